@@ -1,0 +1,104 @@
+/**
+ * Finding the daemon: POCKETDOCK_DAEMON (a socket path or a ws:// URL, with POCKETDOCK_TOKEN), else
+ * the default local socket. When nothing answers on a local socket, the client starts a daemon in
+ * the background and waits for it, unless `autoStart: false`.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { defaultSocketPath, defaultStateDir } from '@pocketdock/protocol';
+import { DaemonNotRunning } from './errors.js';
+import { Transport } from './transport.js';
+
+export interface ConnectOptions {
+  /** Unix socket path or ws:// URL of the daemon; default POCKETDOCK_DAEMON, then the default socket. */
+  daemon?: string;
+  /** Bearer token for a ws:// URL; default POCKETDOCK_TOKEN. */
+  token?: string;
+  /** Start a local daemon when none answers (default true; never for a ws:// URL). */
+  autoStart?: boolean;
+  /** Extra flags for an auto-started daemon (e.g. `['--port', '0']`). */
+  daemonArgs?: string[];
+  /** How long to wait for an auto-started daemon. */
+  startTimeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+const pathEnv = (env: NodeJS.ProcessEnv) => ({ env, uid: process.getuid?.() ?? 1000, home: homedir() });
+
+export function daemonUrl(address: string): string {
+  if (/^wss?:\/\//.test(address)) return address.replace(/\/?$/, '').endsWith('/rpc') ? address : `${address.replace(/\/$/, '')}/rpc`;
+  return `ws+unix://${address}:/rpc`;
+}
+
+export async function openTransport(o: ConnectOptions = {}): Promise<Transport> {
+  const env = o.env ?? process.env;
+  const address = o.daemon ?? env.POCKETDOCK_DAEMON ?? defaultSocketPath(pathEnv(env));
+  const token = o.token ?? env.POCKETDOCK_TOKEN;
+  const url = daemonUrl(address);
+  const local = url.startsWith('ws+unix:');
+  try {
+    return await Transport.open({ url, ...(token && { token }) });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const nobody = code === 'ENOENT' || code === 'ECONNREFUSED';
+    if (!local || !nobody || o.autoStart === false) {
+      throw Object.assign(new DaemonNotRunning(`no pocketdock daemon answers at ${address}: ${(err as Error).message}` +
+        (local && nobody ? ' (start one with `pocketdockd`, or connect with autoStart)' : '')), { address });
+    }
+  }
+  await startDaemon(address, o, env);
+  return Transport.open({ url });
+}
+
+/** The daemon's entry point: POCKETDOCKD, else the @pocketdock/daemon package next to this one. */
+function daemonCommand(env: NodeJS.ProcessEnv): string[] {
+  if (env.POCKETDOCKD) return [env.POCKETDOCKD];
+  try {
+    const pkg = createRequire(import.meta.url).resolve('@pocketdock/daemon/package.json');
+    return [process.execPath, join(dirname(pkg), 'dist', 'bin.js')];
+  } catch {
+    return ['pocketdockd'];
+  }
+}
+
+async function startDaemon(socket: string, o: ConnectOptions, env: NodeJS.ProcessEnv): Promise<void> {
+  const stateDir = defaultStateDir(pathEnv(env));
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const logPath = join(stateDir, 'pocketdockd.log');
+  const logFd = openSync(logPath, 'a');
+  const [cmd, ...args] = daemonCommand(env);
+  const child = spawn(cmd!, [...args, '--socket', socket, ...(o.daemonArgs ?? [])], {
+    detached: true, stdio: ['ignore', logFd, logFd], env,
+  });
+  closeSync(logFd);
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => { exited = `exited with ${signal ?? code}`; });
+  child.once('error', (err) => { exited = err.message; });
+  child.unref();
+
+  const deadline = Date.now() + (o.startTimeoutMs ?? 20_000);
+  while (Date.now() < deadline) {
+    if (exited !== undefined) break;
+    try {
+      const t = await Transport.open({ url: daemonUrl(socket), connectTimeoutMs: 1000 });
+      await t.close();
+      return;
+    } catch {
+      // Not up yet: there is no event to wait for across processes, so poll the socket.
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const tail = readTail(logPath);
+  throw Object.assign(new DaemonNotRunning(`could not start a daemon on ${socket} (${exited ?? 'timed out'})${tail ? `:\n${tail}` : ''}`), { address: socket });
+}
+
+function readTail(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-10).join('\n');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,23 @@
+// @pocketdock/client — connect() to a daemon; Container proxies; the reference's module functions.
+import { VERSION } from '@pocketdock/protocol';
+import { sharedClient, type CreateContainerOptions } from './client.js';
+import type { Container } from './container.js';
+
+export { connect, PocketDock, type CreateContainerOptions } from './client.js';
+export type { ConnectOptions } from './connect.js';
+export { Container, type RunOptions } from './container.js';
+export * from './errors.js';
+export type { ContainerHandle, ContainerInfo, ExecResult } from '@pocketdock/protocol';
+
+/** The client library's version. */
+export { VERSION };
+
+/** Creates and starts a sandbox on the default daemon (started in the background if needed). */
+export async function createNewContainer(opts: CreateContainerOptions = {}): Promise<Container> {
+  return (await sharedClient()).createNewContainer(opts);
+}
+
+/** The client library's version, as the reference's get_version(). */
+export function getVersion(): string {
+  return VERSION;
+}

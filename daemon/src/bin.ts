@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+/** pocketdockd: parse flags, start the daemon, stop cleanly on SIGTERM/SIGINT. */
+import { VERSION } from '@pocketdock/protocol';
+import { ConfigError, USAGE, parseDaemonArgs } from './config.js';
+import { startDaemon } from './daemon.js';
+import { DaemonError } from './errors.js';
+import { createLogger } from './log.js';
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseDaemonArgs(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`pocketdockd: ${err.message}\n${USAGE}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (parsed.kind === 'help') { process.stdout.write(`${USAGE}\n`); return 0; }
+  if (parsed.kind === 'version') { process.stdout.write(`${VERSION}\n`); return 0; }
+  const { config } = parsed;
+  const log = createLogger(config.logLevel);
+  let daemon;
+  try {
+    daemon = await startDaemon(config, log);
+  } catch (err) {
+    const message = err instanceof DaemonError || (err as Error).name === 'SocketInUse' ? (err as Error).message : String(err);
+    log.fatal({ err }, 'cannot start');
+    process.stderr.write(`pocketdockd: cannot start: ${message}\n`);
+    return 1;
+  }
+  process.stderr.write(`pocketdockd ${VERSION} listening on ${daemon.socketPath}` +
+    (daemon.port ? ` and http://127.0.0.1:${daemon.port} (token in ${config.stateDir}/token)` : '') +
+    ` — engine ${daemon.engineSocket}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  await daemon.close();
+  return 0;
+}
+
+main().then((code) => { process.exitCode = code; }, (err: unknown) => {
+  process.stderr.write(`pocketdockd: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+});

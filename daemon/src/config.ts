@@ -1,0 +1,159 @@
+/**
+ * The daemon's configuration: defaults, then the yaml file, then flags (flags win).
+ * Every key of the file has the flag's name in camelCase.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { DEFAULT_PORT, defaultSocketPath, defaultStateDir } from '@pocketdock/protocol';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface Limits {
+  /** Largest JSON-RPC message accepted, in bytes (HTTP body and WebSocket frame). */
+  maxMessageBytes: number;
+  /** Most requests in one batch. */
+  maxBatch: number;
+  /** Most requests one connection may have in flight. */
+  maxPending: number;
+}
+
+export interface DaemonConfig {
+  socket: string;
+  /** TCP port on 127.0.0.1; 0 = no TCP listener. */
+  port: number;
+  stateDir: string;
+  /** Engine socket to use by default; undefined = search in the reference's order. */
+  engineSocket: string | undefined;
+  logLevel: LogLevel;
+  /** Origins (besides the daemon's own) allowed to open the WebSocket from a browser. */
+  origins: string[];
+  /** Whether token (TCP) clients may use volumes, devices and non-loopback ports. */
+  allowHostOptionsOverTcp: boolean;
+  limits: Limits;
+}
+
+export class ConfigError extends Error {}
+
+export const USAGE = `usage: pocketdockd [options]
+  --socket PATH         Unix socket to listen on
+  --port N              TCP port on 127.0.0.1 (0 = none; default ${DEFAULT_PORT})
+  --state-dir DIR       where the token, logs and engine log live
+  --engine-socket PATH  container engine socket (default: search)
+  --log-level L         fatal|error|warn|info|debug|trace|silent
+  --config FILE         yaml file with the same keys in camelCase
+  --help, --version`;
+
+export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
+  const pathEnv = { env, uid: process.getuid?.() ?? 1000, home: homedir() };
+  return {
+    socket: defaultSocketPath(pathEnv),
+    port: DEFAULT_PORT,
+    stateDir: defaultStateDir(pathEnv),
+    engineSocket: env.POCKETDOCK_SOCKET || undefined,
+    logLevel: 'info',
+    origins: [],
+    allowHostOptionsOverTcp: false,
+    limits: { maxMessageBytes: 64 * 1024 * 1024, maxBatch: 100, maxPending: 1000 },
+  };
+}
+
+export type ParsedArgs = { kind: 'run'; config: DaemonConfig } | { kind: 'help' } | { kind: 'version' };
+
+export function parseDaemonArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        socket: { type: 'string' }, port: { type: 'string' }, 'state-dir': { type: 'string' },
+        'engine-socket': { type: 'string' }, 'log-level': { type: 'string' }, config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+      },
+    }));
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  const fromFile = values.config ? readConfigFile(values.config) : {};
+  const flags: Partial<DaemonConfig> = {
+    ...(values.socket !== undefined && { socket: values.socket }),
+    ...(values.port !== undefined && { port: parsePort(values.port, '--port') }),
+    ...(values['state-dir'] !== undefined && { stateDir: values['state-dir'] }),
+    ...(values['engine-socket'] !== undefined && { engineSocket: values['engine-socket'] }),
+    ...(values['log-level'] !== undefined && { logLevel: parseLogLevel(values['log-level'], '--log-level') }),
+  };
+  return { kind: 'run', config: mergeConfig(defaultConfig(env), fromFile, flags) };
+}
+
+function mergeConfig(base: DaemonConfig, ...layers: Partial<DaemonConfig>[]): DaemonConfig {
+  return layers.reduce<DaemonConfig>((acc, layer) => ({ ...acc, ...layer, limits: { ...acc.limits, ...layer.limits } }), base);
+}
+
+export function readConfigFile(path: string): Partial<DaemonConfig> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8')) ?? {};
+  } catch (err) {
+    throw new ConfigError(`cannot read config ${path}: ${(err as Error).message}`);
+  }
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`config ${path}: expected a mapping at the top`);
+  return validateFileConfig(raw as Record<string, unknown>, path);
+}
+
+function validateFileConfig(raw: Record<string, unknown>, path: string): Partial<DaemonConfig> {
+  const out: Partial<DaemonConfig> = {};
+  const str = (key: string) => {
+    const v = raw[key];
+    if (typeof v !== 'string' || v === '') throw new ConfigError(`config ${path}: ${key} must be a non-empty string`);
+    return v;
+  };
+  for (const key of Object.keys(raw)) {
+    switch (key) {
+      case 'socket': out.socket = str(key); break;
+      case 'stateDir': out.stateDir = str(key); break;
+      case 'engineSocket': out.engineSocket = str(key); break;
+      case 'port': out.port = parsePort(raw.port, `${path}: port`); break;
+      case 'logLevel': out.logLevel = parseLogLevel(raw.logLevel, `${path}: logLevel`); break;
+      case 'origins':
+        if (!Array.isArray(raw.origins) || !raw.origins.every((o) => typeof o === 'string')) {
+          throw new ConfigError(`config ${path}: origins must be a list of strings`);
+        }
+        out.origins = raw.origins as string[];
+        break;
+      case 'allowHostOptionsOverTcp':
+        if (typeof raw[key] !== 'boolean') throw new ConfigError(`config ${path}: ${key} must be true or false`);
+        out.allowHostOptionsOverTcp = raw[key] as boolean;
+        break;
+      case 'limits': out.limits = parseLimits(raw.limits, path) as Limits; break;
+      default: throw new ConfigError(`config ${path}: unknown key ${key}`);
+    }
+  }
+  return out;
+}
+
+function parseLimits(raw: unknown, path: string): Partial<Limits> {
+  if (typeof raw !== 'object' || raw === null) throw new ConfigError(`config ${path}: limits must be a mapping`);
+  const out: Partial<Limits> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (k !== 'maxMessageBytes' && k !== 'maxBatch' && k !== 'maxPending') throw new ConfigError(`config ${path}: unknown key limits.${k}`);
+    if (!Number.isInteger(v) || (v as number) < 1) throw new ConfigError(`config ${path}: limits.${k} must be a positive integer`);
+    out[k] = v as number;
+  }
+  return out;
+}
+
+function parsePort(v: unknown, what: string): number {
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${what} must be a port number 0-65535`);
+  return n;
+}
+
+function parseLogLevel(v: unknown, what: string): LogLevel {
+  if (!LOG_LEVELS.includes(v as LogLevel)) throw new ConfigError(`${what} must be one of ${LOG_LEVELS.join(', ')}`);
+  return v as LogLevel;
+}

@@ -1,0 +1,58 @@
+/** Starting and stopping a whole daemon: engines, sandboxes, the RPC router and both listeners. */
+import type { FastifyInstance } from 'fastify';
+import type { DaemonConfig } from './config.js';
+import { Engines } from './engine/index.js';
+import type { Logger } from './log.js';
+import { RpcRouter, createHandlers } from './rpc/index.js';
+import { Sandboxes } from './sandbox/index.js';
+import { buildApp, loadOrCreateToken, prepareSocketPath, restrictSocket } from './server/index.js';
+
+export interface RunningDaemon {
+  readonly socketPath: string;
+  /** The TCP port actually bound, or undefined when TCP is off. */
+  readonly port: number | undefined;
+  readonly token: string;
+  readonly engineSocket: string;
+  close(): Promise<void>;
+}
+
+export async function startDaemon(config: DaemonConfig, log: Logger): Promise<RunningDaemon> {
+  const engines = await Engines.open(config.engineSocket);
+  const sandboxes = new Sandboxes(engines, log);
+  const router = new RpcRouter(createHandlers({ engines, sandboxes }), config.limits, log);
+  const token = loadOrCreateToken(config.stateDir);
+
+  await prepareSocketPath(config.socket);
+  const apps: FastifyInstance[] = [];
+  try {
+    const unixApp = await buildApp({ transport: 'unix', router, limits: config.limits, log });
+    apps.push(unixApp);
+    await unixApp.listen({ path: config.socket });
+    restrictSocket(config.socket);
+
+    let port: number | undefined;
+    if (config.port !== 0) {
+      // The guard needs the bound port to check Host headers; bind first, then fill it in.
+      const guard = { token, port: config.port, origins: config.origins };
+      const tcpApp = await buildApp({ transport: 'tcp', router, limits: config.limits, log, guard });
+      apps.push(tcpApp);
+      await tcpApp.listen({ host: '127.0.0.1', port: config.port });
+      port = (tcpApp.server.address() as { port: number }).port;
+      guard.port = port;
+    }
+    log.info({ socket: config.socket, port, engine: engines.defaultSocket }, 'pocketdockd listening');
+    return {
+      socketPath: config.socket,
+      port,
+      token,
+      engineSocket: engines.defaultSocket,
+      close: async () => {
+        await Promise.all(apps.map((a) => a.close()));
+        log.info('pocketdockd stopped');
+      },
+    };
+  } catch (err) {
+    await Promise.all(apps.map((a) => a.close()));
+    throw err;
+  }
+}

@@ -1,0 +1,6 @@
+// engine/ — socket discovery, dockerode calls and stream demux; nothing else in the daemon talks to dockerode.
+export * from './demux.js';
+export * from './discovery.js';
+export * from './engine.js';
+export * from './errors.js';
+export * from './registry.js';

@@ -1,0 +1,14 @@
+/** What a handler knows about the caller: which listener it came through, and how to notify it. */
+import type { Logger } from '../log.js';
+
+export type Transport = 'unix' | 'tcp';
+
+export interface CallContext {
+  readonly connectionId: string;
+  readonly transport: Transport;
+  readonly log: Logger;
+  /** Sends a notification to this caller; undefined for plain HTTP callers, who poll instead. */
+  readonly notify: ((method: string, params: Record<string, unknown>) => void) | undefined;
+  /** Aborted when the caller's connection closes. */
+  readonly signal: AbortSignal;
+}

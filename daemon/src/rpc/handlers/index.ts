@@ -1,0 +1,13 @@
+/** Every method's handler, gathered from one file per concern. */
+import { containerHandlers } from './container.js';
+import { daemonHandlers } from './daemon.js';
+import type { Handlers, Services } from './types.js';
+
+export function createHandlers(services: Services): Handlers {
+  return {
+    ...daemonHandlers(services),
+    ...containerHandlers(services),
+  };
+}
+
+export type { Handlers, HandlersFor, Services } from './types.js';

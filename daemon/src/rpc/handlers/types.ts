@@ -1,0 +1,16 @@
+/** What handlers are built from, and the shape of a group of them. */
+import type { MethodName, ParamsOf, ResultOf } from '@pocketdock/protocol';
+import type { Engines } from '../../engine/index.js';
+import type { Sandboxes } from '../../sandbox/index.js';
+import type { CallContext } from '../context.js';
+
+export interface Services {
+  engines: Engines;
+  sandboxes: Sandboxes;
+}
+
+export type HandlersFor<K extends MethodName> = {
+  [M in K]: (params: ParamsOf<M>, ctx: CallContext) => Promise<ResultOf<M>> | ResultOf<M>;
+};
+
+export type Handlers = HandlersFor<MethodName>;

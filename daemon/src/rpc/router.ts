@@ -1,0 +1,55 @@
+/**
+ * The method table wired to handlers: one JSON-RPC server for every transport. Requests are
+ * parsed, size- and batch-checked, validated against the protocol, and every failure leaves as a
+ * typed error from the protocol's table — never json-rpc-2.0's default code 0.
+ */
+import { JSONRPCServer, createJSONRPCErrorResponse, type JSONRPCErrorResponse, type JSONRPCID } from 'json-rpc-2.0';
+import { METHODS, RpcCode, type MethodName } from '@pocketdock/protocol';
+import { DaemonError } from '../errors.js';
+import type { Limits } from '../config.js';
+import type { Logger } from '../log.js';
+import type { CallContext } from './context.js';
+import type { Handlers } from './handlers/index.js';
+import { validateParams } from './validate.js';
+
+export function errorResponse(id: JSONRPCID, err: unknown, log: Logger): JSONRPCErrorResponse {
+  if (err instanceof DaemonError) return createJSONRPCErrorResponse(id, err.code, err.message, err.data);
+  log.error({ err }, 'internal error');
+  const message = err instanceof Error ? err.message : String(err);
+  return createJSONRPCErrorResponse(id, RpcCode.InternalError, `internal error: ${message}`, { type: 'PocketDockError' });
+}
+
+export class RpcRouter {
+  private readonly server: JSONRPCServer<CallContext>;
+
+  constructor(handlers: Handlers, private readonly limits: Limits, private readonly log: Logger) {
+    this.server = new JSONRPCServer<CallContext>({ errorListener: () => undefined });
+    this.server.mapErrorToJSONRPCErrorResponse = (id, err) => errorResponse(id, err, log);
+    for (const name of Object.keys(METHODS) as MethodName[]) {
+      const handler = handlers[name] as (p: unknown, ctx: CallContext) => unknown;
+      this.server.addMethod(name, async (params, ctx) => {
+        validateParams(name, params);
+        return (await handler(params ?? {}, ctx)) ?? null;
+      });
+    }
+  }
+
+  /** Answers one message (request, notification or batch); undefined when nothing is to be sent back. */
+  async receive(text: string, ctx: CallContext): Promise<string | undefined> {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return JSON.stringify(createJSONRPCErrorResponse(null, RpcCode.ParseError, 'parse error: not valid JSON', { type: 'PocketDockError' }));
+    }
+    if (Array.isArray(message)) {
+      if (message.length === 0 || message.length > this.limits.maxBatch) {
+        return JSON.stringify(createJSONRPCErrorResponse(null, RpcCode.InvalidRequest,
+          `invalid request: a batch holds 1 to ${this.limits.maxBatch} requests`, { type: 'PocketDockError' }));
+      }
+    }
+    const response = await this.server.receive(message as never, ctx);
+    if (response === null || (Array.isArray(response) && response.length === 0)) return undefined;
+    return JSON.stringify(response);
+  }
+}

@@ -1,0 +1,32 @@
+/** Params validation against the protocol's schemas, compiled once; errors name the bad field. */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { METHODS, type MethodName } from '@pocketdock/protocol';
+import { invalidParams } from '../errors.js';
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+const validators = new Map<string, ValidateFunction>(
+  Object.entries(METHODS).map(([name, m]) => [name, ajv.compile(m.params)]));
+
+function describe(e: ErrorObject): { field: string; detail: string } {
+  const path = e.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  if (e.keyword === 'required') {
+    const missing = (e.params as { missingProperty: string }).missingProperty;
+    return { field: path ? `${path}.${missing}` : missing, detail: 'is required' };
+  }
+  if (e.keyword === 'additionalProperties') {
+    const extra = (e.params as { additionalProperty: string }).additionalProperty;
+    return { field: path ? `${path}.${extra}` : extra, detail: 'is not a known option' };
+  }
+  if (e.keyword === 'enum') {
+    const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+    return { field: path || 'params', detail: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` };
+  }
+  return { field: path || 'params', detail: e.message ?? 'is invalid' };
+}
+
+export function validateParams(method: MethodName, params: unknown): void {
+  const validate = validators.get(method)!;
+  if (validate(params ?? {})) return;
+  const { field, detail } = describe(validate.errors![0]!);
+  throw invalidParams(field, detail);
+}

@@ -1,0 +1,71 @@
+/** Translates createNewContainer's options into the engine's create request. */
+import type Docker from 'dockerode';
+import type { CreateOptions } from '@pocketdock/protocol';
+import { invalidParams } from '../errors.js';
+import { DEFAULT_TIMEOUT_S, LABEL } from './labels.js';
+
+export const DEFAULT_IMAGE = 'pocketdock/minimal-python';
+
+const UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** "256m" → bytes; the schema has already checked the shape. */
+export function parseMemLimit(text: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)([bkmg])?$/i.exec(text);
+  if (!m) throw invalidParams('memLimit', `"${text}" is not a size like "256m" or "1g"`);
+  const bytes = Math.floor(Number(m[1]) * UNITS[(m[2] ?? 'b').toLowerCase()]!);
+  if (bytes < 6 * 1024 ** 2) throw invalidParams('memLimit', 'must be at least 6m (the engine\'s minimum)');
+  return bytes;
+}
+
+export interface ResolvedCreate {
+  name: string;
+  image: string;
+  /** Whether the container gets a network interface besides loopback. */
+  network: boolean;
+  createdAt: string;
+  dataPath: string;
+}
+
+export function engineCreateOptions(opts: CreateOptions, r: ResolvedCreate): Docker.ContainerCreateOptions {
+  const labels: Record<string, string> = {
+    [LABEL.managed]: 'true',
+    [LABEL.instance]: r.name,
+    [LABEL.persist]: String(opts.persist ?? false),
+    [LABEL.createdAt]: r.createdAt,
+    [LABEL.timeout]: String(opts.timeout ?? DEFAULT_TIMEOUT_S),
+  };
+  if (opts.project) labels[LABEL.project] = opts.project;
+  if (r.dataPath) labels[LABEL.dataPath] = r.dataPath;
+  if (opts.profile) labels[LABEL.profile] = opts.profile;
+  if (opts.memLimit) labels[LABEL.memLimit] = opts.memLimit;
+  if (opts.cpuPercent !== undefined) labels[LABEL.cpuPercent] = String(opts.cpuPercent);
+
+  const ports = Object.entries(opts.ports ?? {});
+  const hostConfig: Docker.HostConfig = {
+    NetworkMode: r.network ? 'bridge' : 'none',
+    Binds: Object.entries(opts.volumes ?? {}).map(([host, inside]) => `${host}:${inside}`),
+    Devices: (opts.devices ?? []).map((d) => ({ PathOnHost: d, PathInContainer: d, CgroupPermissions: 'rwm' })),
+    // Published ports listen on loopback only: a sandbox is not a server for the network.
+    PortBindings: Object.fromEntries(ports.map(([host, inside]) => [`${inside}/tcp`, [{ HostIp: '127.0.0.1', HostPort: host }]])),
+  };
+  if (opts.memLimit) {
+    hostConfig.Memory = parseMemLimit(opts.memLimit);
+    hostConfig.MemorySwap = hostConfig.Memory;
+  }
+  if (opts.cpuPercent !== undefined) {
+    hostConfig.CpuPeriod = 100_000;
+    hostConfig.CpuQuota = Math.max(1000, Math.round(opts.cpuPercent * 1000));
+  }
+  return {
+    name: r.name,
+    Image: r.image,
+    // Whatever the image would run, a sandbox's main process only keeps it alive; our images put
+    // an init in front of it as their entrypoint.
+    Cmd: ['sleep', 'infinity'],
+    Labels: labels,
+    Tty: false,
+    OpenStdin: false,
+    ExposedPorts: Object.fromEntries(ports.map(([, inside]) => [`${inside}/tcp`, {}])),
+    HostConfig: hostConfig,
+  };
+}

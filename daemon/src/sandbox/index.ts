@@ -1,0 +1,4 @@
+// sandbox/ — managed containers: create, resolve, info, exec runs with in-container signals, shutdown.
+export * from './exec.js';
+export * from './labels.js';
+export * from './sandboxes.js';

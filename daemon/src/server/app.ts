@@ -1,0 +1,72 @@
+/**
+ * The fastify app factory, mounted once per listener: `POST /rpc` answers one request or batch,
+ * `GET /rpc` upgrades to a WebSocket carrying JSON-RPC both ways.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import { createJSONRPCErrorResponse } from 'json-rpc-2.0';
+import { ERRORS, RpcCode } from '@pocketdock/protocol';
+import type { Limits } from '../config.js';
+import type { Logger } from '../log.js';
+import type { CallContext, RpcRouter, Transport } from '../rpc/index.js';
+import { refuseTcpRequest, type TcpGuard } from './auth.js';
+
+export interface AppOptions {
+  transport: Transport;
+  router: RpcRouter;
+  limits: Limits;
+  log: Logger;
+  /** Required for the TCP listener. */
+  guard?: TcpGuard;
+}
+
+export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: o.log.child({ transport: o.transport }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: o.limits.maxMessageBytes });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  await app.register(websocket, { options: { maxPayload: o.limits.maxMessageBytes } });
+
+  if (o.guard) {
+    const guard = o.guard;
+    app.addHook('onRequest', async (req, reply) => {
+      const why = refuseTcpRequest(guard, req.headers, req.url.split('?')[1]);
+      if (!why) return;
+      o.log.warn({ url: req.url, why }, 'refused TCP request');
+      await reply.code(401).send(createJSONRPCErrorResponse(null, ERRORS.Unauthorized.code, `unauthorized: ${why}`, { type: 'Unauthorized', detail: why }));
+    });
+  }
+
+  const context = (log: Logger, signal: AbortSignal, notify: CallContext['notify']): CallContext =>
+    ({ connectionId: randomUUID(), transport: o.transport, log, notify, signal });
+
+  app.post('/rpc', async (req, reply) => {
+    const abort = new AbortController();
+    req.raw.once('close', () => abort.abort());
+    const out = await o.router.receive(String(req.body ?? ''), context(o.log, abort.signal, undefined));
+    return reply.code(out === undefined ? 204 : 200).type('application/json').send(out ?? '');
+  });
+
+  app.get('/rpc', { websocket: true }, (socket) => {
+    const abort = new AbortController();
+    const notify: CallContext['notify'] = (method, params) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ jsonrpc: '2.0', method, params }));
+    };
+    const ctx = context(o.log.child({ transport: o.transport }), abort.signal, notify);
+    let pending = 0;
+    socket.on('message', (data: Buffer) => {
+      if (pending >= o.limits.maxPending) {
+        socket.send(JSON.stringify(createJSONRPCErrorResponse(null, RpcCode.InvalidRequest,
+          `too many requests in flight (limit ${o.limits.maxPending})`, { type: 'PocketDockError' })));
+        return;
+      }
+      pending++;
+      o.router.receive(data.toString('utf8'), ctx).then((out) => {
+        if (out !== undefined && socket.readyState === socket.OPEN) socket.send(out);
+      }, (err: unknown) => ctx.log.error({ err }, 'rpc dispatch failed')).finally(() => { pending--; });
+    });
+    socket.once('close', () => abort.abort());
+  });
+
+  return app;
+}

@@ -1,0 +1,4 @@
+// server/ — fastify listeners (Unix socket and loopback TCP), TCP auth, socket file handling.
+export * from './app.js';
+export * from './auth.js';
+export * from './unix-socket.js';

@@ -1,0 +1,7 @@
+// @pocketdock/protocol — the contract between the daemon and every client: methods, shapes, errors.
+export * from './errors.js';
+export * from './methods/index.js';
+export * from './openrpc.js';
+export * from './paths.js';
+export * from './types.js';
+export * from './version.js';

@@ -1,0 +1,20 @@
+/**
+ * Every method of the protocol, declared once per concern and gathered here. The daemon validates
+ * against these schemas; the client takes its types from them; `rpc.discover` publishes them.
+ */
+import type { Static } from '@sinclair/typebox';
+import { CONTAINER_METHODS } from './container.js';
+import { DAEMON_METHODS } from './daemon.js';
+import type { MethodSpec } from './spec.js';
+
+export const METHODS = {
+  ...DAEMON_METHODS,
+  ...CONTAINER_METHODS,
+} as const satisfies Record<string, MethodSpec>;
+
+export type MethodName = keyof typeof METHODS;
+export type ParamsOf<M extends MethodName> = Static<(typeof METHODS)[M]['params']>;
+export type ResultOf<M extends MethodName> = Static<(typeof METHODS)[M]['result']>;
+
+export * from './container.js';
+export * from './spec.js';

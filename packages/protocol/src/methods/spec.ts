@@ -1,0 +1,23 @@
+/** How a method is declared: params and result as JSON Schema (TypeBox), and one doc line. */
+import { Type, type TSchema } from '@sinclair/typebox';
+
+export interface MethodSpec<P extends TSchema = TSchema, R extends TSchema = TSchema> {
+  readonly params: P;
+  readonly result: R;
+  readonly doc: string;
+}
+
+export const method = <P extends TSchema, R extends TSchema>(params: P, result: R, doc: string): MethodSpec<P, R> =>
+  ({ params, result, doc });
+
+/** Params objects reject unknown members so that a typo is named instead of ignored. */
+export const params = <T extends Parameters<typeof Type.Object>[0]>(props: T) =>
+  Type.Object(props, { additionalProperties: false });
+
+/** A string that must be one of `values`; validation errors list them. */
+export const oneOf = <T extends string>(values: readonly T[], description?: string) =>
+  Type.Unsafe<T>({ type: 'string', enum: values, ...(description && { description }) });
+
+export const ContainerRef = Type.String({ minLength: 1, description: 'Container id or name' });
+export const Seconds = Type.Number({ exclusiveMinimum: 0, description: 'seconds' });
+export const EngineSocket = Type.String({ minLength: 1, description: 'Engine socket to use instead of the daemon\'s default' });

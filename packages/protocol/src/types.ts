@@ -1,0 +1,44 @@
+/** Shapes shared by several methods: the result types of the public API, camelCase. */
+import { Type, type Static } from '@sinclair/typebox';
+
+export const ExecResult = Type.Object({
+  exitCode: Type.Integer({ description: 'Exit code of the command; 128+N when killed by signal N' }),
+  stdout: Type.String(),
+  stderr: Type.String(),
+  durationMs: Type.Number({ minimum: 0 }),
+  timedOut: Type.Boolean({ description: 'True only when the command was stopped because it ran past its timeout' }),
+  truncated: Type.Boolean({ description: 'True when stdout or stderr was cut at maxOutput bytes' }),
+  ok: Type.Boolean({ description: 'exitCode == 0 and not timedOut' }),
+}, { $id: 'ExecResult' });
+export type ExecResult = Static<typeof ExecResult>;
+
+export const ContainerHandle = Type.Object({
+  containerId: Type.String(),
+  name: Type.String(),
+  socketPath: Type.String({ description: 'The engine socket this container lives on' }),
+  persist: Type.Boolean(),
+  project: Type.String(),
+  dataPath: Type.String({ description: 'Instance data directory, "" when the container has no project' }),
+  timeout: Type.Number({ description: 'Default exec timeout in seconds' }),
+}, { $id: 'ContainerHandle' });
+export type ContainerHandle = Static<typeof ContainerHandle>;
+
+export const ContainerInfo = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  status: Type.String({ description: '"running", "exited", "created", …' }),
+  image: Type.String(),
+  createdAt: Type.String(),
+  startedAt: Type.String(),
+  uptime: Type.String({ description: 'Human uptime, "" when not running' }),
+  memoryUsage: Type.String({ description: 'e.g. "42.1 MB"' }),
+  memoryLimit: Type.String({ description: '"" when unlimited' }),
+  memoryPercent: Type.Number(),
+  cpuPercent: Type.Number(),
+  pids: Type.Integer(),
+  network: Type.Boolean(),
+  ipAddress: Type.String(),
+  ports: Type.Record(Type.String(), Type.Integer(), { description: 'host port → container port' }),
+  processes: Type.Array(Type.Record(Type.String(), Type.String()), { description: 'rows of `top`, keyed by column title' }),
+}, { $id: 'ContainerInfo' });
+export type ContainerInfo = Static<typeof ContainerInfo>;
