@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Everything pocketdock needs before it runs, idempotent: npm dependencies, the build, a running
+# container engine (installed on Debian when missing), and the default image (built offline).
+# Used by `npm start`, `npm test` and CI; each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.pocketdock-lock 2>/dev/null)" != "$lock_hash" ]; then
+  say "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "$lock_hash" > node_modules/.pocketdock-lock
+fi
+
+say "building"
+npx tsc -b >&2
+
+socket=$(bash scripts/engine-up.sh)
+say "engine answers on $socket"
+
+POCKETDOCK_SOCKET="$socket" node daemon/dist/images/setup-cli.js ${POCKETDOCK_PROFILES:-minimal-python}

@@ -1,0 +1,81 @@
+/**
+ * A real pocketdockd for integration tests: the built daemon as a child process on a temporary
+ * socket and state dir, as a user would run it. Waits for its "listening" line, not a timer.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type PocketDock } from '../../client/src/index.js';
+
+export const DOCKER_SOCKET = '/var/run/docker.sock';
+export const DAEMON_BIN = new URL('../../daemon/dist/bin.js', import.meta.url).pathname;
+
+export interface TestDaemon {
+  readonly dir: string;
+  readonly socketPath: string;
+  readonly port: number | undefined;
+  readonly token: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** A fresh client connected over the Unix socket. */
+  client(): Promise<PocketDock>;
+  /** Daemon's resident memory in KiB (VmRSS). */
+  rssKiB(): number;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Listen on TCP too, on a free port. */
+  tcp?: boolean;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.once('error', reject);
+  });
+}
+
+export async function startDaemon(o: StartOptions = {}): Promise<TestDaemon> {
+  const dir = mkdtempSync(join(tmpdir(), 'pd-test-'));
+  const socketPath = join(dir, 'pocketdock.sock');
+  const child = spawn(process.execPath, [DAEMON_BIN, '--socket', socketPath, '--state-dir', dir,
+    '--port', String(o.tcp ? await freePort() : 0), '--log-level', process.env.POCKETDOCK_TEST_LOG_LEVEL ?? 'warn', ...(o.args ?? [])], {
+    stdio: ['ignore', 'inherit', 'pipe'],
+    // Pinned to Docker (unless POCKETDOCK_SOCKET says otherwise): with Podman also up, the search
+    // order would silently make it every test daemon's default. Tests pick Podman with socketPath.
+    env: { ...(existsSync(DOCKER_SOCKET) && { POCKETDOCK_SOCKET: DOCKER_SOCKET }), ...process.env, ...o.env },
+  });
+  let stderr = '';
+  const port = await new Promise<number | undefined>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const m = /listening on \S+(?: and http:\/\/127\.0\.0\.1:(\d+))?/.exec(stderr);
+      if (m) resolve(m[1] ? Number(m[1]) : undefined);
+    });
+    child.once('exit', (code) => reject(new Error(`daemon exited with ${code}:\n${stderr}`)));
+  });
+  child.stderr!.removeAllListeners('data');
+  child.stderr!.pipe(process.stderr);
+  return {
+    dir, socketPath, port, child, pid: child.pid!,
+    token: readFileSync(join(dir, 'token'), 'utf8').trim(),
+    client: () => connect({ daemon: socketPath, autoStart: false }),
+    rssKiB: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0),
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

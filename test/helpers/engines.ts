@@ -1,0 +1,38 @@
+/**
+ * The engines the integration suites run against: Docker and Podman where they answer. When CI
+ * expects Podman (POCKETDOCK_TEST_PODMAN=1) and it does not answer, this throws instead of skipping.
+ */
+import Docker from 'dockerode';
+
+export interface TestEngine {
+  name: 'docker' | 'podman';
+  socketPath: string;
+  /** Direct access, for what a user would do with the engine's own CLI. */
+  docker: Docker;
+}
+
+const CANDIDATES = [
+  { name: 'docker', socketPath: '/var/run/docker.sock' },
+  { name: 'podman', socketPath: '/run/podman/podman.sock' },
+] as const;
+
+async function answers(socketPath: string): Promise<boolean> {
+  try {
+    await new Docker({ socketPath, timeout: 3000 }).ping();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function availableEngines(env: NodeJS.ProcessEnv = process.env): Promise<TestEngine[]> {
+  const found: TestEngine[] = [];
+  for (const c of CANDIDATES) {
+    if (await answers(c.socketPath)) found.push({ ...c, docker: new Docker({ socketPath: c.socketPath }) });
+    else if (c.name === 'podman' && env.POCKETDOCK_TEST_PODMAN === '1') {
+      throw new Error(`POCKETDOCK_TEST_PODMAN=1 but Podman does not answer on ${c.socketPath}: run scripts/podman-up.sh`);
+    }
+  }
+  if (found.length === 0) throw new Error('no container engine answers: run scripts/engine-up.sh');
+  return found;
+}
