@@ -50,7 +50,12 @@ export class Transport {
         maxPayload: 256 * 1024 * 1024,
         perMessageDeflate: false,
       });
-      const fail = (err: Error) => { ws.removeAllListeners(); ws.terminate(); reject(err); };
+      const fail = (err: Error) => {
+        ws.removeAllListeners();
+        ws.on('error', () => undefined); // terminate() reports the aborted handshake once more
+        ws.terminate();
+        reject(err);
+      };
       ws.once('open', () => { ws.removeAllListeners(); resolve(new Transport(ws, o.url)); });
       ws.once('error', fail);
       ws.once('unexpected-response', (_req, res) => {

@@ -3,7 +3,7 @@ import { PROTOCOL_REVISION, VERSION, openRpcDocument } from '@pocketdock/protoco
 import type { HandlersFor, Services } from './types.js';
 
 export const daemonHandlers = ({ engines }: Services): HandlersFor<'daemon.hello' | 'daemon.version' | 'rpc.discover'> => ({
-  'daemon.hello': () => ({ daemon: 'pocketdockd', version: VERSION, protocol: PROTOCOL_REVISION, engineSocket: engines.defaultSocket }),
+  'daemon.hello': () => ({ daemon: 'pocketdockd', version: VERSION, protocol: PROTOCOL_REVISION, engineSocket: engines.defaultSocket, pid: process.pid }),
   'daemon.version': () => ({ version: VERSION }),
   'rpc.discover': () => openRpcDocument() as { openrpc: string },
 });
