@@ -1,7 +1,7 @@
 /** container.*: creating sandboxes, running commands in them, inspecting and shutting them down. */
 import { Type, type Static } from '@sinclair/typebox';
 import { ContainerHandle, ContainerInfo, ExecResult } from '../types.js';
-import { ContainerRef, EngineSocket, Seconds, method, oneOf, params } from './spec.js';
+import { ContainerRef, EngineSocket, ExecId, Seconds, method, oneOf, params } from './spec.js';
 
 export const LANGS = ['sh', 'bash', 'python', 'node'] as const;
 export const Lang = oneOf(LANGS, 'how the command text is run: sh -c, bash -c, python3 -c, node -e');
@@ -16,9 +16,11 @@ export const CreateOptions = params({
   persist: Type.Optional(Type.Boolean()),
   volumes: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String({ pattern: '^/' }), { description: 'host path → container path' })),
   project: Type.Optional(Type.String()),
+  projectRoot: Type.Optional(Type.String({ pattern: '^/', description: 'Absolute project root (holding .pocketdock/pocketdock.yaml): the container gets an instance dir there' })),
   profile: Type.Optional(Type.String({ minLength: 1 })),
   devices: Type.Optional(Type.Array(Type.String({ pattern: '^/' }))),
-  ports: Type.Optional(Type.Record(Type.String({ pattern: '^[0-9]+$' }), Type.Integer({ minimum: 1, maximum: 65535 }), { description: 'host port → container port' })),
+  ports: Type.Optional(Type.Record(Type.String({ pattern: '^[0-9]+$' }), Type.Integer({ minimum: 1, maximum: 65535 }),
+    { description: 'host port → container port', additionalProperties: false })),
   socketPath: Type.Optional(EngineSocket),
 });
 export type CreateOptions = Static<typeof CreateOptions>;
@@ -40,7 +42,7 @@ export const CONTAINER_METHODS = {
     ContainerInfo,
     'A live snapshot of a container: status, resources, network, processes.'),
   'container.run': method(
-    params({ container: ContainerRef, command: Type.String(), ...RunOptions }),
+    params({ container: ContainerRef, command: Type.String(), execId: Type.Optional(ExecId), ...RunOptions }),
     ExecResult,
     'Runs a command to completion and returns its output.'),
   'container.shutdown': method(

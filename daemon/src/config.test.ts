@@ -1,0 +1,48 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseDaemonArgs } from './config.js';
+
+const file = (text: string) => {
+  const path = join(mkdtempSync(join(tmpdir(), 'pd-cfg-')), 'config.yaml');
+  writeFileSync(path, text);
+  return path;
+};
+
+const run = (argv: string[]) => {
+  const parsed = parseDaemonArgs(argv, {});
+  if (parsed.kind !== 'run') throw new Error(parsed.kind);
+  return parsed.config;
+};
+
+describe('daemon config', () => {
+  it('has defaults', () => {
+    const c = run([]);
+    expect(c.port).toBe(7117);
+    expect(c.logLevel).toBe('info');
+    expect(c.socket).toMatch(/pocketdock\.sock$/);
+  });
+
+  it('reads the yaml file and lets flags win over it', () => {
+    const path = file('port: 9000\nlogLevel: debug\nsocket: /tmp/a.sock\nlimits:\n  maxBatch: 5\n');
+    const c = run(['--config', path, '--port', '0', '--socket', '/tmp/b.sock']);
+    expect(c).toMatchObject({ port: 0, logLevel: 'debug', socket: '/tmp/b.sock' });
+    expect(c.limits.maxBatch).toBe(5);
+    expect(c.limits.maxPending).toBe(1000);
+  });
+
+  it('names what is wrong', () => {
+    expect(() => run(['--port', 'x'])).toThrow(/--port must be a port number/);
+    expect(() => run(['--log-level', 'loud'])).toThrow(/--log-level must be one of/);
+    expect(() => run(['--bogus'])).toThrow(ConfigError);
+    expect(() => run(['--config', file('prot: 1\n')])).toThrow(/unknown key prot/);
+    expect(() => run(['--config', file('limits:\n  maxBatch: -1\n')])).toThrow(/limits.maxBatch must be a positive integer/);
+    expect(() => run(['--config', '/nonexistent/config.yaml'])).toThrow(/cannot read config/);
+  });
+
+  it('answers --help and --version', () => {
+    expect(parseDaemonArgs(['--help'], {}).kind).toBe('help');
+    expect(parseDaemonArgs(['--version'], {}).kind).toBe('version');
+  });
+});

@@ -1,0 +1,34 @@
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadOrCreateToken, refuseTcpRequest } from './auth.js';
+
+const guard = { token: 'secret-token', port: 7117, origins: ['http://localhost:5173'] };
+const ok = { host: '127.0.0.1:7117', authorization: 'Bearer secret-token' };
+
+describe('TCP guard', () => {
+  it('lets a loopback request with the token pass', () => {
+    expect(refuseTcpRequest(guard, ok, undefined)).toBeUndefined();
+    expect(refuseTcpRequest(guard, { host: 'localhost:7117' }, 'token=secret-token')).toBeUndefined();
+    expect(refuseTcpRequest(guard, { ...ok, origin: 'http://localhost:5173' }, undefined)).toBeUndefined();
+    expect(refuseTcpRequest(guard, { ...ok, origin: 'http://127.0.0.1:7117' }, undefined)).toBeUndefined();
+  });
+
+  it('refuses a missing or wrong token, a foreign Host (DNS rebinding) and a foreign Origin', () => {
+    expect(refuseTcpRequest(guard, { host: ok.host }, undefined)).toMatch(/token/);
+    expect(refuseTcpRequest(guard, { ...ok, authorization: 'Bearer secret-tokeN' }, undefined)).toMatch(/token/);
+    expect(refuseTcpRequest(guard, { ...ok, host: 'attacker.example:7117' }, undefined)).toMatch(/Host/);
+    expect(refuseTcpRequest(guard, { ...ok, origin: 'https://attacker.example' }, undefined)).toMatch(/Origin/);
+  });
+});
+
+describe('token file', () => {
+  it('is created 0600 once and read back after', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pd-tok-'));
+    const a = loadOrCreateToken(dir);
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(statSync(join(dir, 'token')).mode & 0o777).toBe(0o600);
+    expect(loadOrCreateToken(dir)).toBe(a);
+  });
+});

@@ -1,0 +1,32 @@
+/** Shared by every benchmark: timing samples, percentiles, and one JSON line per figure. */
+export async function sample(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await fn();
+    out.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return out;
+}
+
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+/** Prints ours next to the raw engine's: p50/p90 in ms and the p50 ratio against its target. */
+export function report(bench: string, ours: number[], raw: number[], target: number): void {
+  const line = {
+    bench, n: ours.length,
+    p50: round(percentile(ours, 50)), p90: round(percentile(ours, 90)),
+    rawP50: round(percentile(raw, 50)), rawP90: round(percentile(raw, 90)),
+    ratio: round(percentile(ours, 50) / percentile(raw, 50)), target,
+  };
+  console.log(JSON.stringify(line));
+}
+
+export function print(fields: Record<string, unknown>): void {
+  console.log(JSON.stringify(fields));
+}
