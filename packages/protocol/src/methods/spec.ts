@@ -21,3 +21,4 @@ export const oneOf = <T extends string>(values: readonly T[], description?: stri
 export const ContainerRef = Type.String({ minLength: 1, description: 'Container id or name' });
 export const Seconds = Type.Number({ exclusiveMinimum: 0, description: 'seconds' });
 export const EngineSocket = Type.String({ minLength: 1, description: 'Engine socket to use instead of the daemon\'s default' });
+export const ExecId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$', description: 'Exec id; a client may choose it (retrying a start with the same id returns the existing exec, never runs the command twice)' });
