@@ -1,16 +1,83 @@
 /** PocketDock: one connection to a daemon and the module-level functions of the API on it. */
-import type { CreateOptions } from '@pocketdock/protocol';
+import type { ContainerListItem, CreateOptions, DoctorReport, ProfileInfo } from '@pocketdock/protocol';
 import { openTransport, type ConnectOptions } from './connect.js';
 import { Container } from './container.js';
+import { ProjectNotInitialized } from './errors.js';
+import { engineSocket, projectContext } from './project.js';
 import type { Transport } from './transport.js';
 
 export type CreateContainerOptions = CreateOptions;
+/** Engine choice for calls that name an existing container or scan an engine. */
+export interface EngineOptions { socketPath?: string }
+export interface ScopeOptions extends EngineOptions { project?: string }
+export interface DoctorOptions extends EngineOptions { projectRoot?: string }
+
 
 export class PocketDock implements AsyncDisposable {
   constructor(readonly transport: Transport) {}
 
+  /** Creates and starts a sandbox; inside a project (explicit `projectRoot` or around the cwd) it gets an instance dir. */
   async createNewContainer(opts: CreateContainerOptions = {}): Promise<Container> {
-    return new Container(this.transport, await this.transport.call('container.create', opts));
+    const { root, config } = await projectContext(opts.projectRoot, this.local);
+    const socketPath = engineSocket(opts.socketPath, config);
+    const params = { ...opts, ...(root && { projectRoot: root }), ...(socketPath && { socketPath }) };
+    return new Container(this.transport, await this.transport.call('container.create', params));
+  }
+
+  /** Starts a stopped container again with its file system intact. */
+  async resumeContainer(name: string, opts: EngineOptions = {}): Promise<Container> {
+    return new Container(this.transport, await this.transport.call('container.resume', { container: name, ...(await this.engine(opts)) }));
+  }
+
+  /** Every managed container, running or stopped. */
+  async listContainers(opts: ScopeOptions = {}): Promise<ContainerListItem[]> {
+    return this.transport.call('container.list', { ...opts, ...(await this.engine(opts)) });
+  }
+
+  /** Stops a container without removing it. */
+  async stopContainer(name: string, opts: EngineOptions = {}): Promise<void> {
+    await this.transport.call('container.stop', { container: name, ...(await this.engine(opts)) });
+  }
+
+  /** Removes a container whatever persist says, and its instance dir. */
+  async destroyContainer(name: string, opts: EngineOptions = {}): Promise<void> {
+    await this.transport.call('container.destroy', { container: name, ...(await this.engine(opts)) });
+  }
+
+  /** Removes every stopped managed container (optionally one project's); returns how many. */
+  async prune(opts: ScopeOptions = {}): Promise<number> {
+    return this.transport.call('container.prune', { ...opts, ...(await this.engine(opts)) });
+  }
+
+  /** Cross-references a project's instance dirs with its containers. */
+  async doctor(opts: DoctorOptions = {}): Promise<DoctorReport> {
+    const { root, config } = await projectContext(opts.projectRoot, true);
+    if (!root || !config) {
+      const where = root ?? process.cwd();
+      throw Object.assign(new ProjectNotInitialized(`no .pocketdock/pocketdock.yaml at or above ${where} (run initProject)`), { path: where });
+    }
+    const socketPath = engineSocket(opts.socketPath, config);
+    return this.transport.call('project.doctor', { projectRoot: root, ...(socketPath && { socketPath }) });
+  }
+
+  listProfiles(): Promise<ProfileInfo[]> {
+    return this.transport.call('profile.list', {});
+  }
+
+  resolveProfile(name: string): Promise<ProfileInfo> {
+    return this.transport.call('profile.resolve', { name });
+  }
+
+  /** Whether the daemon shares this machine's file system (a Unix socket). */
+  private get local(): boolean {
+    return this.transport.url.startsWith('ws+unix:');
+  }
+
+  /** The engine socket by precedence: explicit > POCKETDOCK_SOCKET > project config > the daemon's choice. */
+  private async engine(opts: EngineOptions): Promise<EngineOptions> {
+    const { config } = opts.socketPath ? { config: undefined } : await projectContext(undefined, this.local);
+    const socketPath = engineSocket(opts.socketPath, config);
+    return socketPath ? { socketPath } : {};
   }
 
   /** The daemon's version. */

@@ -5,7 +5,9 @@ import type { Transport } from './transport.js';
 export type RunOptions = Omit<ParamsOf<'container.run'>, 'container' | 'command'>;
 
 export class Container implements AsyncDisposable {
-  readonly containerId: string;
+  /** Changes when reboot({ fresh: true }) recreates the container. */
+  get containerId(): string { return this.id; }
+  private id: string;
   readonly name: string;
   readonly socketPath: string;
   readonly persist: boolean;
@@ -15,7 +17,7 @@ export class Container implements AsyncDisposable {
   readonly timeout: number;
 
   constructor(private readonly transport: Transport, handle: ContainerHandle) {
-    this.containerId = handle.containerId;
+    this.id = handle.containerId;
     this.name = handle.name;
     this.socketPath = handle.socketPath;
     this.persist = handle.persist;
@@ -31,6 +33,17 @@ export class Container implements AsyncDisposable {
 
   info(): Promise<ContainerInfo> {
     return this.transport.call('container.info', { container: this.containerId });
+  }
+
+  /** Restarts the container; `fresh` recreates it from its image with the same name and settings. */
+  async reboot(opts: { fresh?: boolean } = {}): Promise<void> {
+    const handle = await this.transport.call('container.reboot', { container: this.containerId, socketPath: this.socketPath, ...opts });
+    this.id = handle.containerId;
+  }
+
+  /** Commits the container's file system to an image usable by createNewContainer; returns its id. */
+  snapshot(imageName: string): Promise<string> {
+    return this.transport.call('container.snapshot', { container: this.containerId, socketPath: this.socketPath, imageName });
   }
 
   /** Stops and removes the container; a persistent one is only stopped. */

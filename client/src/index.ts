@@ -3,11 +3,13 @@ import { VERSION } from '@pocketdock/protocol';
 import { sharedClient, type CreateContainerOptions } from './client.js';
 import type { Container } from './container.js';
 
-export { connect, PocketDock, type CreateContainerOptions } from './client.js';
+export { connect, PocketDock, type CreateContainerOptions, type DoctorOptions, type EngineOptions, type ScopeOptions } from './client.js';
 export type { ConnectOptions } from './connect.js';
 export { Container, type RunOptions } from './container.js';
 export * from './errors.js';
-export type { ContainerHandle, ContainerInfo, ExecResult } from '@pocketdock/protocol';
+export * from './lifecycle.js';
+export { findProjectRoot, initProject } from './project.js';
+export type { ContainerHandle, ContainerInfo, ContainerListItem, DoctorReport, ExecResult, ProfileInfo } from '@pocketdock/protocol';
 
 /** The client library's version. */
 export { VERSION };

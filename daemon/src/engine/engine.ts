@@ -5,8 +5,13 @@
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import { mapEngineError, type FailureContext } from './errors.js';
+import { hasPreviousSample, imageRef, topColumns, type TopResult } from './shapes.js';
 
 export type ContainerInspect = Docker.ContainerInspectInfo;
+export type ContainerSummary = Docker.ContainerInfo;
+
+/** Between two stats samples when the engine gives only one (Podman): the CPU share's window. */
+const CPU_SAMPLE_MS = 200;
 
 export interface ExecSpec {
   cmd: string[];
@@ -50,7 +55,45 @@ export class Engine {
   }
 
   inspectContainer(ref: string): Promise<ContainerInspect> {
-    return this.call({ containerId: ref }, () => this.docker.getContainer(ref).inspect());
+    return this.call({ containerId: ref }, async () => {
+      const inspect = await this.docker.getContainer(ref).inspect();
+      inspect.Config.Image = imageRef(inspect.Config.Image);
+      return inspect;
+    });
+  }
+
+  /** Containers, running or not, carrying every one of `labels`. */
+  listContainers(labels: Record<string, string>): Promise<ContainerSummary[]> {
+    const label = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+    return this.call({}, async () => {
+      const list = await this.docker.listContainers({ all: true, filters: { label } });
+      for (const c of list) c.Image = imageRef(c.Image);
+      return list;
+    });
+  }
+
+  /** Commits a container's file system to `repo:tag`, with `labels` set on the image; returns the image id. */
+  commitContainer(id: string, image: { repo: string; tag: string }, labels: Record<string, string>): Promise<string> {
+    // Docker merges the body's config over the container's; Podman only reads `changes` (and
+    // refuses an empty body), so both carry the labels.
+    const changes = Object.entries(labels).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`).join('\n');
+    return this.call({ containerId: id }, async () => {
+      const res = (await this.docker.getContainer(id).commit({
+        _query: { container: id, repo: image.repo, tag: image.tag, changes },
+        _body: { Labels: labels },
+      })) as { Id: string };
+      return res.Id;
+    });
+  }
+
+  /** The image's size in bytes, or undefined when the engine does not have it. */
+  async imageSize(ref: string): Promise<number | undefined> {
+    try {
+      return (await this.docker.getImage(ref).inspect()).Size;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw mapEngineError(err, { socketPath: this.socketPath, image: ref });
+    }
   }
 
   stopContainer(id: string, graceSeconds: number): Promise<void> {
@@ -69,13 +112,20 @@ export class Engine {
     });
   }
 
+  /** One stats sample with the previous one in precpu_stats, as the CPU share needs. */
   stats(id: string): Promise<Docker.ContainerStats> {
-    return this.call({ containerId: id }, () => this.docker.getContainer(id).stats({ stream: false }));
+    return this.call({ containerId: id }, async () => {
+      const sample = () => this.docker.getContainer(id).stats({ stream: false });
+      const first = await sample();
+      if (hasPreviousSample(first)) return first;
+      await new Promise((r) => setTimeout(r, CPU_SAMPLE_MS));
+      return { ...(await sample()), precpu_stats: first.cpu_stats };
+    });
   }
 
-  top(id: string): Promise<{ Titles: string[]; Processes: string[][] }> {
+  top(id: string): Promise<TopResult> {
     return this.call({ containerId: id }, async () =>
-      (await this.docker.getContainer(id).top({ ps_args: '-eo pid,user,etime,args' })) as { Titles: string[]; Processes: string[][] });
+      topColumns((await this.docker.getContainer(id).top({ ps_args: '-eo pid,user,etime,args' })) as TopResult));
   }
 
   async exec(containerId: string, spec: ExecSpec): Promise<StartedExec> {

@@ -4,3 +4,4 @@ export * from './discovery.js';
 export * from './engine.js';
 export * from './errors.js';
 export * from './registry.js';
+export * from './shapes.js';

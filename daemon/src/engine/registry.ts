@@ -27,4 +27,10 @@ export class Engines {
     }
     return engine;
   }
+
+  /** The default engine, then every other engine a call has named so far. */
+  known(): Engine[] {
+    const fallback = this.get();
+    return [fallback, ...[...this.bySocket.values()].filter((e) => e !== fallback)];
+  }
 }

@@ -3,16 +3,20 @@
  * Nothing about a container is cached that the engine can answer, except which containers this
  * daemon has seen — that is what tells "never existed" from "removed behind our back".
  */
+import type Docker from 'dockerode';
 import type { ContainerHandle, ContainerInfo, CreateOptions, ExecResult, Lang } from '@pocketdock/protocol';
 import { DaemonError, containerGone, containerNotFound, containerNotRunning, invalidParams } from '../errors.js';
 import type { ContainerInspect, Engine, Engines } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import { OutputCollector, DEFAULT_MAX_OUTPUT } from './collector.js';
-import { DEFAULT_IMAGE, engineCreateOptions } from './create-options.js';
+import { engineCreateOptions } from './create-options.js';
 import { ExecRun, commandArgv } from './exec.js';
 import { containerInfo } from './info.js';
-import { handleFromLabels, isManaged } from './labels.js';
+import { LABEL, handleFromLabels, isManaged } from './labels.js';
+import { metadataFromLabels } from './metadata.js';
 import { generateName } from './names.js';
+import { planCreate } from './plan.js';
+import { recordCommand, writeInstance } from '../project/index.js';
 
 export interface Resolved {
   engine: Engine;
@@ -26,8 +30,8 @@ export interface RunOptions {
   lang?: Lang;
 }
 
-/** Grace before SIGKILL when a persistent container is stopped. */
-const STOP_GRACE_S = 1;
+/** Grace before SIGKILL when a container is stopped (tini passes SIGTERM on: stops take ~0.1 s). */
+export const STOP_GRACE_S = 1;
 
 export class Sandboxes {
   /** Ids and names of every managed container this daemon has seen. */
@@ -38,9 +42,16 @@ export class Sandboxes {
   async create(opts: CreateOptions): Promise<ContainerHandle> {
     const engine = this.engines.get(opts.socketPath);
     const name = opts.name ?? generateName();
-    const image = opts.image ?? (opts.profile ? `pocketdock/${opts.profile}` : DEFAULT_IMAGE);
+    const plan = await planCreate(opts, name);
+    const { image, dataPath } = plan;
     const createdAt = new Date().toISOString();
-    const request = engineCreateOptions(opts, { name, image, network: true, createdAt, dataPath: '' });
+    return this.launch(engine, engineCreateOptions(plan.opts, { name, image, network: plan.network, createdAt, dataPath }));
+  }
+
+  /** Creates and starts a container from a whole engine request and writes its instance dir, if it has one. */
+  async launch(engine: Engine, request: Docker.ContainerCreateOptions): Promise<ContainerHandle> {
+    const name = request.name!;
+    const labels = request.Labels ?? {};
     let id: string;
     try {
       id = await engine.createContainer(request);
@@ -53,29 +64,49 @@ export class Sandboxes {
     const log = this.log.child({ containerId: id, name });
     try {
       await engine.startContainer(id);
+      const dataPath = labels[LABEL.dataPath];
+      if (dataPath) await writeInstance(dataPath, metadataFromLabels(id, request.Image ?? '', engine.socketPath, labels));
     } catch (err) {
       log.warn({ err }, 'start failed: removing the container');
       await engine.removeContainer(id, { force: true }).catch(() => undefined);
       throw err;
     }
-    this.seen.add(id).add(name);
-    log.info({ image }, 'container created');
-    return handleFromLabels(id, name, engine.socketPath, request.Labels ?? {});
+    this.remember(id, name);
+    log.info({ image: request.Image }, 'container created');
+    return handleFromLabels(id, name, engine.socketPath, labels);
   }
 
-  /** Finds a managed container by id or name. */
+  /**
+   * Finds a managed container by id or name: on the engine `socketPath` names, else on the default
+   * engine, then on every other engine a call has named.
+   */
   async resolve(ref: string, socketPath?: string): Promise<Resolved> {
-    const engine = this.engines.get(socketPath);
-    let inspect: ContainerInspect;
+    const [first, ...others] = socketPath ? [this.engines.get(socketPath)] : this.engines.known();
+    let inspect: ContainerInspect | undefined;
+    let engine = first!;
     try {
       inspect = await engine.inspectContainer(ref);
     } catch (err) {
-      if (err instanceof DaemonError && err.type === 'ContainerNotFound' && this.seen.has(ref)) throw containerGone(ref);
-      throw err;
+      if (!(err instanceof DaemonError && err.type === 'ContainerNotFound')) throw err;
+      for (const other of others) {
+        inspect = await other.inspectContainer(ref).catch(() => undefined);
+        if (inspect) { engine = other; break; }
+      }
+      if (!inspect) throw this.seen.has(ref) ? containerGone(ref) : err;
     }
     if (!isManaged(inspect.Config.Labels)) throw containerNotFound(ref, 'not a pocketdock container');
-    this.seen.add(inspect.Id).add(inspect.Name.replace(/^\//, ''));
+    this.remember(inspect.Id, inspect.Name.replace(/^\//, ''));
     return { engine, inspect, handle: handleFromLabels(inspect.Id, inspect.Name, engine.socketPath, inspect.Config.Labels ?? {}) };
+  }
+
+  /** Marks ids and names as seen: from now on their disappearance is reported as ContainerGone. */
+  remember(...refs: string[]): void {
+    for (const ref of refs) this.seen.add(ref);
+  }
+
+  /** Forgets ids and names the daemon removed itself: they are unknown, not gone. */
+  forget(...refs: string[]): void {
+    for (const ref of refs) this.seen.delete(ref);
   }
 
   async info(ref: string): Promise<ContainerInfo> {
@@ -96,6 +127,7 @@ export class Sandboxes {
       timeoutMs: (opts.timeout ?? handle.timeout) * 1000,
     });
     const outcome = await exec.finished;
+    await recordCommand(handle, { kind: 'run', command, exitCode: outcome.exitCode, durationMs: outcome.durationMs, timedOut: outcome.timedOut }, this.log);
     return {
       ...outcome,
       stdout: collector.text('stdout'),
@@ -115,8 +147,7 @@ export class Sandboxes {
     }
     // A non-persistent sandbox's state is discarded anyway: kill and remove in one call.
     await engine.removeContainer(inspect.Id, { force: true });
-    this.seen.delete(inspect.Id);
-    this.seen.delete(handle.name);
+    this.forget(inspect.Id, handle.name);
     log.info('container removed');
   }
 }

@@ -3,5 +3,6 @@ export * from './errors.js';
 export * from './methods/index.js';
 export * from './openrpc.js';
 export * from './paths.js';
+export * from './project.js';
 export * from './types.js';
 export * from './version.js';

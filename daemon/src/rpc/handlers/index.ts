@@ -1,12 +1,14 @@
 /** Every method's handler, gathered from one file per concern. */
 import { containerHandlers } from './container.js';
 import { daemonHandlers } from './daemon.js';
+import { lifecycleHandlers } from './lifecycle.js';
 import type { Handlers, Services } from './types.js';
 
 export function createHandlers(services: Services): Handlers {
   return {
     ...daemonHandlers(services),
     ...containerHandlers(services),
+    ...lifecycleHandlers(services),
   };
 }
 

@@ -5,11 +5,13 @@
 import type { Static } from '@sinclair/typebox';
 import { CONTAINER_METHODS } from './container.js';
 import { DAEMON_METHODS } from './daemon.js';
+import { LIFECYCLE_METHODS } from './lifecycle.js';
 import type { MethodSpec } from './spec.js';
 
 export const METHODS = {
   ...DAEMON_METHODS,
   ...CONTAINER_METHODS,
+  ...LIFECYCLE_METHODS,
 } as const satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof METHODS;
@@ -18,3 +20,4 @@ export type ResultOf<M extends MethodName> = Static<(typeof METHODS)[M]['result'
 
 export * from './container.js';
 export * from './spec.js';
+export * from './lifecycle.js';

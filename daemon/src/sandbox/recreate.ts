@@ -1,0 +1,24 @@
+/** The create request that rebuilds a container as it was created: same image ref, name, labels and settings. */
+import type Docker from 'dockerode';
+import type { ContainerInspect } from '../engine/index.js';
+
+export function recreateOptions(c: ContainerInspect): Docker.ContainerCreateOptions {
+  const h = c.HostConfig;
+  return {
+    name: c.Name.replace(/^\//, ''),
+    Image: c.Config.Image,
+    Cmd: c.Config.Cmd,
+    Labels: c.Config.Labels,
+    Tty: c.Config.Tty,
+    OpenStdin: c.Config.OpenStdin,
+    ExposedPorts: c.Config.ExposedPorts,
+    HostConfig: {
+      NetworkMode: h.NetworkMode,
+      Binds: h.Binds ?? [],
+      Devices: h.Devices ?? [],
+      PortBindings: h.PortBindings,
+      ...(h.Memory && { Memory: h.Memory, MemorySwap: h.MemorySwap }),
+      ...(h.CpuQuota && { CpuPeriod: h.CpuPeriod, CpuQuota: h.CpuQuota }),
+    },
+  };
+}

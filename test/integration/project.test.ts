@@ -1,0 +1,167 @@
+// Projects on every engine that answers: instance dirs and their metadata, history.jsonl, log
+// rotation limits, project defaults and socket precedence, destroy, doctor and its errors.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify } from 'yaml';
+import {
+  InvalidParams, ProjectNotInitialized, findProjectRoot, initProject, type Container, type CreateContainerOptions, type PocketDock,
+} from '../../client/src/index.js';
+import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { availableEngines } from '../helpers/engines.js';
+import { postRpc } from '../helpers/rpc.js';
+
+const engines = await availableEngines();
+let d: TestDaemon;
+let pd: PocketDock;
+const names: string[] = [];
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  d = await startDaemon();
+  pd = await d.client();
+});
+
+afterAll(async () => {
+  for (const e of engines) for (const n of names) await e.docker.getContainer(n).remove({ force: true }).catch(() => undefined);
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  await pd?.close();
+  await d?.stop();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pd-project-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** A fresh project with `overrides` written into its pocketdock.yaml. */
+async function project(overrides: Record<string, unknown> = {}): Promise<string> {
+  const root = await initProject(tempDir(), { projectName: `proj-${Math.random().toString(16).slice(2, 8)}` });
+  const file = join(root, '.pocketdock', 'pocketdock.yaml');
+  writeFileSync(file, stringify({ ...parseYaml(readFileSync(file, 'utf8')), ...overrides }));
+  return root;
+}
+
+describe('initProject and findProjectRoot', () => {
+  it('writes every field with its default and is found from below', async () => {
+    const root = await initProject(tempDir(), { projectName: 'demo' });
+    const doc = parseYaml(readFileSync(join(root, '.pocketdock', 'pocketdock.yaml'), 'utf8'));
+    expect(doc).toEqual({
+      project_name: 'demo', default_profile: 'minimal-python', default_persist: false, auto_log: true,
+      max_log_size: '10MB', max_logs_per_instance: 100, retention_days: 30, socket: null, log_level: 'info',
+    });
+    const deep = join(root, 'a', 'b');
+    mkdirSync(deep, { recursive: true });
+    expect(findProjectRoot(deep)).toBe(root);
+    expect(findProjectRoot(tempDir())).toBeUndefined();
+  });
+});
+
+describe.each(engines)('projects on $name', (e) => {
+  async function create(opts: CreateContainerOptions): Promise<Container> {
+    const c = await pd.createNewContainer({ socketPath: e.socketPath, ...opts });
+    names.push(c.name);
+    return c;
+  }
+
+  it('gives a project container an instance dir with metadata, history lines and the data-path label', async () => {
+    const root = await project();
+    const c = await create({ projectRoot: root, memLimit: '64m', cpuPercent: 50 });
+    const dir = join(root, '.pocketdock', 'instances', c.name);
+    expect(c.dataPath).toBe(dir);
+    const meta = parseYaml(readFileSync(join(dir, 'instance.yaml'), 'utf8'));
+    expect(meta).toMatchObject({
+      container_id: c.containerId, name: c.name, image: 'pocketdock/minimal-python', project: c.project,
+      persist: false, mem_limit: '64m', cpu_percent: 50, socket_path: e.socketPath,
+    });
+    expect(Date.parse(meta.created_at)).not.toBeNaN();
+    expect(statSync(join(dir, 'logs')).isDirectory()).toBe(true);
+    expect((await e.docker.getContainer(c.containerId).inspect()).Config.Labels['pocketdock.data-path']).toBe(dir);
+
+    await c.run('echo hi');
+    await c.run('exit 3');
+    const lines = readFileSync(join(dir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toMatchObject([
+      { kind: 'run', command: 'echo hi', exit_code: 0 },
+      { kind: 'run', command: 'exit 3', exit_code: 3 },
+    ]);
+    for (const l of lines) {
+      expect(l.duration_ms).toBeGreaterThanOrEqual(0);
+      expect(Date.parse(l.timestamp)).not.toBeNaN();
+    }
+  });
+
+  it('keeps history within max_log_size and logs/ within max_logs_per_instance', async () => {
+    const root = await project({ max_log_size: '300B', max_logs_per_instance: 2 });
+    const c = await create({ projectRoot: root });
+    for (let i = 0; i < 12; i++) await c.run(`echo run-${i}-${'x'.repeat(40)}`);
+    const dir = c.dataPath;
+    expect(statSync(join(dir, 'history.jsonl')).size).toBeLessThanOrEqual(300);
+    const archived = readdirSync(join(dir, 'logs'));
+    expect(archived).toHaveLength(2);
+    for (const f of archived) expect(f).toMatch(/^history\.\d+\.jsonl$/);
+    // The newest lines survive: the last run is in the live file.
+    expect(readFileSync(join(dir, 'history.jsonl'), 'utf8')).toContain('run-11-');
+  });
+
+  it('applies the project\'s defaults (persist, project name, profile network) and its socket', async () => {
+    const root = await project({ default_persist: true, socket: e.socketPath });
+    const projectName = parseYaml(readFileSync(join(root, '.pocketdock', 'pocketdock.yaml'), 'utf8')).project_name;
+    // No socketPath given: the project's socket decides the engine.
+    const c = await pd.createNewContainer({ projectRoot: root });
+    names.push(c.name);
+    expect(c).toMatchObject({ persist: true, project: projectName, socketPath: e.socketPath });
+    expect((await c.info()).network).toBe(false);
+  });
+
+  it('removes the instance dir on destroy', async () => {
+    const root = await project();
+    const c = await create({ projectRoot: root, persist: true });
+    expect(existsSync(c.dataPath)).toBe(true);
+    await pd.destroyContainer(c.name, { socketPath: e.socketPath });
+    expect(existsSync(c.dataPath)).toBe(false);
+  });
+
+  it('doctor finds orphaned containers and stale instance dirs', async () => {
+    const root = await project();
+    const [healthy, orphan, vanished] = await Promise.all([1, 2, 3].map(() => create({ projectRoot: root })));
+    rmSync(orphan!.dataPath, { recursive: true });
+    await e.docker.getContainer(vanished!.containerId).remove({ force: true });
+    expect(await pd.doctor({ projectRoot: root, socketPath: e.socketPath })).toEqual({
+      orphanedContainers: [orphan!.name],
+      staleInstanceDirs: [vanished!.dataPath],
+      healthy: 1,
+    });
+    expect(existsSync(healthy!.dataPath)).toBe(true);
+  });
+});
+
+describe('project errors', () => {
+  it('refuses to write outside a project root', async () => {
+    const notProject = tempDir();
+    await expect(pd.createNewContainer({ projectRoot: notProject })).rejects.toBeInstanceOf(ProjectNotInitialized);
+    await expect(pd.doctor({ projectRoot: notProject })).rejects.toBeInstanceOf(ProjectNotInitialized);
+    // The daemon checks on its own, whatever the client did.
+    const raw = await postRpc({ socketPath: d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'project.doctor', params: { projectRoot: notProject } }));
+    expect(raw.json).toMatchObject({ error: { data: { type: 'ProjectNotInitialized', path: notProject } } });
+    const relative = await postRpc({ socketPath: d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'container.create', params: { projectRoot: 'rel/dir' } }));
+    expect(relative.json).toMatchObject({ error: { data: { type: 'InvalidParams' } } });
+  });
+
+  it('doctor outside any project says ProjectNotInitialized', async () => {
+    const cwd = process.cwd();
+    process.chdir(tempDir());
+    try {
+      await expect(pd.doctor()).rejects.toBeInstanceOf(ProjectNotInitialized);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('names the bad key of a broken pocketdock.yaml', async () => {
+    const root = await project({ max_log_size: 'lots' });
+    await expect(pd.createNewContainer({ projectRoot: root })).rejects.toBeInstanceOf(InvalidParams);
+  });
+});
