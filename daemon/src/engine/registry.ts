@@ -1,6 +1,6 @@
 /** The engines a daemon drives, by socket path: the default one found at start, others on demand. */
 import { DaemonError } from '../errors.js';
-import { NO_ENGINE_HINT, findEngineSocket, pingSocket } from './discovery.js';
+import { NO_ENGINE_HINT, candidateSockets, findEngineSocket, pingSocket } from './discovery.js';
 import { Engine } from './engine.js';
 
 export class Engines {
@@ -15,7 +15,11 @@ export class Engines {
       throw new DaemonError('PodmanNotRunning',
         `no container engine answers${socket ? ` on ${socket}` : ''}: ${NO_ENGINE_HINT}`, { hint: NO_ENGINE_HINT });
     }
-    return new Engines(socket);
+    const engines = new Engines(socket);
+    // Every engine that answers now is known from the start, so that a container on a second engine
+    // is found by name after a daemon restart as well as before it.
+    for (const other of candidateSockets(env)) if (other !== socket && (await pingSocket(other))) engines.get(other);
+    return engines;
   }
 
   get(socketPath?: string): Engine {
@@ -28,7 +32,7 @@ export class Engines {
     return engine;
   }
 
-  /** The default engine, then every other engine a call has named so far. */
+  /** The default engine, then every other engine that answered at start or that a call has named. */
   known(): Engine[] {
     const fallback = this.get();
     return [fallback, ...[...this.bySocket.values()].filter((e) => e !== fallback)];
