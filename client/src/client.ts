@@ -2,6 +2,7 @@
 import type { ContainerListItem, CreateOptions, DoctorReport, ProfileInfo } from '@pocketdock/protocol';
 import { openTransport, type ConnectOptions } from './connect.js';
 import { Container } from './container.js';
+import { Process } from './process.js';
 import { ProjectNotInitialized } from './errors.js';
 import { engineSocket, projectContext } from './project.js';
 import type { Transport } from './transport.js';
@@ -78,6 +79,11 @@ export class PocketDock implements AsyncDisposable {
     const { config } = opts.socketPath ? { config: undefined } : await projectContext(undefined, this.local);
     const socketPath = engineSocket(opts.socketPath, config);
     return socketPath ? { socketPath } : {};
+  }
+
+  /** A proxy of a detached process (or any exec) by id, such as one another client started. */
+  attachProcess(execId: string): Process {
+    return new Process(this.transport, execId);
   }
 
   /** The daemon's version. */

@@ -1,8 +1,23 @@
 /** Container: a live proxy of one daemon-side sandbox, addressed by its id. */
+import { randomUUID } from 'node:crypto';
 import type { ContainerHandle, ContainerInfo, ExecResult, ParamsOf } from '@pocketdock/protocol';
+import { ExecCallbacks, type ExitCallback, type OutputCallback } from './callbacks.js';
+import { ExecStream, type StartingExecStream } from './exec-stream.js';
+import { Process } from './process.js';
 import type { Transport } from './transport.js';
 
 export type RunOptions = Omit<ParamsOf<'container.run'>, 'container' | 'command'>;
+export interface StreamRunOptions extends RunOptions {
+  stream: true;
+  /** Aborting stops the command in the container and ends the iteration with the abort reason. */
+  signal?: AbortSignal;
+}
+export interface DetachRunOptions extends RunOptions {
+  detach: true;
+  /** Ring buffer bytes per stream (default 1 MiB). A detached process has no timeout and no maxOutput unless given. */
+  bufferSize?: number;
+}
+export interface BlockingRunOptions extends RunOptions { stream?: false; detach?: false }
 
 export class Container implements AsyncDisposable {
   /** Changes when reboot({ fresh: true }) recreates the container. */
@@ -16,7 +31,10 @@ export class Container implements AsyncDisposable {
   /** Default exec timeout in seconds. */
   readonly timeout: number;
 
+  private readonly callbacks: ExecCallbacks<this>;
+
   constructor(private readonly transport: Transport, handle: ContainerHandle) {
+    this.callbacks = new ExecCallbacks(transport, this);
     this.id = handle.containerId;
     this.name = handle.name;
     this.socketPath = handle.socketPath;
@@ -26,9 +44,37 @@ export class Container implements AsyncDisposable {
     this.timeout = handle.timeout;
   }
 
-  /** Runs a command to completion. */
-  run(command: string, opts: RunOptions = {}): Promise<ExecResult> {
-    return this.transport.call('container.run', { container: this.containerId, command, ...opts });
+  /** Runs a command: to completion (ExecResult), streamed (ExecStream) or detached (Process). */
+  run(command: string, opts: StreamRunOptions): StartingExecStream;
+  run(command: string, opts: DetachRunOptions): Promise<Process>;
+  run(command: string, opts?: BlockingRunOptions): Promise<ExecResult>;
+  run(command: string, opts: RunOptions & { stream?: boolean; detach?: boolean; signal?: AbortSignal; bufferSize?: number } = {}): Promise<ExecResult> | Promise<Process> | StartingExecStream {
+    const { stream, detach, signal, bufferSize, ...run } = opts;
+    if (stream) return ExecStream.start(this.transport, run.execId ?? randomUUID(), { ...run, container: this.containerId, command }, signal);
+    if (detach) return this.startDetached(command, { ...run, ...(bufferSize !== undefined && { bufferSize }) });
+    return this.transport.call('container.run', { ...run, container: this.containerId, command });
+  }
+
+  /** Calls `fn(container, data)` with the stdout of every detached process started through this object. */
+  onStdout(fn: OutputCallback<this>): void {
+    this.callbacks.onOutput('stdout', fn);
+  }
+
+  onStderr(fn: OutputCallback<this>): void {
+    this.callbacks.onOutput('stderr', fn);
+  }
+
+  /** Calls `fn(container, exitCode)` when a detached process started through this object ends. */
+  onExit(fn: ExitCallback<this>): void {
+    this.callbacks.onExit(fn);
+  }
+
+
+  private async startDetached(command: string, opts: Omit<DetachRunOptions, 'detach'>): Promise<Process> {
+    const execId = opts.execId ?? randomUUID();
+    const subscribe = this.callbacks.starting(execId);
+    await this.transport.call('exec.start', { ...opts, container: this.containerId, command, execId, detach: true, subscribe });
+    return new Process(this.transport, execId);
   }
 
   info(): Promise<ContainerInfo> {

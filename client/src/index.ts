@@ -5,7 +5,11 @@ import type { Container } from './container.js';
 
 export { connect, PocketDock, type CreateContainerOptions, type DoctorOptions, type EngineOptions, type ScopeOptions } from './client.js';
 export type { ConnectOptions } from './connect.js';
-export { Container, type RunOptions } from './container.js';
+export { Container, type BlockingRunOptions, type DetachRunOptions, type RunOptions, type StreamRunOptions } from './container.js';
+export { ExecStream, StartingExecStream, type ExecChunk, type Offsets } from './exec-stream.js';
+export { Process, type FollowOptions } from './process.js';
+export type { ExitCallback, OutputCallback } from './callbacks.js';
+export type { BufferSnapshot, ExecState, StreamChunk } from '@pocketdock/protocol';
 export * from './errors.js';
 export * from './lifecycle.js';
 export { findProjectRoot, initProject } from './project.js';

@@ -4,7 +4,7 @@ import type { DaemonConfig } from './config.js';
 import { Engines } from './engine/index.js';
 import type { Logger } from './log.js';
 import { RpcRouter, createHandlers } from './rpc/index.js';
-import { Lifecycle, Sandboxes } from './sandbox/index.js';
+import { Lifecycle, Processes, Sandboxes } from './sandbox/index.js';
 import { buildApp, loadOrCreateToken, prepareSocketPath, restrictSocket } from './server/index.js';
 
 export interface RunningDaemon {
@@ -20,7 +20,8 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   const engines = await Engines.open(config.engineSocket);
   const sandboxes = new Sandboxes(engines, log);
   const lifecycle = new Lifecycle(engines, sandboxes, log);
-  const router = new RpcRouter(createHandlers({ engines, sandboxes, lifecycle }), config.limits, log);
+  const processes = new Processes(sandboxes, log);
+  const router = new RpcRouter(createHandlers({ engines, sandboxes, processes, lifecycle }), config.limits, log);
   const token = loadOrCreateToken(config.stateDir);
 
   await prepareSocketPath(config.socket);

@@ -25,3 +25,6 @@ export const containerGone = (containerId: string, detail = 'container was remov
 
 export const invalidParams = (field: string, detail: string) =>
   new DaemonError('InvalidParams', `invalid params: ${field} ${detail}`, { field, detail });
+
+export const processLost = (execId: string, detail = 'no such exec (it never existed, expired, or did not survive a daemon restart)') =>
+  new DaemonError('ProcessLost', `exec ${execId} is lost: ${detail}`, { execId, detail });

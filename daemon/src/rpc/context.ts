@@ -11,4 +11,13 @@ export interface CallContext {
   readonly notify: ((method: string, params: Record<string, unknown>) => void) | undefined;
   /** Aborted when the caller's connection closes. */
   readonly signal: AbortSignal;
+  /** How much of what was notified is still queued on the connection; undefined with `notify`. */
+  readonly queue?: NotifyQueue;
+}
+
+export interface NotifyQueue {
+  /** Bytes notified and not yet written to the connection. */
+  readonly queued: number;
+  /** Resolves once the queue has drained to a low mark. */
+  drained(): Promise<void>;
 }

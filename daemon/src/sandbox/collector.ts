@@ -1,23 +1,48 @@
-/** Keeps the first `max` bytes of each stream of a blocking run and notes whether more came. */
-import type { StreamId } from '../engine/index.js';
+/**
+ * What a run keeps of its output: `OutputLimit` cuts each stream at exactly `max` bytes (every way
+ * of running a command goes through it); `OutputCollector` gathers what passed for a blocking run.
+ */
+import type { DemuxSink, StreamId } from '../engine/index.js';
 
 export const DEFAULT_MAX_OUTPUT = 10 * 1024 * 1024;
 
-export class OutputCollector {
-  private readonly parts: Record<StreamId, Buffer[]> = { stdout: [], stderr: [] };
+export class OutputLimit {
   private readonly kept: Record<StreamId, number> = { stdout: 0, stderr: 0 };
   truncated = false;
 
   constructor(private readonly max: number) {}
 
-  readonly sink = (stream: StreamId, data: Buffer): void => {
+  /** The part of `data` that still fits in the stream's allowance (possibly empty). */
+  cut(stream: StreamId, data: Buffer): Buffer {
     const room = this.max - this.kept[stream];
     if (data.length > room) this.truncated = true;
-    if (room <= 0) return;
+    if (room <= 0) return data.subarray(0, 0);
     const part = data.length > room ? data.subarray(0, room) : data;
-    this.parts[stream].push(Buffer.from(part));
     this.kept[stream] += part.length;
-  };
+    return part;
+  }
+}
+
+export class OutputCollector {
+  private readonly parts: Record<StreamId, Buffer[]> = { stdout: [], stderr: [] };
+  private readonly limit: OutputLimit;
+
+  constructor(max: number) {
+    this.limit = new OutputLimit(max);
+  }
+
+  get truncated(): boolean {
+    return this.limit.truncated;
+  }
+
+  /** Like OutputLimit.cut, keeping the part too. */
+  cut(stream: StreamId, data: Buffer): Buffer {
+    const part = this.limit.cut(stream, data);
+    if (part.length) this.parts[stream].push(Buffer.from(part));
+    return part;
+  }
+
+  readonly sink: DemuxSink = (stream, data) => { this.cut(stream, data); };
 
   text(stream: StreamId): string {
     return Buffer.concat(this.parts[stream]).toString('utf8');

@@ -3,7 +3,7 @@
  * sink as it arrives, stoppable from outside (timeout, kill) inside the container.
  */
 import { randomUUID } from 'node:crypto';
-import type { Lang } from '@pocketdock/protocol';
+import type { Duplex } from 'node:stream';
 import { Demuxer, type DemuxSink, type Engine } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import { EXEC_MARKER, signalExec } from './signal.js';
@@ -15,17 +15,11 @@ export interface ExecOutcome {
   timedOut: boolean;
 }
 
+/** The exit code reported when the engine could not tell one (the command could not be stopped, or its container went away). */
+export const UNKNOWN_EXIT = -1;
+
 /** How long a stopped command gets between SIGTERM and SIGKILL. */
 export const STOP_GRACE_MS = 1000;
-
-export function commandArgv(command: string, lang: Lang | undefined): string[] {
-  switch (lang) {
-    case 'python': return ['python3', '-c', command];
-    case 'bash': return ['bash', '-c', command];
-    case 'node': return ['node', '-e', command];
-    default: return ['sh', '-c', command];
-  }
-}
 
 export interface ExecStart {
   engine: Engine;
@@ -35,6 +29,8 @@ export interface ExecStart {
   log: Logger;
   id?: string;
   timeoutMs?: number;
+  /** Keep the command's stdin open for write(). */
+  stdin?: boolean;
 }
 
 export class ExecRun {
@@ -42,13 +38,15 @@ export class ExecRun {
   private stopping: Promise<void> | undefined;
   private timedOut = false;
   private ended = false;
+  /** Set when the attach stream had to be cut because even SIGKILL did not end it. */
+  private abandoned = false;
 
   private constructor(
     readonly id: string,
     private readonly engine: Engine,
     readonly containerId: string,
     private readonly engineExecId: string,
-    stream: NodeJS.ReadableStream,
+    private readonly stream: Duplex,
     sink: DemuxSink,
     private readonly log: Logger,
     timeoutMs: number | undefined,
@@ -69,8 +67,8 @@ export class ExecRun {
       this.ended = true;
       clearTimeout(timer);
       demux.end();
-      const exitCode = await this.exitCode();
-      const outcome = { exitCode, durationMs: Date.now() - started, timedOut: this.timedOut };
+      const exitCode = this.abandoned ? UNKNOWN_EXIT : await this.exitCode();
+      const outcome = { exitCode, durationMs: Date.now() - started, timedOut: this.timedOut && !this.abandoned };
       this.log.debug(outcome, 'exec done');
       return outcome;
     }, (err: unknown) => {
@@ -84,7 +82,7 @@ export class ExecRun {
     const id = s.id ?? randomUUID();
     const log = s.log.child({ execId: id, containerId: s.containerId });
     const started = Date.now();
-    const { execId, stream } = await s.engine.exec(s.containerId, { cmd: s.argv, env: [`${EXEC_MARKER}=${id}`] });
+    const { execId, stream } = await s.engine.exec(s.containerId, { cmd: s.argv, env: [`${EXEC_MARKER}=${id}`], stdin: s.stdin ?? false });
     log.debug({ argv: s.argv }, 'exec started');
     return new ExecRun(id, s.engine, s.containerId, execId, stream, s.sink, log, s.timeoutMs, started);
   }
@@ -94,17 +92,44 @@ export class ExecRun {
     return signalExec(this.engine, this.containerId, this.id, signal);
   }
 
-  /** SIGTERM, then SIGKILL after a grace period unless the command has ended. */
+  /**
+   * SIGTERM, then SIGKILL after a grace period unless the command has ended. Should the output
+   * stream still be open a grace period after SIGKILL (a process that escaped the marker holds it),
+   * the stream is cut so that the run ends with UNKNOWN_EXIT instead of hanging.
+   */
   stop(graceMs = STOP_GRACE_MS): Promise<void> {
     this.stopping ??= (async () => {
       await this.signal(15);
-      const ended = await Promise.race([
-        this.finished.then(() => true, () => true),
-        new Promise<false>((r) => setTimeout(() => r(false), graceMs).unref()),
-      ]);
-      if (!ended && !this.ended) await this.signal(9);
+      if (await this.endsWithin(graceMs)) return;
+      await this.signal(9);
+      if (await this.endsWithin(graceMs)) return;
+      this.log.warn('exec still holds its output after SIGKILL: detaching from it');
+      this.abandoned = true;
+      this.stream.destroy();
     })().catch((err: unknown) => this.log.warn({ err }, 'stopping exec failed'));
     return this.stopping;
+  }
+
+  /** Stops reading output, so the command blocks once the pipe is full (backpressure). */
+  pause(): void {
+    this.stream.pause();
+  }
+
+  resume(): void {
+    this.stream.resume();
+  }
+
+  /** Writes to the command's stdin (started with `stdin: true`). */
+  write(data: string | Buffer): void {
+    this.stream.write(data);
+  }
+
+  private endsWithin(ms: number): Promise<boolean> {
+    if (this.ended) return Promise.resolve(true);
+    return Promise.race([
+      this.finished.then(() => true, () => true),
+      new Promise<false>((r) => setTimeout(() => r(false), ms).unref()),
+    ]);
   }
 
   private async exitCode(): Promise<number> {

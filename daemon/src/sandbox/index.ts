@@ -2,5 +2,7 @@
 export * from './exec.js';
 export * from './labels.js';
 export * from './lifecycle.js';
+export * from './managed-exec.js';
+export * from './processes.js';
 export * from './profile-info.js';
 export * from './sandboxes.js';

@@ -10,10 +10,11 @@ import type { ContainerInspect, Engine, Engines } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import { OutputCollector, DEFAULT_MAX_OUTPUT } from './collector.js';
 import { engineCreateOptions } from './create-options.js';
-import { ExecRun, commandArgv } from './exec.js';
+import { ExecRun } from './exec.js';
 import { containerInfo } from './info.js';
 import { LABEL, handleFromLabels, isManaged } from './labels.js';
 import { metadataFromLabels } from './metadata.js';
+import { LangCheck, commandArgv } from './langs.js';
 import { generateName } from './names.js';
 import { planCreate } from './plan.js';
 import { recordCommand, writeInstance } from '../project/index.js';
@@ -30,6 +31,17 @@ export interface RunOptions {
   lang?: Lang;
 }
 
+/** Where and how a command will run: a running container, the argv for its lang, the default timeout. */
+export interface ExecTarget {
+  engine: Engine;
+  containerId: string;
+  argv: string[];
+  /** The container's default exec timeout, in seconds. */
+  timeout: number;
+  /** For recordCommand/appendLog (project/): where the container's history and logs go. */
+  handle: ContainerHandle;
+}
+
 /** Grace before SIGKILL when a container is stopped (tini passes SIGTERM on: stops take ~0.1 s). */
 export const STOP_GRACE_S = 1;
 
@@ -37,7 +49,11 @@ export class Sandboxes {
   /** Ids and names of every managed container this daemon has seen. */
   private readonly seen = new Set<string>();
 
-  constructor(private readonly engines: Engines, private readonly log: Logger) {}
+  private readonly langs: LangCheck;
+
+  constructor(private readonly engines: Engines, private readonly log: Logger) {
+    this.langs = new LangCheck(log);
+  }
 
   async create(opts: CreateOptions): Promise<ContainerHandle> {
     const engine = this.engines.get(opts.socketPath);
@@ -114,17 +130,25 @@ export class Sandboxes {
     return containerInfo(engine, inspect);
   }
 
-  async run(ref: string, command: string, opts: RunOptions): Promise<ExecResult> {
+  /** Resolves a running container and checks that its image has the interpreter `lang` needs. */
+  async execTarget(ref: string, command: string, lang: Lang | undefined): Promise<ExecTarget> {
     const { engine, inspect, handle } = await this.resolve(ref);
     if (!inspect.State.Running) throw containerNotRunning(ref, `container is ${inspect.State.Status}`);
+    await this.langs.ensure(engine, inspect.Id, inspect.Config.Image, lang);
+    return { engine, containerId: inspect.Id, argv: commandArgv(command, lang), timeout: handle.timeout, handle };
+  }
+
+  /** Runs a command to completion for the daemon's own needs (public runs go through Processes, which registers them). */
+  async run(ref: string, command: string, opts: RunOptions): Promise<ExecResult> {
+    const { engine, containerId, argv, timeout, handle } = await this.execTarget(ref, command, opts.lang);
     const collector = new OutputCollector(opts.maxOutput ?? DEFAULT_MAX_OUTPUT);
     const exec = await ExecRun.start({
       engine,
-      containerId: inspect.Id,
-      argv: commandArgv(command, opts.lang),
+      containerId,
+      argv,
       sink: collector.sink,
       log: this.log,
-      timeoutMs: (opts.timeout ?? handle.timeout) * 1000,
+      timeoutMs: (opts.timeout ?? timeout) * 1000,
     });
     const outcome = await exec.finished;
     await recordCommand(handle, { kind: 'run', command, exitCode: outcome.exitCode, durationMs: outcome.durationMs, timedOut: outcome.timedOut }, this.log);

@@ -9,8 +9,9 @@ import { createJSONRPCErrorResponse } from 'json-rpc-2.0';
 import { ERRORS, RpcCode } from '@pocketdock/protocol';
 import type { Limits } from '../config.js';
 import type { Logger } from '../log.js';
-import type { CallContext, RpcRouter, Transport } from '../rpc/index.js';
+import type { CallContext, NotifyQueue, RpcRouter, Transport } from '../rpc/index.js';
 import { refuseTcpRequest, type TcpGuard } from './auth.js';
+import { Outbox } from './outbox.js';
 
 export interface AppOptions {
   transport: Transport;
@@ -37,8 +38,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     });
   }
 
-  const context = (log: Logger, signal: AbortSignal, notify: CallContext['notify']): CallContext =>
-    ({ connectionId: randomUUID(), transport: o.transport, log, notify, signal });
+  const context = (log: Logger, signal: AbortSignal, notify: CallContext['notify'], queue?: NotifyQueue): CallContext =>
+    ({ connectionId: randomUUID(), transport: o.transport, log, notify, signal, ...(queue && { queue }) });
 
   app.post('/rpc', async (req, reply) => {
     const abort = new AbortController();
@@ -49,10 +50,9 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
 
   app.get('/rpc', { websocket: true }, (socket) => {
     const abort = new AbortController();
-    const notify: CallContext['notify'] = (method, params) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ jsonrpc: '2.0', method, params }));
-    };
-    const ctx = context(o.log.child({ transport: o.transport }), abort.signal, notify);
+    const outbox = new Outbox(socket);
+    const notify: CallContext['notify'] = (method, params) => outbox.send(JSON.stringify({ jsonrpc: '2.0', method, params }));
+    const ctx = context(o.log.child({ transport: o.transport }), abort.signal, notify, outbox);
     let pending = 0;
     socket.on('message', (data: Buffer) => {
       if (pending >= o.limits.maxPending) {

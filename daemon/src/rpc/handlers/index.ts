@@ -1,6 +1,7 @@
 /** Every method's handler, gathered from one file per concern. */
 import { containerHandlers } from './container.js';
 import { daemonHandlers } from './daemon.js';
+import { execHandlers } from './exec.js';
 import { lifecycleHandlers } from './lifecycle.js';
 import type { Handlers, Services } from './types.js';
 
@@ -8,6 +9,7 @@ export function createHandlers(services: Services): Handlers {
   return {
     ...daemonHandlers(services),
     ...containerHandlers(services),
+    ...execHandlers(services),
     ...lifecycleHandlers(services),
   };
 }

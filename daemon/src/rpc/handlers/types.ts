@@ -1,12 +1,13 @@
 /** What handlers are built from, and the shape of a group of them. */
 import type { MethodName, ParamsOf, ResultOf } from '@pocketdock/protocol';
 import type { Engines } from '../../engine/index.js';
-import type { Lifecycle, Sandboxes } from '../../sandbox/index.js';
+import type { Lifecycle, Processes, Sandboxes } from '../../sandbox/index.js';
 import type { CallContext } from '../context.js';
 
 export interface Services {
   engines: Engines;
   sandboxes: Sandboxes;
+  processes: Processes;
   lifecycle: Lifecycle;
 }
 

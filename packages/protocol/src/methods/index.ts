@@ -5,12 +5,14 @@
 import type { Static } from '@sinclair/typebox';
 import { CONTAINER_METHODS } from './container.js';
 import { DAEMON_METHODS } from './daemon.js';
+import { EXEC_METHODS } from './exec.js';
 import { LIFECYCLE_METHODS } from './lifecycle.js';
 import type { MethodSpec } from './spec.js';
 
 export const METHODS = {
   ...DAEMON_METHODS,
   ...CONTAINER_METHODS,
+  ...EXEC_METHODS,
   ...LIFECYCLE_METHODS,
 } as const satisfies Record<string, MethodSpec>;
 
@@ -19,5 +21,6 @@ export type ParamsOf<M extends MethodName> = Static<(typeof METHODS)[M]['params'
 export type ResultOf<M extends MethodName> = Static<(typeof METHODS)[M]['result']>;
 
 export * from './container.js';
+export * from './exec.js';
 export * from './spec.js';
 export * from './lifecycle.js';

@@ -1,0 +1,168 @@
+/**
+ * ExecStream: a command's output as an AsyncIterable of chunks, arriving while it runs, with
+ * `.result` once iteration has ended. A stream subscribes losslessly (the daemon pauses the
+ * command rather than drop what this client has not received), so it starts at offset 0 and
+ * misses nothing. It ends on exec.exit; breaking out of the loop or aborting `signal` stops the
+ * command in the container; a lost connection ends it with DaemonClosedError. `offsets` says how
+ * far it got, so another connection can resume from there (Process.stream({ from })).
+ */
+import type { ExecExit, ExecOutput, ExecResult, StreamChunk, StreamName } from '@pocketdock/protocol';
+import { PocketDockError } from './errors.js';
+import type { Transport } from './transport.js';
+
+export interface ExecChunk extends StreamChunk {
+  /** Absolute byte offset of `data` in its stream. */
+  offset: number;
+  /** Bytes the daemon evicted before this client could receive them, just before `offset`. */
+  lost?: number;
+}
+
+export type Offsets = Record<StreamName, number>;
+
+/** The state one stream's consumer and the notifications share; ExecStream objects are views of it. */
+class StreamCore {
+  readonly offsets: Offsets;
+  result: ExecResult | undefined;
+  started: Promise<void> = Promise.resolve();
+  private readonly queue: ExecChunk[] = [];
+  private head = 0;
+  private readonly text: Record<StreamName, string[]> = { stdout: [], stderr: [] };
+  private error: unknown;
+  private wake: (() => void) | undefined;
+  private iterated = false;
+  private stopping: Promise<unknown> | undefined;
+  private readonly unlisten: (() => void)[];
+
+  constructor(private readonly transport: Transport, readonly execId: string, from: Offsets, private readonly signal: AbortSignal | undefined) {
+    this.offsets = { ...from };
+    this.unlisten = [
+      transport.on('exec.output', (p) => { if (p.execId === execId) this.output(p as unknown as ExecOutput); }),
+      transport.on('exec.exit', (p) => { if (p.execId === execId) this.exit(p as unknown as ExecExit); }),
+    ];
+    const closed = () => this.fail(transport.signal.reason);
+    transport.signal.addEventListener('abort', closed, { once: true });
+    this.unlisten.push(() => transport.signal.removeEventListener('abort', closed));
+    if (signal) {
+      const aborted = () => { this.fail(signal.reason); void this.stop(); };
+      if (signal.aborted) queueMicrotask(aborted);
+      else {
+        signal.addEventListener('abort', aborted, { once: true });
+        this.unlisten.push(() => signal.removeEventListener('abort', aborted));
+      }
+    }
+    if (transport.signal.aborted) this.fail(transport.signal.reason);
+  }
+
+  /** Ties the stream to the call that starts or subscribes it: its failure ends the stream. */
+  begin(call: Promise<unknown>): void {
+    this.started = call.then(() => undefined, (err: unknown) => { this.fail(err); throw err; });
+    this.started.catch(() => undefined); // surfaced through iteration or `await`
+  }
+
+  async *iterate(): AsyncGenerator<ExecChunk, void, undefined> {
+    if (this.iterated) throw new PocketDockError(`exec ${this.execId}: a stream can be iterated only once`);
+    this.iterated = true;
+    try {
+      for (;;) {
+        while (this.head < this.queue.length) {
+          const chunk = this.queue[this.head]!;
+          this.queue[this.head++] = undefined as never;
+          yield chunk;
+        }
+        this.queue.length = this.head = 0;
+        if (this.result) return;
+        if (this.error !== undefined) throw this.error;
+        await new Promise<void>((r) => { this.wake = r; });
+      }
+    } finally {
+      if (!this.result) await this.stop();
+      this.close();
+    }
+  }
+
+  private output(n: ExecOutput): void {
+    if (n.next <= this.offsets[n.stream]) return; // already had it (a re-subscription)
+    this.offsets[n.stream] = n.next;
+    if (n.data === '' && !n.lost) return;
+    this.text[n.stream].push(n.data);
+    this.queue.push({ stream: n.stream, data: n.data, offset: n.offset, ...(n.lost && { lost: n.lost }) });
+    this.notify();
+  }
+
+  private exit(n: ExecExit): void {
+    this.result = { ...n.result, stdout: this.text.stdout.join(''), stderr: this.text.stderr.join('') };
+    this.close();
+    this.notify();
+  }
+
+  private fail(err: unknown): void {
+    if (this.result || this.error !== undefined) return;
+    this.error = err ?? new PocketDockError(`exec ${this.execId}: stream ended`);
+    this.notify();
+  }
+
+  /** Stops the command in the container (break, abort); skipped when the connection is gone. */
+  private stop(): Promise<unknown> {
+    if (this.result || this.transport.signal.aborted) return Promise.resolve();
+    this.stopping ??= this.started.then(() => this.transport.call('exec.stop', { execId: this.execId })).catch(() => undefined);
+    return this.stopping;
+  }
+
+  private close(): void {
+    for (const fn of this.unlisten.splice(0)) fn();
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+}
+
+export class ExecStream implements AsyncIterable<ExecChunk> {
+  /** @internal */
+  constructor(protected readonly core: StreamCore) {}
+
+  /** @internal Starts `command` with a lossless subscription from offset 0. */
+  static start(transport: Transport, execId: string, params: Record<string, unknown>, signal: AbortSignal | undefined): StartingExecStream {
+    const core = new StreamCore(transport, execId, { stdout: 0, stderr: 0 }, signal);
+    core.begin(transport.call('exec.start', { ...params, execId, subscribe: true, lossless: true } as never));
+    return new StartingExecStream(core);
+  }
+
+  /** @internal Follows an existing exec from `from` (default: the oldest byte still buffered). */
+  static follow(transport: Transport, execId: string, from: Partial<Offsets>, lossless: boolean, signal: AbortSignal | undefined): StartingExecStream {
+    const core = new StreamCore(transport, execId, { stdout: from.stdout ?? 0, stderr: from.stderr ?? 0 }, signal);
+    core.begin(transport.call('exec.subscribe', { execId, offsets: from, lossless }));
+    return new StartingExecStream(core);
+  }
+
+  get execId(): string {
+    return this.core.execId;
+  }
+
+  /** The ExecResult (stdout/stderr: what this stream received), once iteration has ended. */
+  get result(): ExecResult | undefined {
+    return this.core.result;
+  }
+
+  /** The next byte offset of each stream: where another subscription would resume. */
+  get offsets(): Offsets {
+    return { ...this.core.offsets };
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<ExecChunk> {
+    return this.core.iterate();
+  }
+}
+
+/**
+ * What run({ stream: true }) returns: iterable at once, and awaitable — `await` resolves, once the
+ * command has started, to a plain ExecStream over the same output (a thenable cannot resolve to
+ * itself), or rejects with the start's error.
+ */
+export class StartingExecStream extends ExecStream implements PromiseLike<ExecStream> {
+  then<T = ExecStream, E = never>(onfulfilled?: ((s: ExecStream) => T | PromiseLike<T>) | null, onrejected?: ((reason: unknown) => E | PromiseLike<E>) | null): PromiseLike<T | E> {
+    return this.core.started.then(() => new ExecStream(this.core)).then(onfulfilled, onrejected);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Process: a proxy of a detached command, addressed by id — any client may hold one for the same
+ * process (PocketDock.attachProcess). The daemon buffers its output (a ring per stream) whether or
+ * not anyone is attached. `bufferSize` and `bufferOverflow` are as of the last answer from the
+ * daemon (every method refreshes them; `info()` just refreshes).
+ */
+import type { BufferSnapshot, ExecResult, ExecState } from '@pocketdock/protocol';
+import { ExecStream, type Offsets } from './exec-stream.js';
+import type { Transport } from './transport.js';
+
+export interface FollowOptions {
+  /** Offsets to resume from (e.g. a previous stream's `offsets`); default: the oldest buffered byte. */
+  from?: Partial<Offsets>;
+  /** Pause the process rather than skip what this client has not received (default false). */
+  lossless?: boolean;
+  signal?: AbortSignal;
+}
+
+export class Process {
+  bufferSize = 0;
+  bufferOverflow = false;
+
+  constructor(private readonly transport: Transport, readonly id: string) {}
+
+  async info(): Promise<ExecState> {
+    return this.refresh(await this.transport.call('exec.info', { execId: this.id }));
+  }
+
+  async isRunning(): Promise<boolean> {
+    return (await this.info()).running;
+  }
+
+  /** Sends a signal (default SIGTERM) to the process and everything it started, in the container. */
+  async kill(signal = 15): Promise<void> {
+    await this.transport.call('exec.kill', { execId: this.id, signal });
+  }
+
+  /** Waits for the process to end; rejects with a TimeoutError DOMException after `timeout` seconds. */
+  async wait(opts: { timeout?: number } = {}): Promise<ExecResult> {
+    const result = await this.transport.call('exec.wait', { execId: this.id, ...opts });
+    if (result === null) throw new DOMException(`process ${this.id} still running after ${opts.timeout} s`, 'TimeoutError');
+    return result;
+  }
+
+  /** What is buffered, clearing it. */
+  read(): Promise<BufferSnapshot> {
+    return this.snapshot('exec.read');
+  }
+
+  /** What is buffered, leaving it. */
+  peek(): Promise<BufferSnapshot> {
+    return this.snapshot('exec.peek');
+  }
+
+  /** Follows the output live: what is buffered (or from `from`), then new output until exit. */
+  stream(opts: FollowOptions = {}): ExecStream {
+    return ExecStream.follow(this.transport, this.id, opts.from ?? {}, opts.lossless ?? false, opts.signal);
+  }
+
+  private async snapshot(method: 'exec.read' | 'exec.peek'): Promise<BufferSnapshot> {
+    const { stdout, stderr, ...state } = await this.transport.call(method, { execId: this.id });
+    this.refresh(state);
+    return { stdout, stderr };
+  }
+
+  private refresh<S extends { bufferSize: number; bufferOverflow: boolean }>(s: S): S {
+    this.bufferSize = s.bufferSize;
+    this.bufferOverflow = s.bufferOverflow;
+    return s;
+  }
+}

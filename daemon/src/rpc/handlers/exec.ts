@@ -1,0 +1,38 @@
+/** exec.* — and container.run, which is an exec too. */
+import { invalidParams } from '../../errors.js';
+import type { Channel } from '../../sandbox/index.js';
+import type { CallContext } from '../context.js';
+import type { HandlersFor, Services } from './types.js';
+
+const DEFAULT_POLL_BYTES = 1024 * 1024;
+
+/** The caller's connection as a notification channel; plain HTTP callers have none. */
+function channelOf(ctx: CallContext, field: string): Channel {
+  const { notify, queue } = ctx;
+  if (!notify || !queue) throw invalidParams(field, 'needs a WebSocket connection (GET /rpc); over plain HTTP follow the exec with exec.poll');
+  return { send: notify, queued: () => queue.queued, drained: () => queue.drained(), closed: ctx.signal };
+}
+
+type ExecMethods = 'exec.start' | 'exec.subscribe' | 'exec.unsubscribe' | 'exec.poll' | 'exec.kill' | 'exec.stop'
+  | 'exec.wait' | 'exec.read' | 'exec.peek' | 'exec.info';
+
+export const execHandlers = ({ processes }: Services): HandlersFor<ExecMethods | 'container.run'> => ({
+  'container.run': (p) => processes.run(p),
+  'exec.start': async ({ subscribe, lossless, ...req }, ctx) => {
+    const channel = subscribe ? channelOf(ctx, 'subscribe') : undefined;
+    const exec = await processes.start(req, channel && ((e) => e.subscribe(ctx.connectionId, channel, { stdout: 0, stderr: 0 }, lossless)));
+    return { execId: exec.id };
+  },
+  'exec.subscribe': async (p, ctx) => {
+    const channel = channelOf(ctx, 'execId');
+    return (await processes.get(p.execId)).subscribe(ctx.connectionId, channel, p.offsets, p.lossless);
+  },
+  'exec.unsubscribe': async (p, ctx) => { (await processes.get(p.execId)).unsubscribe(ctx.connectionId); return null; },
+  'exec.poll': async (p, ctx) => (await processes.get(p.execId)).poll(p.offsets ?? {}, p.waitMs ?? 0, p.maxBytes ?? DEFAULT_POLL_BYTES, ctx.signal),
+  'exec.kill': async (p) => { await (await processes.get(p.execId)).kill(p.signal ?? 15); return null; },
+  'exec.stop': async (p) => { await (await processes.get(p.execId)).stop(); return null; },
+  'exec.wait': async (p, ctx) => (await processes.get(p.execId)).wait(p.timeout === undefined ? undefined : p.timeout * 1000, ctx.signal),
+  'exec.read': async (p) => (await processes.get(p.execId)).snapshot(true),
+  'exec.peek': async (p) => (await processes.get(p.execId)).snapshot(false),
+  'exec.info': async (p) => (await processes.get(p.execId)).state(),
+});

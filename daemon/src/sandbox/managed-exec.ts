@@ -1,0 +1,303 @@
+/**
+ * One registered exec: an ExecRun whose output goes through one path — cut at maxOutput, appended
+ * to a ring buffer per stream, then pumped to subscribers and readers from absolute offsets.
+ *
+ * Backpressure, per subscriber:
+ * - A subscriber's share of daemon memory is its socket queue, held under HIGH_WATER: above it, the
+ *   subscriber's output waits for a drain. Its position is an offset into the ring, not a copy.
+ * - A `lossless` subscriber (the client streaming a run) may not lose bytes: when it lags by half a
+ *   ring, the engine stream is paused (the command blocks on its pipe) until it catches up.
+ * - Any other subscriber (an attached client, callbacks) never slows the command: if it lags past
+ *   the ring, it skips what was evicted and its next exec.output carries `lost` with the count.
+ * So daemon memory per exec is bounded by its two rings plus HIGH_WATER per subscriber.
+ */
+import { STREAMS, type BufferRead, type ExecResult, type ExecState, type Offsets, type PolledChunk, type StreamName } from '@pocketdock/protocol';
+import type { Logger } from '../log.js';
+import { OutputCollector, OutputLimit } from './collector.js';
+import { ExecRun, UNKNOWN_EXIT, type ExecOutcome } from './exec.js';
+import { RingBuffer } from './ring-buffer.js';
+import type { ExecTarget } from './sandboxes.js';
+import { completeUtf8Length } from './utf8.js';
+
+/** Where an exec's notifications go: one client connection. */
+export interface Channel {
+  send(method: string, params: Record<string, unknown>): void;
+  /** Bytes handed to send() and not yet written to the connection. */
+  queued(): number;
+  /** Resolves once the queue has drained to a low mark. */
+  drained(): Promise<void>;
+  /** Aborted when the connection closes. */
+  readonly closed: AbortSignal;
+}
+
+export interface ManagedExecOptions {
+  id: string;
+  /** The container as the starter named it (id or name). */
+  containerRef: string;
+  target: ExecTarget;
+  log: Logger;
+  timeoutMs: number | undefined;
+  /** Bytes kept per stream; Infinity for no limit. */
+  maxOutput: number;
+  bufferSize: number;
+  /** Keep the first maxOutput bytes of each stream for the result (blocking runs). */
+  collect: boolean;
+  stdin?: boolean;
+}
+
+/** Most bytes of one stream per exec.output notification. */
+const CHUNK = 64 * 1024;
+/** A subscriber's socket queue above which its output waits for a drain. */
+export const HIGH_WATER = 1024 * 1024;
+/** Enough bytes to hold one whole character: what "is there something new to read" looks at. */
+const ONE_CHAR = 4;
+
+interface Subscription {
+  readonly channel: Channel;
+  readonly cursor: Record<StreamName, number>;
+  readonly lossless: boolean;
+  waiting: boolean;
+  readonly unlisten: () => void;
+}
+
+export class ManagedExec {
+  readonly id: string;
+  readonly containerId: string;
+  readonly containerRef: string;
+  readonly done: Promise<ExecResult>;
+  private readonly rings: Record<StreamName, RingBuffer>;
+  private readonly output: OutputLimit | OutputCollector;
+  private readonly subs = new Map<string, Subscription>();
+  private readonly waiters = new Set<() => void>();
+  private readonly log: Logger;
+  private run: ExecRun | undefined;
+  private paused = false;
+  private result: ExecResult | undefined;
+  private settle!: (r: ExecResult) => void;
+
+  constructor(private readonly o: ManagedExecOptions) {
+    this.id = o.id;
+    this.containerId = o.target.containerId;
+    this.containerRef = o.containerRef;
+    this.log = o.log;
+    this.rings = { stdout: new RingBuffer(o.bufferSize), stderr: new RingBuffer(o.bufferSize) };
+    this.output = o.collect ? new OutputCollector(o.maxOutput) : new OutputLimit(o.maxOutput);
+    this.done = new Promise((resolve) => { this.settle = resolve; });
+  }
+
+  async start(): Promise<void> {
+    const { engine, containerId, argv } = this.o.target;
+    const started = Date.now();
+    this.run = await ExecRun.start({
+      engine, containerId, argv, id: this.id, log: this.log, sink: this.sink,
+      ...(this.o.timeoutMs !== undefined && { timeoutMs: this.o.timeoutMs }),
+      ...(this.o.stdin && { stdin: true }),
+    });
+    this.updateFlow();
+    this.run.finished.then((outcome) => this.finish(outcome), (err: unknown) => {
+      this.log.warn({ err }, 'exec ended without an exit code');
+      this.finish({ exitCode: UNKNOWN_EXIT, durationMs: Date.now() - started, timedOut: false });
+    });
+  }
+
+  get running(): boolean {
+    return this.result === undefined;
+  }
+
+  /** This key's connection gets exec.output from `from` (default: the oldest buffered byte), then exec.exit. */
+  subscribe(key: string, channel: Channel, from: Offsets = {}, lossless = false): ExecState {
+    this.unsubscribe(key);
+    if (!channel.closed.aborted) {
+      const onClose = () => this.unsubscribe(key);
+      channel.closed.addEventListener('abort', onClose, { once: true });
+      const sub: Subscription = {
+        channel, lossless, waiting: false,
+        cursor: { stdout: from.stdout ?? this.rings.stdout.start, stderr: from.stderr ?? this.rings.stderr.start },
+        unlisten: () => channel.closed.removeEventListener('abort', onClose),
+      };
+      this.subs.set(key, sub);
+      this.pump(key, sub);
+    }
+    return this.state();
+  }
+
+  unsubscribe(key: string): void {
+    const sub = this.subs.get(key);
+    if (!sub) return;
+    sub.unlisten();
+    this.subs.delete(key);
+    this.updateFlow();
+  }
+
+  /** Output after `from`; waits up to `waitMs` for some when there is none and the exec runs. */
+  async poll(from: Offsets, waitMs: number, maxBytes: number, signal: AbortSignal): Promise<{ stdout: PolledChunk; stderr: PolledChunk; running: boolean; result: ExecResult | null }> {
+    const pos = (s: StreamName) => from[s] ?? this.rings[s].start;
+    const fresh = () => STREAMS.some((s) => this.chunk(s, pos(s), ONE_CHAR) !== undefined);
+    if (waitMs > 0 && this.running && !fresh()) await this.changed(waitMs, signal);
+    const read = (s: StreamName): PolledChunk => this.chunk(s, pos(s), maxBytes) ?? { offset: pos(s), next: pos(s), data: '', lost: 0 };
+    return { stdout: read('stdout'), stderr: read('stderr'), running: this.running, result: this.result ?? null };
+  }
+
+  /** The result, or null when `timeoutMs` passes first. */
+  async wait(timeoutMs: number | undefined, signal: AbortSignal): Promise<ExecResult | null> {
+    if (this.result || timeoutMs === 0) return this.result ?? null;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      return await Promise.race([
+        this.done,
+        new Promise<null>((resolve) => {
+          if (timeoutMs !== undefined) timer = setTimeout(() => resolve(null), timeoutMs);
+          onAbort = () => resolve(null);
+          signal.addEventListener('abort', onAbort, { once: true });
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** What is buffered; `consume` clears it (Process.read) rather than leaving it (Process.peek). */
+  snapshot(consume: boolean): BufferRead {
+    const text = (s: StreamName) => this.rings[s].read(this.rings[s].start).data.toString('utf8');
+    const snap = { stdout: text('stdout'), stderr: text('stderr') };
+    if (consume) for (const s of STREAMS) this.rings[s].consume();
+    const { bufferSize, bufferOverflow } = this.state();
+    return { ...snap, bufferSize, bufferOverflow };
+  }
+
+  state(): ExecState {
+    const { stdout, stderr } = this.rings;
+    return {
+      execId: this.id,
+      containerId: this.containerId,
+      running: this.running,
+      exitCode: this.result?.exitCode ?? null,
+      bufferSize: stdout.size + stderr.size,
+      bufferOverflow: stdout.dropped + stderr.dropped > 0,
+      offsets: { stdout: stdout.end, stderr: stderr.end },
+      dropped: { stdout: stdout.dropped, stderr: stderr.dropped },
+    };
+  }
+
+  /** Signals the command and everything it started, inside the container. */
+  async kill(signal: number): Promise<void> {
+    if (this.running && this.run) await this.run.signal(signal);
+  }
+
+  /** SIGTERM, SIGKILL after a grace period; resolves once the command has ended. */
+  async stop(): Promise<ExecResult> {
+    if (this.running && this.run) await this.run.stop();
+    return this.done;
+  }
+
+  /** Writes to the command's stdin (an exec started with `stdin`, such as a session's shell). */
+  write(data: string | Buffer): void {
+    this.run?.write(data);
+  }
+
+  /** Drops every subscription (the exec failed to start). */
+  dispose(): void {
+    for (const key of [...this.subs.keys()]) this.unsubscribe(key);
+  }
+
+  private readonly sink = (stream: StreamName, data: Buffer): void => {
+    const part = this.output.cut(stream, data);
+    if (part.length === 0) return;
+    this.rings[stream].append(part);
+    this.wake();
+    for (const [key, sub] of this.subs) this.pump(key, sub);
+    this.updateFlow();
+  };
+
+  private finish(outcome: ExecOutcome): void {
+    const text = (s: StreamName) => this.output instanceof OutputCollector
+      ? this.output.text(s)
+      : this.rings[s].read(this.rings[s].start).data.toString('utf8');
+    this.result = {
+      ...outcome,
+      stdout: text('stdout'),
+      stderr: text('stderr'),
+      truncated: this.output.truncated,
+      ok: outcome.exitCode === 0 && !outcome.timedOut,
+    };
+    this.settle(this.result);
+    this.wake();
+    for (const [key, sub] of this.subs) this.pump(key, sub);
+  }
+
+  /** Sends a subscriber what it has not had yet, as far as its connection takes it; exec.exit last. */
+  private pump(key: string, sub: Subscription): void {
+    if (sub.waiting) return;
+    for (let sent = true; sent;) {
+      if (sub.channel.queued() >= HIGH_WATER) {
+        sub.waiting = true;
+        void sub.channel.drained().then(() => {
+          sub.waiting = false;
+          if (this.subs.get(key) === sub) this.pump(key, sub);
+        });
+        this.updateFlow();
+        return;
+      }
+      sent = false;
+      for (const s of STREAMS) {
+        const c = this.chunk(s, sub.cursor[s], CHUNK);
+        if (!c) continue;
+        sub.channel.send('exec.output', { execId: this.id, stream: s, offset: c.offset, next: c.next, data: c.data, ...(c.lost > 0 && { lost: c.lost }) });
+        sub.cursor[s] = c.next;
+        sent = true;
+      }
+    }
+    if (this.result && STREAMS.every((s) => sub.cursor[s] >= this.rings[s].end)) {
+      sub.channel.send('exec.exit', { execId: this.id, result: this.result });
+      this.unsubscribe(key);
+      return;
+    }
+    this.updateFlow();
+  }
+
+  /** The next piece of a stream from `from`, whole characters only while output may still come. */
+  private chunk(s: StreamName, from: number, max: number): PolledChunk | undefined {
+    const r = this.rings[s].read(from, max);
+    const len = this.result ? r.data.length : completeUtf8Length(r.data);
+    if (len === 0 && r.lost === 0) return undefined;
+    return { offset: r.offset, next: r.offset + len, data: r.data.toString('utf8', 0, len), lost: r.lost };
+  }
+
+  /** Pauses the command while a lossless subscriber lags by half a ring; resumes at a quarter. */
+  private updateFlow(): void {
+    if (!this.run || this.result) return;
+    let lag = 0;
+    for (const sub of this.subs.values()) {
+      if (sub.lossless) for (const s of STREAMS) lag = Math.max(lag, this.rings[s].end - sub.cursor[s]);
+    }
+    if (!this.paused && lag >= this.o.bufferSize / 2) {
+      this.paused = true;
+      this.run.pause();
+    } else if (this.paused && lag <= this.o.bufferSize / 4) {
+      this.paused = false;
+      this.run.resume();
+    }
+  }
+
+  private wake(): void {
+    for (const fn of this.waiters) fn();
+    this.waiters.clear();
+  }
+
+  /** Resolves on new output or exit, after `ms`, or when `signal` aborts. */
+  private changed(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      this.waiters.add(done);
+    });
+  }
+}

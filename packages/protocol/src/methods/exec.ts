@@ -1,0 +1,130 @@
+/**
+ * exec.*: commands running in a container, addressed by id — streamed, detached, or followed by any
+ * client. Each of an exec's two streams is an append-only byte log with absolute offsets; the daemon
+ * keeps its last `bufferSize` bytes and counts what it evicted, so a reader that falls behind or
+ * reconnects is told exactly how much it lost.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { ExecResult } from '../types.js';
+import { RunOptions } from './container.js';
+import { ContainerRef, ExecId, method, params } from './spec.js';
+
+export const STREAMS = ['stdout', 'stderr'] as const;
+export type StreamName = (typeof STREAMS)[number];
+
+export const StreamChunk = Type.Object({
+  stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr')]),
+  data: Type.String(),
+}, { $id: 'StreamChunk' });
+export type StreamChunk = Static<typeof StreamChunk>;
+
+export const BufferSnapshot = Type.Object({ stdout: Type.String(), stderr: Type.String() }, { $id: 'BufferSnapshot' });
+export type BufferSnapshot = Static<typeof BufferSnapshot>;
+
+const ByteOffset = Type.Integer({ minimum: 0, description: 'absolute byte offset in the stream' });
+export const Offsets = Type.Object({ stdout: Type.Optional(ByteOffset), stderr: Type.Optional(ByteOffset) }, { additionalProperties: false });
+export type Offsets = Static<typeof Offsets>;
+
+const Lossless = Type.Boolean({ description: 'Pause the command rather than drop bytes this subscriber has not received yet (default false: a subscriber that falls behind skips what was evicted and is told how much)' });
+
+export const ExecState = Type.Object({
+  execId: Type.String(),
+  containerId: Type.String(),
+  running: Type.Boolean(),
+  exitCode: Type.Union([Type.Integer(), Type.Null()]),
+  bufferSize: Type.Integer({ description: 'bytes buffered now, both streams' }),
+  bufferOverflow: Type.Boolean({ description: 'true once output was evicted from the buffer' }),
+  offsets: Type.Object({ stdout: ByteOffset, stderr: ByteOffset }, { description: 'total bytes each stream produced (after maxOutput)' }),
+  dropped: Type.Object({ stdout: Type.Integer(), stderr: Type.Integer() }, { description: 'bytes evicted from each buffer' }),
+}, { $id: 'ExecState' });
+export type ExecState = Static<typeof ExecState>;
+
+export const BufferRead = Type.Object({
+  stdout: Type.String(),
+  stderr: Type.String(),
+  bufferSize: Type.Integer(),
+  bufferOverflow: Type.Boolean(),
+});
+export type BufferRead = Static<typeof BufferRead>;
+
+export const PolledChunk = Type.Object({
+  offset: ByteOffset,
+  next: Type.Integer({ description: 'offset to ask for next time' }),
+  data: Type.String(),
+  lost: Type.Integer({ description: 'bytes between the requested offset and `offset` that were evicted before they could be read' }),
+});
+export type PolledChunk = Static<typeof PolledChunk>;
+
+/** Notification `exec.output`: bytes [offset, next) of one stream. */
+export const ExecOutput = Type.Object({
+  execId: Type.String(),
+  stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr')]),
+  offset: ByteOffset,
+  next: ByteOffset,
+  data: Type.String(),
+  lost: Type.Optional(Type.Integer({ description: 'bytes skipped just before `offset` because they were evicted' })),
+});
+export type ExecOutput = Static<typeof ExecOutput>;
+
+/** Notification `exec.exit`: sent once, after every `exec.output` of the exec. */
+export const ExecExit = Type.Object({ execId: Type.String(), result: ExecResult });
+export type ExecExit = Static<typeof ExecExit>;
+
+export const EXEC_NOTIFICATIONS = { 'exec.output': ExecOutput, 'exec.exit': ExecExit } as const;
+
+export const EXEC_METHODS = {
+  'exec.start': method(
+    params({
+      container: ContainerRef,
+      command: Type.String(),
+      execId: Type.Optional(ExecId),
+      ...RunOptions,
+      detach: Type.Optional(Type.Boolean({ description: 'A background process: no timeout and no maxOutput unless given' })),
+      bufferSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 * 1024 * 1024, description: 'ring buffer bytes per stream; default 1 MiB' })),
+      subscribe: Type.Optional(Type.Boolean({ description: 'This connection gets exec.output/exec.exit from offset 0' })),
+      lossless: Type.Optional(Lossless),
+    }),
+    Type.Object({ execId: Type.String() }),
+    'Starts a command and returns its id at once; follow it with exec.subscribe or exec.poll.'),
+  'exec.subscribe': method(
+    params({ execId: ExecId, offsets: Type.Optional(Offsets), lossless: Type.Optional(Lossless) }),
+    ExecState,
+    'This connection gets exec.output from the given offsets (default: the oldest buffered byte), then exec.exit.'),
+  'exec.unsubscribe': method(
+    params({ execId: ExecId }),
+    Type.Null(),
+    'Stops this connection\'s notifications for the exec.'),
+  'exec.poll': method(
+    params({
+      execId: ExecId,
+      offsets: Type.Optional(Offsets),
+      waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000, description: 'wait this long for new output when there is none' })),
+      maxBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'most bytes returned per stream; default 1 MiB' })),
+    }),
+    Type.Object({ stdout: PolledChunk, stderr: PolledChunk, running: Type.Boolean(), result: Type.Union([ExecResult, Type.Null()]) }),
+    'Long-poll: the output after the given offsets, for clients without notifications.'),
+  'exec.kill': method(
+    params({ execId: ExecId, signal: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'default 15 (SIGTERM)' })) }),
+    Type.Null(),
+    'Sends a signal to the command and everything it started, inside the container.'),
+  'exec.stop': method(
+    params({ execId: ExecId }),
+    Type.Null(),
+    'SIGTERM, then SIGKILL after a grace period; returns once the command has ended.'),
+  'exec.wait': method(
+    params({ execId: ExecId, timeout: Type.Optional(Type.Number({ minimum: 0, description: 'seconds' })) }),
+    Type.Union([ExecResult, Type.Null()], { description: 'null when the timeout passed first' }),
+    'Waits for the command to end; stdout/stderr hold what is still buffered.'),
+  'exec.read': method(
+    params({ execId: ExecId }),
+    BufferRead,
+    'Returns and clears what is buffered.'),
+  'exec.peek': method(
+    params({ execId: ExecId }),
+    BufferRead,
+    'Returns what is buffered without clearing it.'),
+  'exec.info': method(
+    params({ execId: ExecId }),
+    ExecState,
+    'The state of an exec: running, exit code, buffer fill and overflow, offsets.'),
+} as const;
