@@ -1,11 +1,10 @@
-/** Image calls on the engine: inspect labels, build from a folder, pull. */
+/** Image calls on the engine: inspect labels, build from a context, pull, save, load, try out. */
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import * as tar from 'tar-stream';
-import { engineMessage } from './errors.js';
+import { engineMessage, mapEngineError } from './errors.js';
 
 /** One line of build or setup output; `step`/`total` come from the latest "Step N/M" line. */
 export interface ImageProgress {
@@ -14,8 +13,14 @@ export interface ImageProgress {
   total?: number;
 }
 
+/** The files of a build context (name inside the context, path on disk), and directories kept even when empty. */
+export interface BuildContextSpec {
+  files: ReadonlyArray<{ name: string; path: string }>;
+  dirs?: readonly string[];
+}
+
 export interface BuildSpec {
-  contextDir: string;
+  context: BuildContextSpec;
   tag: string;
   buildArgs?: Record<string, string>;
   labels?: Record<string, string>;
@@ -45,7 +50,7 @@ export async function imageLabels(docker: Docker, tag: string): Promise<Record<s
 
 export async function buildImage(docker: Docker, spec: BuildSpec): Promise<void> {
   const output = await docker
-    .buildImage(packDirectory(spec.contextDir), {
+    .buildImage(packContext(spec.context), {
       t: spec.tag,
       buildargs: spec.buildArgs,
       labels: spec.labels,
@@ -92,6 +97,53 @@ export async function tryPull(
   }
 }
 
+/** `docker save` of `refs` as one tar stream, read as the consumer reads it. */
+export async function saveImages(docker: Docker, refs: readonly string[], socketPath: string): Promise<Readable> {
+  try {
+    // dockerode has the call (GET /images/get) but its typings lack it.
+    const multi = docker as unknown as { getImages(opts: { names: readonly string[] }): Promise<Readable> };
+    return await multi.getImages({ names: refs });
+  } catch (err) {
+    throw mapEngineError(err, { socketPath, image: refs.join(', ') });
+  }
+}
+
+/**
+ * `docker load` of the tar (or compressed tar) that `archive` carries; resolves to the tags (or,
+ * for untagged images, the ids) the engine reports loading once it has read everything.
+ */
+export async function loadImages(docker: Docker, archive: Readable, socketPath: string): Promise<string[]> {
+  const loaded: string[] = [];
+  let failure: string | undefined;
+  try {
+    const output = await docker.loadImage(archive, { quiet: true });
+    failure = await follow(docker, output, (event) => {
+      // Docker: "Loaded image: repo:tag" / "Loaded image ID: sha256:…"; Podman: "Loaded image(s): a,b".
+      const m = /^Loaded image(?: ID|\(s\))?: (.+)$/m.exec(event.stream ?? '');
+      if (m) loaded.push(...m[1]!.split(',').map((ref) => ref.trim()));
+    });
+  } catch (err) {
+    throw mapEngineError(err, { socketPath });
+  }
+  if (failure) throw mapEngineError({ statusCode: 500, message: failure }, { socketPath });
+  return loaded;
+}
+
+/** Runs `cmd` in a new container of `image` with no network, removes it, and returns its exit code. */
+export async function runToExit(docker: Docker, image: string, cmd: string[], socketPath: string): Promise<number> {
+  let container: Docker.Container | undefined;
+  try {
+    container = await docker.createContainer({ Image: image, Cmd: cmd, HostConfig: { NetworkMode: 'none' } });
+    await container.start();
+    const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    return StatusCode;
+  } catch (err) {
+    throw mapEngineError(err, { socketPath, image });
+  } finally {
+    await container?.remove({ force: true }).catch(() => undefined);
+  }
+}
+
 /** Follows an engine JSON progress stream to its end; resolves to the error it reported, if any. */
 function follow(
   docker: Docker,
@@ -111,15 +163,13 @@ function follow(
   });
 }
 
-/** A tar stream of `dir`'s regular files, produced as the engine reads it. */
-function packDirectory(dir: string): Readable {
+/** A tar stream of the context's files, produced as the engine reads it. */
+function packContext(context: BuildContextSpec): Readable {
   const pack = tar.pack();
   (async () => {
-    const names = (await readdir(dir, { recursive: true })).sort();
-    for (const name of names) {
-      const path = join(dir, name);
+    for (const name of context.dirs ?? []) pack.entry({ name, type: 'directory', mode: 0o755 });
+    for (const { name, path } of context.files) {
       const st = await stat(path);
-      if (!st.isFile()) continue;
       await new Promise<void>((resolve, reject) => {
         const entry = pack.entry({ name, size: st.size, mode: st.mode & 0o7777, mtime: st.mtime }, (err) =>
           err ? reject(err) : resolve(),

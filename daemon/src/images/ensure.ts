@@ -1,42 +1,63 @@
-/** Makes a profile's image exist and match its folder, building it only when needed. */
+/** Makes a profile's image exist and match its files, building it only when needed. */
+import { VERSION } from '@pocketdock/protocol';
 import type Docker from 'dockerode';
 import { buildImage, imageLabels, type ImageProgress } from '../engine/images.js';
+import { invalidParams } from '../errors.js';
 import { resolveBase } from './base.js';
-import { hashFolder } from './hash.js';
-import { findProfile, listProfiles } from './profiles.js';
+import { buildContext } from './context.js';
+import { findProfile, listProfiles, type Profile } from './profiles.js';
 
 export const CONTENT_HASH_LABEL = 'pocketdock.content-hash';
 export const PROFILE_LABEL = 'pocketdock.profile';
+/** The pocketdock release that built the image. */
+export const VERSION_LABEL = 'pocketdock.version';
 
 export interface EnsureOptions {
   onProgress?: (p: ImageProgress) => void;
-  /** Rebuild even when the image matches its folder. */
+  /** Rebuild even when the image matches its files. */
   force?: boolean;
+  /** Runs the build proper (base and image) — e.g. after other builds — once it is needed. */
+  exclusive?: <T>(build: () => Promise<T>) => Promise<T>;
 }
 
-export type EnsureResult = { tag: string; built: false } | { tag: string; built: true; seconds: number };
+export interface EnsureResult {
+  tag: string;
+  built: boolean;
+  /** Time spent building; 0 when the image was already up to date. */
+  seconds: number;
+  /** The image's size in bytes. */
+  size: number;
+}
+
+export function requireProfile(name: string, field = 'profile'): Profile {
+  const profile = findProfile(name);
+  if (profile) return profile;
+  const known = listProfiles().map((p) => p.name).join(', ');
+  throw invalidParams(field, `"${name}" is not a profile (known: ${known})`);
+}
 
 export async function ensureImage(docker: Docker, profileName: string, opts: EnsureOptions = {}): Promise<EnsureResult> {
-  const profile = findProfile(profileName);
-  if (!profile) {
-    const known = listProfiles().map((p) => p.name).join(', ');
-    throw new Error(`unknown profile "${profileName}" (known: ${known})`);
-  }
+  const profile = requireProfile(profileName);
   const tag = profile.imageTag;
-  const hash = await hashFolder(profile.dockerfileDir);
+  const context = await buildContext(profile);
   const labels = await imageLabels(docker, tag);
-  if (!opts.force && labels?.[CONTENT_HASH_LABEL] === hash) return { tag, built: false };
+  const size = async () => (await docker.getImage(tag).inspect()).Size;
+  if (!opts.force && labels?.[CONTENT_HASH_LABEL] === context.hash) return { tag, built: false, seconds: 0, size: await size() };
 
-  const started = performance.now();
   const log = (line: string) => opts.onProgress?.({ line });
-  const base = await resolveBase(docker, log);
-  log(`building ${tag} from ${base}`);
-  await buildImage(docker, {
-    contextDir: profile.dockerfileDir,
-    tag,
-    buildArgs: { BASE: base },
-    labels: { [CONTENT_HASH_LABEL]: hash, [PROFILE_LABEL]: profile.name },
-    onProgress: opts.onProgress,
-  });
-  return { tag, built: true, seconds: Math.round((performance.now() - started) / 100) / 10 };
+  const build = async () => {
+    const started = performance.now();
+    const base = await resolveBase(docker, log);
+    log(`building ${tag} from ${base}`);
+    await buildImage(docker, {
+      context,
+      tag,
+      buildArgs: { BASE: base },
+      labels: { [CONTENT_HASH_LABEL]: context.hash, [PROFILE_LABEL]: profile.name, [VERSION_LABEL]: VERSION },
+      onProgress: opts.onProgress,
+    });
+    return Math.round((performance.now() - started) / 100) / 10;
+  };
+  const seconds = await (opts.exclusive ? opts.exclusive(build) : build());
+  return { tag, built: true, seconds, size: await size() };
 }

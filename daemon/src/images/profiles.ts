@@ -11,18 +11,29 @@ export interface Profile {
   dockerfileDir: string;
   networkDefault: boolean;
   description: string;
+  /**
+   * The image's size as measured on linux/amd64 when this table was last updated; what
+   * ProfileInfo.sizeEstimate reports until the image is built.
+   */
+  sizeEstimate: string;
 }
 
-const profile = (name: string, networkDefault: boolean, description: string): Profile => ({
+const profile = (name: string, networkDefault: boolean, sizeEstimate: string, description: string): Profile => ({
   name,
   imageTag: `pocketdock/${name}`,
   dockerfileDir: join(IMAGES_DIR, name),
   networkDefault,
   description,
+  sizeEstimate,
 });
 
 const PROFILES: readonly Profile[] = [
-  profile('minimal-python', false, 'Debian bookworm with python3, pip and venv'),
+  profile('minimal-python', false, '~290 MB', 'Python 3, pip, venv and bash'),
+  profile('minimal-node', false, '~300 MB', 'Node.js and npm (Debian\'s), bash'),
+  profile('minimal-bun', false, '~200 MB', 'Bun and bash'),
+  profile('dev', true, '~600 MB', 'git, curl, wget, jq, vim, tree, htop, less, build tools, Python 3 with ipython, requests and httpx'),
+  profile('agent', false, '~600 MB', 'curl, jq, git, Python 3 with requests, httpx, beautifulsoup4, lxml, pandas, numpy, pyyaml, toml and pillow'),
+  profile('embedded', true, '~1.5 GB', 'gcc, g++, make, cmake, ninja, gdb, valgrind, strace, git, Python 3 and the ARM cross-compiler (arm-none-eabi)'),
 ];
 
 export function listProfiles(): readonly Profile[] {

@@ -29,7 +29,8 @@ try {
         else if (recent.push(line) > 20) recent.shift();
       },
     });
-    say(result.built ? `${result.tag} built in ${result.seconds} s` : `${result.tag} is up to date`);
+    const size = `${Math.round(result.size / 1e6)} MB`;
+    say(result.built ? `${result.tag} built in ${result.seconds} s (${size})` : `${result.tag} is up to date (${size})`);
   }
 } catch (err) {
   for (const line of recent) process.stderr.write(`  ${line}\n`);

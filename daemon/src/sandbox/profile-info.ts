@@ -13,7 +13,7 @@ async function info(engine: Engine, p: Profile): Promise<ProfileInfo> {
     dockerfileDir: p.dockerfileDir,
     networkDefault: p.networkDefault,
     description: p.description,
-    sizeEstimate: size === undefined ? '' : formatBytes(size),
+    sizeEstimate: size === undefined ? p.sizeEstimate : formatBytes(size),
   };
 }
 

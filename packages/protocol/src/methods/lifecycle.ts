@@ -30,7 +30,7 @@ export const ProfileInfo = Type.Object({
   dockerfileDir: Type.String(),
   networkDefault: Type.Boolean({ description: 'whether containers of this profile get a network besides loopback' }),
   description: Type.String(),
-  sizeEstimate: Type.String({ description: 'e.g. "291.4 MB"; "" when not known (image not built on the default engine)' }),
+  sizeEstimate: Type.String({ description: 'The built image\'s size on the default engine, e.g. "291.4 MB"; until it is built, the profile table\'s estimate, e.g. "~600 MB"' }),
 }, { $id: 'ProfileInfo' });
 export type ProfileInfo = Static<typeof ProfileInfo>;
 
