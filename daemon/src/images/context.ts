@@ -1,5 +1,5 @@
 /**
- * What a profile's build sees: its folder, images/common as `common/`, and the host's CA bundle as
+ * What a profile's build sees: its folder (READMEs aside), images/common as `common/`, and the host's CA bundle as
  * `host-ca/host-ca.crt` (the directory is always there, empty when the host has no bundle, so a
  * Dockerfile can COPY it unconditionally). The content hash covers the folder and common/, not the
  * CA bundle: the bundle only lets a build stage reach HTTPS through a TLS-intercepting proxy and
@@ -38,9 +38,13 @@ export async function hostCaBundle(env: NodeJS.ProcessEnv = process.env): Promis
   return undefined;
 }
 
+/** READMEs document a folder; leaving them out keeps a doc edit from rebuilding an image. */
+const isDoc = (f: ContextFile) => /(^|\/)README\.md$/.test(f.name);
+
 /** The files that decide what the profile's image holds, and their hash. */
 export async function profileFiles(profile: Profile): Promise<{ files: ContextFile[]; hash: string }> {
-  const files = [...(await listFolder(profile.dockerfileDir)), ...(await listFolder(COMMON_DIR, 'common/'))];
+  const all = [...(await listFolder(profile.dockerfileDir)), ...(await listFolder(COMMON_DIR, 'common/'))];
+  const files = all.filter((f) => !isDoc(f));
   return { files, hash: await hashFiles(files) };
 }
 
