@@ -37,15 +37,20 @@ interface ProgressEvent {
   errorDetail?: { message?: string };
 }
 
-/** The image's labels, or undefined when the engine has no such image. */
-export async function imageLabels(docker: Docker, tag: string): Promise<Record<string, string> | undefined> {
+/** The image's labels and size in bytes, or undefined when the engine has no such image. */
+export async function inspectImage(docker: Docker, ref: string): Promise<{ labels: Record<string, string>; size: number } | undefined> {
   try {
-    const info = await docker.getImage(tag).inspect();
-    return info.Config?.Labels ?? {};
+    const info = await docker.getImage(ref).inspect();
+    return { labels: info.Config?.Labels ?? {}, size: info.Size };
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return undefined;
     throw err;
   }
+}
+
+/** The image's labels, or undefined when the engine has no such image. */
+export async function imageLabels(docker: Docker, ref: string): Promise<Record<string, string> | undefined> {
+  return (await inspectImage(docker, ref))?.labels;
 }
 
 export async function buildImage(docker: Docker, spec: BuildSpec): Promise<void> {

@@ -1,7 +1,7 @@
 /** Makes a profile's image exist and match its files, building it only when needed. */
 import { VERSION } from '@pocketdock/protocol';
 import type Docker from 'dockerode';
-import { buildImage, imageLabels, type ImageProgress } from '../engine/images.js';
+import { buildImage, inspectImage, type ImageProgress } from '../engine/images.js';
 import { invalidParams } from '../errors.js';
 import { resolveBase } from './base.js';
 import { buildContext } from './context.js';
@@ -40,9 +40,8 @@ export async function ensureImage(docker: Docker, profileName: string, opts: Ens
   const profile = requireProfile(profileName);
   const tag = profile.imageTag;
   const context = await buildContext(profile);
-  const labels = await imageLabels(docker, tag);
-  const size = async () => (await docker.getImage(tag).inspect()).Size;
-  if (!opts.force && labels?.[CONTENT_HASH_LABEL] === context.hash) return { tag, built: false, seconds: 0, size: await size() };
+  const found = await inspectImage(docker, tag);
+  if (!opts.force && found?.labels[CONTENT_HASH_LABEL] === context.hash) return { tag, built: false, seconds: 0, size: found.size };
 
   const log = (line: string) => opts.onProgress?.({ line });
   const build = async () => {
@@ -59,5 +58,6 @@ export async function ensureImage(docker: Docker, profileName: string, opts: Ens
     return Math.round((performance.now() - started) / 100) / 10;
   };
   const seconds = await (opts.exclusive ? opts.exclusive(build) : build());
-  return { tag, built: true, seconds, size: await size() };
+  const size = (await inspectImage(docker, tag))?.size ?? 0;
+  return { tag, built: true, seconds, size };
 }
