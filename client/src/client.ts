@@ -3,7 +3,9 @@ import type { ContainerListItem, CreateOptions, DoctorReport, ProfileInfo } from
 import { openTransport, type ConnectOptions } from './connect.js';
 import { Container } from './container.js';
 import { Process } from './process.js';
-import { ProjectNotInitialized } from './errors.js';
+import { Session } from './session.js';
+import { Terminal, type TerminalOptions } from './terminal.js';
+import { ProjectNotInitialized, SessionClosed } from './errors.js';
 import { engineSocket, projectContext } from './project.js';
 import type { Transport } from './transport.js';
 
@@ -84,6 +86,18 @@ export class PocketDock implements AsyncDisposable {
   /** A proxy of a detached process (or any exec) by id, such as one another client started. */
   attachProcess(execId: string): Process {
     return new Process(this.transport, execId);
+  }
+
+  /** A proxy of a session another client (or this one) opened; SessionClosed if it is not open. */
+  async attachSession(sessionId: string): Promise<Session> {
+    const info = await this.transport.call('session.info', { sessionId });
+    if (!info.open) throw Object.assign(new SessionClosed(`session ${sessionId} is closed: ${info.reason}`), { sessionId, reason: info.reason ?? '' });
+    return new Session(this.transport, sessionId);
+  }
+
+  /** Starts a program (default: a login shell) on a pseudo-terminal in a container named by id or name. */
+  openTerminal(container: string, opts: TerminalOptions = {}): Promise<Terminal> {
+    return Terminal.open(this.transport, container, opts);
   }
 
   /** The daemon's version. */

@@ -3,7 +3,10 @@ import { randomUUID } from 'node:crypto';
 import type { ContainerHandle, ContainerInfo, ExecResult, ParamsOf } from '@pocketdock/protocol';
 import { ExecCallbacks, type ExitCallback, type OutputCallback } from './callbacks.js';
 import { ExecStream, type StartingExecStream } from './exec-stream.js';
+import { ContainerFiles, DEFAULT_LIST_PATH, type PullResult, type TransferOptions } from './files.js';
 import { Process } from './process.js';
+import { Session } from './session.js';
+import { Terminal, type TerminalOptions } from './terminal.js';
 import type { Transport } from './transport.js';
 
 export type RunOptions = Omit<ParamsOf<'container.run'>, 'container' | 'command'>;
@@ -32,9 +35,11 @@ export class Container implements AsyncDisposable {
   readonly timeout: number;
 
   private readonly callbacks: ExecCallbacks<this>;
+  private readonly files: ContainerFiles;
 
   constructor(private readonly transport: Transport, handle: ContainerHandle) {
     this.callbacks = new ExecCallbacks(transport, this);
+    this.files = new ContainerFiles(transport, () => this.containerId);
     this.id = handle.containerId;
     this.name = handle.name;
     this.socketPath = handle.socketPath;
@@ -70,6 +75,17 @@ export class Container implements AsyncDisposable {
   }
 
 
+  /** Opens a persistent shell session (a retried open with the same `sessionId` returns the same one). */
+  async session(opts: { sessionId?: string } = {}): Promise<Session> {
+    const info = await this.transport.call('session.open', { container: this.containerId, ...opts });
+    return new Session(this.transport, info.sessionId);
+  }
+
+  /** Starts a program (default: a login shell) on a pseudo-terminal, for a person to drive. */
+  openTerminal(opts: TerminalOptions = {}): Promise<Terminal> {
+    return Terminal.open(this.transport, this.containerId, opts);
+  }
+
   private async startDetached(command: string, opts: Omit<DetachRunOptions, 'detach'>): Promise<Process> {
     const execId = opts.execId ?? randomUUID();
     const subscribe = this.callbacks.starting(execId);
@@ -90,6 +106,31 @@ export class Container implements AsyncDisposable {
   /** Commits the container's file system to an image usable by createNewContainer; returns its id. */
   snapshot(imageName: string): Promise<string> {
     return this.transport.call('container.snapshot', { container: this.containerId, socketPath: this.socketPath, imageName });
+  }
+
+  /** Creates or overwrites a file (its parent must exist); it belongs to the container's user. */
+  writeFile(path: string, content: string | Uint8Array, opts?: TransferOptions): Promise<void> {
+    return this.files.writeFile(path, content, opts);
+  }
+
+  /** A file's bytes; FileNotFound names a missing path, FileError a directory. */
+  readFile(path: string, opts?: TransferOptions): Promise<Buffer> {
+    return this.files.readFile(path, opts);
+  }
+
+  /** Names in a directory, hidden ones included; directories end with "/". */
+  listFiles(path: string = DEFAULT_LIST_PATH): Promise<string[]> {
+    return this.files.listFiles(path);
+  }
+
+  /** Copies a file or directory tree from this machine to `dest` (the new path) in the container. */
+  push(src: string, dest: string, opts?: TransferOptions): Promise<void> {
+    return this.files.push(src, dest, opts);
+  }
+
+  /** Copies a file or directory tree of the container to `dest` (the new path) on this machine. */
+  pull(src: string, dest: string, opts?: TransferOptions): Promise<PullResult> {
+    return this.files.pull(src, dest, opts);
   }
 
   /** Stops and removes the container; a persistent one is only stopped. */

@@ -23,6 +23,8 @@ export class ContainerError extends PocketDockError { containerId = ''; detail =
 export class ContainerNotFound extends ContainerError {}
 export class ContainerNotRunning extends ContainerError {}
 export class ContainerGone extends ContainerError {}
+export class FileError extends ContainerError { path = ''; }
+export class FileNotFound extends FileError {}
 export class ImageNotFound extends PocketDockError { image = ''; }
 export class SessionClosed extends PocketDockError { sessionId = ''; reason = ''; }
 export class ProjectNotInitialized extends PocketDockError { path = ''; }
@@ -34,12 +36,18 @@ export class InvalidParams extends PocketDockError { field = ''; detail = ''; }
 export class DaemonNotRunning extends PocketDockError { address = ''; }
 /** The connection to the daemon was lost; every call in flight is rejected with this. */
 export class DaemonClosedError extends PocketDockError {}
+/** A pulled tar holds a member that would land outside the destination (`..`, an absolute name, a path through a link). */
+export class UnsafeArchive extends PocketDockError {
+  constructor(message: string, readonly member: string) {
+    super(message);
+  }
+}
 
 type ErrorClass = new (message: string) => PocketDockError;
 
 const CLASSES: Record<ErrorType, ErrorClass> = {
   PocketDockError, SocketError, SocketConnectionError, SocketCommunicationError, PodmanNotRunning,
-  ContainerError, ContainerNotFound, ContainerNotRunning, ContainerGone, ImageNotFound, SessionClosed,
+  ContainerError, ContainerNotFound, ContainerNotRunning, ContainerGone, FileError, FileNotFound, ImageNotFound, SessionClosed,
   ProjectNotInitialized, ProcessLost, Unauthorized, InvalidParams,
 };
 

@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0';
 import type { MethodName, ParamsOf, ResultOf } from '@pocketdock/protocol';
-import { DaemonClosedError, SocketCommunicationError, errorFromWire } from './errors.js';
+import { DaemonClosedError, SocketCommunicationError, Unauthorized, errorFromWire } from './errors.js';
 
 export type NotificationListener = (params: Record<string, unknown>) => void;
 
@@ -49,6 +49,9 @@ export class Transport {
         handshakeTimeout: o.connectTimeoutMs ?? 5000,
         maxPayload: 256 * 1024 * 1024,
         perMessageDeflate: false,
+        // Masking guards browsers' traffic through proxies; for this client it only costs a pass
+        // over every byte sent (file chunks), and a zero mask lets both ends skip it.
+        generateMask: (mask: Buffer) => { mask.fill(0); },
       });
       const fail = (err: Error) => {
         ws.removeAllListeners();
@@ -60,7 +63,9 @@ export class Transport {
       ws.once('error', fail);
       ws.once('unexpected-response', (_req, res) => {
         const status = res.statusCode ?? 0;
-        fail(Object.assign(new SocketCommunicationError(`daemon at ${o.url} refused the connection: HTTP ${status}`), { status }));
+        const message = `daemon at ${o.url} refused the connection: HTTP ${status}`;
+        fail(status === 401 ? Object.assign(new Unauthorized(`${message} (missing or wrong token?)`), { detail: message })
+          : Object.assign(new SocketCommunicationError(message), { detail: message }));
       });
     });
   }

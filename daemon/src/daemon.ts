@@ -2,9 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { DaemonConfig } from './config.js';
 import { Engines } from './engine/index.js';
+import { Files } from './files/index.js';
 import type { Logger } from './log.js';
 import { RpcRouter, createHandlers } from './rpc/index.js';
 import { Lifecycle, Processes, Sandboxes } from './sandbox/index.js';
+import { Sessions } from './session/index.js';
 import { buildApp, loadOrCreateToken, prepareSocketPath, restrictSocket } from './server/index.js';
 
 export interface RunningDaemon {
@@ -20,8 +22,10 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   const engines = await Engines.open(config.engineSocket);
   const sandboxes = new Sandboxes(engines, log);
   const lifecycle = new Lifecycle(engines, sandboxes, log);
+  const files = new Files(sandboxes, log);
   const processes = new Processes(sandboxes, log);
-  const router = new RpcRouter(createHandlers({ engines, sandboxes, processes, lifecycle }), config.limits, log);
+  const sessions = new Sessions(sandboxes, processes, log);
+  const router = new RpcRouter(createHandlers({ engines, sandboxes, processes, lifecycle, files, sessions }), config.limits, log);
   const token = loadOrCreateToken(config.stateDir);
 
   await prepareSocketPath(config.socket);
@@ -50,6 +54,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
       engineSocket: engines.defaultSocket,
       close: async () => {
         await Promise.all(apps.map((a) => a.close()));
+        await sessions.closeAll();
         log.info('pocketdockd stopped');
       },
     };

@@ -23,8 +23,17 @@ export const containerNotRunning = (containerId: string, detail = 'container is 
 export const containerGone = (containerId: string, detail = 'container was removed outside pocketdock') =>
   new DaemonError('ContainerGone', `container ${containerId} is gone: ${detail}`, { containerId, detail });
 
+export const fileError = (containerId: string, path: string, detail: string) =>
+  new DaemonError('FileError', `${path} in container ${containerId}: ${detail}`, { containerId, path, detail });
+
+export const fileNotFound = (containerId: string, path: string, detail = 'no such file or directory') =>
+  new DaemonError('FileNotFound', `${path} not found in container ${containerId}`, { containerId, path, detail });
+
 export const invalidParams = (field: string, detail: string) =>
   new DaemonError('InvalidParams', `invalid params: ${field} ${detail}`, { field, detail });
 
 export const processLost = (execId: string, detail = 'no such exec (it never existed, expired, or did not survive a daemon restart)') =>
   new DaemonError('ProcessLost', `exec ${execId} is lost: ${detail}`, { execId, detail });
+
+export const sessionClosed = (sessionId: string, reason: string) =>
+  new DaemonError('SessionClosed', `session ${sessionId} is closed: ${reason}`, { sessionId, reason });

@@ -18,7 +18,10 @@ export class Demuxer {
   private frameLeft = 0;
   private frameStream: StreamId = 'stdout';
 
-  constructor(private readonly sink: DemuxSink) {}
+  /** `framed: false` for a stream known to be raw (a TTY exec), which must not be sniffed. */
+  constructor(private readonly sink: DemuxSink, framed?: boolean) {
+    this.framed = framed;
+  }
 
   push(chunk: Buffer): void {
     if (this.framed === undefined) {

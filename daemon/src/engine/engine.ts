@@ -145,6 +145,11 @@ export class Engine {
     });
   }
 
+  /** Sets a TTY exec's terminal size (the program gets SIGWINCH). */
+  resizeExec(execId: string, rows: number, cols: number): Promise<void> {
+    return this.call({}, async () => { await this.docker.getExec(execId).resize({ h: rows, w: cols }); });
+  }
+
   execInspect(execId: string): Promise<Docker.ExecInspectInfo> {
     return this.call({}, () => this.docker.getExec(execId).inspect());
   }

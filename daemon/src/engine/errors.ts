@@ -1,5 +1,5 @@
 /** Turns what dockerode throws into the protocol's typed errors. */
-import { DaemonError, containerNotFound, containerNotRunning } from '../errors.js';
+import { DaemonError, containerNotFound, containerNotRunning, fileError, fileNotFound } from '../errors.js';
 
 interface EngineFailure { statusCode?: number; json?: { message?: string } | null; code?: string; message?: string }
 
@@ -8,7 +8,13 @@ export function engineMessage(err: unknown): string {
   return (e.json?.message ?? e.message ?? String(err)).trim();
 }
 
-export interface FailureContext { socketPath: string; containerId?: string; image?: string }
+export interface FailureContext {
+  socketPath: string;
+  containerId?: string;
+  image?: string;
+  /** The container path an archive call was about: its failures are about that path, not the container. */
+  path?: string;
+}
 
 export function mapEngineError(err: unknown, ctx: FailureContext): Error {
   if (err instanceof DaemonError) return err;
@@ -20,6 +26,10 @@ export function mapEngineError(err: unknown, ctx: FailureContext): Error {
   }
   if (e.statusCode === undefined) {
     return new DaemonError('SocketCommunicationError', `engine communication failed: ${msg}`, { detail: msg });
+  }
+  if (ctx.path !== undefined && ctx.containerId) {
+    if (e.statusCode === 404 && /could not find the file/i.test(msg)) return fileNotFound(ctx.containerId, ctx.path, msg);
+    if (e.statusCode === 400 || e.statusCode === 500) return fileError(ctx.containerId, ctx.path, msg);
   }
   if (e.statusCode === 404 && ctx.image && /image|manifest|pull access|repository/i.test(msg)) {
     return new DaemonError('ImageNotFound', `image ${ctx.image} not found: build it or pull it first`, { image: ctx.image });

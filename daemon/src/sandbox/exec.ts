@@ -31,6 +31,10 @@ export interface ExecStart {
   timeoutMs?: number;
   /** Keep the command's stdin open for write(). */
   stdin?: boolean;
+  /** A pseudo-terminal: raw output, all of it on stdout. */
+  tty?: boolean;
+  /** More environment, NAME=value. */
+  env?: string[];
 }
 
 export class ExecRun {
@@ -51,8 +55,9 @@ export class ExecRun {
     private readonly log: Logger,
     timeoutMs: number | undefined,
     started: number,
+    tty: boolean,
   ) {
-    const demux = new Demuxer(sink);
+    const demux = new Demuxer(sink, tty ? false : undefined);
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
       this.timedOut = true;
       this.log.info({ timeoutMs }, 'exec timed out: stopping it');
@@ -82,9 +87,11 @@ export class ExecRun {
     const id = s.id ?? randomUUID();
     const log = s.log.child({ execId: id, containerId: s.containerId });
     const started = Date.now();
-    const { execId, stream } = await s.engine.exec(s.containerId, { cmd: s.argv, env: [`${EXEC_MARKER}=${id}`], stdin: s.stdin ?? false });
+    const tty = s.tty ?? false;
+    const env = [`${EXEC_MARKER}=${id}`, ...(s.env ?? [])];
+    const { execId, stream } = await s.engine.exec(s.containerId, { cmd: s.argv, env, stdin: s.stdin ?? false, tty });
     log.debug({ argv: s.argv }, 'exec started');
-    return new ExecRun(id, s.engine, s.containerId, execId, stream, s.sink, log, s.timeoutMs, started);
+    return new ExecRun(id, s.engine, s.containerId, execId, stream, s.sink, log, s.timeoutMs, started, tty);
   }
 
   /** Sends a signal to the command and everything it started, inside the container. */
@@ -122,6 +129,11 @@ export class ExecRun {
   /** Writes to the command's stdin (started with `stdin: true`). */
   write(data: string | Buffer): void {
     this.stream.write(data);
+  }
+
+  /** Sets the terminal size of a `tty` exec. */
+  resize(rows: number, cols: number): Promise<void> {
+    return this.engine.resizeExec(this.engineExecId, rows, cols);
   }
 
   private endsWithin(ms: number): Promise<boolean> {

@@ -43,6 +43,17 @@ export interface ManagedExecOptions {
   /** Keep the first maxOutput bytes of each stream for the result (blocking runs). */
   collect: boolean;
   stdin?: boolean;
+  io?: ExecIo;
+}
+
+/** An exec's I/O beyond plain pipes: a terminal (sessions/ and terminals build on these). */
+export interface ExecIo {
+  /** A pseudo-terminal: one raw output stream (stdout), resizable. */
+  tty?: boolean;
+  /** More environment, NAME=value. */
+  env?: string[];
+  /** Sees the output first and returns what the exec keeps (a session strips its end-of-command marks). */
+  filter?: (stream: StreamName, data: Buffer) => Buffer;
 }
 
 /** Most bytes of one stream per exec.output notification. */
@@ -92,6 +103,8 @@ export class ManagedExec {
       engine, containerId, argv, id: this.id, log: this.log, sink: this.sink,
       ...(this.o.timeoutMs !== undefined && { timeoutMs: this.o.timeoutMs }),
       ...(this.o.stdin && { stdin: true }),
+      ...(this.o.io?.tty && { tty: true }),
+      ...(this.o.io?.env && { env: this.o.io.env }),
     });
     this.updateFlow();
     this.run.finished.then((outcome) => this.finish(outcome), (err: unknown) => {
@@ -197,13 +210,18 @@ export class ManagedExec {
     this.run?.write(data);
   }
 
+  /** Sets the terminal size of a `tty` exec. */
+  async resize(rows: number, cols: number): Promise<void> {
+    if (this.running && this.run) await this.run.resize(rows, cols);
+  }
+
   /** Drops every subscription (the exec failed to start). */
   dispose(): void {
     for (const key of [...this.subs.keys()]) this.unsubscribe(key);
   }
 
   private readonly sink = (stream: StreamName, data: Buffer): void => {
-    const part = this.output.cut(stream, data);
+    const part = this.output.cut(stream, this.o.io?.filter ? this.o.io.filter(stream, data) : data);
     if (part.length === 0) return;
     this.rings[stream].append(part);
     this.wake();

@@ -11,7 +11,7 @@ import { invalidParams, processLost } from '../errors.js';
 import type { Logger } from '../log.js';
 import { recordCommand } from '../project/index.js';
 import { DEFAULT_MAX_OUTPUT } from './collector.js';
-import { ManagedExec } from './managed-exec.js';
+import { ManagedExec, type ExecIo } from './managed-exec.js';
 import type { Sandboxes } from './sandboxes.js';
 
 export const DEFAULT_BUFFER_SIZE = 1024 * 1024;
@@ -32,6 +32,9 @@ export interface StartRequest {
   /** Keep the first maxOutput bytes for the result (blocking runs). */
   collect?: boolean;
   stdin?: boolean;
+  io?: ExecIo;
+  /** Write the exec's line to the project history when it ends (default true; a session records its commands instead). */
+  history?: boolean;
 }
 
 export class Processes {
@@ -89,6 +92,7 @@ export class Processes {
       bufferSize: req.bufferSize ?? DEFAULT_BUFFER_SIZE,
       collect: req.collect ?? false,
       stdin: req.stdin ?? false,
+      ...(req.io && { io: req.io }),
     });
     attach?.(exec);
     try {
@@ -97,7 +101,7 @@ export class Processes {
       exec.dispose();
       throw err;
     }
-    this.recorded.set(exec, exec.done.then((r) => recordCommand(target.handle, {
+    if (req.history !== false) this.recorded.set(exec, exec.done.then((r) => recordCommand(target.handle, {
       kind: req.collect ? 'run' : 'process', command: req.command, exitCode: r.exitCode, durationMs: r.durationMs, timedOut: r.timedOut,
     }, this.log)));
     // A blocking run nobody named has had its one reader: its (possibly large) result need not linger.

@@ -33,6 +33,8 @@ export const ERRORS = {
   ContainerNotFound: spec(-32021, 'ContainerError', ['containerId', 'detail'], 'No such container.'),
   ContainerNotRunning: spec(-32022, 'ContainerError', ['containerId', 'detail'], 'The container exists but is not running.'),
   ContainerGone: spec(-32023, 'ContainerError', ['containerId', 'detail'], 'The container existed and was removed behind pocketdock\'s back.'),
+  FileError: spec(-32025, 'ContainerError', ['containerId', 'path', 'detail'], 'A file operation failed on a path in the container (a directory read as a file, …).'),
+  FileNotFound: spec(-32026, 'FileError', ['containerId', 'path', 'detail'], 'No such file or directory in the container.'),
   ImageNotFound: spec(-32030, 'PocketDockError', ['image'], 'The image is not present in the engine.'),
   SessionClosed: spec(-32040, 'PocketDockError', ['sessionId', 'reason'], 'The session was closed or its shell died.'),
   ProjectNotInitialized: spec(-32050, 'PocketDockError', ['path'], 'No .pocketdock/pocketdock.yaml above the given path.'),

@@ -7,7 +7,7 @@ import type { HandlersFor, Services } from './types.js';
 const DEFAULT_POLL_BYTES = 1024 * 1024;
 
 /** The caller's connection as a notification channel; plain HTTP callers have none. */
-function channelOf(ctx: CallContext, field: string): Channel {
+export function channelOf(ctx: CallContext, field: string): Channel {
   const { notify, queue } = ctx;
   if (!notify || !queue) throw invalidParams(field, 'needs a WebSocket connection (GET /rpc); over plain HTTP follow the exec with exec.poll');
   return { send: notify, queued: () => queue.queued, drained: () => queue.drained(), closed: ctx.signal };

@@ -2,7 +2,10 @@
 import { containerHandlers } from './container.js';
 import { daemonHandlers } from './daemon.js';
 import { execHandlers } from './exec.js';
+import { fileHandlers } from './file.js';
 import { lifecycleHandlers } from './lifecycle.js';
+import { sessionHandlers } from './session.js';
+import { terminalHandlers } from './terminal.js';
 import type { Handlers, Services } from './types.js';
 
 export function createHandlers(services: Services): Handlers {
@@ -10,7 +13,10 @@ export function createHandlers(services: Services): Handlers {
     ...daemonHandlers(services),
     ...containerHandlers(services),
     ...execHandlers(services),
+    ...fileHandlers(services),
     ...lifecycleHandlers(services),
+    ...sessionHandlers(services),
+    ...terminalHandlers(services),
   };
 }
 

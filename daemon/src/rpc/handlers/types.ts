@@ -1,7 +1,9 @@
 /** What handlers are built from, and the shape of a group of them. */
 import type { MethodName, ParamsOf, ResultOf } from '@pocketdock/protocol';
 import type { Engines } from '../../engine/index.js';
+import type { Files } from '../../files/index.js';
 import type { Lifecycle, Processes, Sandboxes } from '../../sandbox/index.js';
+import type { Sessions } from '../../session/index.js';
 import type { CallContext } from '../context.js';
 
 export interface Services {
@@ -9,6 +11,8 @@ export interface Services {
   sandboxes: Sandboxes;
   processes: Processes;
   lifecycle: Lifecycle;
+  files: Files;
+  sessions: Sessions;
 }
 
 export type HandlersFor<K extends MethodName> = {

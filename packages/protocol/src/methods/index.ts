@@ -6,14 +6,20 @@ import type { Static } from '@sinclair/typebox';
 import { CONTAINER_METHODS } from './container.js';
 import { DAEMON_METHODS } from './daemon.js';
 import { EXEC_METHODS } from './exec.js';
+import { FILE_METHODS } from './file.js';
 import { LIFECYCLE_METHODS } from './lifecycle.js';
+import { SESSION_METHODS } from './session.js';
+import { TERMINAL_METHODS } from './terminal.js';
 import type { MethodSpec } from './spec.js';
 
 export const METHODS = {
   ...DAEMON_METHODS,
   ...CONTAINER_METHODS,
   ...EXEC_METHODS,
+  ...FILE_METHODS,
   ...LIFECYCLE_METHODS,
+  ...SESSION_METHODS,
+  ...TERMINAL_METHODS,
 } as const satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof METHODS;
@@ -22,5 +28,8 @@ export type ResultOf<M extends MethodName> = Static<(typeof METHODS)[M]['result'
 
 export * from './container.js';
 export * from './exec.js';
+export * from './file.js';
 export * from './spec.js';
 export * from './lifecycle.js';
+export * from './session.js';
+export * from './terminal.js';

@@ -1,0 +1,97 @@
+/**
+ * Session: a proxy of one persistent shell owned by the daemon, addressed by id — any client may
+ * hold one for the same session (PocketDock.attachSession). Commands run one at a time in the order
+ * the daemon receives them; cwd, variables and functions persist. A command's stdin is /dev/null;
+ * `exit` ends the session; `set -e` cannot (commands run where errexit is ignored). After close(),
+ * or once the shell has died, every call fails with SessionClosed and the reason.
+ */
+import type { ExecOutput, ExecResult, MethodName, ParamsOf, ResultOf, SessionInfo } from '@pocketdock/protocol';
+import { SessionClosed } from './errors.js';
+import type { Transport } from './transport.js';
+
+export interface SendAndWaitOptions {
+  /** Seconds; default: the container's timeout. Past it the command is interrupted (`timedOut`) and the session stays usable. */
+  timeout?: number;
+  /** Bytes kept per stream; default 10 MiB. */
+  maxOutput?: number;
+}
+
+export type SessionOutputCallback = (data: string) => void;
+
+export class Session implements AsyncDisposable {
+  private closedHere: SessionClosed | undefined;
+  private readonly callbacks: SessionOutputCallback[] = [];
+  private readonly unlisten: (() => void)[] = [];
+
+  /** @internal */
+  constructor(private readonly transport: Transport, readonly id: string) {}
+
+  /** Queues a command and returns at once; its output is kept for read(). */
+  async send(command: string): Promise<void> {
+    await this.call('session.send', { sessionId: this.id, command });
+  }
+
+  /** Queues a command and resolves with its result once it has run. */
+  sendAndWait(command: string, opts: SendAndWaitOptions = {}): Promise<ExecResult> {
+    return this.call('session.sendAndWait', { sessionId: this.id, command, ...opts });
+  }
+
+  /** What send() commands and background jobs printed since the last read (any client's), clearing it. */
+  async read(): Promise<string> {
+    return (await this.call('session.read', { sessionId: this.id })).output;
+  }
+
+  /**
+   * Calls `fn` with everything the session prints from now on — every command's output, both
+   * streams — until the session ends. A slow callback never holds the shell back: output the
+   * daemon evicted before sending it is skipped.
+   */
+  async onOutput(fn: SessionOutputCallback): Promise<void> {
+    this.check();
+    this.callbacks.push(fn);
+    if (this.unlisten.length > 0) return;
+    this.unlisten.push(
+      this.transport.on('exec.output', (p) => {
+        const n = p as unknown as ExecOutput;
+        if (n.execId === this.id && n.data) for (const cb of this.callbacks) cb(n.data);
+      }),
+      this.transport.on('exec.exit', (p) => { if (p.execId === this.id) this.stopListening(); }),
+    );
+    const { offsets } = await this.call('exec.info', { execId: this.id });
+    await this.call('exec.subscribe', { execId: this.id, offsets });
+  }
+
+  info(): Promise<SessionInfo> {
+    return this.call('session.info', { sessionId: this.id });
+  }
+
+  /** Ends the shell (a running command is killed) for every client; resolves once it has gone. */
+  async close(): Promise<void> {
+    if (this.closedHere) return;
+    try {
+      await this.transport.call('session.close', { sessionId: this.id });
+    } catch (err) {
+      if (!(err instanceof SessionClosed)) throw err;
+    }
+    const reason = 'closed by this client';
+    this.closedHere = Object.assign(new SessionClosed(`session ${this.id} is closed: ${reason}`), { sessionId: this.id, reason });
+    this.stopListening();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private stopListening(): void {
+    for (const fn of this.unlisten.splice(0)) fn();
+  }
+
+  private check(): void {
+    if (this.closedHere) throw this.closedHere;
+  }
+
+  private async call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+    this.check();
+    return this.transport.call(method, params);
+  }
+}

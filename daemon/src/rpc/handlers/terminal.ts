@@ -1,0 +1,17 @@
+/** terminal.* — programs on a pseudo-terminal; their output and exit are exec.* notifications. */
+import { openTerminal, terminalInput } from '../../session/index.js';
+import { channelOf } from './exec.js';
+import type { HandlersFor, Services } from './types.js';
+
+export const terminalHandlers = ({ processes }: Services): HandlersFor<'terminal.open' | 'terminal.input' | 'terminal.resize'> => ({
+  'terminal.open': async ({ subscribe, ...req }, ctx) => {
+    const channel = subscribe ? channelOf(ctx, 'subscribe') : undefined;
+    const exec = await openTerminal(processes, req, channel && ((e) => e.subscribe(ctx.connectionId, channel, { stdout: 0, stderr: 0 })));
+    return { terminalId: exec.id };
+  },
+  'terminal.input': async (p) => {
+    terminalInput(await processes.get(p.terminalId), Buffer.from(p.data, p.encoding ?? 'utf8'));
+    return null;
+  },
+  'terminal.resize': async (p) => { await (await processes.get(p.terminalId)).resize(p.rows, p.cols); return null; },
+});
