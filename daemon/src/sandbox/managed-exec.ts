@@ -57,7 +57,7 @@ export interface ExecIo {
 }
 
 /** Most bytes of one stream per exec.output notification. */
-const CHUNK = 64 * 1024;
+const CHUNK = 256 * 1024;
 /** A subscriber's socket queue above which its output waits for a drain. */
 export const HIGH_WATER = 1024 * 1024;
 /** Enough bytes to hold one whole character: what "is there something new to read" looks at. */
@@ -83,6 +83,7 @@ export class ManagedExec {
   private readonly log: Logger;
   private run: ExecRun | undefined;
   private paused = false;
+  private pumpQueued = false;
   private result: ExecResult | undefined;
   private settle!: (r: ExecResult) => void;
 
@@ -225,8 +226,15 @@ export class ManagedExec {
     if (part.length === 0) return;
     this.rings[stream].append(part);
     this.wake();
-    for (const [key, sub] of this.subs) this.pump(key, sub);
     this.updateFlow();
+    // Engine frames are small (a few KiB): pumping once per I/O turn sends fewer, larger messages.
+    if (!this.pumpQueued && this.subs.size) {
+      this.pumpQueued = true;
+      setImmediate(() => {
+        this.pumpQueued = false;
+        for (const [key, sub] of this.subs) this.pump(key, sub);
+      });
+    }
   };
 
   private finish(outcome: ExecOutcome): void {

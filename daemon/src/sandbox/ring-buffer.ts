@@ -8,6 +8,7 @@ const INITIAL = 64 * 1024;
 export interface RingRead {
   /** Absolute offset of the first byte of `data`. */
   offset: number;
+  /** A view of the ring when the bytes are contiguous in it: valid until the next append. */
   data: Buffer;
   /** Bytes between the requested offset and `offset` that are no longer buffered. */
   lost: number;
@@ -84,11 +85,12 @@ export class RingBuffer {
   }
 
   private copyOut(offset: number, n: number): Buffer {
-    const out = Buffer.allocUnsafe(n);
-    if (n === 0) return out;
+    if (n === 0) return Buffer.alloc(0);
     const size = this.buf.length;
     const at = offset % size;
     const m = Math.min(size - at, n);
+    if (m === n) return this.buf.subarray(at, at + n);
+    const out = Buffer.allocUnsafe(n);
     this.buf.copy(out, 0, at, at + m);
     if (m < n) this.buf.copy(out, m, 0, n - m);
     return out;

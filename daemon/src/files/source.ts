@@ -1,0 +1,66 @@
+/**
+ * Where downloads read from: the engine's tar of a path, or the bytes of one regular file taken
+ * out of it (symlinks followed, as reading a path in the container would).
+ */
+import { posix } from 'node:path';
+import tar from 'tar-stream';
+import { getArchive, type Engine } from '../engine/index.js';
+import { fileError } from '../errors.js';
+
+export interface ByteSource {
+  readonly chunks: AsyncIterable<Buffer>;
+  /** Length in bytes when known up front. */
+  readonly size: number | undefined;
+  /** Stops reading and releases the engine connection. */
+  close(): void;
+}
+
+/** As many links as Linux follows in one path walk (MAXSYMLINKS). */
+const MAX_LINK_HOPS = 40;
+
+export async function openTar(engine: Engine, containerId: string, path: string): Promise<ByteSource> {
+  const archive = await getArchive(engine, containerId, path);
+  return { chunks: archive, size: undefined, close: () => archive.destroy() };
+}
+
+export async function openFile(engine: Engine, containerId: string, path: string): Promise<ByteSource> {
+  let current = path;
+  for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
+    const archive = await getArchive(engine, containerId, current);
+    const extract = tar.extract();
+    archive.once('error', (err) => extract.destroy(err));
+    archive.pipe(extract);
+    const close = () => { archive.destroy(); extract.destroy(); };
+    let first: IteratorResult<tar.Extract extends AsyncIterable<infer E> ? E : never>;
+    try {
+      first = await extract[Symbol.asyncIterator]().next();
+    } catch (err) {
+      close();
+      throw err;
+    }
+    const entry = first.done ? undefined : first.value;
+    const header = entry?.header;
+    if (entry && (header?.type === 'file' || header?.type === 'contiguous-file')) {
+      return { chunks: entry as AsyncIterable<Buffer>, size: header.size, close };
+    }
+    close();
+    if (header?.type === 'symlink' && header.linkname) {
+      current = posix.resolve(posix.dirname(current), header.linkname);
+      continue;
+    }
+    throw fileError(containerId, path, header?.type === 'directory' ? 'is a directory' : `is not a regular file (${header?.type ?? 'empty archive'})`);
+  }
+  throw fileError(containerId, path, 'too many levels of symbolic links');
+}
+
+/** The whole content of a small file, e.g. /etc/passwd. */
+export async function readSmallFile(engine: Engine, containerId: string, path: string): Promise<Buffer> {
+  const source = await openFile(engine, containerId, path);
+  const parts: Buffer[] = [];
+  try {
+    for await (const chunk of source.chunks) parts.push(chunk);
+  } finally {
+    source.close();
+  }
+  return Buffer.concat(parts);
+}

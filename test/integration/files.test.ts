@@ -1,0 +1,273 @@
+// Files through the daemon: writeFile, readFile, listFiles, push and pull against the real engine.
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, realpath, rm, stat, symlink, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileError, FileNotFound, InvalidParams, type Container, type PocketDock, type Progress } from '../../client/src/index.js';
+import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { postRpc } from '../helpers/rpc.js';
+
+let d: TestDaemon;
+let pd: PocketDock;
+let c: Container;
+let local: string;
+
+beforeAll(async () => {
+  d = await startDaemon();
+  pd = await d.client();
+  c = await pd.createNewContainer();
+  local = await mkdtemp(join(tmpdir(), 'pd-files-'));
+});
+
+afterAll(async () => {
+  await c?.shutdown({ force: true }).catch(() => undefined);
+  await pd?.close();
+  await d?.stop();
+  if (local) await rm(local, { recursive: true, force: true });
+});
+
+async function sh(command: string): Promise<string> {
+  const r = await c.run(command);
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+  return r.stdout;
+}
+
+describe('writeFile and readFile', () => {
+  it('round-trips text', async () => {
+    await c.writeFile('/home/sandbox/hello.txt', 'héllo\nwörld\n');
+    expect((await c.readFile('/home/sandbox/hello.txt')).toString('utf8')).toBe('héllo\nwörld\n');
+    expect(await sh('cat /home/sandbox/hello.txt')).toBe('héllo\nwörld\n');
+  });
+
+  it('round-trips all 256 byte values', async () => {
+    const bytes = new Uint8Array(256 * 4).map((_, i) => i % 256);
+    await c.writeFile('/home/sandbox/bytes.bin', bytes);
+    const back = await c.readFile('/home/sandbox/bytes.bin');
+    expect(back).toBeInstanceOf(Uint8Array);
+    expect(Buffer.compare(back, Buffer.from(bytes))).toBe(0);
+    expect(await sh('sha256sum < /home/sandbox/bytes.bin | cut -d" " -f1')).toBe(`${createHash('sha256').update(bytes).digest('hex')}\n`);
+  });
+
+  it('overwrites with shorter content and reads an empty file', async () => {
+    await c.writeFile('/home/sandbox/over.txt', 'a long first version');
+    await c.writeFile('/home/sandbox/over.txt', 'short');
+    expect((await c.readFile('/home/sandbox/over.txt')).toString()).toBe('short');
+    await c.writeFile('/home/sandbox/empty', '');
+    expect((await c.readFile('/home/sandbox/empty')).length).toBe(0);
+  });
+
+  it('gives the file to the container user, who can append to it', async () => {
+    await c.writeFile('/home/sandbox/owned.txt', 'one\n');
+    expect(await sh('stat -c "%U:%G %a" /home/sandbox/owned.txt')).toBe('sandbox:sandbox 644\n');
+    await sh('echo two >> /home/sandbox/owned.txt');
+    expect((await c.readFile('/home/sandbox/owned.txt')).toString()).toBe('one\ntwo\n');
+  });
+
+  it('moves content larger than one chunk in chunks, with progress', async () => {
+    const big = Buffer.alloc(5 * 1024 * 1024 + 7, 'xyz');
+    const seen: Progress[] = [];
+    await c.writeFile('/home/sandbox/big.txt', big, { onProgress: (p) => seen.push(p) });
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.at(-1)).toEqual({ bytes: big.length, total: big.length });
+    const read: Progress[] = [];
+    const back = await c.readFile('/home/sandbox/big.txt', { onProgress: (p) => read.push(p) });
+    expect(Buffer.compare(back, big)).toBe(0);
+    expect(read.at(-1)).toEqual({ bytes: big.length, total: big.length });
+    expect(read.map((p) => p.bytes)).toEqual([...read.map((p) => p.bytes)].sort((a, b) => a - b));
+  });
+
+  it('names the missing parent directory', async () => {
+    const err = await c.writeFile('/home/sandbox/no/such/dir/f.txt', 'x').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FileNotFound);
+    expect((err as FileNotFound).path).toBe('/home/sandbox/no/such/dir');
+    expect((err as FileNotFound).containerId).toBe(c.containerId);
+  });
+
+  it('refuses to replace a directory with a file', async () => {
+    const err = await c.writeFile('/home/sandbox/', 'x').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidParams);
+    await sh('mkdir -p /home/sandbox/adir');
+    const over = await c.writeFile('/home/sandbox/adir', 'x').catch((e: unknown) => e);
+    expect(over).toBeInstanceOf(FileError);
+    expect(await sh('test -d /home/sandbox/adir && echo dir')).toBe('dir\n');
+  });
+
+  it('names a missing file, and refuses to read a directory', async () => {
+    const missing = await c.readFile('/home/sandbox/nope.txt').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(FileNotFound);
+    expect((missing as FileNotFound).path).toBe('/home/sandbox/nope.txt');
+    expect((missing as Error).message).toContain('/home/sandbox/nope.txt');
+    const dir = await c.readFile('/home/sandbox').catch((e: unknown) => e);
+    expect(dir).toBeInstanceOf(FileError);
+    expect(dir).not.toBeInstanceOf(FileNotFound);
+    expect((dir as Error).message).toMatch(/is a directory/);
+  });
+
+  it('reads through symlinks', async () => {
+    await sh('echo target > /home/sandbox/t.txt && ln -sf t.txt /home/sandbox/rel-link && ln -sf /home/sandbox/rel-link /home/sandbox/abs-link');
+    expect((await c.readFile('/home/sandbox/abs-link')).toString()).toBe('target\n');
+  });
+});
+
+describe('listFiles', () => {
+  it('lists hidden files and odd names, marking directories', async () => {
+    await c.run(`mkdir -p /home/sandbox/odd/sub && cd /home/sandbox/odd && touch .hidden 'with space' "q'uote" 'd"quote' && ln -s sub dirlink`);
+    await c.run(`python3 -c "open('/home/sandbox/odd/new\\nline', 'w').close()"`);
+    expect(await c.listFiles('/home/sandbox/odd')).toEqual(['.hidden', 'd"quote', 'dirlink', 'new\nline', "q'uote", 'sub/', 'with space']);
+  });
+
+  it('defaults to /home/sandbox', async () => {
+    expect(await c.listFiles()).toContain('odd/');
+  });
+
+  it('names a missing directory and refuses a file', async () => {
+    const missing = await c.listFiles('/home/sandbox/nowhere').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(FileNotFound);
+    expect((missing as FileNotFound).path).toBe('/home/sandbox/nowhere');
+    const file = await c.listFiles('/home/sandbox/hello.txt').catch((e: unknown) => e);
+    expect(file).toBeInstanceOf(FileError);
+    expect((file as Error).message).toMatch(/not a directory/);
+  });
+});
+
+async function makeTree(root: string): Promise<void> {
+  await mkdir(join(root, 'empty'), { recursive: true });
+  await mkdir(join(root, 'nested/deeper'), { recursive: true });
+  await writeFile(join(root, 'run.sh'), '#!/bin/sh\necho ran\n');
+  await chmod(join(root, 'run.sh'), 0o755);
+  await writeFile(join(root, 'secret'), 'shh');
+  await chmod(join(root, 'secret'), 0o600);
+  await writeFile(join(root, 'nested/deeper/data.bin'), Buffer.from([0, 1, 2, 255]));
+  await symlink('nested/deeper/data.bin', join(root, 'link'));
+}
+
+describe('push and pull', () => {
+  it('pushes a tree with modes, an empty directory and a symlink, owned by the sandbox user', async () => {
+    const src = join(local, 'tree');
+    await makeTree(src);
+    await c.push(src, '/home/sandbox/pushed');
+    expect(await sh('cd /home/sandbox/pushed && stat -c "%n %a %U" run.sh secret empty && readlink link && ./run.sh && cat secret && od -An -tu1 nested/deeper/data.bin'))
+      .toBe('run.sh 755 sandbox\nsecret 600 sandbox\nempty 755 sandbox\nnested/deeper/data.bin\nran\nshh   0   1   2 255\n');
+    await sh('echo more >> /home/sandbox/pushed/secret && touch /home/sandbox/pushed/empty/new');
+  });
+
+  it('pulls the tree back with modes, the empty directory and the symlink', async () => {
+    await sh('rm /home/sandbox/pushed/empty/new');
+    const dest = join(local, 'pulled');
+    const result = await c.pull('/home/sandbox/pushed', dest);
+    expect(result.skipped).toEqual([]);
+    expect((await stat(join(dest, 'run.sh'))).mode & 0o7777).toBe(0o755);
+    expect((await stat(join(dest, 'secret'))).mode & 0o7777).toBe(0o600);
+    expect(await readFile(join(dest, 'secret'), 'utf8')).toBe('shhmore\n');
+    expect(await readdir(join(dest, 'empty'))).toEqual([]);
+    expect((await lstat(join(dest, 'link'))).isSymbolicLink()).toBe(true);
+    expect(await readlink(join(dest, 'link'))).toBe('nested/deeper/data.bin');
+    expect([...await readFile(join(dest, 'link'))]).toEqual([0, 1, 2, 255]);
+  });
+
+  it('pushes and pulls a single file to the path given', async () => {
+    const file = join(local, 'single.txt');
+    await writeFile(file, 'single');
+    await c.push(file, '/home/sandbox/renamed.txt');
+    expect(await sh('cat /home/sandbox/renamed.txt; stat -c " %U" /home/sandbox/renamed.txt')).toBe('single sandbox\n');
+    await c.pull('/home/sandbox/renamed.txt', join(local, 'back/renamed.txt'));
+    expect(await readFile(join(local, 'back/renamed.txt'), 'utf8')).toBe('single');
+  });
+
+  it('fails clearly on a missing source on either side', async () => {
+    await expect(c.push(join(local, 'absent'), '/home/sandbox/x')).rejects.toMatchObject({ code: 'ENOENT' });
+    const err = await c.pull('/home/sandbox/absent', join(local, 'x')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FileNotFound);
+    expect((err as FileNotFound).path).toBe('/home/sandbox/absent');
+  });
+
+  it('never lets links from the container lead the pull out of its destination', async () => {
+    const outside = join(local, 'outside');
+    await mkdir(outside);
+    // Links that escape directly, through "..", through another link, and one that stays inside.
+    await sh(`mkdir -p /home/sandbox/hostile/inner && cd /home/sandbox/hostile && echo ok > inner/f
+      ln -s ${outside} abs && ln -s ../../outside up && ln -s . self && ln -s self/../outside via-self
+      ln -s inner/f fine && ln -s /etc/passwd etc`);
+    const dest = join(local, 'hostile');
+    const result = await c.pull('/home/sandbox/hostile', dest);
+    expect(result.skipped.map((s) => s.name).sort()).toEqual(['hostile/abs', 'hostile/etc', 'hostile/up', 'hostile/via-self']);
+    expect(await readdir(dest)).toEqual(expect.arrayContaining(['fine', 'inner', 'self']));
+    expect(await readFile(join(dest, 'fine'), 'utf8')).toBe('ok\n');
+    // Every link left resolves inside the destination.
+    const root = await realpath(dest);
+    for (const name of await readdir(dest)) {
+      expect(relative(root, await realpath(join(dest, name))).startsWith('..')).toBe(false);
+    }
+    expect(await readdir(outside)).toEqual([]);
+  });
+});
+
+describe('raw JSON-RPC over HTTP', () => {
+  it('writes, lists and downloads with one POST per call', async () => {
+    const call = async (method: string, params: Record<string, unknown>) => {
+      const { json } = await postRpc({ socketPath: d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }));
+      const r = json as { result?: Record<string, unknown>; error?: unknown };
+      expect(r.error).toBeUndefined();
+      return r.result!;
+    };
+    await call('file.write', { container: c.name, path: '/home/sandbox/http.txt', data: Buffer.from('over http').toString('base64') });
+    expect((await call('file.list', { container: c.name, path: '/home/sandbox' })).names).toContain('http.txt');
+    const { downloadId, size } = await call('file.downloadStart', { container: c.name, path: '/home/sandbox/http.txt', kind: 'file' });
+    expect(size).toBe(9);
+    const chunk = await call('file.downloadChunk', { downloadId, seq: 0 });
+    expect(chunk).toEqual({ data: Buffer.from('over http').toString('base64'), done: true });
+  });
+});
+
+describe('a 200 MB file', () => {
+  const SIZE = 200 * 1024 * 1024;
+  /** A daemon whose JavaScript heap cannot hold the file: it must stream it. */
+  const HEAP_MB = 96;
+  let small: TestDaemon;
+  let sc: Container;
+  let spd: PocketDock;
+
+  beforeAll(async () => {
+    small = await startDaemon({ env: { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` } });
+    spd = await small.client();
+    sc = await spd.createNewContainer();
+  });
+
+  afterAll(async () => {
+    await sc?.shutdown({ force: true }).catch(() => undefined);
+    await spd?.close();
+    await small?.stop();
+  });
+
+  async function sha256(path: string): Promise<string> {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+  }
+
+  it('round-trips through push and pull without the daemon holding it', async () => {
+    const src = join(local, 'big.bin');
+    const out = createWriteStream(src);
+    const block = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < SIZE / block.length; i++) {
+      block.writeUInt32LE(i, (i * 4099) % (block.length - 4));
+      if (!out.write(Buffer.from(block))) await new Promise((r) => out.once('drain', r));
+    }
+    await new Promise<void>((r, j) => out.end((err?: Error | null) => (err ? j(err) : r())));
+    const before = small.rssKiB();
+    const pushed: Progress[] = [];
+    await sc.push(src, '/home/sandbox/big.bin', { onProgress: (p) => pushed.push(p) });
+    const pulled: Progress[] = [];
+    await sc.pull('/home/sandbox/big.bin', join(local, 'big-back.bin'), { onProgress: (p) => pulled.push(p) });
+    const peak = Number(/VmHWM:\s+(\d+)/.exec(await readFile(`/proc/${small.pid}/status`, 'utf8'))?.[1]);
+    console.log(JSON.stringify({ daemonRssKiB: { before, after: small.rssKiB(), peak }, heapLimitMiB: HEAP_MB }));
+    expect(small.child.exitCode).toBe(null);
+    expect(await sha256(join(local, 'big-back.bin'))).toBe(await sha256(src));
+    expect((await sc.run('stat -c %s /home/sandbox/big.bin')).stdout).toBe(`${SIZE}\n`);
+    expect(pushed.at(-1)!.bytes).toBeGreaterThan(SIZE);
+    expect(pulled.at(-1)!.bytes).toBeGreaterThan(SIZE);
+  });
+});
