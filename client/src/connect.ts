@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { defaultSocketPath, defaultStateDir } from '@pocketdock/protocol';
-import { DaemonNotRunning } from './errors.js';
+import { DaemonNotRunning, Unauthorized } from './errors.js';
 import { Transport } from './transport.js';
 
 export interface ConnectOptions {
@@ -42,6 +42,7 @@ export async function openTransport(o: ConnectOptions = {}): Promise<Transport> 
   try {
     return await Transport.open({ url, ...(token && { token }) });
   } catch (err) {
+    if (err instanceof Unauthorized) throw err; // a daemon answered: it refused us
     const code = (err as NodeJS.ErrnoException).code;
     const nobody = code === 'ENOENT' || code === 'ECONNREFUSED';
     if (!local || !nobody || o.autoStart === false) {
