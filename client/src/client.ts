@@ -1,7 +1,8 @@
 /** PocketDock: one connection to a daemon and the module-level functions of the API on it. */
-import type { ContainerListItem, CreateOptions, DoctorReport, ProfileInfo } from '@pocketdock/protocol';
+import type { ContainerListItem, CreateOptions, DoctorReport, ImageBuildResult, ImportedImage, ProfileInfo } from '@pocketdock/protocol';
 import { openTransport, type ConnectOptions } from './connect.js';
 import { Container } from './container.js';
+import { buildImages, exportImages, importImages, type BuildImagesOptions, type ImageArchiveOptions } from './images.js';
 import { Process } from './process.js';
 import { Session } from './session.js';
 import { Terminal, type TerminalOptions } from './terminal.js';
@@ -69,6 +70,21 @@ export class PocketDock implements AsyncDisposable {
 
   resolveProfile(name: string): Promise<ProfileInfo> {
     return this.transport.call('profile.resolve', { name });
+  }
+
+  /** Builds the profiles' images that are missing or out of date (all profiles by default). */
+  buildImages(opts: BuildImagesOptions = {}): Promise<ImageBuildResult[]> {
+    return buildImages(this.transport, opts);
+  }
+
+  /** Saves built profile images to a .tar or .tar.gz on this machine; returns their tags. */
+  exportImages(path: string, opts: ImageArchiveOptions = {}): Promise<string[]> {
+    return exportImages(this.transport, path, opts);
+  }
+
+  /** Loads an archive written by exportImages into the daemon's engine and checks each image runs. */
+  importImages(path: string, opts: Omit<ImageArchiveOptions, 'profiles'> = {}): Promise<ImportedImage[]> {
+    return importImages(this.transport, path, opts);
   }
 
   /** Whether the daemon shares this machine's file system (a Unix socket). */

@@ -13,6 +13,8 @@ export { Terminal, type TerminalOptions } from './terminal.js';
 export type { ExitCallback, OutputCallback } from './callbacks.js';
 export type { BufferSnapshot, ExecState, StreamChunk } from '@pocketdock/protocol';
 export * from './errors.js';
+export type { BuildImagesOptions, ImageArchiveOptions } from './images.js';
+export type { ImageBuildResult, ImageProgress, ImportedImage } from '@pocketdock/protocol';
 export type { Progress, PullResult, TransferOptions } from './files.js';
 export * from './lifecycle.js';
 export { findProjectRoot, initProject } from './project.js';

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DaemonConfig } from './config.js';
 import { Engines } from './engine/index.js';
 import { Files } from './files/index.js';
+import { Images } from './images/index.js';
 import type { Logger } from './log.js';
 import { RpcRouter, createHandlers } from './rpc/index.js';
 import { Lifecycle, Processes, Sandboxes } from './sandbox/index.js';
@@ -23,9 +24,10 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   const sandboxes = new Sandboxes(engines, log);
   const lifecycle = new Lifecycle(engines, sandboxes, log);
   const files = new Files(sandboxes, log);
+  const images = new Images(engines, files.transfers);
   const processes = new Processes(sandboxes, log);
   const sessions = new Sessions(sandboxes, processes, log);
-  const router = new RpcRouter(createHandlers({ engines, sandboxes, processes, lifecycle, files, sessions }), config.limits, log);
+  const router = new RpcRouter(createHandlers({ engines, sandboxes, processes, lifecycle, files, images, sessions }), config.limits, log);
   const token = loadOrCreateToken(config.stateDir);
 
   await prepareSocketPath(config.socket);

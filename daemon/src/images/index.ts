@@ -4,3 +4,4 @@ export * from './context.js';
 export * from './ensure.js';
 export * from './hash.js';
 export * from './profiles.js';
+export * from './service.js';

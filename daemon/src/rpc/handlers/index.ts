@@ -3,6 +3,7 @@ import { containerHandlers } from './container.js';
 import { daemonHandlers } from './daemon.js';
 import { execHandlers } from './exec.js';
 import { fileHandlers } from './file.js';
+import { imageHandlers } from './image.js';
 import { lifecycleHandlers } from './lifecycle.js';
 import { sessionHandlers } from './session.js';
 import { terminalHandlers } from './terminal.js';
@@ -14,6 +15,7 @@ export function createHandlers(services: Services): Handlers {
     ...containerHandlers(services),
     ...execHandlers(services),
     ...fileHandlers(services),
+    ...imageHandlers(services),
     ...lifecycleHandlers(services),
     ...sessionHandlers(services),
     ...terminalHandlers(services),

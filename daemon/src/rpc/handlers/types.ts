@@ -2,6 +2,7 @@
 import type { MethodName, ParamsOf, ResultOf } from '@pocketdock/protocol';
 import type { Engines } from '../../engine/index.js';
 import type { Files } from '../../files/index.js';
+import type { Images } from '../../images/index.js';
 import type { Lifecycle, Processes, Sandboxes } from '../../sandbox/index.js';
 import type { Sessions } from '../../session/index.js';
 import type { CallContext } from '../context.js';
@@ -12,6 +13,7 @@ export interface Services {
   processes: Processes;
   lifecycle: Lifecycle;
   files: Files;
+  images: Images;
   sessions: Sessions;
 }
 

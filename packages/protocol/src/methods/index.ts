@@ -7,6 +7,7 @@ import { CONTAINER_METHODS } from './container.js';
 import { DAEMON_METHODS } from './daemon.js';
 import { EXEC_METHODS } from './exec.js';
 import { FILE_METHODS } from './file.js';
+import { IMAGE_METHODS } from './image.js';
 import { LIFECYCLE_METHODS } from './lifecycle.js';
 import { SESSION_METHODS } from './session.js';
 import { TERMINAL_METHODS } from './terminal.js';
@@ -17,6 +18,7 @@ export const METHODS = {
   ...CONTAINER_METHODS,
   ...EXEC_METHODS,
   ...FILE_METHODS,
+  ...IMAGE_METHODS,
   ...LIFECYCLE_METHODS,
   ...SESSION_METHODS,
   ...TERMINAL_METHODS,
@@ -29,6 +31,7 @@ export type ResultOf<M extends MethodName> = Static<(typeof METHODS)[M]['result'
 export * from './container.js';
 export * from './exec.js';
 export * from './file.js';
+export * from './image.js';
 export * from './spec.js';
 export * from './lifecycle.js';
 export * from './session.js';

@@ -1,0 +1,74 @@
+/**
+ * Building profile images and moving them to and from archives on the caller's machine: the
+ * archive is streamed through the daemon in chunks (as file push/pull are), never held whole.
+ */
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { IMAGE_PROGRESS, type ImageBuildResult, type ImageProgress, type ImportedImage } from '@pocketdock/protocol';
+import { InvalidParams } from './errors.js';
+import { receiveChunks, sendChunks, type TransferOptions } from './transfer.js';
+import type { Transport } from './transport.js';
+
+export interface BuildImagesOptions {
+  /** Profiles to build; all of them when absent. */
+  profiles?: string[];
+  /** Rebuild even images that match their profile's files. */
+  force?: boolean;
+  /** Each line of build output, with the Dockerfile step it belongs to. */
+  onProgress?: (progress: ImageProgress) => void;
+  /** Engine to build on instead of the daemon's default. */
+  socketPath?: string;
+}
+
+export interface ImageArchiveOptions extends TransferOptions {
+  /** Profiles whose images to export; every built one when absent. */
+  profiles?: string[];
+  socketPath?: string;
+}
+
+const GZIP_NAME = /\.(tar\.gz|tgz)$/;
+
+export async function buildImages(transport: Transport, opts: BuildImagesOptions = {}): Promise<ImageBuildResult[]> {
+  const { onProgress, ...params } = opts;
+  const buildId = randomUUID();
+  const stop = onProgress && transport.on(IMAGE_PROGRESS, (p) => {
+    if (p.buildId === buildId) onProgress(p as ImageProgress);
+  });
+  try {
+    return (await transport.call('image.build', { ...params, buildId })).images;
+  } finally {
+    stop?.();
+  }
+}
+
+/** Writes the images to `path` (gzip-compressed when it ends in .tar.gz or .tgz); returns their tags. */
+export async function exportImages(transport: Transport, path: string, opts: ImageArchiveOptions = {}): Promise<string[]> {
+  const { onProgress, ...params } = opts;
+  const { downloadId, tags } = await transport.call('image.export', { ...params, gzip: GZIP_NAME.test(path) });
+  // Written beside the target and renamed at the end: a failed export leaves no half archive.
+  const partial = `${path}.${downloadId}.part`;
+  try {
+    await pipeline(Readable.from(receiveChunks(transport, downloadId, undefined, { onProgress })), createWriteStream(partial));
+    await rename(partial, path);
+  } catch (err) {
+    await rm(partial, { force: true });
+    throw err;
+  }
+  return tags;
+}
+
+/** Loads the images of an archive written by exportImages and checks that each one runs. */
+export async function importImages(transport: Transport, path: string, opts: Omit<ImageArchiveOptions, 'profiles'> = {}): Promise<ImportedImage[]> {
+  const size = await stat(path).then((st) => (st.isFile() ? st.size : undefined), () => undefined);
+  if (size === undefined) {
+    const detail = `must name a readable image archive (.tar or .tar.gz), not "${path}"`;
+    throw Object.assign(new InvalidParams(`invalid params: path ${detail}`), { field: 'path', detail });
+  }
+  const { onProgress, ...params } = opts;
+  const { uploadId } = await transport.call('image.importStart', params);
+  await sendChunks(transport, 'image.importChunk', uploadId, createReadStream(path), { onProgress }, size);
+  return (await transport.call('image.importEnd', { uploadId })).images;
+}

@@ -1,0 +1,12 @@
+/** image.* */
+import type { HandlersFor, Services } from './types.js';
+
+type ImageMethod = 'image.build' | 'image.export' | 'image.importStart' | 'image.importChunk' | 'image.importEnd';
+
+export const imageHandlers = ({ images }: Services): HandlersFor<ImageMethod> => ({
+  'image.build': (p, ctx) => images.build(p, ctx),
+  'image.export': (p, ctx) => images.export(p, ctx),
+  'image.importStart': (p, ctx) => images.importStart(p, ctx),
+  'image.importChunk': (p) => images.importChunk(p),
+  'image.importEnd': (p) => images.importEnd(p),
+});
