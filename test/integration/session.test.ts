@@ -132,17 +132,22 @@ describe('session', () => {
     try {
       const s2 = await pd2.attachSession(s.id);
       expect((await s2.sendAndWait('pwd; echo $SHARED')).stdout).toBe('/etc\nyes\n');
-      const seen: string[] = [];
-      await s2.onOutput((data) => seen.push(data));
+      let seen = '';
+      let wake = () => undefined as void;
+      const saw = (text: string) => new Promise<void>((resolve) => {
+        wake = () => { if (seen.includes(text)) resolve(); };
+        wake();
+      });
+      await s2.onOutput((data) => { seen += data; wake(); });
       await s.send('echo from-send; echo err-from-send >&2');
       await s.sendAndWait('true');
       // Both streams in arrival order (which the engine does not keep between stdout and stderr).
       expect((await s2.read()).split('\n').sort()).toEqual(['', 'err-from-send', 'from-send']);
       expect(await s.read()).toBe('');
       await s2.sendAndWait('echo watched');
-      expect(seen.join('')).toContain('watched\n');
-      expect(seen.join('')).toContain('from-send\n');
-      expect(seen.join('')).not.toContain('\x1e');
+      await saw('watched\n');
+      expect(seen).toContain('from-send\n');
+      expect(seen).not.toContain('\x1e');
       // The session's output is an exec's: offsets and overflow as for any process.
       const state = await pd2.attachProcess(s.id).info();
       expect(state).toMatchObject({ execId: s.id, running: true, bufferOverflow: false });

@@ -20,6 +20,7 @@ import { RingBuffer } from '../sandbox/ring-buffer.js';
 import { signalExec } from '../sandbox/signal.js';
 import { completeUtf8Length } from '../sandbox/utf8.js';
 import { SentinelScanner, type Mark } from './sentinel.js';
+import { settlesWithin } from './settle.js';
 import { INTERRUPT_SIGNAL, PROBE_COMMAND, SHELL_INIT, commandLine } from './shell.js';
 
 export interface SessionTarget {
@@ -60,11 +61,6 @@ interface Command {
   /** The interruption's signals in flight: the next command waits for them, so they cannot hit it. */
   signalling: Promise<void>;
 }
-
-const settlesWithin = (p: Promise<unknown>, ms: number): Promise<boolean> => new Promise((resolve) => {
-  const timer = setTimeout(() => resolve(false), ms);
-  p.then(() => true, () => true).then((v) => { clearTimeout(timer); resolve(v); }, () => undefined);
-});
 
 /** A log file stem from a session id (which a client may choose). */
 const logSource = (id: string) => `session-${id.replace(/[^A-Za-z0-9_.-]/g, '_')}`;

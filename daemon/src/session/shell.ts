@@ -37,7 +37,8 @@ export const SHELL_INIT = [
 /** The first command: prints the shell's name once the definitions are in place. */
 export const PROBE_COMMAND = 'command printf %s "$__pd_sh"';
 
-const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+/** `s` as one single-quoted shell word. */
+export const shellQuote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 
 export const commandLine = (nonce: string, marker: string, command: string): string =>
-  `__pd_run ${nonce} ${quote(marker)} ${quote(command)}\n`;
+  `__pd_run ${nonce} ${shellQuote(marker)} ${shellQuote(command)}\n`;

@@ -5,10 +5,19 @@
  * foreground process group.
  */
 import { invalidParams } from '../errors.js';
-import type { ManagedExec, Processes } from '../sandbox/index.js';
+import { STOP_GRACE_MS, type ManagedExec, type Processes } from '../sandbox/index.js';
+import { settlesWithin } from './settle.js';
+import { shellQuote } from './shell.js';
 
-/** A login shell, bash when the image has it; `exec` so that the shell is the terminal's process. */
-export const TERMINAL_COMMAND = 'if command -v bash >/dev/null 2>&1; then exec bash -l; else exec sh -l; fi';
+/**
+ * What runs on the terminal, by bash when the image has it: a login shell, or `command`. bash -c
+ * rather than sh -c because on Ctrl-C a waiting bash exits only if its child died of SIGINT (a REPL
+ * that catches it keeps running), where dash would exit and leave the terminal without its program.
+ */
+export function terminalCommand(command: string | undefined): string {
+  const [bash, sh] = command === undefined ? ['bash -l', 'sh -l'] : [`bash -c ${shellQuote(command)}`, `sh -c ${shellQuote(command)}`];
+  return `if command -v bash >/dev/null 2>&1; then exec ${bash}; else exec ${sh}; fi`;
+}
 
 export interface TerminalRequest {
   container: string;
@@ -23,13 +32,18 @@ export async function openTerminal(processes: Processes, req: TerminalRequest, a
   const env = Object.entries({ TERM: 'xterm-256color', ...req.env }).map(([k, v]) => `${k}=${v}`);
   const exec = await processes.start({
     container: req.container,
-    command: req.command ?? TERMINAL_COMMAND,
+    command: terminalCommand(req.command),
     detach: true,
     stdin: true,
     io: { tty: true, env },
     ...(req.terminalId !== undefined && { execId: req.terminalId }),
   }, attach);
-  await exec.resize(req.rows, req.cols);
+  try {
+    await exec.resize(req.rows, req.cols);
+  } catch (err) {
+    // A program that has already ended (`true`) has no terminal left to size.
+    if (!(await settlesWithin(exec.done, STOP_GRACE_MS))) throw err;
+  }
   return exec;
 }
 

@@ -1,0 +1,121 @@
+// Terminals on the real engine: a PTY exec with raw input, echo, resize, Ctrl-C, a REPL, and exit.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Container, PocketDock, Terminal } from '../../client/src/index.js';
+import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+
+let d: TestDaemon;
+let pd: PocketDock;
+let c: Container;
+
+beforeAll(async () => {
+  d = await startDaemon();
+  pd = await d.client();
+  c = await pd.createNewContainer();
+});
+
+afterAll(async () => {
+  await c?.shutdown({ force: true }).catch(() => undefined);
+  await pd?.close();
+  await d?.stop();
+});
+
+/** Everything a terminal prints, and a way to wait (like expect) for the next match after the last one. */
+function screen(t: Terminal): { text: () => string; waitFor: (re: RegExp) => Promise<string> } {
+  let text = '';
+  let cursor = 0;
+  const waiters = new Set<() => void>();
+  t.onData((data) => { text += data; for (const w of waiters) w(); });
+  return {
+    text: () => text,
+    waitFor: (re) => new Promise((resolve, reject) => {
+      const check = () => {
+        const m = re.exec(text.slice(cursor));
+        if (!m) return;
+        cursor += m.index + m[0].length;
+        waiters.delete(check);
+        clearTimeout(timer);
+        resolve(m[0]);
+      };
+      const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`no ${re} after ${JSON.stringify(text.slice(0, cursor))} in ${JSON.stringify(text.slice(cursor))}`)); }, 15_000);
+      waiters.add(check);
+      check();
+    }),
+  };
+}
+
+describe('terminal', () => {
+  it('echoes input, resizes, delivers Ctrl-C to the foreground process, and exits', async () => {
+    const t = await c.openTerminal({ rows: 24, cols: 80 });
+    const s = screen(t);
+    await t.write('PS1="pd\\$ "; stty size\r');
+    await s.waitFor(/24 80/);
+    await t.write('echo typed-$((6*7))\r');
+    expect(await s.waitFor(/typed-42/)).toBe('typed-42');
+    expect(s.text()).toContain('echo typed-$((6*7))'); // the terminal echoed what was typed
+
+    await t.resize(40, 132);
+    await t.write('stty size\r');
+    await s.waitFor(/40 132/);
+
+    await t.write('sleep 100; echo slept\r');
+    await s.waitFor(/sleep 100; echo slept\r\n/);
+    await t.write('\x03');
+    await s.waitFor(/\^C/);
+    await t.write('echo after-$((1+1))\r');
+    await s.waitFor(/after-2/);
+    expect(s.text()).not.toContain('\nslept');
+    expect((await c.run('ps -eo args')).stdout).not.toContain('sleep 100');
+
+    await t.write('exit 4\r');
+    const result = await t.exited;
+    expect(result.exitCode).toBe(4);
+  });
+
+  it('runs an interactive program: the python3 REPL', async () => {
+    const t = await c.openTerminal({ command: 'python3 -q', rows: 30, cols: 100, env: { PD_GREETING: 'hello' } });
+    const s = screen(t);
+    await s.waitFor(/>>> /);
+    await t.write('import os, shutil; print(os.environ["PD_GREETING"], os.environ["TERM"], shutil.get_terminal_size())\r');
+    await s.waitFor(/hello xterm-256color os\.terminal_size\(columns=100, lines=30\)/);
+    await t.write('while True: pass\r\r');
+    await t.write(new Uint8Array([3]));
+    await s.waitFor(/KeyboardInterrupt/);
+    await t.write('6 * 7\r');
+    await s.waitFor(/42\r\n>>> /);
+    await t.write('\x04');
+    expect((await t.exited).exitCode).toBe(0);
+  });
+
+  it('runs a full-screen program: top draws at the terminal size and quits on a key', async () => {
+    const t = await c.openTerminal({ command: 'top -d 0.5', rows: 20, cols: 90 });
+    const s = screen(t);
+    await s.waitFor(/load average/);
+    await s.waitFor(/\[\d*;?\d*H/); // cursor addressing (ESC [ row ; col H): it draws a screen, not lines
+    await t.write('q');
+    expect((await t.exited).exitCode).toBe(0);
+  });
+
+  it('is an exec: another client follows its output and its end', async () => {
+    const t = await c.openTerminal({ command: 'cat', rows: 10, cols: 40 });
+    const pd2 = await d.client();
+    try {
+      const follow = pd2.attachProcess(t.id).stream();
+      await t.write('line one\r');
+      const it = follow[Symbol.asyncIterator]();
+      let seen = '';
+      while (!seen.includes('line one\r\nline one')) seen += (await it.next()).value?.data ?? '';
+      await t.close();
+      while (!(await it.next()).done);
+      expect(follow.result?.exitCode).toBe(129);
+    } finally {
+      await pd2.close();
+    }
+  });
+
+  it('names a bad size and an ended terminal in its errors', async () => {
+    await expect(pd.transport.call('terminal.open', { container: c.containerId, rows: 0, cols: 80 })).rejects.toMatchObject({ name: 'InvalidParams' });
+    const t = await c.openTerminal({ command: 'true' });
+    await t.exited;
+    await expect(t.write('x')).rejects.toMatchObject({ name: 'InvalidParams', field: 'terminalId' });
+  });
+});
