@@ -188,6 +188,7 @@ async function writeFile(path: string, mode: number, content: AsyncIterable<Uint
 
 /** Creates the links, then drops every one that leads out of `dest` once all of them exist. */
 async function makeLinks(dest: string, links: PendingLink[], skipped: PullResult['skipped']): Promise<void> {
+  if (links.length === 0) return;
   for (const l of links) {
     await safeParent(dest, l.path, l.name);
     await replaceable(l.path, l.name);

@@ -1,0 +1,105 @@
+/**
+ * Files through client + daemon against the engine's archive API called directly with dockerode,
+ * interleaved in the same run, on every engine that answers (MB/s; target ≥ 0.7x raw):
+ * - writeFile / readFile of a 200 MB buffer against putArchive / getArchive of the same bytes,
+ * - push / pull of a 200 MB file on disk against the same streamed from / to disk by hand,
+ * with the daemon's RSS before and at its peak (VmHWM).
+ */
+import { randomFillSync } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type Docker from 'dockerode';
+import tar from 'tar-stream';
+import { startDaemon } from '../helpers/daemon.js';
+import { availableEngines } from '../helpers/engines.js';
+import { print, sample } from './stats.js';
+
+const MB = 1024 * 1024;
+const SIZE = 200 * MB;
+const ROUNDS = 3;
+
+type Source = { size: number; body: Buffer } | { size: number; path: string };
+
+/** A one-member tar as a raw client would make it, put into `dir` of the container. */
+async function rawPut(docker: Docker, id: string, dir: string, name: string, src: Source): Promise<void> {
+  const pack = tar.pack();
+  const sink = pack.entry({ name, size: src.size, uid: 1000, gid: 1000 }, () => pack.finalize());
+  if ('body' in src) sink.end(src.body);
+  else createReadStream(src.path).pipe(sink as unknown as NodeJS.WritableStream);
+  await docker.getContainer(id).putArchive(pack as unknown as NodeJS.ReadableStream, { path: dir });
+}
+
+/** The first member of the container's tar of `path`, into memory or onto disk. */
+async function rawGet(docker: Docker, id: string, path: string, to?: string): Promise<number> {
+  const archive = await docker.getContainer(id).getArchive({ path });
+  const extract = tar.extract();
+  archive.pipe(extract as unknown as NodeJS.WritableStream);
+  let bytes = 0;
+  for await (const entry of extract) {
+    if (to) {
+      await pipeline(entry as unknown as NodeJS.ReadableStream, createWriteStream(to));
+      bytes += entry.header.size;
+    } else {
+      const parts: Buffer[] = [];
+      for await (const chunk of entry) parts.push(chunk as Buffer);
+      bytes += Buffer.concat(parts).length;
+    }
+  }
+  return bytes;
+}
+
+const mbps = (ms: number) => Math.round((SIZE / MB / (ms / 1000)) * 10) / 10;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function line(bench: string, ours: number[], raw: number[]): void {
+  const o = mbps(median(ours));
+  const r = mbps(median(raw));
+  print({ bench, n: ours.length, mbps: o, rawMbps: r, ratio: Math.round((o / r) * 100) / 100, target: 0.7 });
+}
+
+const hwmKiB = (pid: number) => readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(/VmHWM:\s+(\d+)/.exec(s)?.[1]));
+
+export default async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'pd-bench-files-'));
+  const body = randomFillSync(Buffer.allocUnsafe(SIZE));
+  const local = join(dir, 'big.bin');
+  await writeFile(local, body);
+  const d = await startDaemon();
+  const pd = await d.client();
+  try {
+    for (const e of await availableEngines()) {
+      const c = await pd.createNewContainer({ socketPath: e.socketPath });
+      const rssBefore = d.rssKiB();
+      try {
+        const w: number[] = []; const rw: number[] = [];
+        const r: number[] = []; const rr: number[] = [];
+        const push: number[] = []; const rpush: number[] = [];
+        const pull: number[] = []; const rpull: number[] = [];
+        for (let i = 0; i < ROUNDS; i++) {
+          w.push(...await sample(1, () => c.writeFile('/home/sandbox/ours.bin', body)));
+          rw.push(...await sample(1, () => rawPut(e.docker, c.containerId, '/home/sandbox', 'raw.bin', { size: SIZE, body })));
+          r.push(...await sample(1, async () => { if ((await c.readFile('/home/sandbox/ours.bin')).length !== SIZE) throw new Error('short read'); }));
+          rr.push(...await sample(1, async () => { if (await rawGet(e.docker, c.containerId, '/home/sandbox/raw.bin') !== SIZE) throw new Error('short raw read'); }));
+          push.push(...await sample(1, () => c.push(local, '/home/sandbox/pushed.bin')));
+          rpush.push(...await sample(1, () => rawPut(e.docker, c.containerId, '/home/sandbox', 'rawpushed.bin', { size: SIZE, path: local })));
+          pull.push(...await sample(1, () => c.pull('/home/sandbox/pushed.bin', join(dir, 'pulled.bin'))));
+          rpull.push(...await sample(1, () => rawGet(e.docker, c.containerId, '/home/sandbox/rawpushed.bin', join(dir, 'rawpulled.bin'))));
+        }
+        line(`${e.name}: writeFile 200 MB (MB/s)`, w, rw);
+        line(`${e.name}: readFile 200 MB (MB/s)`, r, rr);
+        line(`${e.name}: push 200 MB file (MB/s)`, push, rpush);
+        line(`${e.name}: pull 200 MB file (MB/s)`, pull, rpull);
+        print({ bench: `${e.name}: daemon RSS over the file runs (KiB)`, rssBefore, rssPeak: await hwmKiB(d.pid), rssAfter: d.rssKiB() });
+      } finally {
+        await c.shutdown({ force: true });
+      }
+    }
+  } finally {
+    await pd.close();
+    await d.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
