@@ -1,6 +1,9 @@
 // Sessions on the real engine: state, exit codes, the sentinel's edge cases, queueing, timeouts, closing, sharing.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionClosed, type Container, type PocketDock, type Session } from '../../client/src/index.js';
+import { SessionClosed, initProject, type Container, type PocketDock, type Session } from '../../client/src/index.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 
 let d: TestDaemon;
@@ -156,6 +159,29 @@ describe('session', () => {
       await expect(s.sendAndWait('true')).rejects.toBeInstanceOf(SessionClosed);
     } finally {
       await pd2.close();
+    }
+  });
+
+  it('records each command in a project container\'s history.jsonl and its output in logs/', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pd-session-project-'));
+    const root = await initProject(dir, { projectName: 'sessions' });
+    const pc = await pd.createNewContainer({ projectRoot: root });
+    try {
+      const s = await pc.session();
+      await s.sendAndWait('echo one');
+      await s.send('echo two >&2; false');
+      await s.sendAndWait('true');
+      await s.close();
+      const lines = readFileSync(join(pc.dataPath, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines).toMatchObject([
+        { kind: 'session', command: 'echo one', exit_code: 0 },
+        { kind: 'session', command: 'echo two >&2; false', exit_code: 1 },
+        { kind: 'session', command: 'true', exit_code: 0 },
+      ]);
+      expect(readFileSync(join(pc.dataPath, 'logs', `session-${s.id}.log`), 'utf8')).toBe('$ echo one\none\n$ echo two >&2; false\ntwo\n$ true\n');
+    } finally {
+      await pc.shutdown({ force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -146,10 +146,11 @@ export class Session {
     return { output: r.data.toString('utf8', 0, len), lost: r.lost };
   }
 
-  /** Ends the session: queued commands fail with SessionClosed; resolves once the shell has gone. */
+  /** Ends the session: queued commands fail with SessionClosed; resolves once the shell has gone and its history is written. */
   async close(reason = 'closed by a client'): Promise<void> {
     this.end(reason);
     await this.ended;
+    await this.records;
   }
 
   assertOpen(): void {
