@@ -2,6 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Container, PocketDock, Terminal } from '../../client/src/index.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { docker } from '../helpers/engine.js';
+
+const hasDevImage = await docker.getImage('pocketdock/dev').inspect().then(() => true, () => false);
 
 let d: TestDaemon;
 let pd: PocketDock;
@@ -93,6 +96,21 @@ describe('terminal', () => {
     await s.waitFor(/\[\d*;?\d*H/); // cursor addressing (ESC [ row ; col H): it draws a screen, not lines
     await t.write('q');
     expect((await t.exited).exitCode).toBe(0);
+  });
+
+  it.skipIf(!hasDevImage)('edits a file with vi (the dev profile has vim)', async () => {
+    const dev = await pd.createNewContainer({ image: 'pocketdock/dev' });
+    try {
+      const t = await dev.openTerminal({ command: 'vi /tmp/note.txt', rows: 24, cols: 80 });
+      const s = screen(t);
+      await s.waitFor(/note\.txt/);
+      await t.write('ihello from vi\x1b');
+      await t.write(':wq\r');
+      expect((await t.exited).exitCode).toBe(0);
+      expect((await dev.run('cat /tmp/note.txt')).stdout).toBe('hello from vi\n');
+    } finally {
+      await dev.shutdown({ force: true });
+    }
   });
 
   it('is an exec: another client follows its output and its end', async () => {
