@@ -35,6 +35,8 @@ describe('session', () => {
     expect(await s.sendAndWait('echo oops >&2; false')).toMatchObject({ stdout: '', stderr: 'oops\n', exitCode: 1, ok: false, timedOut: false });
     expect((await s.sendAndWait('(exit 7)')).exitCode).toBe(7);
     expect((await s.sendAndWait('no-such-command')).exitCode).toBe(127);
+    await expect(s.sendAndWait('echo a\0b')).rejects.toMatchObject({ name: 'InvalidParams', field: 'command' });
+    await expect(pd.transport.call('session.sendAndWait', { sessionId: s.id, command: 'true', timeout: 0 })).rejects.toMatchObject({ name: 'InvalidParams', field: expect.stringContaining('timeout') });
     await s.close();
   });
 

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ContainerHandle, ExecResult, StreamName } from '@pocketdock/protocol';
-import { sessionClosed } from '../errors.js';
+import { invalidParams, sessionClosed } from '../errors.js';
 import type { Engine } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import { appendLog, recordCommand } from '../project/index.js';
@@ -66,10 +66,10 @@ interface Command {
 const logSource = (id: string) => `session-${id.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 
 export class Session {
-  readonly scanners: Record<StreamName, SentinelScanner> = { stdout: new SentinelScanner(), stderr: new SentinelScanner() };
+  private readonly scanners: Record<StreamName, SentinelScanner> = { stdout: new SentinelScanner(), stderr: new SentinelScanner() };
   /** Set once: the first reason the session stopped accepting commands. */
-  closedReason: string | undefined;
-  shell = 'sh';
+  private reason: string | undefined;
+  private shellName = 'sh';
   private exec: ManagedExec | undefined;
   private readonly queue: Command[] = [];
   private current: Command | undefined;
@@ -111,11 +111,20 @@ export class Session {
     this.exec = exec;
     void exec.done.then((r) => this.end(`the shell ended (exit code ${r.exitCode})`));
     exec.write(SHELL_INIT);
-    this.shell = (await this.sendAndWait(PROBE_COMMAND, { timeoutMs })).stdout || this.shell;
+    this.shellName = (await this.sendAndWait(PROBE_COMMAND, { timeoutMs })).stdout || this.shellName;
   }
 
   get open(): boolean {
-    return this.closedReason === undefined;
+    return this.reason === undefined;
+  }
+
+  get closedReason(): string | undefined {
+    return this.reason;
+  }
+
+  /** "bash" or "sh": which shell the image gave. */
+  get shell(): string {
+    return this.shellName;
   }
 
   get busy(): boolean {
@@ -126,7 +135,7 @@ export class Session {
     return this.queue.length;
   }
 
-  /** Queues a command whose output goes to read(); resolves with its result, which nobody waits for. */
+  /** Queues a command whose output goes to read(); its end goes to the history only. */
   send(text: string): void {
     void this.enqueue(text, false, {}).catch(() => undefined);
   }
@@ -154,11 +163,13 @@ export class Session {
   }
 
   assertOpen(): void {
-    if (this.closedReason !== undefined) throw sessionClosed(this.id, this.closedReason);
+    if (this.reason !== undefined) throw sessionClosed(this.id, this.reason);
   }
 
   private enqueue(text: string, claimed: boolean, opts: CommandOptions): Promise<ExecResult> {
     this.assertOpen();
+    // A shell drops NUL bytes from what it reads: the command would not be the one sent.
+    if (text.includes('\0')) throw invalidParams('command', 'contains a NUL byte');
     let resolve!: (r: ExecResult) => void, reject!: (err: unknown) => void;
     const done = new Promise<ExecResult>((res, rej) => { resolve = res; reject = rej; });
     const cmd: Command = {
@@ -181,7 +192,7 @@ export class Session {
 
   private next(): void {
     // A shell whose output has ended cannot take input; end() follows as soon as its exit code is known.
-    if (this.current || !this.exec?.running || this.closedReason !== undefined) return;
+    if (this.current || !this.exec?.running || this.reason !== undefined) return;
     const cmd = this.queue.shift();
     if (!cmd) return;
     this.current = cmd;
@@ -250,8 +261,8 @@ export class Session {
 
   /** Closes for `reason` (the first one given wins): fails what is pending, then stops the shell. */
   private end(reason: string): void {
-    if (this.closedReason !== undefined) return;
-    this.closedReason = reason;
+    if (this.reason !== undefined) return;
+    this.reason = reason;
     this.log.info({ reason }, 'session closed');
     const err = sessionClosed(this.id, reason);
     const pending = [...(this.current && !this.current.settled ? [this.current] : []), ...this.queue.splice(0)];
