@@ -17,6 +17,8 @@ export interface TerminalOptions {
   env?: Record<string, string>;
   /** The terminal's exec id; default a fresh one. */
   terminalId?: string;
+  /** Keep the program running when this client disconnects (default: it gets SIGHUP, as when a terminal window closes). */
+  keep?: boolean;
 }
 
 export class Terminal implements AsyncDisposable {
@@ -51,7 +53,7 @@ export class Terminal implements AsyncDisposable {
     const t = new Terminal(transport, terminalId);
     try {
       await transport.call('terminal.open', { container, terminalId, rows: opts.rows ?? 24, cols: opts.cols ?? 80, subscribe: true,
-        ...(opts.command !== undefined && { command: opts.command }), ...(opts.env && { env: opts.env }) });
+        ...(opts.command !== undefined && { command: opts.command }), ...(opts.env && { env: opts.env }), ...(opts.keep && { keep: true }) });
     } catch (err) {
       t.stop();
       throw err;

@@ -130,6 +130,20 @@ describe('terminal', () => {
     }
   });
 
+  it('hangs up when the client that opened it goes away, unless asked to keep it', async () => {
+    const pd2 = await d.client();
+    const [gone, kept] = await Promise.all([
+      pd2.openTerminal(c.name, { command: 'sleep 300' }),
+      pd2.openTerminal(c.name, { command: 'sleep 301', keep: true }),
+    ]);
+    await pd2.close();
+    expect(await pd.attachProcess(gone.id).wait({ timeout: 10 })).toMatchObject({ exitCode: 129 });
+    const survivor = pd.attachProcess(kept.id);
+    expect(await survivor.isRunning()).toBe(true);
+    await survivor.kill(9);
+    expect((await survivor.wait({ timeout: 10 })).exitCode).toBe(137);
+  });
+
   it('names a bad size and an ended terminal in its errors', async () => {
     await expect(pd.transport.call('terminal.open', { container: c.containerId, rows: 0, cols: 80 })).rejects.toMatchObject({ name: 'InvalidParams' });
     const t = await c.openTerminal({ command: 'true' });

@@ -14,6 +14,8 @@ import { shellQuote } from './shell.js';
  * rather than sh -c because on Ctrl-C a waiting bash exits only if its child died of SIGINT (a REPL
  * that catches it keeps running), where dash would exit and leave the terminal without its program.
  */
+const SIGHUP = 1;
+
 export function terminalCommand(command: string | undefined): string {
   const [bash, sh] = command === undefined ? ['bash -l', 'sh -l'] : [`bash -c ${shellQuote(command)}`, `sh -c ${shellQuote(command)}`];
   return `if command -v bash >/dev/null 2>&1; then exec ${bash}; else exec ${sh}; fi`;
@@ -45,6 +47,14 @@ export async function openTerminal(processes: Processes, req: TerminalRequest, a
     if (!(await settlesWithin(exec.done, STOP_GRACE_MS))) throw err;
   }
   return exec;
+}
+
+/** SIGHUP to the terminal's program when `closed` aborts (its window went away), unless it ended first. */
+export function hangUpOn(exec: ManagedExec, closed: AbortSignal): void {
+  const hangUp = () => void exec.kill(SIGHUP);
+  if (closed.aborted) { hangUp(); return; }
+  closed.addEventListener('abort', hangUp, { once: true });
+  void exec.done.then(() => closed.removeEventListener('abort', hangUp));
 }
 
 /** Writes typed bytes to a running terminal. */

@@ -1,12 +1,14 @@
 /** terminal.* — programs on a pseudo-terminal; their output and exit are exec.* notifications. */
-import { openTerminal, terminalInput } from '../../session/index.js';
+import { hangUpOn, openTerminal, terminalInput } from '../../session/index.js';
 import { channelOf } from './exec.js';
 import type { HandlersFor, Services } from './types.js';
 
 export const terminalHandlers = ({ processes }: Services): HandlersFor<'terminal.open' | 'terminal.input' | 'terminal.resize'> => ({
-  'terminal.open': async ({ subscribe, ...req }, ctx) => {
+  'terminal.open': async ({ subscribe, keep, ...req }, ctx) => {
     const channel = subscribe ? channelOf(ctx, 'subscribe') : undefined;
     const exec = await openTerminal(processes, req, channel && ((e) => e.subscribe(ctx.connectionId, channel, { stdout: 0, stderr: 0 })));
+    // Over plain HTTP the "connection" is the one request: only a WebSocket's end is a closed window.
+    if (ctx.notify && !keep) hangUpOn(exec, ctx.signal);
     return { terminalId: exec.id };
   },
   'terminal.input': async (p) => {

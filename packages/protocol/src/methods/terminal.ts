@@ -20,6 +20,7 @@ export const TERMINAL_METHODS = {
       env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), { description: 'more environment; TERM defaults to xterm-256color' })),
       terminalId: Type.Optional(ExecId),
       subscribe: Type.Optional(Type.Boolean({ description: 'This connection gets exec.output/exec.exit from the first byte' })),
+      keep: Type.Optional(Type.Boolean({ description: 'Keep running when the opening WebSocket closes (default false: it gets SIGHUP, as when a terminal window closes)' })),
     }),
     Type.Object({ terminalId: Type.String() }),
     'Starts a program on a pseudo-terminal of the given size.'),
