@@ -19,6 +19,8 @@ export interface SendAndWaitOptions {
 export type SessionOutputCallback = (data: string) => void;
 
 export class Session implements AsyncDisposable {
+  /** Bytes the last read() could not return: evicted from the daemon's 1 MiB read buffer before anyone read them. */
+  lost = 0;
   private closedHere: SessionClosed | undefined;
   private readonly callbacks: SessionOutputCallback[] = [];
   private readonly unlisten: (() => void)[] = [];
@@ -38,7 +40,9 @@ export class Session implements AsyncDisposable {
 
   /** What send() commands and background jobs printed since the last read (any client's), clearing it. */
   async read(): Promise<string> {
-    return (await this.call('session.read', { sessionId: this.id })).output;
+    const { output, lost } = await this.call('session.read', { sessionId: this.id });
+    this.lost = lost;
+    return output;
   }
 
   /**

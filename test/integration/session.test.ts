@@ -164,6 +164,22 @@ describe('session', () => {
     }
   });
 
+  it('buffers like a detached process: read() and the exec buffers report what overflowed', async () => {
+    const s = await open();
+    const n = 3_000_000;
+    await s.send(`head -c ${n} /dev/zero | tr '\\0' x`);
+    await s.sendAndWait('true');
+    const out = await s.read();
+    expect(out.length).toBe(1024 * 1024);
+    expect(s.lost).toBe(n - 1024 * 1024);
+    expect(await s.read()).toBe('');
+    expect(s.lost).toBe(0);
+    const state = await pd.attachProcess(s.id).info();
+    expect(state).toMatchObject({ bufferOverflow: true, dropped: { stdout: state.offsets.stdout - 1024 * 1024, stderr: 0 } });
+    expect(state.offsets.stdout).toBeGreaterThan(n);
+    await s.close();
+  });
+
   it('records each command in a project container\'s history.jsonl and its output in logs/', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pd-session-project-'));
     const root = await initProject(dir, { projectName: 'sessions' });
