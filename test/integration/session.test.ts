@@ -1,32 +1,38 @@
-// Sessions on the real engine: state, exit codes, the sentinel's edge cases, queueing, timeouts, closing, sharing.
+// Sessions on every engine that answers: state, exit codes, the sentinel's edge cases, queueing, timeouts, closing, sharing.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionClosed, initProject, type Container, type PocketDock, type Session } from '../../client/src/index.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { availableEngines } from '../helpers/engines.js';
 
+const engines = await availableEngines();
 let d: TestDaemon;
 let pd: PocketDock;
-let c: Container;
 
 beforeAll(async () => {
   d = await startDaemon();
   pd = await d.client();
-  c = await pd.createNewContainer();
 });
 
 afterAll(async () => {
-  await c?.shutdown({ force: true }).catch(() => undefined);
   await pd?.close();
   await d?.stop();
 });
 
-async function open(): Promise<Session> {
-  return c.session();
-}
+describe.each(engines)('session on $name', (e) => {
+  let c: Container;
+  const open = (): Promise<Session> => c.session();
 
-describe('session', () => {
+  beforeAll(async () => {
+    c = await pd.createNewContainer({ socketPath: e.socketPath });
+  });
+
+  afterAll(async () => {
+    await c?.shutdown({ force: true }).catch(() => undefined);
+  });
+
   it('keeps cwd, variables and functions between commands, and reports exit codes', async () => {
     const s = await open();
     expect((await s.info()).shell).toBe('bash');
@@ -183,7 +189,7 @@ describe('session', () => {
   it('records each command in a project container\'s history.jsonl and its output in logs/', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pd-session-project-'));
     const root = await initProject(dir, { projectName: 'sessions' });
-    const pc = await pd.createNewContainer({ projectRoot: root });
+    const pc = await pd.createNewContainer({ projectRoot: root, socketPath: e.socketPath });
     try {
       const s = await pc.session();
       await s.sendAndWait('echo one');

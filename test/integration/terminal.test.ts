@@ -1,23 +1,21 @@
-// Terminals on the real engine: a PTY exec with raw input, echo, resize, Ctrl-C, a REPL, and exit.
+// Terminals on every engine that answers: a PTY exec with raw input, echo, resize, Ctrl-C, a REPL, vi, top, and exit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Container, PocketDock, Terminal } from '../../client/src/index.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { docker } from '../helpers/engine.js';
+import { availableEngines } from '../helpers/engines.js';
 
-const hasDevImage = await docker.getImage('pocketdock/dev').inspect().then(() => true, () => false);
-
+const engines = await availableEngines();
+const hasDevImage = new Map(await Promise.all(engines.map(async (e) =>
+  [e.name, await e.docker.getImage('pocketdock/dev').inspect().then(() => true, () => false)] as const)));
 let d: TestDaemon;
 let pd: PocketDock;
-let c: Container;
 
 beforeAll(async () => {
   d = await startDaemon();
   pd = await d.client();
-  c = await pd.createNewContainer();
 });
 
 afterAll(async () => {
-  await c?.shutdown({ force: true }).catch(() => undefined);
   await pd?.close();
   await d?.stop();
 });
@@ -46,12 +44,24 @@ function screen(t: Terminal): { text: () => string; waitFor: (re: RegExp) => Pro
   };
 }
 
-describe('terminal', () => {
+describe.each(engines)('terminal on $name', (e) => {
+  let c: Container;
+
+  beforeAll(async () => {
+    c = await pd.createNewContainer({ socketPath: e.socketPath });
+  });
+
+  afterAll(async () => {
+    await c?.shutdown({ force: true }).catch(() => undefined);
+  });
+
   it('echoes input, resizes, delivers Ctrl-C to the foreground process, and exits', async () => {
     const t = await c.openTerminal({ rows: 24, cols: 80 });
     const s = screen(t);
     await t.write('PS1="pd\\$ "; stty size\r');
     await s.waitFor(/24 80/);
+    // The size holds from the program's first instruction, not from a resize racing it.
+    expect((await (await c.openTerminal({ command: 'stty size', rows: 7, cols: 50 })).exited).stdout).toBe('7 50\r\n');
     await t.write('echo typed-$((6*7))\r');
     expect(await s.waitFor(/typed-42/)).toBe('typed-42');
     expect(s.text()).toContain('echo typed-$((6*7))'); // the terminal echoed what was typed
@@ -98,8 +108,8 @@ describe('terminal', () => {
     expect((await t.exited).exitCode).toBe(0);
   });
 
-  it.skipIf(!hasDevImage)('edits a file with vi (the dev profile has vim)', async () => {
-    const dev = await pd.createNewContainer({ image: 'pocketdock/dev' });
+  it.skipIf(!hasDevImage.get(e.name))('edits a file with vi (the dev profile has vim)', async () => {
+    const dev = await pd.createNewContainer({ image: 'pocketdock/dev', socketPath: e.socketPath });
     try {
       const t = await dev.openTerminal({ command: 'vi /tmp/note.txt', rows: 24, cols: 80 });
       const s = screen(t);

@@ -147,7 +147,13 @@ export class Engine {
 
   /** Sets a TTY exec's terminal size (the program gets SIGWINCH). */
   resizeExec(execId: string, rows: number, cols: number): Promise<void> {
-    return this.call({}, async () => { await this.docker.getExec(execId).resize({ h: rows, w: cols }); });
+    return this.call({}, async () => {
+      try {
+        await this.docker.getExec(execId).resize({ h: rows, w: cols });
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 201) throw err; // Podman answers 201, which dockerode calls unexpected
+      }
+    });
   }
 
   execInspect(execId: string): Promise<Docker.ExecInspectInfo> {

@@ -5,20 +5,21 @@
  * foreground process group.
  */
 import { invalidParams } from '../errors.js';
-import { STOP_GRACE_MS, type ManagedExec, type Processes } from '../sandbox/index.js';
-import { settlesWithin } from './settle.js';
+import type { ManagedExec, Processes } from '../sandbox/index.js';
 import { shellQuote } from './shell.js';
+
+const SIGHUP = 1;
 
 /**
  * What runs on the terminal, by bash when the image has it: a login shell, or `command`. bash -c
  * rather than sh -c because on Ctrl-C a waiting bash exits only if its child died of SIGINT (a REPL
  * that catches it keeps running), where dash would exit and leave the terminal without its program.
+ * The size is set from inside first: the engine's resize can only come once the exec has started,
+ * after the program may have read a 0x0 size.
  */
-const SIGHUP = 1;
-
-export function terminalCommand(command: string | undefined): string {
+export function terminalCommand(command: string | undefined, rows: number, cols: number): string {
   const [bash, sh] = command === undefined ? ['bash -l', 'sh -l'] : [`bash -c ${shellQuote(command)}`, `sh -c ${shellQuote(command)}`];
-  return `if command -v bash >/dev/null 2>&1; then exec ${bash}; else exec ${sh}; fi`;
+  return `stty rows ${rows} cols ${cols} 2>/dev/null; if command -v bash >/dev/null 2>&1; then exec ${bash}; else exec ${sh}; fi`;
 }
 
 export interface TerminalRequest {
@@ -30,23 +31,16 @@ export interface TerminalRequest {
   terminalId?: string;
 }
 
-export async function openTerminal(processes: Processes, req: TerminalRequest, attach?: (exec: ManagedExec) => void): Promise<ManagedExec> {
+export function openTerminal(processes: Processes, req: TerminalRequest, attach?: (exec: ManagedExec) => void): Promise<ManagedExec> {
   const env = Object.entries({ TERM: 'xterm-256color', ...req.env }).map(([k, v]) => `${k}=${v}`);
-  const exec = await processes.start({
+  return processes.start({
     container: req.container,
-    command: terminalCommand(req.command),
+    command: terminalCommand(req.command, req.rows, req.cols),
     detach: true,
     stdin: true,
     io: { tty: true, env },
     ...(req.terminalId !== undefined && { execId: req.terminalId }),
   }, attach);
-  try {
-    await exec.resize(req.rows, req.cols);
-  } catch (err) {
-    // A program that has already ended (`true`) has no terminal left to size.
-    if (!(await settlesWithin(exec.done, STOP_GRACE_MS))) throw err;
-  }
-  return exec;
 }
 
 /** SIGHUP to the terminal's program when `closed` aborts (its window went away), unless it ended first. */
