@@ -111,6 +111,18 @@ describe.each(engines)('session on $name', (e) => {
     await s.close();
   });
 
+  it('lists sessions with their state, and names what it cannot open', async () => {
+    const s = await open();
+    const again = await c.session({ sessionId: s.id });
+    expect(again.id).toBe(s.id);
+    const listed = await pd.transport.call('session.list', { container: c.containerId });
+    expect(listed).toContainEqual({ sessionId: s.id, containerId: c.containerId, shell: 'bash', open: true, reason: null, busy: false, queued: 0 });
+    await expect(pd.transport.call('session.open', { container: 'pd-no-such-thing' })).rejects.toMatchObject({ name: 'ContainerNotFound' });
+    await expect(pd.transport.call('session.info', { sessionId: 'never-was' })).rejects.toMatchObject({ name: 'SessionClosed', reason: expect.stringMatching(/no such session/) });
+    await s.close();
+    expect(await pd.transport.call('session.info', { sessionId: s.id })).toMatchObject({ open: false, reason: 'closed by a client' });
+  });
+
   it('fails every call with SessionClosed after close()', async () => {
     const s = await open();
     await s.close();
