@@ -11,7 +11,7 @@ export { Process, type FollowOptions } from './process.js';
 export { Session, type SendAndWaitOptions, type SessionOutputCallback } from './session.js';
 export { Terminal, type TerminalOptions } from './terminal.js';
 export type { ExitCallback, OutputCallback } from './callbacks.js';
-export type { BufferSnapshot, ExecState, StreamChunk } from '@pocketdock/protocol';
+export type { BufferSnapshot, ExecState, SessionInfo, StreamChunk } from '@pocketdock/protocol';
 export * from './errors.js';
 export type { BuildImagesOptions, ImageArchiveOptions } from './images.js';
 export type { ImageBuildResult, ImageProgress, ImportedImage } from '@pocketdock/protocol';
