@@ -278,7 +278,7 @@ export class Session {
     if (!exec?.running) return;
     const exited = running?.marks.stdout?.shellExited ?? false;
     if (running && !exited) await this.signalCommand(running, 9, false);
-    if (!exited) exec.write('exit\n');
+    if (!exited && exec.running) exec.write('exit\n');
     if (!(await settlesWithin(exec.done, STOP_GRACE_MS))) await exec.stop();
   }
 

@@ -42,7 +42,7 @@ export const SESSION_METHODS = {
       maxOutput: Type.Optional(Type.Integer({ minimum: 0, description: 'bytes kept per stream; default 10 MiB' })),
     }),
     ExecResult,
-    'Queues a command and returns its result once it has run. Past `timeout` (default: the container\'s) the command is interrupted and the session stays usable.'),
+    'Queues a command and returns its result once it has run. Past `timeout` (default: the container\'s; counted from when the command starts, after those queued before it) the command is interrupted and the session stays usable.'),
   'session.read': method(
     params({ sessionId: SessionId }),
     Type.Object({
