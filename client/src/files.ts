@@ -31,7 +31,7 @@ export class ContainerFiles {
       await upload(this.transport, { container: this.container(), path: target, kind: 'file', size: data.length }, [data], opts);
       return;
     }
-    await this.transport.call('file.write', { container: this.container(), path: target, data: data.toString('base64') });
+    await this.transport.callWithPayload('file.write', { container: this.container(), path: target }, data);
     opts.onProgress?.({ bytes: data.length, total: data.length });
   }
 

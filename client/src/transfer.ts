@@ -1,7 +1,8 @@
 /**
  * Moving bytes through the daemon's upload and download handles: content is cut into
- * FILE_CHUNK_BYTES chunks, base64-encoded, and up to TRANSFER_WINDOW chunk calls are kept in
- * flight so the link stays busy while neither side holds more than a window of chunks.
+ * FILE_CHUNK_BYTES chunks that travel raw as binary frame payloads, and up to TRANSFER_WINDOW
+ * chunk calls are kept in flight so the link stays busy while neither side holds more than a
+ * window of chunks.
  */
 import { FILE_CHUNK_BYTES, TRANSFER_WINDOW, type ParamsOf } from '@pocketdock/protocol';
 import type { Transport } from './transport.js';
@@ -18,6 +19,7 @@ export interface TransferOptions {
 }
 
 const ignore = () => undefined;
+const NO_BYTES = new Uint8Array(0);
 
 export type ByteChunks = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
@@ -73,8 +75,8 @@ export async function sendChunks(transport: Transport, method: 'file.uploadChunk
   let acked = 0;
   try {
     for await (const chunk of rechunk(source, FILE_CHUNK_BYTES)) {
-      const call = transport.call(method, { uploadId, seq: seq++, data: chunk.toString('base64') })
-        .then(({ bytes }) => { acked = Math.max(acked, bytes); progress(opts, acked, total); });
+      const call = transport.callWithPayload(method, { uploadId, seq: seq++ }, chunk)
+        .then(({ result }) => { acked = Math.max(acked, result.bytes); progress(opts, acked, total); });
       call.catch(ignore); // a failure is raised by the race or the final wait below
       inFlight.add(call);
       void call.finally(() => inFlight.delete(call)).catch(ignore);
@@ -107,12 +109,14 @@ export function receiveChunks(transport: Transport, downloadId: string, size: nu
   // A file of known size needs floor(size / chunk) + 1 calls: the last one reports the end.
   const needed = size === undefined ? Infinity : Math.floor(size / FILE_CHUNK_BYTES) + 1;
   async function* chunks(): AsyncGenerator<Buffer> {
-    const queue: Array<Promise<{ data: string; done: boolean }>> = [];
+    const queue: Array<Promise<{ data: Uint8Array; done: boolean }>> = [];
     let seq = 0;
     let bytes = 0;
     let done = false;
     const request = () => {
-      const call = transport.call('file.downloadChunk', { downloadId, seq: seq++ });
+      // An empty payload makes it a binary frame, so the chunk comes back raw.
+      const call = transport.callWithPayload('file.downloadChunk', { downloadId, seq: seq++ }, NO_BYTES)
+        .then(({ result, payload }) => ({ data: payload ?? Buffer.from(result.data ?? '', 'base64'), done: result.done }));
       call.catch(ignore); // raised when its turn comes
       queue.push(call);
     };
@@ -122,10 +126,9 @@ export function receiveChunks(transport: Transport, downloadId: string, size: nu
         const next = await queue.shift()!;
         done = next.done;
         if (!done && (seq < needed || queue.length === 0)) request();
-        const data = Buffer.from(next.data, 'base64');
-        bytes += data.length;
+        bytes += next.data.length;
         progress(opts, bytes, size);
-        if (data.length) yield data;
+        if (next.data.length) yield Buffer.from(next.data.buffer, next.data.byteOffset, next.data.byteLength);
       }
     } finally {
       if (!done) transport.call('file.cancel', { transferId: downloadId }).catch(ignore);

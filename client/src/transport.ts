@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0';
-import type { MethodName, ParamsOf, ResultOf } from '@pocketdock/protocol';
+import { decodeFrame, encodeFrame, type MethodName, type ParamsOf, type ResultOf } from '@pocketdock/protocol';
 import { DaemonClosedError, SocketCommunicationError, Unauthorized, errorFromWire } from './errors.js';
 
 export type NotificationListener = (params: Record<string, unknown>) => void;
@@ -20,7 +20,9 @@ export interface TransportOptions {
 }
 
 export class Transport {
-  private readonly rpc: JSONRPCClient;
+  private readonly rpc: JSONRPCClient<Uint8Array | undefined>;
+  /** Payloads of binary responses, by request id, until their call picks them up. */
+  private readonly payloads = new Map<unknown, Uint8Array>();
   private readonly listeners = new Map<string, Set<NotificationListener>>();
   private readonly closing = new AbortController();
   private holds = 0;
@@ -28,11 +30,14 @@ export class Transport {
   private closedError: DaemonClosedError | undefined;
 
   private constructor(private readonly ws: WebSocket, readonly url: string) {
-    this.rpc = new JSONRPCClient((request) => {
+    this.rpc = new JSONRPCClient<Uint8Array | undefined>((request, payload) => {
       if (this.closedError) throw this.closedError;
-      ws.send(JSON.stringify(request));
+      ws.send(payload ? encodeFrame(JSON.stringify(request), payload) : JSON.stringify(request));
     });
-    ws.on('message', (raw: Buffer) => this.onMessage(raw.toString('utf8')));
+    ws.on('message', (raw: Buffer, isBinary: boolean) => {
+      const frame = isBinary ? decodeFrame(raw) : undefined;
+      this.onMessage(frame ? frame.header : raw.toString('utf8'), frame?.payload);
+    });
     ws.once('close', (code, reason) => {
       this.closedError = new DaemonClosedError(`connection to the daemon at ${url} closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`);
       this.rpc.rejectAllPendingRequests(this.closedError.message);
@@ -76,20 +81,31 @@ export class Transport {
   }
 
   async call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+    return (await this.callWithPayload(method, params)).result;
+  }
+
+  /**
+   * A call sent as a binary frame whose payload stands for its `data` (the protocol's frames.ts);
+   * the daemon may answer with a payload too. Without `payload`, a plain JSON call.
+   */
+  async callWithPayload<M extends MethodName>(method: M, params: ParamsOf<M>, payload?: Uint8Array): Promise<{ result: ResultOf<M>; payload: Uint8Array | undefined }> {
     if (this.closedError) throw this.closedError;
     this.hold(+1);
+    const id = this.nextId++;
     let response: JSONRPCResponse;
     try {
-      response = await this.rpc.requestAdvanced({ jsonrpc: '2.0', id: this.nextId++, method, params } as never);
+      response = await this.rpc.requestAdvanced({ jsonrpc: '2.0', id, method, params } as never, payload);
     } finally {
       this.hold(-1);
     }
+    const answered = this.payloads.get(id);
+    this.payloads.delete(id);
     if (response.error) {
       // json-rpc-2.0 answers its own failures (connection gone) with code 0.
       if (response.error.code === 0) throw this.closedError ?? new DaemonClosedError(response.error.message);
       throw errorFromWire(response.error);
     }
-    return response.result as ResultOf<M>;
+    return { result: response.result as ResultOf<M>, payload: answered };
   }
 
   /** Listens to a notification method; returns the function that stops listening. */
@@ -109,7 +125,7 @@ export class Transport {
     });
   }
 
-  private onMessage(text: string): void {
+  private onMessage(text: string, payload: Uint8Array | undefined): void {
     let msg: { id?: unknown; method?: string; params?: Record<string, unknown> };
     try {
       msg = JSON.parse(text) as typeof msg;
@@ -120,6 +136,7 @@ export class Transport {
       for (const fn of this.listeners.get(msg.method) ?? []) fn(msg.params ?? {});
       return;
     }
+    if (payload) this.payloads.set(msg.id, payload);
     this.rpc.receive(msg as JSONRPCResponse);
   }
 

@@ -4,6 +4,7 @@ import type { ParamsOf, ResultOf, TransferKind } from '@pocketdock/protocol';
 import { DaemonError, invalidParams } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CallContext } from '../rpc/context.js';
+import { callBytes, withPayload } from '../rpc/payload.js';
 import type { Sandboxes } from '../sandbox/index.js';
 import { Download } from './download.js';
 import { listDirectory } from './list.js';
@@ -11,8 +12,6 @@ import { containerOwner } from './owner.js';
 import { openFile, openTar } from './source.js';
 import { Transfers } from './transfers.js';
 import { Upload } from './upload.js';
-
-const base64 = (data: string) => Buffer.from(data, 'base64');
 
 export class Files {
   readonly transfers: Transfers;
@@ -22,8 +21,8 @@ export class Files {
   }
 
   /** Small content in one call, through the same path as a chunked upload. */
-  async write(p: ParamsOf<'file.write'>): Promise<null> {
-    const data = base64(p.data);
+  async write(p: ParamsOf<'file.write'>, ctx: CallContext): Promise<null> {
+    const data = callBytes(p.data, ctx);
     const upload = await this.openUpload(p.container, p.path, 'file', data.length);
     try {
       await upload.chunk(0, data);
@@ -45,8 +44,8 @@ export class Files {
     return { uploadId: this.transfers.add('up', upload, ctx) };
   }
 
-  async uploadChunk(p: ParamsOf<'file.uploadChunk'>): Promise<ResultOf<'file.uploadChunk'>> {
-    return { bytes: await this.transfers.get(p.uploadId, Upload, 'uploadId').chunk(p.seq, base64(p.data)) };
+  async uploadChunk(p: ParamsOf<'file.uploadChunk'>, ctx: CallContext): Promise<ResultOf<'file.uploadChunk'>> {
+    return { bytes: await this.transfers.get(p.uploadId, Upload, 'uploadId').chunk(p.seq, callBytes(p.data, ctx)) };
   }
 
   async uploadEnd(p: ParamsOf<'file.uploadEnd'>): Promise<ResultOf<'file.uploadEnd'>> {
@@ -66,9 +65,9 @@ export class Files {
     return download.size === undefined ? { downloadId } : { downloadId, size: download.size };
   }
 
-  async downloadChunk(p: ParamsOf<'file.downloadChunk'>): Promise<ResultOf<'file.downloadChunk'>> {
+  async downloadChunk(p: ParamsOf<'file.downloadChunk'>, ctx: CallContext): Promise<ResultOf<'file.downloadChunk'>> {
     const { data, done } = await this.transfers.get(p.downloadId, Download, 'downloadId').chunk(p.seq);
-    return { data: data.toString('base64'), done };
+    return ctx.payload ? withPayload({ done }, data) : { data: data.toString('base64'), done };
   }
 
   cancel(p: ParamsOf<'file.cancel'>): null {

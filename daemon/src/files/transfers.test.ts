@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { CallContext } from '../rpc/context.js';
@@ -23,6 +24,17 @@ describe('Transfers', () => {
     conn.abort();
     expect(probe.closed?.message).toMatch(/connection closed/);
     expect(() => t.get(id, Probe, 'uploadId')).toThrow(/not an open transfer/);
+  });
+
+  it('listens once per connection however many transfers it opens', () => {
+    const t = new Transfers();
+    const conn = new AbortController();
+    const probes = Array.from({ length: 20 }, () => new Probe());
+    for (const p of probes) t.add('down', p, ctx(conn.signal, true));
+    expect(getEventListeners(conn.signal, 'abort')).toHaveLength(1);
+    conn.abort();
+    expect(probes.every((p) => p.closed !== undefined)).toBe(true);
+    expect(t.size).toBe(0);
   });
 
   it('keeps a plain HTTP caller\'s transfer past its request, until it sits idle', async () => {

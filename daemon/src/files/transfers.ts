@@ -18,11 +18,14 @@ export const IDLE_TIMEOUT_MS = 60_000;
 interface Entry {
   transfer: Transfer;
   timer: NodeJS.Timeout;
-  unbind: () => void;
+  /** The open transfers of the WebSocket connection this one belongs to. */
+  connection: Set<string> | undefined;
 }
 
 export class Transfers {
   private readonly open = new Map<string, Entry>();
+  /** One abort listener per connection, however many transfers it opens. */
+  private readonly connections = new WeakMap<AbortSignal, Set<string>>();
 
   constructor(private readonly idleMs = IDLE_TIMEOUT_MS) {}
 
@@ -32,15 +35,10 @@ export class Transfers {
 
   add(prefix: string, transfer: Transfer, ctx: CallContext): string {
     const id = `${prefix}-${randomUUID()}`;
-    const onClose = () => this.close(id, new DaemonError('PocketDockError', `transfer ${id} abandoned: its connection closed`));
-    const bound = ctx.notify !== undefined;
-    if (bound) ctx.signal.addEventListener('abort', onClose, { once: true });
-    this.open.set(id, {
-      transfer,
-      timer: this.idleTimer(id),
-      unbind: () => { if (bound) ctx.signal.removeEventListener('abort', onClose); },
-    });
-    if (bound && ctx.signal.aborted) onClose();
+    const connection = ctx.notify === undefined ? undefined : this.connectionOf(ctx.signal);
+    connection?.add(id);
+    this.open.set(id, { transfer, timer: this.idleTimer(id), connection });
+    if (connection && ctx.signal.aborted) this.closeConnection(connection);
     return id;
   }
 
@@ -58,8 +56,22 @@ export class Transfers {
     if (!entry) return;
     this.open.delete(id);
     clearTimeout(entry.timer);
-    entry.unbind();
+    entry.connection?.delete(id);
     entry.transfer.close(reason);
+  }
+
+  private connectionOf(signal: AbortSignal): Set<string> {
+    let ids = this.connections.get(signal);
+    if (!ids) {
+      const created = new Set<string>();
+      this.connections.set(signal, (ids = created));
+      signal.addEventListener('abort', () => this.closeConnection(created), { once: true });
+    }
+    return ids;
+  }
+
+  private closeConnection(ids: Set<string>): void {
+    for (const id of [...ids]) this.close(id, new DaemonError('PocketDockError', `transfer ${id} abandoned: its connection closed`));
   }
 
   closeAll(reason: Error): void {

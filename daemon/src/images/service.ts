@@ -8,13 +8,12 @@ import { DaemonError } from '../errors.js';
 import { Download } from '../files/download.js';
 import type { Transfers } from '../files/transfers.js';
 import type { CallContext } from '../rpc/context.js';
+import { callBytes } from '../rpc/payload.js';
 import { profileFiles } from './context.js';
 import { ImageBuilds } from './builds.js';
 import { CONTENT_HASH_LABEL, PROFILE_LABEL, requireProfile } from './ensure.js';
 import { findProfile, listProfiles, type Profile } from './profiles.js';
 import { ImageLoad } from './load.js';
-
-const base64 = (data: string) => Buffer.from(data, 'base64');
 
 export class Images {
   private readonly builds = new ImageBuilds();
@@ -52,8 +51,8 @@ export class Images {
     return { uploadId: this.transfers.add('up', new ImageLoad(this.engines.get(p.socketPath)), ctx) };
   }
 
-  async importChunk(p: ParamsOf<'image.importChunk'>): Promise<ResultOf<'image.importChunk'>> {
-    return { bytes: await this.transfers.get(p.uploadId, ImageLoad, 'uploadId').chunk(p.seq, base64(p.data)) };
+  async importChunk(p: ParamsOf<'image.importChunk'>, ctx: CallContext): Promise<ResultOf<'image.importChunk'>> {
+    return { bytes: await this.transfers.get(p.uploadId, ImageLoad, 'uploadId').chunk(p.seq, callBytes(p.data, ctx)) };
   }
 
   async importEnd(p: ParamsOf<'image.importEnd'>): Promise<ResultOf<'image.importEnd'>> {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import { createJSONRPCErrorResponse } from 'json-rpc-2.0';
-import { ERRORS, RpcCode } from '@pocketdock/protocol';
+import { ERRORS, RpcCode, decodeFrame } from '@pocketdock/protocol';
 import type { Limits } from '../config.js';
 import type { Logger } from '../log.js';
 import type { CallContext, NotifyQueue, RpcRouter, Transport } from '../rpc/index.js';
@@ -54,14 +54,16 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     const notify: CallContext['notify'] = (method, params) => outbox.send(JSON.stringify({ jsonrpc: '2.0', method, params }));
     const ctx = context(o.log.child({ transport: o.transport }), abort.signal, notify, outbox);
     let pending = 0;
-    socket.on('message', (data: Buffer) => {
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (pending >= o.limits.maxPending) {
         socket.send(JSON.stringify(createJSONRPCErrorResponse(null, RpcCode.InvalidRequest,
           `too many requests in flight (limit ${o.limits.maxPending})`, { type: 'PocketDockError' })));
         return;
       }
       pending++;
-      o.router.receive(data.toString('utf8'), ctx).then((out) => {
+      // A binary frame is a call with a payload (the protocol's frames.ts).
+      const frame = isBinary ? decodeFrame(data) : undefined;
+      o.router.receive(frame ? frame.header : data.toString('utf8'), frame ? { ...ctx, payload: frame.payload } : ctx).then((out) => {
         if (out !== undefined && socket.readyState === socket.OPEN) socket.send(out);
       }, (err: unknown) => ctx.log.error({ err }, 'rpc dispatch failed')).finally(() => { pending--; });
     });

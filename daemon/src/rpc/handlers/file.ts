@@ -5,12 +5,12 @@ type FileMethod = 'file.write' | 'file.list' | 'file.uploadStart' | 'file.upload
   | 'file.downloadStart' | 'file.downloadChunk' | 'file.cancel';
 
 export const fileHandlers = ({ files }: Services): HandlersFor<FileMethod> => ({
-  'file.write': (p) => files.write(p),
+  'file.write': (p, ctx) => files.write(p, ctx),
   'file.list': (p) => files.list(p),
   'file.uploadStart': (p, ctx) => files.uploadStart(p, ctx),
-  'file.uploadChunk': (p) => files.uploadChunk(p),
+  'file.uploadChunk': (p, ctx) => files.uploadChunk(p, ctx),
   'file.uploadEnd': (p) => files.uploadEnd(p),
   'file.downloadStart': (p, ctx) => files.downloadStart(p, ctx),
-  'file.downloadChunk': (p) => files.downloadChunk(p),
+  'file.downloadChunk': (p, ctx) => files.downloadChunk(p, ctx),
   'file.cancel': (p) => files.cancel(p),
 });

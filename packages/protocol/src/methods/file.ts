@@ -1,7 +1,8 @@
 /**
  * file.*: moving bytes between a client and a container's file system. Content travels in base64
  * chunks through an upload or download handle so that neither side holds a whole file; the client
- * may keep up to TRANSFER_WINDOW chunk calls in flight, ordered by `seq`.
+ * may keep up to TRANSFER_WINDOW chunk calls in flight, ordered by `seq`. Over a WebSocket the
+ * bytes may travel raw instead, as the payload of binary frames (see frames.ts).
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ContainerRef, method, oneOf, params } from './spec.js';
@@ -18,12 +19,13 @@ export type TransferKind = Static<typeof TransferKind>;
 
 const ContainerPath = Type.String({ minLength: 1, pattern: '^/', description: 'Absolute path inside the container' });
 const TransferId = Type.String({ minLength: 1 });
-const Base64 = Type.String({ contentEncoding: 'base64', description: 'base64 bytes' });
+/** base64 bytes, or absent when a binary frame's payload carries them. */
+export const ChunkData = Type.Optional(Type.String({ contentEncoding: 'base64', description: 'base64 bytes; leave out when the call is a binary frame whose payload holds them' }));
 const Seq = Type.Integer({ minimum: 0, description: 'Position of this chunk in the transfer, from 0' });
 
 export const FILE_METHODS = {
   'file.write': method(
-    params({ container: ContainerRef, path: ContainerPath, data: Base64 }),
+    params({ container: ContainerRef, path: ContainerPath, data: ChunkData }),
     Type.Null(),
     'Creates or overwrites a file with small content in one call; the file belongs to the container\'s user.'),
   'file.list': method(
@@ -40,7 +42,7 @@ export const FILE_METHODS = {
     Type.Object({ uploadId: TransferId }),
     'Opens an upload. Members of an uploaded tar and the written file belong to the container\'s user.'),
   'file.uploadChunk': method(
-    params({ uploadId: TransferId, seq: Seq, data: Base64 }),
+    params({ uploadId: TransferId, seq: Seq, data: ChunkData }),
     Type.Object({ bytes: Type.Integer({ description: 'Bytes received so far' }) }),
     'Appends a chunk to an upload; answers once the chunk is on its way to the engine.'),
   'file.uploadEnd': method(
@@ -56,7 +58,7 @@ export const FILE_METHODS = {
     'Opens a download of a file\'s bytes (symlinks followed) or of a tar of a file or directory tree.'),
   'file.downloadChunk': method(
     params({ downloadId: TransferId, seq: Seq }),
-    Type.Object({ data: Base64, done: Type.Boolean({ description: 'True on the last chunk; later seqs answer empty' }) }),
+    Type.Object({ data: ChunkData, done: Type.Boolean({ description: 'True on the last chunk; later seqs answer empty' }) }),
     'The next chunk of a download.'),
   'file.cancel': method(
     params({ transferId: TransferId }),

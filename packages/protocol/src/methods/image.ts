@@ -5,6 +5,7 @@
  * as file uploads (FILE_CHUNK_BYTES, TRANSFER_WINDOW).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { ChunkData } from './file.js';
 import { EngineSocket, method, params } from './spec.js';
 
 const ProfileName = Type.String({ minLength: 1, description: 'Profile name, e.g. "minimal-python"' });
@@ -66,7 +67,7 @@ export const IMAGE_METHODS = {
     params({
       uploadId: TransferId,
       seq: Type.Integer({ minimum: 0, description: 'Position of this chunk in the transfer, from 0' }),
-      data: Type.String({ contentEncoding: 'base64', description: 'base64 bytes' }),
+      data: ChunkData,
     }),
     Type.Object({ bytes: Type.Integer({ description: 'Bytes received so far' }) }),
     'Appends a chunk to an image upload; answers once the chunk is on its way to the engine.'),

@@ -1,0 +1,37 @@
+/**
+ * Binary WebSocket frames: one JSON-RPC message plus raw bytes, so that file content crosses a
+ * WebSocket without base64 and a JSON string around it. Layout: the header's length (4 bytes,
+ * big-endian), the header (a UTF-8 JSON-RPC request, response or notification), then the payload.
+ * A request's payload stands for its `data` param. A daemon answers in a binary frame, with the
+ * result's `data` as the payload, only calls that came in one; other callers get base64.
+ * A notification's payload stands for its `data` param too, a string: the payload holds its UTF-8
+ * bytes (exec.output); only connections that offered BINARY_SUBPROTOCOL get such frames.
+ */
+const LENGTH_BYTES = 4;
+
+/**
+ * The WebSocket subprotocol (Sec-WebSocket-Protocol) a client offers to receive notifications with
+ * bytes as binary frames; the daemon accepts it. Without it a connection gets plain JSON-RPC text
+ * only, as a browser or any JSON-RPC client expects.
+ */
+export const BINARY_SUBPROTOCOL = 'pocketdock.binary';
+
+export function encodeFrame(header: string, payload: Uint8Array): Uint8Array {
+  const head = new TextEncoder().encode(header);
+  const frame = new Uint8Array(LENGTH_BYTES + head.length + payload.length);
+  new DataView(frame.buffer).setUint32(0, head.length);
+  frame.set(head, LENGTH_BYTES);
+  frame.set(payload, LENGTH_BYTES + head.length);
+  return frame;
+}
+
+/** The header text and payload of a frame, or undefined when it is not one. */
+export function decodeFrame(frame: Uint8Array): { header: string; payload: Uint8Array } | undefined {
+  if (frame.length < LENGTH_BYTES) return undefined;
+  const length = new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(0);
+  if (LENGTH_BYTES + length > frame.length) return undefined;
+  return {
+    header: new TextDecoder().decode(frame.subarray(LENGTH_BYTES, LENGTH_BYTES + length)),
+    payload: frame.subarray(LENGTH_BYTES + length),
+  };
+}
