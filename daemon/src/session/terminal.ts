@@ -39,6 +39,8 @@ export function openTerminal(processes: Processes, req: TerminalRequest, attach?
     detach: true,
     stdin: true,
     io: { tty: true, env },
+    // What a person types is not a command line the history could hold; the wrapper would be noise.
+    history: false,
     ...(req.terminalId !== undefined && { execId: req.terminalId }),
   }, attach);
 }
