@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0';
-import { decodeFrame, encodeFrame, type MethodName, type ParamsOf, type ResultOf } from '@pocketdock/protocol';
+import { BINARY_SUBPROTOCOL, decodeFrame, encodeFrame, type MethodName, type ParamsOf, type ResultOf } from '@pocketdock/protocol';
 import { DaemonClosedError, SocketCommunicationError, Unauthorized, errorFromWire } from './errors.js';
 
 export type NotificationListener = (params: Record<string, unknown>) => void;
@@ -49,7 +49,8 @@ export class Transport {
 
   static open(o: TransportOptions): Promise<Transport> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(o.url, {
+      // The subprotocol opts in to exec output as binary frames: no JSON string around its bytes.
+      const ws = new WebSocket(o.url, [BINARY_SUBPROTOCOL], {
         headers: o.token ? { authorization: `Bearer ${o.token}` } : {},
         handshakeTimeout: o.connectTimeoutMs ?? 5000,
         maxPayload: 256 * 1024 * 1024,
@@ -133,7 +134,9 @@ export class Transport {
       return;
     }
     if (msg.method !== undefined && msg.id === undefined) {
-      for (const fn of this.listeners.get(msg.method) ?? []) fn(msg.params ?? {});
+      // A notification's payload is its `data` text: listeners see the same params as over JSON.
+      const params = payload ? { ...msg.params, data: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8') } : msg.params ?? {};
+      for (const fn of this.listeners.get(msg.method) ?? []) fn(params);
       return;
     }
     if (payload) this.payloads.set(msg.id, payload);

@@ -7,8 +7,11 @@ export interface CallContext {
   readonly connectionId: string;
   readonly transport: Transport;
   readonly log: Logger;
-  /** Sends a notification to this caller; undefined for plain HTTP callers, who poll instead. */
-  readonly notify: ((method: string, params: Record<string, unknown>) => void) | undefined;
+  /**
+   * Sends a notification to this caller; undefined for plain HTTP callers, who poll instead.
+   * `payload`: the UTF-8 bytes of its `data` param, raw in a binary frame when the connection opted in.
+   */
+  readonly notify: ((method: string, params: Record<string, unknown>, payload?: Uint8Array) => void) | undefined;
   /** Aborted when the caller's connection closes. */
   readonly signal: AbortSignal;
   /** The payload of a call that came in a binary WebSocket frame (see the protocol's frames.ts); its answer may carry one too. */

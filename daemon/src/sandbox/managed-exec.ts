@@ -21,7 +21,8 @@ import { completeUtf8Length } from './utf8.js';
 
 /** Where an exec's notifications go: one client connection. */
 export interface Channel {
-  send(method: string, params: Record<string, unknown>): void;
+  /** `payload`: the UTF-8 bytes of a `data` param, read before send returns (the protocol's frames.ts). */
+  send(method: string, params: Record<string, unknown>, payload?: Uint8Array): void;
   /** Bytes handed to send() and not yet written to the connection. */
   queued(): number;
   /** Resolves once the queue has drained to a low mark. */
@@ -62,6 +63,14 @@ const CHUNK = 256 * 1024;
 export const HIGH_WATER = 1024 * 1024;
 /** Enough bytes to hold one whole character: what "is there something new to read" looks at. */
 const ONE_CHAR = 4;
+
+/** Bytes [offset, next) of a stream, a view of its ring valid until the next append. */
+interface Piece {
+  offset: number;
+  next: number;
+  bytes: Buffer;
+  lost: number;
+}
 
 interface Subscription {
   readonly channel: Channel;
@@ -146,9 +155,12 @@ export class ManagedExec {
   /** Output after `from`; waits up to `waitMs` for some when there is none and the exec runs. */
   async poll(from: Offsets, waitMs: number, maxBytes: number, signal: AbortSignal): Promise<{ stdout: PolledChunk; stderr: PolledChunk; running: boolean; result: ExecResult | null }> {
     const pos = (s: StreamName) => from[s] ?? this.rings[s].start;
-    const fresh = () => STREAMS.some((s) => this.chunk(s, pos(s), ONE_CHAR) !== undefined);
+    const fresh = () => STREAMS.some((s) => this.piece(s, pos(s), ONE_CHAR) !== undefined);
     if (waitMs > 0 && this.running && !fresh()) await this.changed(waitMs, signal);
-    const read = (s: StreamName): PolledChunk => this.chunk(s, pos(s), maxBytes) ?? { offset: pos(s), next: pos(s), data: '', lost: 0 };
+    const read = (s: StreamName): PolledChunk => {
+      const p = this.piece(s, pos(s), maxBytes);
+      return p ? { offset: p.offset, next: p.next, data: p.bytes.toString('utf8'), lost: p.lost } : { offset: pos(s), next: pos(s), data: '', lost: 0 };
+    };
     return { stdout: read('stdout'), stderr: read('stderr'), running: this.running, result: this.result ?? null };
   }
 
@@ -268,9 +280,9 @@ export class ManagedExec {
       }
       sent = false;
       for (const s of STREAMS) {
-        const c = this.chunk(s, sub.cursor[s], CHUNK);
+        const c = this.piece(s, sub.cursor[s], CHUNK);
         if (!c) continue;
-        sub.channel.send('exec.output', { execId: this.id, stream: s, offset: c.offset, next: c.next, data: c.data, ...(c.lost > 0 && { lost: c.lost }) });
+        sub.channel.send('exec.output', { execId: this.id, stream: s, offset: c.offset, next: c.next, ...(c.lost > 0 && { lost: c.lost }) }, c.bytes);
         sub.cursor[s] = c.next;
         sent = true;
       }
@@ -284,11 +296,11 @@ export class ManagedExec {
   }
 
   /** The next piece of a stream from `from`, whole characters only while output may still come. */
-  private chunk(s: StreamName, from: number, max: number): PolledChunk | undefined {
+  private piece(s: StreamName, from: number, max: number): Piece | undefined {
     const r = this.rings[s].read(from, max);
     const len = this.result ? r.data.length : completeUtf8Length(r.data);
     if (len === 0 && r.lost === 0) return undefined;
-    return { offset: r.offset, next: r.offset + len, data: r.data.toString('utf8', 0, len), lost: r.lost };
+    return { offset: r.offset, next: r.offset + len, bytes: r.data.subarray(0, len), lost: r.lost };
   }
 
   /** Pauses the command while a lossless subscriber lags by half a ring; resumes at a quarter. */

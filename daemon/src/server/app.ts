@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import { createJSONRPCErrorResponse } from 'json-rpc-2.0';
-import { ERRORS, RpcCode, decodeFrame } from '@pocketdock/protocol';
+import { BINARY_SUBPROTOCOL, ERRORS, RpcCode, decodeFrame } from '@pocketdock/protocol';
 import type { Limits } from '../config.js';
 import type { Logger } from '../log.js';
 import type { CallContext, NotifyQueue, RpcRouter, Transport } from '../rpc/index.js';
@@ -26,7 +26,9 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: o.log.child({ transport: o.transport }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: o.limits.maxMessageBytes });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-  await app.register(websocket, { options: { maxPayload: o.limits.maxMessageBytes } });
+  // Only our subprotocol is accepted: ws would otherwise echo whatever a client offers first.
+  const handleProtocols = (offered: Set<string>) => (offered.has(BINARY_SUBPROTOCOL) ? BINARY_SUBPROTOCOL : false);
+  await app.register(websocket, { options: { maxPayload: o.limits.maxMessageBytes, handleProtocols } });
 
   if (o.guard) {
     const guard = o.guard;
@@ -50,8 +52,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
 
   app.get('/rpc', { websocket: true }, (socket) => {
     const abort = new AbortController();
-    const outbox = new Outbox(socket);
-    const notify: CallContext['notify'] = (method, params) => outbox.send(JSON.stringify({ jsonrpc: '2.0', method, params }));
+    const outbox = new Outbox(socket, socket.protocol === BINARY_SUBPROTOCOL);
+    const notify: CallContext['notify'] = (method, params, payload) => outbox.notify(method, params, payload);
     const ctx = context(o.log.child({ transport: o.transport }), abort.signal, notify, outbox);
     let pending = 0;
     socket.on('message', (data: Buffer, isBinary: boolean) => {

@@ -1,13 +1,16 @@
 /**
  * Notifications to one WebSocket, with a count of the bytes handed to it and not yet written out:
- * what lets exec output wait for a slow client instead of piling up in the daemon.
+ * what lets exec output wait for a slow client instead of piling up in the daemon. A connection
+ * that opted in to binary frames (the protocol's BINARY_SUBPROTOCOL) gets a notification's bytes
+ * raw, as a frame's payload; any other gets them as the `data` string of plain JSON-RPC.
  */
+import { encodeFrame } from '@pocketdock/protocol';
 import type { NotifyQueue } from '../rpc/index.js';
 
 interface Sendable {
   readonly readyState: number;
   readonly OPEN: number;
-  send(data: string, cb: (err?: Error) => void): void;
+  send(data: string | Uint8Array, cb: (err?: Error) => void): void;
 }
 
 /** Queue size at which waiting output is released again. */
@@ -17,18 +20,28 @@ export class Outbox implements NotifyQueue {
   private bytes = 0;
   private waiters: (() => void)[] = [];
 
-  constructor(private readonly socket: Sendable) {}
+  constructor(private readonly socket: Sendable, private readonly binary: boolean) {}
 
   get queued(): number {
     return this.bytes;
   }
 
-  send(text: string): void {
+  /** `payload`: the UTF-8 bytes of the `data` param, read before this returns. */
+  notify(method: string, params: Record<string, unknown>, payload?: Uint8Array): void {
+    if (payload && this.binary) {
+      this.send(encodeFrame(JSON.stringify({ jsonrpc: '2.0', method, params }), payload));
+      return;
+    }
+    const data = payload && Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+    this.send(JSON.stringify({ jsonrpc: '2.0', method, params: data === undefined ? params : { ...params, data } }));
+  }
+
+  private send(message: string | Uint8Array): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    const n = text.length;
+    const n = message.length;
     this.bytes += n;
     // Called once the frame is written, or with an error when the socket closes: both free it.
-    this.socket.send(text, () => {
+    this.socket.send(message, () => {
       this.bytes -= n;
       if (this.bytes <= LOW_WATER && this.waiters.length) {
         const ws = this.waiters;

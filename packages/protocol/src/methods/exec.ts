@@ -55,7 +55,12 @@ export const PolledChunk = Type.Object({
 });
 export type PolledChunk = Static<typeof PolledChunk>;
 
-/** Notification `exec.output`: bytes [offset, next) of one stream. */
+/**
+ * Notification `exec.output`: bytes [offset, next) of one stream. A WebSocket connection that offered
+ * the subprotocol BINARY_SUBPROTOCOL gets it as a binary frame (frames.ts): the header is this
+ * notification without `data`, the payload is `data`'s UTF-8 bytes (`next - offset` of them). Any
+ * other connection gets plain JSON-RPC text with `data` as a string.
+ */
 export const ExecOutput = Type.Object({
   execId: Type.String(),
   stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr')]),
