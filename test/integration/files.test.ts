@@ -182,6 +182,9 @@ describe('push and pull', () => {
     const err = await c.pull('/home/sandbox/absent', join(local, 'x')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FileNotFound);
     expect((err as FileNotFound).path).toBe('/home/sandbox/absent');
+    const into = await c.push(join(local, 'tree'), '/home/sandbox/no/such/tree').catch((e: unknown) => e);
+    expect(into).toBeInstanceOf(FileNotFound);
+    expect((into as FileNotFound).path).toBe('/home/sandbox/no/such');
   });
 
   it('never lets links from the container lead the pull out of its destination', async () => {
