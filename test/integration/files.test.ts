@@ -223,6 +223,15 @@ describe('raw JSON-RPC over HTTP', () => {
     const chunk = await call('file.downloadChunk', { downloadId, seq: 0 });
     expect(chunk).toEqual({ data: Buffer.from('over http').toString('base64'), done: true });
   });
+
+  it('refuses a pushed archive that is not a tar, naming the field', async () => {
+    const send = async (method: string, params: Record<string, unknown>) =>
+      (await postRpc({ socketPath: d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }))).json as { result?: Record<string, string>; error?: { data: Record<string, unknown> } };
+    const { result } = await send('file.uploadStart', { container: c.name, path: '/home/sandbox', kind: 'tar' });
+    const chunk = await send('file.uploadChunk', { uploadId: result!.uploadId, seq: 0, data: Buffer.alloc(1024, 'not a tar').toString('base64') });
+    const end = chunk.error ?? (await send('file.uploadEnd', { uploadId: result!.uploadId })).error;
+    expect(end?.data).toMatchObject({ type: 'InvalidParams', field: 'data' });
+  });
 });
 
 describe('a 200 MB file', () => {

@@ -4,7 +4,7 @@
  */
 import { posix } from 'node:path';
 import tar from 'tar-stream';
-import { getArchive, type Engine } from '../engine/index.js';
+import { getArchive, mapEngineError, type Engine } from '../engine/index.js';
 import { fileError } from '../errors.js';
 
 export interface ByteSource {
@@ -18,9 +18,18 @@ export interface ByteSource {
 /** As many links as Linux follows in one path walk (MAXSYMLINKS). */
 const MAX_LINK_HOPS = 40;
 
+/** The engine stream's chunks, with a failure midway (the engine hung up) turned into a typed error. */
+async function* typed(chunks: AsyncIterable<Buffer>, engine: Engine, containerId: string, path: string): AsyncGenerator<Buffer> {
+  try {
+    yield* chunks;
+  } catch (err) {
+    throw mapEngineError(err, { socketPath: engine.socketPath, containerId, path });
+  }
+}
+
 export async function openTar(engine: Engine, containerId: string, path: string): Promise<ByteSource> {
   const archive = await getArchive(engine, containerId, path);
-  return { chunks: archive, size: undefined, close: () => archive.destroy() };
+  return { chunks: typed(archive, engine, containerId, path), size: undefined, close: () => archive.destroy() };
 }
 
 export async function openFile(engine: Engine, containerId: string, path: string): Promise<ByteSource> {
@@ -41,7 +50,7 @@ export async function openFile(engine: Engine, containerId: string, path: string
     const entry = first.done ? undefined : first.value;
     const header = entry?.header;
     if (entry && (header?.type === 'file' || header?.type === 'contiguous-file')) {
-      return { chunks: entry as AsyncIterable<Buffer>, size: header.size, close };
+      return { chunks: typed(entry as AsyncIterable<Buffer>, engine, containerId, path), size: header.size, close };
     }
     close();
     if (header?.type === 'symlink' && header.linkname) {

@@ -109,7 +109,7 @@ export class Upload implements Transfer {
       stream.pipe(member);
     });
     extract.on('finish', () => this.pack.finalize());
-    extract.on('error', (err: Error) => this.fail(err));
+    extract.on('error', (err: Error) => this.fail(invalidParams('data', `is not a valid tar stream: ${err.message}`)));
     return extract;
   }
 }
