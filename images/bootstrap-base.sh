@@ -52,9 +52,10 @@ fi
 rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
 
 log "importing into the engine as $REPO:$TAG"
+# The tag goes inside repo=: Podman ignores a separate tag= on import (and would name it :latest).
 response=$(tar -C "$rootfs" --numeric-owner -c . |
   curl -sS --fail-with-body --unix-socket "$SOCK" -X POST -T - -H 'Content-Type: application/x-tar' \
-    "http://localhost/images/create?fromSrc=-&repo=$REPO&tag=$TAG") || die "import failed: $response"
+    "http://localhost/images/create?fromSrc=-&repo=$REPO:$TAG") || die "import failed: $response"
 case "$response" in
   *'"error'*) die "import failed: $response" ;;
 esac
