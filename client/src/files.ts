@@ -1,6 +1,5 @@
 /** The five file operations of a container: writeFile, readFile, listFiles, push and pull. */
 import { posix, resolve } from 'node:path';
-import { FILE_CHUNK_BYTES } from '@pocketdock/protocol';
 import { InvalidParams } from './errors.js';
 import { extractTree, packTree, type PullResult } from './local-tree.js';
 import { download, upload, type TransferOptions } from './transfer.js';
@@ -10,6 +9,15 @@ export type { PullResult } from './local-tree.js';
 export type { Progress, TransferOptions } from './transfer.js';
 
 export const DEFAULT_LIST_PATH = '/home/sandbox';
+
+/** Content up to this size goes inline in file.write (one call); larger content streams as an upload. */
+const INLINE_WRITE_BYTES = 256 * 1024;
+/** Pieces a large buffer is handed over in, so that progress is reported as it goes. */
+const PIECE_BYTES = 1024 * 1024;
+
+function* pieces(data: Buffer): Generator<Buffer> {
+  for (let at = 0; at < data.length; at += PIECE_BYTES) yield data.subarray(at, at + PIECE_BYTES);
+}
 
 function containerPath(field: string, path: string): string {
   const normal = posix.normalize(path);
@@ -27,11 +35,11 @@ export class ContainerFiles {
   async writeFile(path: string, content: string | Uint8Array, opts: TransferOptions = {}): Promise<void> {
     const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
     const target = containerPath('path', path);
-    if (data.length > FILE_CHUNK_BYTES) {
-      await upload(this.transport, { container: this.container(), path: target, kind: 'file', size: data.length }, [data], opts);
+    if (data.length > INLINE_WRITE_BYTES) {
+      await upload(this.transport, { container: this.container(), path: target, kind: 'file', size: data.length }, pieces(data), opts);
       return;
     }
-    await this.transport.callWithPayload('file.write', { container: this.container(), path: target }, data);
+    await this.transport.call('file.write', { container: this.container(), path: target, data: data.toString('base64') });
     opts.onProgress?.({ bytes: data.length, total: data.length });
   }
 

@@ -1,15 +1,14 @@
 /**
  * Building profile images and moving them to and from archives on the caller's machine: the
- * archive is streamed through the daemon in chunks (as file push/pull are), never held whole.
+ * archive streams through the daemon's transfer channel (as file push/pull do), never held whole.
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { IMAGE_PROGRESS, type ImageBuildResult, type ImageProgress, type ImportedImage } from '@pocketdock/protocol';
+import { IMAGE_PROGRESS, type ImageBuildResult, type ImageProgress, type ImportResult, type ImportedImage } from '@pocketdock/protocol';
 import { InvalidParams } from './errors.js';
-import { receiveChunks, sendChunks, type TransferOptions } from './transfer.js';
+import { getTransfer, putTransfer, type TransferOptions } from './transfer.js';
 import type { Transport } from './transport.js';
 
 export interface BuildImagesOptions {
@@ -51,7 +50,7 @@ export async function exportImages(transport: Transport, path: string, opts: Ima
   // Written beside the target and renamed at the end: a failed export leaves no half archive.
   const partial = `${path}.${downloadId}.part`;
   try {
-    await pipeline(Readable.from(receiveChunks(transport, downloadId, undefined, { onProgress })), createWriteStream(partial));
+    await pipeline(await getTransfer(transport, downloadId, undefined, { onProgress }), createWriteStream(partial));
     await rename(partial, path);
   } catch (err) {
     await rm(partial, { force: true });
@@ -69,6 +68,5 @@ export async function importImages(transport: Transport, path: string, opts: Omi
   }
   const { onProgress, ...params } = opts;
   const { uploadId } = await transport.call('image.importStart', params);
-  await sendChunks(transport, 'image.importChunk', uploadId, createReadStream(path), { onProgress }, size);
-  return (await transport.call('image.importEnd', { uploadId })).images;
+  return (await putTransfer<ImportResult>(transport, uploadId, createReadStream(path), { onProgress }, size)).images;
 }

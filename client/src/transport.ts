@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0';
-import { BINARY_SUBPROTOCOL, decodeFrame, encodeFrame, type MethodName, type ParamsOf, type ResultOf } from '@pocketdock/protocol';
+import { BINARY_SUBPROTOCOL, decodeFrame, type MethodName, type ParamsOf, type ResultOf } from '@pocketdock/protocol';
 import { DaemonClosedError, SocketCommunicationError, Unauthorized, errorFromWire } from './errors.js';
 
 export type NotificationListener = (params: Record<string, unknown>) => void;
@@ -19,20 +19,26 @@ export interface TransportOptions {
   connectTimeoutMs?: number;
 }
 
+/** Where plain HTTP requests reach the daemon that a Transport talks to, with the same credentials. */
+export interface HttpTarget {
+  socketPath?: string;
+  host?: string;
+  port?: number;
+  headers: Record<string, string>;
+}
+
 export class Transport {
-  private readonly rpc: JSONRPCClient<Uint8Array | undefined>;
-  /** Payloads of binary responses, by request id, until their call picks them up. */
-  private readonly payloads = new Map<unknown, Uint8Array>();
+  private readonly rpc: JSONRPCClient;
   private readonly listeners = new Map<string, Set<NotificationListener>>();
   private readonly closing = new AbortController();
   private holds = 0;
   private nextId = 1;
   private closedError: DaemonClosedError | undefined;
 
-  private constructor(private readonly ws: WebSocket, readonly url: string) {
-    this.rpc = new JSONRPCClient<Uint8Array | undefined>((request, payload) => {
+  private constructor(private readonly ws: WebSocket, readonly url: string, private readonly token: string | undefined) {
+    this.rpc = new JSONRPCClient((request) => {
       if (this.closedError) throw this.closedError;
-      ws.send(payload ? encodeFrame(JSON.stringify(request), payload) : JSON.stringify(request));
+      ws.send(JSON.stringify(request));
     });
     ws.on('message', (raw: Buffer, isBinary: boolean) => {
       const frame = isBinary ? decodeFrame(raw) : undefined;
@@ -56,7 +62,7 @@ export class Transport {
         maxPayload: 256 * 1024 * 1024,
         perMessageDeflate: false,
         // Masking guards browsers' traffic through proxies; for this client it only costs a pass
-        // over every byte sent (file chunks), and a zero mask lets both ends skip it.
+        // over every byte sent, and a zero mask lets both ends skip it.
         generateMask: (mask: Buffer) => { mask.fill(0); },
       });
       const fail = (err: Error) => {
@@ -65,7 +71,7 @@ export class Transport {
         ws.terminate();
         reject(err);
       };
-      ws.once('open', () => { ws.removeAllListeners(); resolve(new Transport(ws, o.url)); });
+      ws.once('open', () => { ws.removeAllListeners(); resolve(new Transport(ws, o.url, o.token)); });
       ws.once('error', fail);
       ws.once('unexpected-response', (_req, res) => {
         const status = res.statusCode ?? 0;
@@ -81,32 +87,30 @@ export class Transport {
     return this.closing.signal;
   }
 
-  async call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-    return (await this.callWithPayload(method, params)).result;
+  /** The daemon's HTTP side, for the transfer channel: the same socket or port, the same token. */
+  get http(): HttpTarget {
+    const headers: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
+    const unix = /^ws\+unix:\/\/(.*):\/rpc$/.exec(this.url);
+    if (unix) return { socketPath: unix[1]!, headers };
+    const { hostname, port } = new URL(this.url);
+    return { host: hostname, port: Number(port || 80), headers };
   }
 
-  /**
-   * A call sent as a binary frame whose payload stands for its `data` (the protocol's frames.ts);
-   * the daemon may answer with a payload too. Without `payload`, a plain JSON call.
-   */
-  async callWithPayload<M extends MethodName>(method: M, params: ParamsOf<M>, payload?: Uint8Array): Promise<{ result: ResultOf<M>; payload: Uint8Array | undefined }> {
+  async call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
     if (this.closedError) throw this.closedError;
     this.hold(+1);
-    const id = this.nextId++;
     let response: JSONRPCResponse;
     try {
-      response = await this.rpc.requestAdvanced({ jsonrpc: '2.0', id, method, params } as never, payload);
+      response = await this.rpc.requestAdvanced({ jsonrpc: '2.0', id: this.nextId++, method, params } as never);
     } finally {
       this.hold(-1);
     }
-    const answered = this.payloads.get(id);
-    this.payloads.delete(id);
     if (response.error) {
       // json-rpc-2.0 answers its own failures (connection gone) with code 0.
       if (response.error.code === 0) throw this.closedError ?? new DaemonClosedError(response.error.message);
       throw errorFromWire(response.error);
     }
-    return { result: response.result as ResultOf<M>, payload: answered };
+    return response.result as ResultOf<M>;
   }
 
   /** Listens to a notification method; returns the function that stops listening. */
@@ -139,7 +143,6 @@ export class Transport {
       for (const fn of this.listeners.get(msg.method) ?? []) fn(params);
       return;
     }
-    if (payload) this.payloads.set(msg.id, payload);
     this.rpc.receive(msg as JSONRPCResponse);
   }
 

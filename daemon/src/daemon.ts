@@ -33,7 +33,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   await prepareSocketPath(config.socket);
   const apps: FastifyInstance[] = [];
   try {
-    const unixApp = await buildApp({ transport: 'unix', router, limits: config.limits, log });
+    const unixApp = await buildApp({ transport: 'unix', router, transfers: files.transfers, limits: config.limits, log });
     apps.push(unixApp);
     await unixApp.listen({ path: config.socket });
     restrictSocket(config.socket);
@@ -42,7 +42,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     if (config.port !== 0) {
       // The guard needs the bound port to check Host headers; bind first, then fill it in.
       const guard = { token, port: config.port, origins: config.origins };
-      const tcpApp = await buildApp({ transport: 'tcp', router, limits: config.limits, log, guard });
+      const tcpApp = await buildApp({ transport: 'tcp', router, transfers: files.transfers, limits: config.limits, log, guard });
       apps.push(tcpApp);
       await tcpApp.listen({ host: '127.0.0.1', port: config.port });
       port = (tcpApp.server.address() as { port: number }).port;

@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileError, FileNotFound, InvalidParams, type Container, type PocketDock, type Progress } from '../../client/src/index.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { postRpc } from '../helpers/rpc.js';
+import { postRpc, transferRequest, type RawTarget } from '../helpers/rpc.js';
 
 let d: TestDaemon;
 let pd: PocketDock;
@@ -208,29 +208,66 @@ describe('push and pull', () => {
   });
 });
 
-describe('raw JSON-RPC over HTTP', () => {
-  it('writes, lists and downloads with one POST per call', async () => {
-    const call = async (method: string, params: Record<string, unknown>) => {
-      const { json } = await postRpc({ socketPath: d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }));
-      const r = json as { result?: Record<string, unknown>; error?: unknown };
-      expect(r.error).toBeUndefined();
-      return r.result!;
-    };
-    await call('file.write', { container: c.name, path: '/home/sandbox/http.txt', data: Buffer.from('over http').toString('base64') });
-    expect((await call('file.list', { container: c.name, path: '/home/sandbox' })).names).toContain('http.txt');
-    const { downloadId, size } = await call('file.downloadStart', { container: c.name, path: '/home/sandbox/http.txt', kind: 'file' });
-    expect(size).toBe(9);
-    const chunk = await call('file.downloadChunk', { downloadId, seq: 0 });
-    expect(chunk).toEqual({ data: Buffer.from('over http').toString('base64'), done: true });
+describe('raw HTTP: JSON-RPC calls and the transfer channel', () => {
+  type Answer = { result?: Record<string, unknown>; error?: { data: Record<string, unknown> } };
+  const call = async (method: string, params: Record<string, unknown>, target: RawTarget = { socketPath: d.socketPath }) =>
+    (await postRpc(target, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }))).json as Answer;
+
+  it('writes and lists with one POST per call, then uploads and downloads with plain PUT and GET', async () => {
+    expect((await call('file.write', { container: c.name, path: '/home/sandbox/http.txt', data: Buffer.from('over http').toString('base64') })).error).toBeUndefined();
+    expect((await call('file.list', { container: c.name, path: '/home/sandbox' })).result!.names).toContain('http.txt');
+
+    const content = Buffer.alloc(3 * 1024 * 1024 + 5, 'plain http ');
+    const { uploadId } = (await call('file.uploadStart', { container: c.name, path: '/home/sandbox/put.bin', kind: 'file', size: content.length })).result!;
+    const put = await transferRequest({ socketPath: d.socketPath }, 'PUT', `/transfers/${uploadId as string}`, content);
+    expect(put.status).toBe(200);
+    expect(JSON.parse(put.body.toString())).toEqual({ bytes: content.length });
+    expect(await sh('stat -c "%s %U" /home/sandbox/put.bin')).toBe(`${content.length} sandbox\n`);
+
+    const { downloadId, size } = (await call('file.downloadStart', { container: c.name, path: '/home/sandbox/put.bin', kind: 'file' })).result!;
+    expect(size).toBe(content.length);
+    const got = await transferRequest({ socketPath: d.socketPath }, 'GET', `/transfers/${downloadId as string}`);
+    expect(got.status).toBe(200);
+    expect(Buffer.compare(got.body, content)).toBe(0);
   });
 
-  it('refuses a pushed archive that is not a tar, naming the field', async () => {
-    const send = async (method: string, params: Record<string, unknown>) =>
-      (await postRpc({ socketPath: d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }))).json as { result?: Record<string, string>; error?: { data: Record<string, unknown> } };
-    const { result } = await send('file.uploadStart', { container: c.name, path: '/home/sandbox', kind: 'tar' });
-    const chunk = await send('file.uploadChunk', { uploadId: result!.uploadId, seq: 0, data: Buffer.alloc(1024, 'not a tar').toString('base64') });
-    const end = chunk.error ?? (await send('file.uploadEnd', { uploadId: result!.uploadId })).error;
-    expect(end?.data).toMatchObject({ type: 'InvalidParams', field: 'data' });
+  it('answers a used, unknown or expired transfer id with a typed error', async () => {
+    const { downloadId } = (await call('file.downloadStart', { container: c.name, path: '/home/sandbox/http.txt', kind: 'file' })).result!;
+    const path = `/transfers/${downloadId as string}`;
+    expect((await transferRequest({ socketPath: d.socketPath }, 'GET', path)).body.toString()).toBe('over http');
+    for (const p of [path, '/transfers/down-0123456789abcdef0123456789abcdef']) {
+      const again = await transferRequest({ socketPath: d.socketPath }, 'GET', p);
+      expect(again.status).toBe(404);
+      expect(JSON.parse(again.body.toString()).error.data).toMatchObject({ type: 'InvalidParams', field: 'transferId' });
+    }
+    const cancelled = (await call('file.downloadStart', { container: c.name, path: '/home/sandbox/http.txt', kind: 'file' })).result!;
+    await call('file.cancel', { transferId: cancelled.downloadId });
+    expect((await transferRequest({ socketPath: d.socketPath }, 'GET', `/transfers/${cancelled.downloadId as string}`)).status).toBe(404);
+  });
+
+  it('refuses a pushed archive that is not a tar, naming the body', async () => {
+    const { uploadId } = (await call('file.uploadStart', { container: c.name, path: '/home/sandbox', kind: 'tar' })).result!;
+    const put = await transferRequest({ socketPath: d.socketPath }, 'PUT', `/transfers/${uploadId as string}`, Buffer.alloc(1024, 'not a tar'));
+    expect(put.status).toBe(400);
+    expect(JSON.parse(put.body.toString()).error.data).toMatchObject({ type: 'InvalidParams', field: 'body' });
+  });
+
+  it('holds the TCP listener\'s transfers to its token', async () => {
+    const tcp = await startDaemon({ tcp: true });
+    try {
+      const target = { port: tcp.port!, headers: { authorization: `Bearer ${tcp.token}` } };
+      const { uploadId } = (await call('file.uploadStart', { container: c.containerId, path: '/home/sandbox/tcp.txt', kind: 'file', size: 3 }, target)).result!;
+      const path = `/transfers/${uploadId as string}`;
+      const refused = await transferRequest({ port: tcp.port! }, 'PUT', path, Buffer.from('tcp'));
+      expect(refused.status).toBe(401);
+      expect(JSON.parse(refused.body.toString()).error.data).toMatchObject({ type: 'Unauthorized' });
+      expect((await transferRequest({ port: tcp.port!, headers: { authorization: 'Bearer wrong' } }, 'PUT', path, Buffer.from('tcp'))).status).toBe(401);
+      const put = await transferRequest(target, 'PUT', path, Buffer.from('tcp'));
+      expect(put.status).toBe(200);
+      expect(await sh('cat /home/sandbox/tcp.txt')).toBe('tcp');
+    } finally {
+      await tcp.stop();
+    }
   });
 });
 

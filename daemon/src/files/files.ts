@@ -1,12 +1,10 @@
-/** The file service behind file.*: writes, listings, and chunked uploads and downloads. */
+/** The file service behind file.*: writes, listings, and opening uploads and downloads. */
 import { posix } from 'node:path';
+import { Readable } from 'node:stream';
 import type { ParamsOf, ResultOf, TransferKind } from '@pocketdock/protocol';
-import { DaemonError, invalidParams } from '../errors.js';
+import { invalidParams } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { CallContext } from '../rpc/context.js';
-import { callBytes, withPayload } from '../rpc/payload.js';
 import type { Sandboxes } from '../sandbox/index.js';
-import { Download } from './download.js';
 import { listDirectory } from './list.js';
 import { containerOwner } from './owner.js';
 import { openFile, openTar } from './source.js';
@@ -20,16 +18,11 @@ export class Files {
     this.transfers = new Transfers(idleMs);
   }
 
-  /** Small content in one call, through the same path as a chunked upload. */
-  async write(p: ParamsOf<'file.write'>, ctx: CallContext): Promise<null> {
-    const data = callBytes(p.data, ctx);
+  /** Small content in one call, through the same path as an upload's body. */
+  async write(p: ParamsOf<'file.write'>): Promise<null> {
+    const data = Buffer.from(p.data, 'base64');
     const upload = await this.openUpload(p.container, p.path, 'file', data.length);
-    try {
-      await upload.chunk(0, data);
-      await upload.end();
-    } finally {
-      upload.close(new DaemonError('PocketDockError', 'write finished'));
-    }
+    await upload.receive(Readable.from([data]));
     return null;
   }
 
@@ -38,40 +31,22 @@ export class Files {
     return { names: await listDirectory(engine, inspect.Id, p.path, this.log) };
   }
 
-  async uploadStart(p: ParamsOf<'file.uploadStart'>, ctx: CallContext): Promise<ResultOf<'file.uploadStart'>> {
+  async uploadStart(p: ParamsOf<'file.uploadStart'>): Promise<ResultOf<'file.uploadStart'>> {
     if (p.kind === 'file' && p.size === undefined) throw invalidParams('size', 'is required for kind "file"');
     const upload = await this.openUpload(p.container, p.path, p.kind, p.size);
-    return { uploadId: this.transfers.add('up', upload, ctx) };
+    return { uploadId: this.transfers.add('up', upload) };
   }
 
-  async uploadChunk(p: ParamsOf<'file.uploadChunk'>, ctx: CallContext): Promise<ResultOf<'file.uploadChunk'>> {
-    return { bytes: await this.transfers.get(p.uploadId, Upload, 'uploadId').chunk(p.seq, callBytes(p.data, ctx)) };
-  }
-
-  async uploadEnd(p: ParamsOf<'file.uploadEnd'>): Promise<ResultOf<'file.uploadEnd'>> {
-    const upload = this.transfers.get(p.uploadId, Upload, 'uploadId');
-    try {
-      return { bytes: await upload.end() };
-    } finally {
-      this.transfers.close(p.uploadId, new DaemonError('PocketDockError', `upload ${p.uploadId} ended`));
-    }
-  }
-
-  async downloadStart(p: ParamsOf<'file.downloadStart'>, ctx: CallContext): Promise<ResultOf<'file.downloadStart'>> {
+  async downloadStart(p: ParamsOf<'file.downloadStart'>): Promise<ResultOf<'file.downloadStart'>> {
     const { engine, inspect } = await this.sandboxes.resolve(p.container);
     const open = p.kind === 'file' ? openFile : openTar;
-    const download = new Download(await open(engine, inspect.Id, p.path));
-    const downloadId = this.transfers.add('down', download, ctx);
-    return download.size === undefined ? { downloadId } : { downloadId, size: download.size };
-  }
-
-  async downloadChunk(p: ParamsOf<'file.downloadChunk'>, ctx: CallContext): Promise<ResultOf<'file.downloadChunk'>> {
-    const { data, done } = await this.transfers.get(p.downloadId, Download, 'downloadId').chunk(p.seq);
-    return ctx.payload ? withPayload({ done }, data) : { data: data.toString('base64'), done };
+    const source = await open(engine, inspect.Id, p.path);
+    const downloadId = this.transfers.add('down', source);
+    return source.size === undefined ? { downloadId } : { downloadId, size: source.size };
   }
 
   cancel(p: ParamsOf<'file.cancel'>): null {
-    this.transfers.close(p.transferId, new DaemonError('PocketDockError', `transfer ${p.transferId} cancelled`));
+    this.transfers.close(p.transferId);
     return null;
   }
 

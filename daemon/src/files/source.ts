@@ -6,14 +6,7 @@ import { posix } from 'node:path';
 import tar from 'tar-stream';
 import { getArchive, mapEngineError, type Engine } from '../engine/index.js';
 import { fileError } from '../errors.js';
-
-export interface ByteSource {
-  readonly chunks: AsyncIterable<Buffer>;
-  /** Length in bytes when known up front. */
-  readonly size: number | undefined;
-  /** Stops reading and releases the engine connection. */
-  close(): void;
-}
+import type { Outbound } from './transfers.js';
 
 /** As many links as Linux follows in one path walk (MAXSYMLINKS). */
 const MAX_LINK_HOPS = 40;
@@ -27,12 +20,12 @@ async function* typed(chunks: AsyncIterable<Buffer>, engine: Engine, containerId
   }
 }
 
-export async function openTar(engine: Engine, containerId: string, path: string): Promise<ByteSource> {
+export async function openTar(engine: Engine, containerId: string, path: string): Promise<Outbound> {
   const archive = await getArchive(engine, containerId, path);
   return { chunks: typed(archive, engine, containerId, path), size: undefined, close: () => archive.destroy() };
 }
 
-export async function openFile(engine: Engine, containerId: string, path: string): Promise<ByteSource> {
+export async function openFile(engine: Engine, containerId: string, path: string): Promise<Outbound> {
   let current = path;
   for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
     const archive = await getArchive(engine, containerId, current);

@@ -1,60 +1,74 @@
-import { getEventListeners } from 'node:events';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { pino } from 'pino';
-import type { CallContext } from '../rpc/context.js';
-import { Transfers, type Transfer } from './transfers.js';
+import { DaemonError } from '../errors.js';
+import { Transfers, type Inbound, type Outbound } from './transfers.js';
 
-class Probe implements Transfer {
-  closed: Error | undefined;
-  close(reason: Error): void { this.closed = reason; }
+class Down implements Outbound {
+  readonly chunks = Readable.from([Buffer.from('x')]);
+  readonly size = 1;
+  closed = 0;
+  private release!: () => void;
+  readonly released = new Promise<void>((r) => { this.release = r; });
+  close(): void { this.closed++; this.release(); }
 }
 
-const ctx = (signal: AbortSignal, websocket: boolean): CallContext => ({
-  connectionId: 'c', transport: 'unix', log: pino({ level: 'silent' }), signal,
-  notify: websocket ? () => undefined : undefined,
-});
+const up = (): Inbound => ({ receive: async () => ({ bytes: 0 }) });
+
+function refusal(fn: () => unknown): DaemonError {
+  try {
+    fn();
+  } catch (err) {
+    return err as DaemonError;
+  }
+  throw new Error('did not throw');
+}
 
 describe('Transfers', () => {
-  it('closes a WebSocket caller\'s transfers when its connection closes', () => {
+  it('hands a transfer out once: a used id answers a typed error naming the field', () => {
     const t = new Transfers();
-    const conn = new AbortController();
-    const probe = new Probe();
-    const id = t.add('up', probe, ctx(conn.signal, true));
-    expect(t.get(id, Probe, 'uploadId')).toBe(probe);
-    conn.abort();
-    expect(probe.closed?.message).toMatch(/connection closed/);
-    expect(() => t.get(id, Probe, 'uploadId')).toThrow(/not an open transfer/);
-  });
-
-  it('listens once per connection however many transfers it opens', () => {
-    const t = new Transfers();
-    const conn = new AbortController();
-    const probes = Array.from({ length: 20 }, () => new Probe());
-    for (const p of probes) t.add('down', p, ctx(conn.signal, true));
-    expect(getEventListeners(conn.signal, 'abort')).toHaveLength(1);
-    conn.abort();
-    expect(probes.every((p) => p.closed !== undefined)).toBe(true);
+    const down = new Down();
+    const id = t.add('down', down);
+    expect(t.claimDownload(id)).toBe(down);
+    const err = refusal(() => t.claimDownload(id));
+    expect(err).toBeInstanceOf(DaemonError);
+    expect(err.data).toMatchObject({ type: 'InvalidParams', field: 'transferId' });
+    expect(err.message).toMatch(/not an open transfer/);
     expect(t.size).toBe(0);
   });
 
-  it('keeps a plain HTTP caller\'s transfer past its request, until it sits idle', async () => {
+  it('refuses the wrong direction without using the id up', () => {
+    const t = new Transfers();
+    const id = t.add('up', up());
+    expect(refusal(() => t.claimDownload(id)).message).toMatch(/an upload: PUT/);
+    expect(t.claimUpload(id)).toBeDefined();
+    const down = t.add('down', new Down());
+    expect(refusal(() => t.claimUpload(down)).message).toMatch(/a download: GET/);
+  });
+
+  it('makes ids of 128 random bits', () => {
+    const t = new Transfers();
+    const ids = new Set(Array.from({ length: 100 }, () => t.add('up', up())));
+    expect(ids.size).toBe(100);
+    for (const id of ids) expect(id).toMatch(/^up-[0-9a-f]{32}$/);
+  });
+
+  it('releases a transfer left unused, and forgets it', async () => {
     const t = new Transfers(30);
-    const request = new AbortController();
-    const probe = new Probe();
-    const id = t.add('down', probe, ctx(request.signal, false));
-    request.abort();
-    expect(t.get(id, Probe, 'downloadId')).toBe(probe);
-    await new Promise((r) => setTimeout(r, 60));
-    expect(probe.closed?.message).toMatch(/idle/);
-    expect(t.size).toBe(0);
+    const down = new Down();
+    const id = t.add('down', down);
+    await down.released;
+    expect(down.closed).toBe(1);
+    expect(refusal(() => t.claimDownload(id)).data).toMatchObject({ field: 'transferId' });
   });
 
-  it('tells the kinds apart and ignores unknown ids on close', () => {
-    class Other extends Probe {}
+  it('releases a cancelled download once, and ignores unknown ids', () => {
     const t = new Transfers();
-    const id = t.add('up', new Probe(), ctx(new AbortController().signal, true));
-    expect(() => t.get(id, Other, 'downloadId')).toThrow(/downloadId/);
-    t.close('nope', new Error('x'));
-    expect(t.size).toBe(1);
+    const down = new Down();
+    const id = t.add('down', down);
+    t.close(id);
+    t.close(id);
+    t.close('nope');
+    expect(down.closed).toBe(1);
+    expect(t.size).toBe(0);
   });
 });

@@ -1,31 +1,34 @@
 /**
- * Open uploads and downloads by id. A transfer lives until it finishes, is cancelled, sits idle
- * too long, or — when it was opened over a WebSocket — its connection closes; then it releases
- * its engine stream. Plain HTTP callers have no lasting connection, so only the idle timer
- * cleans up after them.
+ * Open uploads and downloads by id, waiting for the HTTP request that moves their bytes
+ * (server/transfer-route.ts). An id is random (128 bits), serves one request, and is tied to
+ * nothing else: any client the listener lets in may use it. One unused for too long, or
+ * cancelled, releases what it holds.
  */
-import { randomUUID } from 'node:crypto';
-import { DaemonError, invalidParams } from '../errors.js';
-import type { CallContext } from '../rpc/context.js';
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { invalidParams } from '../errors.js';
 
-export interface Transfer {
-  /** Releases what the transfer holds; calls still waiting fail with `reason`. */
-  close(reason: Error): void;
+/** An upload: takes the request body, answers what the PUT response carries. */
+export interface Inbound {
+  receive(body: Readable): Promise<object>;
 }
+
+/** A download: bytes read as the response is written; `close` releases the engine stream. */
+export interface Outbound {
+  readonly chunks: AsyncIterable<Buffer>;
+  /** Length in bytes when known up front. */
+  readonly size: number | undefined;
+  close(): void;
+}
+
+export type Transfer = Inbound | Outbound;
+
+export const isInbound = (t: Transfer): t is Inbound => 'receive' in t;
 
 export const IDLE_TIMEOUT_MS = 60_000;
 
-interface Entry {
-  transfer: Transfer;
-  timer: NodeJS.Timeout;
-  /** The open transfers of the WebSocket connection this one belongs to. */
-  connection: Set<string> | undefined;
-}
-
 export class Transfers {
-  private readonly open = new Map<string, Entry>();
-  /** One abort listener per connection, however many transfers it opens. */
-  private readonly connections = new WeakMap<AbortSignal, Set<string>>();
+  private readonly open = new Map<string, { transfer: Transfer; timer: NodeJS.Timeout }>();
 
   constructor(private readonly idleMs = IDLE_TIMEOUT_MS) {}
 
@@ -33,53 +36,41 @@ export class Transfers {
     return this.open.size;
   }
 
-  add(prefix: string, transfer: Transfer, ctx: CallContext): string {
-    const id = `${prefix}-${randomUUID()}`;
-    const connection = ctx.notify === undefined ? undefined : this.connectionOf(ctx.signal);
-    connection?.add(id);
-    this.open.set(id, { transfer, timer: this.idleTimer(id), connection });
-    if (connection && ctx.signal.aborted) this.closeConnection(connection);
+  add(prefix: 'up' | 'down', transfer: Transfer): string {
+    const id = `${prefix}-${randomBytes(16).toString('hex')}`;
+    const timer = setTimeout(() => this.close(id), this.idleMs).unref();
+    this.open.set(id, { transfer, timer });
     return id;
   }
 
-  /** The open transfer `id` of class `kind`; each use restarts its idle timer. */
-  get<T extends Transfer>(id: string, kind: new (...args: never[]) => T, field: string): T {
+  /** Takes the open upload `id` for its one use: later claims of it fail. */
+  claimUpload(id: string): Inbound {
+    return this.claim(id, isInbound, 'a download: GET it') as Inbound;
+  }
+
+  /** Takes the open download `id` for its one use: later claims of it fail. */
+  claimDownload(id: string): Outbound {
+    return this.claim(id, (t) => !isInbound(t), 'an upload: PUT its bytes') as Outbound;
+  }
+
+  /** Forgets an unused transfer and releases it; unknown ids are ignored. */
+  close(id: string): void {
     const entry = this.open.get(id);
-    if (!entry || !(entry.transfer instanceof kind)) throw invalidParams(field, `"${id}" is not an open transfer (finished, cancelled or timed out)`);
-    entry.timer.refresh();
+    if (!entry) return;
+    this.take(id, entry);
+    if (!isInbound(entry.transfer)) entry.transfer.close();
+  }
+
+  private claim(id: string, fits: (t: Transfer) => boolean, otherwise: string): Transfer {
+    const entry = this.open.get(id);
+    if (!entry) throw invalidParams('transferId', `"${id}" is not an open transfer (unknown, already used, cancelled or expired)`);
+    if (!fits(entry.transfer)) throw invalidParams('transferId', `"${id}" is ${otherwise}`);
+    this.take(id, entry);
     return entry.transfer;
   }
 
-  /** Forgets a transfer and releases it; unknown ids are ignored. */
-  close(id: string, reason: Error): void {
-    const entry = this.open.get(id);
-    if (!entry) return;
+  private take(id: string, entry: { timer: NodeJS.Timeout }): void {
     this.open.delete(id);
     clearTimeout(entry.timer);
-    entry.connection?.delete(id);
-    entry.transfer.close(reason);
-  }
-
-  private connectionOf(signal: AbortSignal): Set<string> {
-    let ids = this.connections.get(signal);
-    if (!ids) {
-      const created = new Set<string>();
-      this.connections.set(signal, (ids = created));
-      signal.addEventListener('abort', () => this.closeConnection(created), { once: true });
-    }
-    return ids;
-  }
-
-  private closeConnection(ids: Set<string>): void {
-    for (const id of [...ids]) this.close(id, new DaemonError('PocketDockError', `transfer ${id} abandoned: its connection closed`));
-  }
-
-  closeAll(reason: Error): void {
-    for (const id of [...this.open.keys()]) this.close(id, reason);
-  }
-
-  private idleTimer(id: string): NodeJS.Timeout {
-    return setTimeout(() => this.close(id, new DaemonError('PocketDockError',
-      `transfer ${id} abandoned: idle for ${this.idleMs / 1000} s`)), this.idleMs).unref();
   }
 }

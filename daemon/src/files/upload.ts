@@ -1,17 +1,17 @@
 /**
- * One upload into a container: chunks arrive in order, flow through a tar packer whose members
- * all belong to the container's user, and stream into the engine's archive API. Each chunk is
- * answered once the packer has taken it, so the daemon holds at most a window of chunks.
+ * One upload into a container: the request body flows through a tar packer whose members all
+ * belong to the container's user, and streams into the engine's archive API, with backpressure
+ * end to end. Nothing is opened before the body arrives, so an unused upload holds nothing.
  */
-import { once } from 'node:events';
 import { posix } from 'node:path';
+import { Transform, type Readable, type Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import type { TransferKind } from '@pocketdock/protocol';
+import type { TransferKind, UploadResult } from '@pocketdock/protocol';
 import { putArchive, type Engine } from '../engine/index.js';
 import { invalidParams } from '../errors.js';
 import type { Owner } from './owner.js';
-import { Sequencer } from './sequencer.js';
-import type { Transfer } from './transfers.js';
+import type { Inbound } from './transfers.js';
 
 export interface UploadTarget {
   engine: Engine;
@@ -25,91 +25,76 @@ export interface UploadTarget {
  */
 const PUSHABLE = new Set(['file', 'contiguous-file', 'directory', 'symlink']);
 
-export class Upload implements Transfer {
-  private readonly sequencer = new Sequencer();
-  private readonly pack = tar.pack();
-  private readonly sink: ReturnType<tar.Pack['entry']> | tar.Extract;
-  private readonly written: Promise<void>;
-  private readonly aborted = new AbortController();
-  private failure: Error | undefined;
-  private bytes = 0;
-
+export class Upload implements Inbound {
   /** `path` is the file to write (kind "file") or the directory to unpack into (kind "tar"). */
-  constructor(target: UploadTarget, kind: TransferKind, path: string, private readonly size: number | undefined) {
-    const owner = target.owner;
-    if (kind === 'file') {
-      this.sink = this.pack.entry({ name: posix.basename(path), type: 'file', size, mode: 0o644, ...owner }, (err) => {
-        if (!err) this.pack.finalize();
-      });
-    } else {
-      this.sink = this.repack(owner);
+  constructor(private readonly target: UploadTarget, private readonly kind: TransferKind,
+    private readonly path: string, private readonly size: number | undefined) {}
+
+  /**
+   * Streams `body` into the container; resolves once the engine has written all of it. On failure
+   * `body` is left unread rather than destroyed, so that the caller can still answer the request.
+   */
+  async receive(body: Readable): Promise<UploadResult> {
+    const { engine, containerId, owner } = this.target;
+    const pack = tar.pack();
+    const counter = new ByteCounter(this.size);
+    let failure: Error | undefined;
+    // The first failure is the cause; whatever it breaks afterwards reports it again.
+    const fail = (err: Error) => {
+      failure ??= err;
+      body.unpipe(counter);
+      pack.destroy(failure);
+      sink.destroy(failure);
+    };
+    const sink = this.kind === 'file'
+      ? pack.entry({ name: posix.basename(this.path), type: 'file', size: this.size, mode: 0o644, ...owner }, (err) => (err ? fail(err) : pack.finalize()))
+      : repack(pack, owner, fail);
+    const dir = this.kind === 'file' ? posix.dirname(this.path) : this.path;
+    const written = putArchive(engine, containerId, dir, pack as unknown as NodeJS.ReadableStream).catch(fail);
+    const packed = pipeline(counter, sink as unknown as Writable).catch(fail);
+    finished(body).catch(fail); // the caller went away mid-body
+    body.pipe(counter);
+    await Promise.all([written, packed]);
+    if (failure) throw failure;
+    return { bytes: counter.bytes };
+  }
+}
+
+/** Counts what passes, and refuses more or fewer bytes than announced. */
+class ByteCounter extends Transform {
+  bytes = 0;
+
+  constructor(private readonly size: number | undefined) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null, data?: Buffer) => void): void {
+    this.bytes += chunk.length;
+    if (this.size !== undefined && this.bytes > this.size) done(invalidParams('body', `goes past the ${this.size} bytes announced`));
+    else done(null, chunk);
+  }
+
+  override _flush(done: (err?: Error | null) => void): void {
+    if (this.size !== undefined && this.bytes !== this.size) done(invalidParams('body', `${this.bytes} bytes sent of the ${this.size} announced`));
+    else done();
+  }
+}
+
+/** A tar parser whose members go on into `pack`, re-owned. */
+function repack(pack: tar.Pack, owner: Owner, fail: (err: Error) => void): tar.Extract {
+  const extract = tar.extract();
+  extract.on('entry', (h, stream, next) => {
+    if (!PUSHABLE.has(h.type ?? '')) {
+      fail(invalidParams('body', `tar member "${h.name}" is a ${h.type}: only files, directories and symlinks can be pushed`));
+      return;
     }
-    const dir = kind === 'file' ? posix.dirname(path) : path;
-    this.written = putArchive(target.engine, target.containerId, dir, this.pack as unknown as NodeJS.ReadableStream).catch((err: unknown) => {
-      this.fail(err as Error);
-      throw this.failure!;
-    });
-    this.written.catch(() => undefined); // surfaced by chunk() and end()
-  }
-
-  chunk(seq: number, data: Buffer): Promise<number> {
-    return this.sequencer.run(seq, async () => {
-      if (this.size !== undefined && this.bytes + data.length > this.size) {
-        throw invalidParams('data', `goes past the ${this.size} bytes announced`);
-      }
-      this.bytes += data.length;
-      if (!this.sink.write(data)) await this.drained();
-      return this.bytes;
-    });
-  }
-
-  /** Ends the content and waits until the engine has written it. */
-  async end(): Promise<number> {
-    if (this.failure) throw this.failure;
-    if (this.size !== undefined && this.bytes !== this.size) {
-      throw invalidParams('data', `${this.bytes} bytes sent of the ${this.size} announced`);
-    }
-    this.sink.end(undefined);
-    await this.written;
-    return this.bytes;
-  }
-
-  close(reason: Error): void {
-    this.fail(reason);
-  }
-
-  private async drained(): Promise<void> {
-    try {
-      await once(this.sink, 'drain', { signal: this.aborted.signal });
-    } catch (err) {
-      throw this.failure ?? err;
-    }
-  }
-
-  private fail(err: Error): void {
-    if (this.failure) return;
-    this.failure = err;
-    this.aborted.abort(err);
-    this.sequencer.fail(err);
-    this.sink.destroy(err);
-    this.pack.destroy(err);
-  }
-
-  /** A tar parser whose members go on into the packer, re-owned. */
-  private repack(owner: Owner): tar.Extract {
-    const extract = tar.extract();
-    extract.on('entry', (h, stream, next) => {
-      if (!PUSHABLE.has(h.type ?? '')) {
-        this.fail(invalidParams('data', `tar member "${h.name}" is a ${h.type}: only files, directories and symlinks can be pushed`));
-        return;
-      }
-      const member = this.pack.entry({
-        name: h.name, type: h.type, mode: h.mode, mtime: h.mtime, size: h.size, linkname: h.linkname, ...owner,
-      }, (err) => (err ? this.fail(err) : next()));
-      stream.pipe(member);
-    });
-    extract.on('finish', () => this.pack.finalize());
-    extract.on('error', (err: Error) => this.fail(invalidParams('data', `is not a valid tar stream: ${err.message}`)));
-    return extract;
-  }
+    const member = pack.entry({
+      name: h.name, type: h.type, mode: h.mode, mtime: h.mtime, size: h.size, linkname: h.linkname, ...owner,
+    }, (err) => (err ? fail(err) : next()));
+    stream.pipe(member);
+  });
+  extract.on('finish', () => pack.finalize());
+  // Registered before the pipeline's own listener, so that this typed error is the one kept.
+  extract.on('error', (err: Error) => fail(invalidParams('body', `is not a valid tar stream: ${err.message}`)));
+  return extract;
 }

@@ -1,59 +1,37 @@
 /**
- * One image archive upload: chunks arrive in order (the file transfers' Sequencer) and stream into
- * the engine's `docker load`. Each chunk is answered once the engine has taken it, so the daemon
- * holds at most a window of chunks whatever the archive's size.
+ * One image archive upload: the request body streams into the engine's `docker load`, then every
+ * image it loaded is checked — its labels, and that a container of it runs `true`.
  */
-import { once } from 'node:events';
-import { PassThrough } from 'node:stream';
+import type { Readable } from 'node:stream';
+import type { ImportResult, ImportedImage } from '@pocketdock/protocol';
 import type { Engine } from '../engine/index.js';
-import { loadImages } from '../engine/images.js';
-import { Sequencer } from '../files/sequencer.js';
-import type { Transfer } from '../files/transfers.js';
+import { inspectImage, loadImages, runToExit } from '../engine/images.js';
+import { DaemonError } from '../errors.js';
+import type { Inbound } from '../files/transfers.js';
+import { profileFiles } from './context.js';
+import { CONTENT_HASH_LABEL, PROFILE_LABEL } from './ensure.js';
+import { findProfile } from './profiles.js';
 
-export class ImageLoad implements Transfer {
-  private readonly sequencer = new Sequencer();
-  private readonly input = new PassThrough();
-  private readonly aborted = new AbortController();
-  private readonly loaded: Promise<string[]>;
-  private failure: Error | undefined;
-  private bytes = 0;
+export class ImageLoad implements Inbound {
+  constructor(private readonly engine: Engine) {}
 
-  constructor(readonly engine: Engine) {
-    this.loaded = loadImages(engine.docker, this.input, engine.socketPath);
-    this.loaded.catch((err: Error) => this.fail(err)); // surfaced by chunk() and end()
+  async receive(body: Readable): Promise<ImportResult> {
+    const refs = await loadImages(this.engine.docker, body, this.engine.socketPath);
+    return { images: await Promise.all(refs.map((ref) => this.verify(ref))) };
   }
 
-  chunk(seq: number, data: Buffer): Promise<number> {
-    return this.sequencer.run(seq, async () => {
-      if (this.failure) throw this.failure;
-      this.bytes += data.length;
-      if (!this.input.write(data)) {
-        try {
-          await once(this.input, 'drain', { signal: this.aborted.signal });
-        } catch (err) {
-          throw this.failure ?? err;
-        }
-      }
-      return this.bytes;
-    });
-  }
-
-  /** Ends the archive; resolves to what the engine loaded. */
-  async end(): Promise<string[]> {
-    if (this.failure) throw this.failure;
-    this.input.end();
-    return this.loaded;
-  }
-
-  close(reason: Error): void {
-    this.fail(reason);
-  }
-
-  private fail(err: Error): void {
-    if (this.failure) return;
-    this.failure = err;
-    this.aborted.abort(err);
-    this.sequencer.fail(err);
-    this.input.destroy(err);
+  /** What an imported image is, and proof that it runs. */
+  private async verify(ref: string): Promise<ImportedImage> {
+    const { docker, socketPath } = this.engine;
+    const info = await inspectImage(docker, ref);
+    if (!info) throw new DaemonError('ImageNotFound', `the engine reported loading ${ref} but does not have it`, { image: ref });
+    const { labels, size } = info;
+    const exit = await runToExit(docker, ref, ['true'], socketPath);
+    if (exit !== 0) throw new DaemonError('PocketDockError', `imported image ${ref} does not run: \`true\` exited with ${exit}`);
+    const profile = labels[PROFILE_LABEL];
+    const contentHash = labels[CONTENT_HASH_LABEL];
+    const local = profile === undefined ? undefined : findProfile(profile);
+    const current = local !== undefined && contentHash === (await profileFiles(local)).hash;
+    return { tag: ref, ...(profile && { profile }), ...(contentHash && { contentHash }), current, size };
   }
 }

@@ -1,18 +1,15 @@
 /** The image service behind image.*: builds, and archives of built images both ways. */
 import { randomUUID } from 'node:crypto';
 import { createGzip } from 'node:zlib';
-import { IMAGE_PROGRESS, type ImportedImage, type ParamsOf, type ResultOf } from '@pocketdock/protocol';
-import { inspectImage, runToExit, saveImages, type ImageProgress } from '../engine/images.js';
+import { IMAGE_PROGRESS, type ParamsOf, type ResultOf } from '@pocketdock/protocol';
+import { inspectImage, saveImages, type ImageProgress } from '../engine/images.js';
 import type { Engines } from '../engine/index.js';
 import { DaemonError } from '../errors.js';
-import { Download } from '../files/download.js';
 import type { Transfers } from '../files/transfers.js';
 import type { CallContext } from '../rpc/context.js';
-import { callBytes } from '../rpc/payload.js';
-import { profileFiles } from './context.js';
 import { ImageBuilds } from './builds.js';
-import { CONTENT_HASH_LABEL, PROFILE_LABEL, requireProfile } from './ensure.js';
-import { findProfile, listProfiles, type Profile } from './profiles.js';
+import { requireProfile } from './ensure.js';
+import { listProfiles, type Profile } from './profiles.js';
 import { ImageLoad } from './load.js';
 
 export class Images {
@@ -32,7 +29,7 @@ export class Images {
     return { buildId, images };
   }
 
-  async export(p: ParamsOf<'image.export'>, ctx: CallContext): Promise<ResultOf<'image.export'>> {
+  async export(p: ParamsOf<'image.export'>): Promise<ResultOf<'image.export'>> {
     const engine = this.engines.get(p.socketPath);
     const tags: string[] = [];
     for (const profile of selected(p.profiles)) {
@@ -43,46 +40,16 @@ export class Images {
     const saved = await saveImages(engine.docker, tags, engine.socketPath);
     const chunks = p.gzip ? saved.pipe(createGzip()) : saved;
     if (p.gzip) saved.once('error', (err) => chunks.destroy(err));
-    const download = new Download({ chunks, size: undefined, close: () => { saved.destroy(); chunks.destroy(); } });
-    return { downloadId: this.transfers.add('down', download, ctx), tags };
+    const source = { chunks, size: undefined, close: () => { saved.destroy(); chunks.destroy(); } };
+    return { downloadId: this.transfers.add('down', source), tags };
   }
 
-  importStart(p: ParamsOf<'image.importStart'>, ctx: CallContext): ResultOf<'image.importStart'> {
-    return { uploadId: this.transfers.add('up', new ImageLoad(this.engines.get(p.socketPath)), ctx) };
-  }
-
-  async importChunk(p: ParamsOf<'image.importChunk'>, ctx: CallContext): Promise<ResultOf<'image.importChunk'>> {
-    return { bytes: await this.transfers.get(p.uploadId, ImageLoad, 'uploadId').chunk(p.seq, callBytes(p.data, ctx)) };
-  }
-
-  async importEnd(p: ParamsOf<'image.importEnd'>): Promise<ResultOf<'image.importEnd'>> {
-    const load = this.transfers.get(p.uploadId, ImageLoad, 'uploadId');
-    let refs: string[];
-    try {
-      refs = await load.end();
-    } finally {
-      this.transfers.close(p.uploadId, new DaemonError('PocketDockError', `upload ${p.uploadId} ended`));
-    }
-    const engine = load.engine;
-    return { images: await Promise.all(refs.map((ref) => verify(engine, ref))) };
+  importStart(p: ParamsOf<'image.importStart'>): ResultOf<'image.importStart'> {
+    return { uploadId: this.transfers.add('up', new ImageLoad(this.engines.get(p.socketPath))) };
   }
 }
 
 /** The named profiles (validated), or all of them. */
 function selected(names: readonly string[] | undefined): readonly Profile[] {
   return names ? names.map((n) => requireProfile(n, 'profiles')) : listProfiles();
-}
-
-/** What an imported image is, and proof that it runs. */
-async function verify(engine: ImageLoad['engine'], ref: string): Promise<ImportedImage> {
-  const info = await inspectImage(engine.docker, ref);
-  if (!info) throw new DaemonError('ImageNotFound', `the engine reported loading ${ref} but does not have it`, { image: ref });
-  const { labels, size } = info;
-  const exit = await runToExit(engine.docker, ref, ['true'], engine.socketPath);
-  if (exit !== 0) throw new DaemonError('PocketDockError', `imported image ${ref} does not run: \`true\` exited with ${exit}`);
-  const profile = labels[PROFILE_LABEL];
-  const contentHash = labels[CONTENT_HASH_LABEL];
-  const local = profile === undefined ? undefined : findProfile(profile);
-  const current = local !== undefined && contentHash === (await profileFiles(local)).hash;
-  return { tag: ref, ...(profile && { profile }), ...(contentHash && { contentHash }), current, size };
 }

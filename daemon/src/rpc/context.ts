@@ -14,8 +14,6 @@ export interface CallContext {
   readonly notify: ((method: string, params: Record<string, unknown>, payload?: Uint8Array) => void) | undefined;
   /** Aborted when the caller's connection closes. */
   readonly signal: AbortSignal;
-  /** The payload of a call that came in a binary WebSocket frame (see the protocol's frames.ts); its answer may carry one too. */
-  readonly payload?: Uint8Array;
   /** How much of what was notified is still queued on the connection; undefined with `notify`. */
   readonly queue?: NotifyQueue;
 }

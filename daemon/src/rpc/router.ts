@@ -4,13 +4,12 @@
  * typed error from the protocol's table — never json-rpc-2.0's default code 0.
  */
 import { JSONRPCServer, createJSONRPCErrorResponse, type JSONRPCErrorResponse, type JSONRPCID } from 'json-rpc-2.0';
-import { METHODS, RpcCode, encodeFrame, type MethodName } from '@pocketdock/protocol';
+import { METHODS, RpcCode, type MethodName } from '@pocketdock/protocol';
 import { DaemonError } from '../errors.js';
 import type { Limits } from '../config.js';
 import type { Logger } from '../log.js';
 import type { CallContext } from './context.js';
 import type { Handlers } from './handlers/index.js';
-import { payloadOf } from './payload.js';
 import { validateParams } from './validate.js';
 
 export function errorResponse(id: JSONRPCID, err: unknown, log: Logger): JSONRPCErrorResponse {
@@ -35,11 +34,8 @@ export class RpcRouter {
     }
   }
 
-  /**
-   * Answers one message (request, notification or batch); undefined when nothing is to be sent
-   * back, a binary frame when the result carries a payload.
-   */
-  async receive(text: string, ctx: CallContext): Promise<string | Uint8Array | undefined> {
+  /** Answers one message (request, notification or batch); undefined when nothing is to be sent back. */
+  async receive(text: string, ctx: CallContext): Promise<string | undefined> {
     let message: unknown;
     try {
       message = JSON.parse(text);
@@ -54,7 +50,6 @@ export class RpcRouter {
     }
     const response = await this.server.receive(message as never, ctx);
     if (response === null || (Array.isArray(response) && response.length === 0)) return undefined;
-    const payload = Array.isArray(response) ? undefined : payloadOf(response.result);
-    return payload ? encodeFrame(JSON.stringify(response), payload) : JSON.stringify(response);
+    return JSON.stringify(response);
   }
 }

@@ -1,21 +1,25 @@
 /**
  * The fastify app factory, mounted once per listener: `POST /rpc` answers one request or batch,
- * `GET /rpc` upgrades to a WebSocket carrying JSON-RPC both ways.
+ * `GET /rpc` upgrades to a WebSocket carrying JSON-RPC both ways, and `/transfers/<id>` carries
+ * the bytes of uploads and downloads (transfer-route.ts).
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import { createJSONRPCErrorResponse } from 'json-rpc-2.0';
-import { BINARY_SUBPROTOCOL, ERRORS, RpcCode, decodeFrame } from '@pocketdock/protocol';
+import { BINARY_SUBPROTOCOL, ERRORS, RpcCode } from '@pocketdock/protocol';
 import type { Limits } from '../config.js';
+import type { Transfers } from '../files/transfers.js';
 import type { Logger } from '../log.js';
 import type { CallContext, NotifyQueue, RpcRouter, Transport } from '../rpc/index.js';
 import { refuseTcpRequest, type TcpGuard } from './auth.js';
 import { Outbox } from './outbox.js';
+import { transferRoutes } from './transfer-route.js';
 
 export interface AppOptions {
   transport: Transport;
   router: RpcRouter;
+  transfers: Transfers;
   limits: Limits;
   log: Logger;
   /** Required for the TCP listener. */
@@ -56,21 +60,20 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     const notify: CallContext['notify'] = (method, params, payload) => outbox.notify(method, params, payload);
     const ctx = context(o.log.child({ transport: o.transport }), abort.signal, notify, outbox);
     let pending = 0;
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
+    socket.on('message', (data: Buffer) => {
       if (pending >= o.limits.maxPending) {
         socket.send(JSON.stringify(createJSONRPCErrorResponse(null, RpcCode.InvalidRequest,
           `too many requests in flight (limit ${o.limits.maxPending})`, { type: 'PocketDockError' })));
         return;
       }
       pending++;
-      // A binary frame is a call with a payload (the protocol's frames.ts).
-      const frame = isBinary ? decodeFrame(data) : undefined;
-      o.router.receive(frame ? frame.header : data.toString('utf8'), frame ? { ...ctx, payload: frame.payload } : ctx).then((out) => {
+      o.router.receive(data.toString('utf8'), ctx).then((out) => {
         if (out !== undefined && socket.readyState === socket.OPEN) socket.send(out);
       }, (err: unknown) => ctx.log.error({ err }, 'rpc dispatch failed')).finally(() => { pending--; });
     });
     socket.once('close', () => abort.abort());
   });
 
+  await transferRoutes(app, o.transfers, o.log);
   return app;
 }

@@ -1,33 +1,40 @@
 /**
- * file.*: moving bytes between a client and a container's file system. Content travels in base64
- * chunks through an upload or download handle so that neither side holds a whole file; the client
- * may keep up to TRANSFER_WINDOW chunk calls in flight, ordered by `seq`. Over a WebSocket the
- * bytes may travel raw instead, as the payload of binary frames (see frames.ts).
+ * file.*: moving bytes between a client and a container's file system. Small content fits in
+ * file.write; anything else goes through a transfer: the call opens it and answers its id, then
+ * the bytes flow as one streamed HTTP body on the same listener (see TRANSFER_ROUTE), so that
+ * neither side holds a whole file and no JSON or base64 wraps the bytes.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ContainerRef, method, oneOf, params } from './spec.js';
 
-/** Bytes of content per chunk call (before base64). */
-export const FILE_CHUNK_BYTES = 2 * 1024 * 1024;
-/** How many chunk calls of one transfer may be in flight at once. */
-export const TRANSFER_WINDOW = 4;
+/**
+ * The bulk data channel. `PUT /transfers/<uploadId>` streams an upload's bytes as the request
+ * body and answers its result as JSON (file uploads: UploadResult; image imports: ImportResult);
+ * `GET /transfers/<downloadId>` answers a download's bytes as the response body. Each id is
+ * random, serves one request, and expires when unused for a minute; the listener's own auth
+ * applies (the Unix socket's file mode; the TCP listener's bearer token). Failures answer a
+ * JSON-RPC error response object ({ jsonrpc, id: null, error: { code, message, data.type } });
+ * a download that fails after its first byte breaks off before its end.
+ */
+export const TRANSFER_ROUTE = '/transfers/';
 
 export const TRANSFER_KINDS = ['file', 'tar'] as const;
 export const TransferKind = oneOf(TRANSFER_KINDS,
   '"file": the bytes of one regular file; "tar": a tar archive of a file or directory tree');
 export type TransferKind = Static<typeof TransferKind>;
 
+/** What `PUT /transfers/<uploadId>` answers for a file.uploadStart upload. */
+export const UploadResult = Type.Object({ bytes: Type.Integer({ description: 'Bytes received' }) });
+export type UploadResult = Static<typeof UploadResult>;
+
 const ContainerPath = Type.String({ minLength: 1, pattern: '^/', description: 'Absolute path inside the container' });
-const TransferId = Type.String({ minLength: 1 });
-/** base64 bytes, or absent when a binary frame's payload carries them. */
-export const ChunkData = Type.Optional(Type.String({ contentEncoding: 'base64', description: 'base64 bytes; leave out when the call is a binary frame whose payload holds them' }));
-const Seq = Type.Integer({ minimum: 0, description: 'Position of this chunk in the transfer, from 0' });
+const TransferId = Type.String({ minLength: 1, description: `Used once, as ${TRANSFER_ROUTE}<id>` });
 
 export const FILE_METHODS = {
   'file.write': method(
-    params({ container: ContainerRef, path: ContainerPath, data: ChunkData }),
+    params({ container: ContainerRef, path: ContainerPath, data: Type.String({ contentEncoding: 'base64', description: 'The content, base64' }) }),
     Type.Null(),
-    'Creates or overwrites a file with small content in one call; the file belongs to the container\'s user.'),
+    'Creates or overwrites a file with small content in one call; the file belongs to the container\'s user. Larger content goes through file.uploadStart.'),
   'file.list': method(
     params({ container: ContainerRef, path: ContainerPath }),
     Type.Object({ names: Type.Array(Type.String(), { description: 'Entry names, hidden ones included; directories end with "/"' }) }),
@@ -40,28 +47,16 @@ export const FILE_METHODS = {
       size: Type.Optional(Type.Integer({ minimum: 0, description: 'Length of the file; required for kind "file"' })),
     }),
     Type.Object({ uploadId: TransferId }),
-    'Opens an upload. Members of an uploaded tar and the written file belong to the container\'s user.'),
-  'file.uploadChunk': method(
-    params({ uploadId: TransferId, seq: Seq, data: ChunkData }),
-    Type.Object({ bytes: Type.Integer({ description: 'Bytes received so far' }) }),
-    'Appends a chunk to an upload; answers once the chunk is on its way to the engine.'),
-  'file.uploadEnd': method(
-    params({ uploadId: TransferId }),
-    Type.Object({ bytes: Type.Integer() }),
-    'Finishes an upload and answers once the engine has written everything.'),
+    `Opens an upload; its bytes are the body of PUT ${TRANSFER_ROUTE}<uploadId>, which answers { bytes } once the engine has written them. Members of an uploaded tar and the written file belong to the container's user.`),
   'file.downloadStart': method(
     params({ container: ContainerRef, path: ContainerPath, kind: TransferKind }),
     Type.Object({
       downloadId: TransferId,
       size: Type.Optional(Type.Integer({ description: 'Length of the file (kind "file" only)' })),
     }),
-    'Opens a download of a file\'s bytes (symlinks followed) or of a tar of a file or directory tree.'),
-  'file.downloadChunk': method(
-    params({ downloadId: TransferId, seq: Seq }),
-    Type.Object({ data: ChunkData, done: Type.Boolean({ description: 'True on the last chunk; later seqs answer empty' }) }),
-    'The next chunk of a download.'),
+    `Opens a download of a file's bytes (symlinks followed) or of a tar of a file or directory tree; its bytes are the body of GET ${TRANSFER_ROUTE}<downloadId>.`),
   'file.cancel': method(
     params({ transferId: TransferId }),
     Type.Null(),
-    'Abandons an upload or download and releases what it holds; unknown ids are ignored.'),
+    'Abandons an upload or download not yet used and releases what it holds; unknown ids are ignored.'),
 } as const;

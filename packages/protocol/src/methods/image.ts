@@ -1,11 +1,10 @@
 /**
  * image.*: building the profiles' images, and moving them to and from tar(.gz) archives that live
- * where the client runs. An export is read with file.downloadChunk (and abandoned with file.cancel)
- * like any download; an import is written with image.importChunk, in the same chunks and window
- * as file uploads (FILE_CHUNK_BYTES, TRANSFER_WINDOW).
+ * where the client runs. Archives travel through the transfer channel like files (file.ts's
+ * TRANSFER_ROUTE): an export is a download (abandoned with file.cancel), an import an upload.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { ChunkData } from './file.js';
+import { TRANSFER_ROUTE } from './file.js';
 import { EngineSocket, method, params } from './spec.js';
 
 const ProfileName = Type.String({ minLength: 1, description: 'Profile name, e.g. "minimal-python"' });
@@ -29,6 +28,10 @@ export const ImportedImage = Type.Object({
   size: Type.Integer({ description: 'Image size in bytes' }),
 });
 export type ImportedImage = Static<typeof ImportedImage>;
+
+/** What `PUT /transfers/<uploadId>` answers for an image.importStart upload. */
+export const ImportResult = Type.Object({ images: Type.Array(ImportedImage) });
+export type ImportResult = Static<typeof ImportResult>;
 
 /** Params of the `image.progress` notification: one line of build output. */
 export const ImageProgress = Type.Object({
@@ -58,21 +61,9 @@ export const IMAGE_METHODS = {
       socketPath: Type.Optional(EngineSocket),
     }),
     Type.Object({ downloadId: TransferId, tags: Type.Array(Type.String()) }),
-    'Opens a download of built profile images as one `docker save` archive; read it with file.downloadChunk.'),
+    `Opens a download of built profile images as one \`docker save\` archive: GET ${TRANSFER_ROUTE}<downloadId>.`),
   'image.importStart': method(
     params({ socketPath: Type.Optional(EngineSocket) }),
     Type.Object({ uploadId: TransferId }),
-    'Opens an upload of an image archive (tar or tar.gz, as image.export writes) into the engine.'),
-  'image.importChunk': method(
-    params({
-      uploadId: TransferId,
-      seq: Type.Integer({ minimum: 0, description: 'Position of this chunk in the transfer, from 0' }),
-      data: ChunkData,
-    }),
-    Type.Object({ bytes: Type.Integer({ description: 'Bytes received so far' }) }),
-    'Appends a chunk to an image upload; answers once the chunk is on its way to the engine.'),
-  'image.importEnd': method(
-    params({ uploadId: TransferId }),
-    Type.Object({ images: Type.Array(ImportedImage) }),
-    'Finishes an image upload, then checks every loaded image: its labels, and that a container of it runs `true`.'),
+    `Opens an upload of an image archive (tar or tar.gz, as image.export writes) into the engine: PUT ${TRANSFER_ROUTE}<uploadId> answers { images } once it is loaded and every loaded image was checked (its labels, and that a container of it runs \`true\`).`),
 } as const;

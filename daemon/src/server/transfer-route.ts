@@ -1,0 +1,56 @@
+/**
+ * The bulk data channel (the protocol's TRANSFER_ROUTE), as the engine's own archive API works:
+ * `PUT /transfers/<id>` streams the request body into an upload and answers its result as JSON;
+ * `GET /transfers/<id>` streams a download out as the response body. One HTTP body each way,
+ * Node streams end to end with their backpressure: no per-chunk calls, no base64, no JSON around
+ * the bytes. The listener's own guard (onRequest) has already let the caller in.
+ */
+import { pipeline } from 'node:stream/promises';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { TRANSFER_ROUTE } from '@pocketdock/protocol';
+import { DaemonError } from '../errors.js';
+import type { Transfers } from '../files/transfers.js';
+import type { Logger } from '../log.js';
+import { errorResponse } from '../rpc/index.js';
+
+interface Params { id: string }
+
+export async function transferRoutes(app: FastifyInstance, transfers: Transfers, log: Logger): Promise<void> {
+  await app.register(async (scope) => {
+    // The body is the upload itself: left unread here, for the transfer to stream.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_req, _body, done) => done(null));
+    scope.setErrorHandler((err, _req, reply) => answerError(reply, err, log));
+
+    scope.put<{ Params: Params }>(`${TRANSFER_ROUTE}:id`, async (req, reply) => {
+      const upload = transfers.claimUpload(req.params.id);
+      const result = await upload.receive(req.raw);
+      return reply.type('application/json').send(JSON.stringify(result));
+    });
+
+    scope.get<{ Params: Params }>(`${TRANSFER_ROUTE}:id`, async (req, reply) => {
+      const download = transfers.claimDownload(req.params.id);
+      const res = reply.hijack().raw;
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        ...(download.size !== undefined && { 'content-length': download.size }),
+      });
+      try {
+        await pipeline(download.chunks, res);
+      } catch (err) {
+        // Past the headers an error can only break the body off short, which the caller sees.
+        log.warn({ err, transferId: req.params.id }, 'download broke off');
+        res.destroy();
+      } finally {
+        download.close();
+      }
+    });
+  });
+}
+
+function answerError(reply: FastifyReply, err: unknown, log: Logger): FastifyReply {
+  const body = errorResponse(null, err, log);
+  const status = !(err instanceof DaemonError) ? 500
+    : err.type === 'InvalidParams' && err.fields.field === 'transferId' ? 404 : 400;
+  return reply.code(status).type('application/json').send(JSON.stringify(body));
+}
