@@ -1,5 +1,5 @@
 /** PocketDock: one connection to a daemon and the module-level functions of the API on it. */
-import type { ContainerListItem, CreateOptions, DoctorReport, ImageBuildResult, ImportedImage, ProfileInfo } from '@pocketdock/protocol';
+import { VERSION, type ContainerListItem, type CreateOptions, type DoctorReport, type ImageBuildResult, type ImportedImage, type ProfileInfo, type ResultOf } from '@pocketdock/protocol';
 import { openTransport, type ConnectOptions } from './connect.js';
 import { Container } from './container.js';
 import { buildImages, exportImages, importImages, type BuildImagesOptions, type ImageArchiveOptions } from './images.js';
@@ -15,7 +15,6 @@ export type CreateContainerOptions = CreateOptions;
 export interface EngineOptions { socketPath?: string }
 export interface ScopeOptions extends EngineOptions { project?: string }
 export interface DoctorOptions extends EngineOptions { projectRoot?: string }
-
 
 export class PocketDock implements AsyncDisposable {
   constructor(readonly transport: Transport) {}
@@ -97,6 +96,11 @@ export class PocketDock implements AsyncDisposable {
     const { config } = opts.socketPath ? { config: undefined } : await projectContext(undefined, this.local);
     const socketPath = engineSocket(opts.socketPath, config);
     return socketPath ? { socketPath } : {};
+  }
+
+  /** Who answers: the daemon's version, protocol revision, engine socket and pid. */
+  hello(): Promise<ResultOf<'daemon.hello'>> {
+    return this.transport.call('daemon.hello', { client: '@pocketdock/client', version: VERSION });
   }
 
   /** A proxy of a detached process (or any exec) by id, such as one another client started. */

@@ -74,7 +74,6 @@ export class Container implements AsyncDisposable {
     this.callbacks.onExit(fn);
   }
 
-
   /** Opens a persistent shell session (a retried open with the same `sessionId` returns the same one). */
   async session(opts: { sessionId?: string } = {}): Promise<Session> {
     const info = await this.transport.call('session.open', { container: this.containerId, ...opts });

@@ -4,5 +4,6 @@ export * from './demux.js';
 export * from './discovery.js';
 export * from './engine.js';
 export * from './errors.js';
+export * from './images.js';
 export * from './registry.js';
 export * from './shapes.js';
