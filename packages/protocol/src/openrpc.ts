@@ -2,13 +2,13 @@
 import { ERRORS } from './errors.js';
 import { BINARY_SUBPROTOCOL } from './frames.js';
 import { METHODS } from './methods/index.js';
+import { TRANSFER_ROUTE } from './methods/file.js';
 import { PROTOCOL_REVISION, VERSION } from './version.js';
 
-const FRAMING = 'Over the WebSocket (GET /rpc) a message may also be a binary frame: a 4-byte big-endian header length, '
-  + 'the header (a UTF-8 JSON-RPC message), then a payload standing for the `data` field of its params (request, notification) '
-  + 'or result (response): the raw bytes where that field is base64, its UTF-8 bytes where it is text. The daemon answers in a '
-  + `binary frame only requests that came in one, and sends exec.output as binary frames only on a connection that offered the `
-  + `WebSocket subprotocol "${BINARY_SUBPROTOCOL}"; other connections get plain JSON-RPC text.`;
+const FRAMING = `On a WebSocket (GET /rpc) that offered the subprotocol "${BINARY_SUBPROTOCOL}", the daemon sends exec.output `
+  + 'as binary frames: a 4-byte big-endian header length, the header (a UTF-8 JSON-RPC notification), then the UTF-8 bytes '
+  + 'of its `data` param; other connections get plain JSON-RPC text. File and image bytes do not travel over JSON-RPC: '
+  + `a call opens an upload or download, whose bytes are then one HTTP body on the same listener (PUT or GET ${TRANSFER_ROUTE}<id>).`;
 
 export function openRpcDocument(): Record<string, unknown> {
   return {
