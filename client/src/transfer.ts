@@ -5,7 +5,7 @@
  * no framing of ours around them.
  */
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
-import { Readable, Transform } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TRANSFER_ROUTE, type ParamsOf } from '@pocketdock/protocol';
 import { SocketCommunicationError, errorFromWire, type PocketDockError, type WireError } from './errors.js';
@@ -49,7 +49,7 @@ export function putTransfer<T>(transport: Transport, id: string, source: ByteChu
       answer<T>(res, id).then(resolve, reject).finally(() => { if (!req.writableFinished) req.destroy(); });
     });
     req.once('error', () => { unreachable = true; });
-    pipeline(Readable.from(source), counter(opts, total), req).catch((err: Error) => {
+    pipeline(counted(Readable.from(source), opts, total), req).catch((err: Error) => {
       if (answered) return;
       transport.call('file.cancel', { transferId: id }).catch(ignore);
       reject(unreachable ? brokenOff(id, err) : err);
@@ -80,8 +80,9 @@ export function getTransfer(transport: Transport, id: string, size: number | und
         answer<never>(res, id).catch(reject);
         return;
       }
-      const out = counter(opts, size);
-      pipeline(res, out).catch((err: Error) => out.destroy(brokenOff(id, err)));
+      // Through a stream of ours: a body that breaks off then fails typed, and progress is counted.
+      const out = new PassThrough();
+      pipeline(counted(res, opts, size), out).catch((err: Error) => out.destroy(brokenOff(id, err)));
       resolve(out);
     });
     req.once('error', (err) => {
@@ -112,16 +113,16 @@ async function answer<T>(res: IncomingMessage, id: string): Promise<T> {
   throw body?.error ? errorFromWire(body.error) : brokenOff(id, new Error(`HTTP ${res.statusCode}`));
 }
 
-/** Counts the bytes that pass for `onProgress`. */
-function counter(opts: TransferOptions, total: number | undefined): Transform {
+/** `stream`, with `onProgress` told of the bytes as they pass (beside the flow, not a stream hop). */
+function counted<S extends Readable>(stream: S, opts: TransferOptions, total: number | undefined): S {
+  const { onProgress } = opts;
+  if (!onProgress) return stream;
   let bytes = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      bytes += chunk.length;
-      opts.onProgress?.(total === undefined ? { bytes } : { bytes, total });
-      done(null, chunk);
-    },
+  stream.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    onProgress(total === undefined ? { bytes } : { bytes, total });
   });
+  return stream;
 }
 
 function brokenOff(id: string, err: Error): PocketDockError {

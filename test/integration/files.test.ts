@@ -245,11 +245,17 @@ describe('raw HTTP: JSON-RPC calls and the transfer channel', () => {
     expect((await transferRequest({ socketPath: d.socketPath }, 'GET', `/transfers/${cancelled.downloadId as string}`)).status).toBe(404);
   });
 
-  it('refuses a pushed archive that is not a tar, naming the body', async () => {
+  it('refuses a pushed archive that is not a tar, and a file body of another size than announced, naming the body', async () => {
     const { uploadId } = (await call('file.uploadStart', { container: c.name, path: '/home/sandbox', kind: 'tar' })).result!;
     const put = await transferRequest({ socketPath: d.socketPath }, 'PUT', `/transfers/${uploadId as string}`, Buffer.alloc(1024, 'not a tar'));
     expect(put.status).toBe(400);
     expect(JSON.parse(put.body.toString()).error.data).toMatchObject({ type: 'InvalidParams', field: 'body' });
+    for (const sent of ['short', 'longer than announced']) {
+      const { uploadId: id } = (await call('file.uploadStart', { container: c.name, path: '/home/sandbox/sized.txt', kind: 'file', size: 10 })).result!;
+      const answer = await transferRequest({ socketPath: d.socketPath }, 'PUT', `/transfers/${id as string}`, Buffer.from(sent));
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body.toString()).error).toMatchObject({ data: { type: 'InvalidParams', field: 'body' }, message: expect.stringMatching(/announced/) });
+    }
   });
 
   it('holds the TCP listener\'s transfers to its token', async () => {

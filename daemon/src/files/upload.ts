@@ -4,8 +4,8 @@
  * end to end. Nothing is opened before the body arrives, so an unused upload holds nothing.
  */
 import { posix } from 'node:path';
-import { Transform, type Readable, type Writable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
+import type { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import tar from 'tar-stream';
 import type { TransferKind, UploadResult } from '@pocketdock/protocol';
 import { putArchive, type Engine } from '../engine/index.js';
@@ -37,46 +37,37 @@ export class Upload implements Inbound {
   async receive(body: Readable): Promise<UploadResult> {
     const { engine, containerId, owner } = this.target;
     const pack = tar.pack();
-    const counter = new ByteCounter(this.size);
+    let bytes = 0;
     let failure: Error | undefined;
     // The first failure is the cause; whatever it breaks afterwards reports it again.
     const fail = (err: Error) => {
       failure ??= err;
-      body.unpipe(counter);
+      body.unpipe(sink as unknown as Writable);
       pack.destroy(failure);
       sink.destroy(failure);
     };
     const sink = this.kind === 'file'
       ? pack.entry({ name: posix.basename(this.path), type: 'file', size: this.size, mode: 0o644, ...owner }, (err) => (err ? fail(err) : pack.finalize()))
       : repack(pack, owner, fail);
+    // Their errors come from fail() or are reported through it: listened to, never left to crash.
+    sink.on('error', fail);
+    pack.on('error', fail);
     const dir = this.kind === 'file' ? posix.dirname(this.path) : this.path;
     const written = putArchive(engine, containerId, dir, pack as unknown as NodeJS.ReadableStream).catch(fail);
-    const packed = pipeline(counter, sink as unknown as Writable).catch(fail);
+    // Counted beside the pipe rather than through a stream of its own: one hop less per chunk.
+    body.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (this.size !== undefined && bytes > this.size) fail(invalidParams('body', `goes past the ${this.size} bytes announced`));
+    });
+    // Before the pipe's own 'end' listener, so that a short body is named before the packer objects.
+    body.once('end', () => {
+      if (this.size !== undefined && bytes < this.size) fail(invalidParams('body', `${bytes} bytes sent of the ${this.size} announced`));
+    });
     finished(body).catch(fail); // the caller went away mid-body
-    body.pipe(counter);
-    await Promise.all([written, packed]);
+    body.pipe(sink as unknown as Writable);
+    await written;
     if (failure) throw failure;
-    return { bytes: counter.bytes };
-  }
-}
-
-/** Counts what passes, and refuses more or fewer bytes than announced. */
-class ByteCounter extends Transform {
-  bytes = 0;
-
-  constructor(private readonly size: number | undefined) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null, data?: Buffer) => void): void {
-    this.bytes += chunk.length;
-    if (this.size !== undefined && this.bytes > this.size) done(invalidParams('body', `goes past the ${this.size} bytes announced`));
-    else done(null, chunk);
-  }
-
-  override _flush(done: (err?: Error | null) => void): void {
-    if (this.size !== undefined && this.bytes !== this.size) done(invalidParams('body', `${this.bytes} bytes sent of the ${this.size} announced`));
-    else done();
+    return { bytes };
   }
 }
 
