@@ -116,8 +116,9 @@ export class PocketDock implements AsyncDisposable {
   }
 
   /** Starts a program (default: a login shell) on a pseudo-terminal in a container named by id or name. */
-  openTerminal(container: string, opts: TerminalOptions = {}): Promise<Terminal> {
-    return Terminal.open(this.transport, container, opts);
+  openTerminal(container: string, opts: TerminalOptions & EngineOptions = {}): Promise<Terminal> {
+    const { socketPath, ...rest } = opts;
+    return Terminal.open(this.transport, { container, ...(socketPath !== undefined && { socketPath }) }, rest);
   }
 
   /** The daemon's version. */

@@ -1,6 +1,6 @@
 /** Container: a live proxy of one daemon-side sandbox, addressed by its id. */
 import { randomUUID } from 'node:crypto';
-import type { ContainerHandle, ContainerInfo, ExecResult, ParamsOf } from '@pocketdock/protocol';
+import type { ContainerHandle, ContainerInfo, ContainerTarget, ExecResult, ParamsOf } from '@pocketdock/protocol';
 import { ExecCallbacks, type ExitCallback, type OutputCallback } from './callbacks.js';
 import { ExecStream, type StartingExecStream } from './exec-stream.js';
 import { ContainerFiles, DEFAULT_LIST_PATH, type PullResult, type TransferOptions } from './files.js';
@@ -39,7 +39,7 @@ export class Container implements AsyncDisposable {
 
   constructor(private readonly transport: Transport, handle: ContainerHandle) {
     this.callbacks = new ExecCallbacks(transport, this);
-    this.files = new ContainerFiles(transport, () => this.containerId);
+    this.files = new ContainerFiles(transport, () => this.target);
     this.id = handle.containerId;
     this.name = handle.name;
     this.socketPath = handle.socketPath;
@@ -49,15 +49,20 @@ export class Container implements AsyncDisposable {
     this.timeout = handle.timeout;
   }
 
+  /** How every call names this container: its id, on its engine. */
+  private get target(): ContainerTarget {
+    return { container: this.id, socketPath: this.socketPath };
+  }
+
   /** Runs a command: to completion (ExecResult), streamed (ExecStream) or detached (Process). */
   run(command: string, opts: StreamRunOptions): StartingExecStream;
   run(command: string, opts: DetachRunOptions): Promise<Process>;
   run(command: string, opts?: BlockingRunOptions): Promise<ExecResult>;
   run(command: string, opts: RunOptions & { stream?: boolean; detach?: boolean; signal?: AbortSignal; bufferSize?: number } = {}): Promise<ExecResult> | Promise<Process> | StartingExecStream {
     const { stream, detach, signal, bufferSize, ...run } = opts;
-    if (stream) return ExecStream.start(this.transport, run.execId ?? randomUUID(), { ...run, container: this.containerId, command }, signal);
+    if (stream) return ExecStream.start(this.transport, run.execId ?? randomUUID(), { ...run, ...this.target, command }, signal);
     if (detach) return this.startDetached(command, { ...run, ...(bufferSize !== undefined && { bufferSize }) });
-    return this.transport.call('container.run', { ...run, container: this.containerId, command });
+    return this.transport.call('container.run', { ...run, ...this.target, command });
   }
 
   /** Calls `fn(container, data)` with the stdout of every detached process started through this object. */
@@ -76,35 +81,35 @@ export class Container implements AsyncDisposable {
 
   /** Opens a persistent shell session (a retried open with the same `sessionId` returns the same one). */
   async session(opts: { sessionId?: string } = {}): Promise<Session> {
-    const info = await this.transport.call('session.open', { container: this.containerId, ...opts });
+    const info = await this.transport.call('session.open', { ...this.target, ...opts });
     return new Session(this.transport, info.sessionId);
   }
 
   /** Starts a program (default: a login shell) on a pseudo-terminal, for a person to drive. */
   openTerminal(opts: TerminalOptions = {}): Promise<Terminal> {
-    return Terminal.open(this.transport, this.containerId, opts);
+    return Terminal.open(this.transport, this.target, opts);
   }
 
   private async startDetached(command: string, opts: Omit<DetachRunOptions, 'detach'>): Promise<Process> {
     const execId = opts.execId ?? randomUUID();
     const subscribe = this.callbacks.starting(execId);
-    await this.transport.call('exec.start', { ...opts, container: this.containerId, command, execId, detach: true, subscribe });
+    await this.transport.call('exec.start', { ...opts, ...this.target, command, execId, detach: true, subscribe });
     return new Process(this.transport, execId);
   }
 
   info(): Promise<ContainerInfo> {
-    return this.transport.call('container.info', { container: this.containerId });
+    return this.transport.call('container.info', this.target);
   }
 
   /** Restarts the container; `fresh` recreates it from its image with the same name and settings. */
   async reboot(opts: { fresh?: boolean } = {}): Promise<void> {
-    const handle = await this.transport.call('container.reboot', { container: this.containerId, socketPath: this.socketPath, ...opts });
+    const handle = await this.transport.call('container.reboot', { ...this.target, ...opts });
     this.id = handle.containerId;
   }
 
   /** Commits the container's file system to an image usable by createNewContainer; returns its id. */
   snapshot(imageName: string): Promise<string> {
-    return this.transport.call('container.snapshot', { container: this.containerId, socketPath: this.socketPath, imageName });
+    return this.transport.call('container.snapshot', { ...this.target, imageName });
   }
 
   /** Creates or overwrites a file (its parent must exist); it belongs to the container's user. */
@@ -134,7 +139,7 @@ export class Container implements AsyncDisposable {
 
   /** Stops and removes the container; a persistent one is only stopped. */
   async shutdown(opts: { force?: boolean } = {}): Promise<void> {
-    await this.transport.call('container.shutdown', { container: this.containerId, ...opts });
+    await this.transport.call('container.shutdown', { ...this.target, ...opts });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,5 +1,6 @@
 /** The five file operations of a container: writeFile, readFile, listFiles, push and pull. */
 import { posix, resolve } from 'node:path';
+import type { ContainerTarget } from '@pocketdock/protocol';
 import { InvalidParams } from './errors.js';
 import { extractTree, packTree, type PullResult } from './local-tree.js';
 import { download, upload, type TransferOptions } from './transfer.js';
@@ -29,23 +30,23 @@ function containerPath(field: string, path: string): string {
 }
 
 export class ContainerFiles {
-  constructor(private readonly transport: Transport, private readonly container: () => string) {}
+  constructor(private readonly transport: Transport, private readonly target: () => ContainerTarget) {}
 
   /** Creates or overwrites a file (its parent must exist); it belongs to the container's user. */
   async writeFile(path: string, content: string | Uint8Array, opts: TransferOptions = {}): Promise<void> {
     const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
     const target = containerPath('path', path);
     if (data.length > INLINE_WRITE_BYTES) {
-      await upload(this.transport, { container: this.container(), path: target, kind: 'file', size: data.length }, pieces(data), opts);
+      await upload(this.transport, { ...this.target(), path: target, kind: 'file', size: data.length }, pieces(data), opts);
       return;
     }
-    await this.transport.call('file.write', { container: this.container(), path: target, data: data.toString('base64') });
+    await this.transport.call('file.write', { ...this.target(), path: target, data: data.toString('base64') });
     opts.onProgress?.({ bytes: data.length, total: data.length });
   }
 
   /** A file's bytes (symlinks followed). */
   async readFile(path: string, opts: TransferOptions = {}): Promise<Buffer> {
-    const { size, chunks } = await download(this.transport, { container: this.container(), path: containerPath('path', path), kind: 'file' }, opts);
+    const { size, chunks } = await download(this.transport, { ...this.target(), path: containerPath('path', path), kind: 'file' }, opts);
     const out = Buffer.allocUnsafe(size ?? 0);
     let at = 0;
     for await (const chunk of chunks) at += chunk.copy(out, at);
@@ -54,19 +55,19 @@ export class ContainerFiles {
 
   /** Names in a directory, hidden ones included; directories end with "/". */
   async listFiles(path = DEFAULT_LIST_PATH): Promise<string[]> {
-    return (await this.transport.call('file.list', { container: this.container(), path: containerPath('path', path) })).names;
+    return (await this.transport.call('file.list', { ...this.target(), path: containerPath('path', path) })).names;
   }
 
   /** Copies a local file or directory tree to `dest` (the new path) in the container. */
   async push(src: string, dest: string, opts: TransferOptions = {}): Promise<void> {
     const target = containerPath('dest', dest);
     const tar = await packTree(resolve(src), posix.basename(target));
-    await upload(this.transport, { container: this.container(), path: posix.dirname(target), kind: 'tar' }, tar, opts);
+    await upload(this.transport, { ...this.target(), path: posix.dirname(target), kind: 'tar' }, tar, opts);
   }
 
   /** Copies a file or directory tree of the container to the local path `dest`. */
   async pull(src: string, dest: string, opts: TransferOptions = {}): Promise<PullResult> {
-    const { chunks } = await download(this.transport, { container: this.container(), path: containerPath('src', src), kind: 'tar' }, opts);
+    const { chunks } = await download(this.transport, { ...this.target(), path: containerPath('src', src), kind: 'tar' }, opts);
     return extractTree(chunks, resolve(dest));
   }
 }

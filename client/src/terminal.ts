@@ -5,7 +5,7 @@
  * It is an exec on the daemon: `id` works with attachProcess, exec.* and other clients.
  */
 import { randomUUID } from 'node:crypto';
-import type { ExecExit, ExecOutput, ExecResult } from '@pocketdock/protocol';
+import type { ContainerTarget, ExecExit, ExecOutput, ExecResult } from '@pocketdock/protocol';
 import type { Transport } from './transport.js';
 
 export interface TerminalOptions {
@@ -48,11 +48,11 @@ export class Terminal implements AsyncDisposable {
   }
 
   /** @internal Opens a terminal; its output is subscribed to before the program starts. */
-  static async open(transport: Transport, container: string, opts: TerminalOptions): Promise<Terminal> {
+  static async open(transport: Transport, target: ContainerTarget, opts: TerminalOptions): Promise<Terminal> {
     const terminalId = opts.terminalId ?? randomUUID();
     const t = new Terminal(transport, terminalId);
     try {
-      await transport.call('terminal.open', { container, terminalId, rows: opts.rows ?? 24, cols: opts.cols ?? 80, subscribe: true,
+      await transport.call('terminal.open', { ...target, terminalId, rows: opts.rows ?? 24, cols: opts.cols ?? 80, subscribe: true,
         ...(opts.command !== undefined && { command: opts.command }), ...(opts.env && { env: opts.env }), ...(opts.keep && { keep: true }) });
     } catch (err) {
       t.stop();

@@ -169,6 +169,13 @@ describe.each(engines)('lifecycle on $name', (e) => {
     await expect(pd.resumeContainer(c.name, { socketPath: e.socketPath })).rejects.toBeInstanceOf(ContainerGone);
     await expect(pd.stopContainer(`pd-nope-${tag()}`, { socketPath: e.socketPath })).rejects.toBeInstanceOf(ContainerNotFound);
   });
+
+  it('looks for a container on the engine socketPath names, and only there', async () => {
+    const c = await create();
+    const call = (socketPath: string) => pd.transport.call('container.run', { container: c.name, command: 'echo here', socketPath });
+    expect((await call(e.socketPath)).stdout).toBe('here\n');
+    for (const other of engines.filter((o) => o !== e)) await expect(call(other.socketPath)).rejects.toBeInstanceOf(ContainerNotFound);
+  });
 });
 
 describe('profiles', () => {

@@ -1,7 +1,7 @@
 /** The file service behind file.*: writes, listings, and opening uploads and downloads. */
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
-import type { ParamsOf, ResultOf, TransferKind } from '@pocketdock/protocol';
+import type { ContainerTarget, ParamsOf, ResultOf, TransferKind } from '@pocketdock/protocol';
 import { invalidParams } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Sandboxes } from '../sandbox/index.js';
@@ -21,24 +21,24 @@ export class Files {
   /** Small content in one call, through the same path as an upload's body. */
   async write(p: ParamsOf<'file.write'>): Promise<null> {
     const data = Buffer.from(p.data, 'base64');
-    const upload = await this.openUpload(p.container, p.path, 'file', data.length);
+    const upload = await this.openUpload(p, p.path, 'file', data.length);
     await upload.receive(Readable.from([data]));
     return null;
   }
 
   async list(p: ParamsOf<'file.list'>): Promise<ResultOf<'file.list'>> {
-    const { engine, inspect } = await this.sandboxes.resolve(p.container);
+    const { engine, inspect } = await this.sandboxes.resolve(p.container, p.socketPath);
     return { names: await listDirectory(engine, inspect.Id, p.path, this.log) };
   }
 
   async uploadStart(p: ParamsOf<'file.uploadStart'>): Promise<ResultOf<'file.uploadStart'>> {
     if (p.kind === 'file' && p.size === undefined) throw invalidParams('size', 'is required for kind "file"');
-    const upload = await this.openUpload(p.container, p.path, p.kind, p.size);
+    const upload = await this.openUpload(p, p.path, p.kind, p.size);
     return { uploadId: this.transfers.add('up', upload) };
   }
 
   async downloadStart(p: ParamsOf<'file.downloadStart'>): Promise<ResultOf<'file.downloadStart'>> {
-    const { engine, inspect } = await this.sandboxes.resolve(p.container);
+    const { engine, inspect } = await this.sandboxes.resolve(p.container, p.socketPath);
     const open = p.kind === 'file' ? openFile : openTar;
     const source = await open(engine, inspect.Id, p.path);
     const downloadId = this.transfers.add('down', source);
@@ -50,10 +50,10 @@ export class Files {
     return null;
   }
 
-  private async openUpload(ref: string, path: string, kind: TransferKind, size: number | undefined): Promise<Upload> {
+  private async openUpload(at: ContainerTarget, path: string, kind: TransferKind, size: number | undefined): Promise<Upload> {
     const target = posix.normalize(path);
     if (kind === 'file' && target.endsWith('/')) throw invalidParams('path', `"${path}" names a directory, not a file`);
-    const { engine, inspect } = await this.sandboxes.resolve(ref);
+    const { engine, inspect } = await this.sandboxes.resolve(at.container, at.socketPath);
     const owner = await containerOwner(engine, inspect);
     return new Upload({ engine, containerId: inspect.Id, owner }, kind, target, size);
   }

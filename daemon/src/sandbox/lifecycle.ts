@@ -57,7 +57,7 @@ export class Lifecycle {
   async destroy(ref: string, socketPath?: string): Promise<void> {
     const { engine, inspect, handle } = await this.sandboxes.resolve(ref, socketPath);
     await engine.removeContainer(inspect.Id, { force: true });
-    this.sandboxes.forget(inspect.Id, handle.name);
+    this.sandboxes.forget(engine, inspect.Id, handle.name);
     if (handle.dataPath) await removeInstance(handle.dataPath);
     this.log.info({ containerId: inspect.Id, name: handle.name }, 'container destroyed');
   }
@@ -75,7 +75,7 @@ export class Lifecycle {
         // Another caller may have removed it meanwhile; it is not ours to count.
         this.log.warn({ err, containerId: c.id }, 'prune: could not remove');
       }
-      this.sandboxes.forget(c.id, c.name);
+      this.sandboxes.forget(engine, c.id, c.name);
     }
     this.log.info({ removed, project: scope.project }, 'pruned');
     return removed;
@@ -90,7 +90,7 @@ export class Lifecycle {
       return handle;
     }
     await engine.removeContainer(inspect.Id, { force: true });
-    this.sandboxes.forget(inspect.Id);
+    this.sandboxes.forget(engine, inspect.Id);
     const next = await this.sandboxes.launch(engine, recreateOptions(inspect));
     this.log.info({ from: inspect.Id, containerId: next.containerId, name: next.name }, 'container recreated');
     return next;

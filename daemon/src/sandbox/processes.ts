@@ -20,6 +20,8 @@ export const RETAIN_MS = 10 * 60 * 1000;
 
 export interface StartRequest {
   container: string;
+  /** The engine the container lives on; default: look on every engine the daemon knows. */
+  socketPath?: string;
   command: string;
   execId?: string;
   /** Seconds; default: the container's timeout, or none for a detached process. */
@@ -79,7 +81,7 @@ export class Processes {
   }
 
   private async launch(id: string, req: StartRequest, attach?: (exec: ManagedExec) => void): Promise<ManagedExec> {
-    const target = await this.sandboxes.execTarget(req.container, req.command, req.lang);
+    const target = await this.sandboxes.execTarget(req.container, req.command, req.lang, req.socketPath);
     const detach = req.detach ?? false;
     const timeout = req.timeout ?? (detach ? undefined : target.timeout);
     const exec = new ManagedExec({

@@ -1,34 +1,26 @@
 /**
- * The daemon's sandboxes: creating, finding, running in and shutting down managed containers.
+ * The daemon's sandboxes: creating, finding, preparing execs in and shutting down managed containers.
  * Nothing about a container is cached that the engine can answer, except which containers this
  * daemon has seen — that is what tells "never existed" from "removed behind our back".
  */
 import type Docker from 'dockerode';
-import type { ContainerHandle, ContainerInfo, CreateOptions, ExecResult, Lang } from '@pocketdock/protocol';
+import type { ContainerHandle, ContainerInfo, CreateOptions, Lang } from '@pocketdock/protocol';
 import { DaemonError, containerGone, containerNotFound, containerNotRunning, invalidParams } from '../errors.js';
 import type { ContainerInspect, Engine, Engines } from '../engine/index.js';
 import type { Logger } from '../log.js';
-import { OutputCollector, DEFAULT_MAX_OUTPUT } from './collector.js';
 import { engineCreateOptions } from './create-options.js';
-import { ExecRun } from './exec.js';
 import { containerInfo } from './info.js';
 import { LABEL, handleFromLabels, isManaged } from './labels.js';
 import { metadataFromLabels } from './metadata.js';
 import { LangCheck, commandArgv } from './langs.js';
 import { generateName } from './names.js';
 import { planCreate } from './plan.js';
-import { recordCommand, writeInstance } from '../project/index.js';
+import { writeInstance } from '../project/index.js';
 
 export interface Resolved {
   engine: Engine;
   inspect: ContainerInspect;
   handle: ContainerHandle;
-}
-
-export interface RunOptions {
-  timeout?: number;
-  maxOutput?: number;
-  lang?: Lang;
 }
 
 /** Where and how a command will run: a running container, the argv for its lang, the default timeout. */
@@ -44,6 +36,9 @@ export interface ExecTarget {
 
 /** Grace before SIGKILL when a container is stopped (tini passes SIGTERM on: stops take ~0.1 s). */
 export const STOP_GRACE_S = 1;
+
+/** Names and ids are only unique per engine: "seen" is remembered per engine. */
+const seenKey = (engine: Engine, ref: string): string => `${engine.socketPath}\n${ref}`;
 
 export class Sandboxes {
   /** Ids and names of every managed container this daemon has seen. */
@@ -87,7 +82,7 @@ export class Sandboxes {
       await engine.removeContainer(id, { force: true }).catch(() => undefined);
       throw err;
     }
-    this.remember(id, name);
+    this.remember(engine, id, name);
     log.info({ image: request.Image }, 'container created');
     return handleFromLabels(id, name, engine.socketPath, labels);
   }
@@ -97,7 +92,8 @@ export class Sandboxes {
    * engine, then on every other engine a call has named.
    */
   async resolve(ref: string, socketPath?: string): Promise<Resolved> {
-    const [first, ...others] = socketPath ? [this.engines.get(socketPath)] : this.engines.known();
+    const searched = socketPath ? [this.engines.get(socketPath)] : this.engines.known();
+    const [first, ...others] = searched;
     let inspect: ContainerInspect | undefined;
     let engine = first!;
     try {
@@ -108,61 +104,38 @@ export class Sandboxes {
         inspect = await other.inspectContainer(ref).catch(() => undefined);
         if (inspect) { engine = other; break; }
       }
-      if (!inspect) throw this.seen.has(ref) ? containerGone(ref) : err;
+      if (!inspect) throw searched.some((e) => this.seen.has(seenKey(e, ref))) ? containerGone(ref) : err;
     }
     if (!isManaged(inspect.Config.Labels)) throw containerNotFound(ref, 'not a pocketdock container');
-    this.remember(inspect.Id, inspect.Name.replace(/^\//, ''));
+    this.remember(engine, inspect.Id, inspect.Name.replace(/^\//, ''));
     return { engine, inspect, handle: handleFromLabels(inspect.Id, inspect.Name, engine.socketPath, inspect.Config.Labels ?? {}) };
   }
 
   /** Marks ids and names as seen: from now on their disappearance is reported as ContainerGone. */
-  remember(...refs: string[]): void {
-    for (const ref of refs) this.seen.add(ref);
+  remember(engine: Engine, ...refs: string[]): void {
+    for (const ref of refs) this.seen.add(seenKey(engine, ref));
   }
 
   /** Forgets ids and names the daemon removed itself: they are unknown, not gone. */
-  forget(...refs: string[]): void {
-    for (const ref of refs) this.seen.delete(ref);
+  forget(engine: Engine, ...refs: string[]): void {
+    for (const ref of refs) this.seen.delete(seenKey(engine, ref));
   }
 
-  async info(ref: string): Promise<ContainerInfo> {
-    const { engine, inspect } = await this.resolve(ref);
+  async info(ref: string, socketPath?: string): Promise<ContainerInfo> {
+    const { engine, inspect } = await this.resolve(ref, socketPath);
     return containerInfo(engine, inspect);
   }
 
   /** Resolves a running container and checks that its image has the interpreter `lang` needs. */
-  async execTarget(ref: string, command: string, lang: Lang | undefined): Promise<ExecTarget> {
-    const { engine, inspect, handle } = await this.resolve(ref);
+  async execTarget(ref: string, command: string, lang: Lang | undefined, socketPath?: string): Promise<ExecTarget> {
+    const { engine, inspect, handle } = await this.resolve(ref, socketPath);
     if (!inspect.State.Running) throw containerNotRunning(ref, `container is ${inspect.State.Status}`);
     await this.langs.ensure(engine, inspect.Id, inspect.Config.Image, lang);
     return { engine, containerId: inspect.Id, argv: commandArgv(command, lang), timeout: handle.timeout, handle };
   }
 
-  /** Runs a command to completion for the daemon's own needs (public runs go through Processes, which registers them). */
-  async run(ref: string, command: string, opts: RunOptions): Promise<ExecResult> {
-    const { engine, containerId, argv, timeout, handle } = await this.execTarget(ref, command, opts.lang);
-    const collector = new OutputCollector(opts.maxOutput ?? DEFAULT_MAX_OUTPUT);
-    const exec = await ExecRun.start({
-      engine,
-      containerId,
-      argv,
-      sink: collector.sink,
-      log: this.log,
-      timeoutMs: (opts.timeout ?? timeout) * 1000,
-    });
-    const outcome = await exec.finished;
-    await recordCommand(handle, { kind: 'run', command, exitCode: outcome.exitCode, durationMs: outcome.durationMs, timedOut: outcome.timedOut }, this.log);
-    return {
-      ...outcome,
-      stdout: collector.text('stdout'),
-      stderr: collector.text('stderr'),
-      truncated: collector.truncated,
-      ok: outcome.exitCode === 0 && !outcome.timedOut,
-    };
-  }
-
-  async shutdown(ref: string, force: boolean): Promise<void> {
-    const { engine, inspect, handle } = await this.resolve(ref);
+  async shutdown(ref: string, force: boolean, socketPath?: string): Promise<void> {
+    const { engine, inspect, handle } = await this.resolve(ref, socketPath);
     const log = this.log.child({ containerId: inspect.Id, name: handle.name });
     if (handle.persist) {
       await engine.stopContainer(inspect.Id, force ? 0 : STOP_GRACE_S);
@@ -171,7 +144,7 @@ export class Sandboxes {
     }
     // A non-persistent sandbox's state is discarded anyway: kill and remove in one call.
     await engine.removeContainer(inspect.Id, { force: true });
-    this.forget(inspect.Id, handle.name);
+    this.forget(engine, inspect.Id, handle.name);
     log.info('container removed');
   }
 }

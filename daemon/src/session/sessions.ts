@@ -5,15 +5,14 @@
  * known for RETAIN_MS so that calls on it say why it closed.
  */
 import { randomUUID } from 'node:crypto';
-import type { SessionInfo } from '@pocketdock/protocol';
+import type { ContainerTarget, SessionInfo } from '@pocketdock/protocol';
 import { invalidParams, sessionClosed } from '../errors.js';
 import type { Logger } from '../log.js';
 import { RETAIN_MS, type Processes, type Sandboxes } from '../sandbox/index.js';
 import { Session } from './session.js';
 import { SHELL_COMMAND } from './shell.js';
 
-export interface OpenRequest {
-  container: string;
+export interface OpenRequest extends ContainerTarget {
   sessionId?: string;
 }
 
@@ -34,7 +33,7 @@ export class Sessions {
         return s;
       });
     }
-    const opening = this.start(id, req.container);
+    const opening = this.start(id, req);
     this.opening.set(id, opening);
     void opening.then((s) => this.sessions.set(id, s), () => undefined).finally(() => this.opening.delete(id));
     return opening;
@@ -59,12 +58,12 @@ export class Sessions {
     await Promise.all([...this.sessions.values()].map((s) => s.close('the daemon is shutting down')));
   }
 
-  private async start(id: string, container: string): Promise<Session> {
+  private async start(id: string, { container, socketPath }: ContainerTarget): Promise<Session> {
     if (await this.processes.get(id).then(() => true, () => false)) throw invalidParams('sessionId', `"${id}" already names an exec`);
-    const { engine, inspect, handle } = await this.sandboxes.resolve(container);
+    const { engine, inspect, handle } = await this.sandboxes.resolve(container, socketPath);
     const session = new Session(id, container, { engine, containerId: inspect.Id, handle }, this.log.child({ sessionId: id, containerId: inspect.Id }));
     const exec = await this.processes.start({
-      container: inspect.Id, command: SHELL_COMMAND, execId: id, detach: true, stdin: true, io: { filter: session.filter }, history: false,
+      container: inspect.Id, socketPath: engine.socketPath, command: SHELL_COMMAND, execId: id, detach: true, stdin: true, io: { filter: session.filter }, history: false,
     });
     try {
       await session.begin(exec, handle.timeout * 1000);

@@ -4,6 +4,7 @@
  * the terminal's line discipline in the container turns the byte 0x03 into SIGINT for the
  * foreground process group.
  */
+import type { ContainerTarget } from '@pocketdock/protocol';
 import { invalidParams } from '../errors.js';
 import type { ManagedExec, Processes } from '../sandbox/index.js';
 import { shellQuote } from './shell.js';
@@ -22,8 +23,7 @@ export function terminalCommand(command: string | undefined, rows: number, cols:
   return `stty rows ${rows} cols ${cols} 2>/dev/null; if command -v bash >/dev/null 2>&1; then exec ${bash}; else exec ${sh}; fi`;
 }
 
-export interface TerminalRequest {
-  container: string;
+export interface TerminalRequest extends ContainerTarget {
   command?: string;
   rows: number;
   cols: number;
@@ -35,6 +35,7 @@ export function openTerminal(processes: Processes, req: TerminalRequest, attach?
   const env = Object.entries({ TERM: 'xterm-256color', ...req.env }).map(([k, v]) => `${k}=${v}`);
   return processes.start({
     container: req.container,
+    ...(req.socketPath !== undefined && { socketPath: req.socketPath }),
     command: terminalCommand(req.command, req.rows, req.cols),
     detach: true,
     stdin: true,

@@ -1,7 +1,7 @@
 /** container.*: creating sandboxes, running commands in them, inspecting and shutting them down. */
 import { Type, type Static } from '@sinclair/typebox';
 import { ContainerHandle, ContainerInfo, ExecResult } from '../types.js';
-import { ContainerRef, EngineSocket, ExecId, Seconds, method, oneOf, params } from './spec.js';
+import { EngineSocket, ExecId, Seconds, addressed, method, oneOf, params } from './spec.js';
 
 export const LANGS = ['sh', 'bash', 'python', 'node'] as const;
 export const Lang = oneOf(LANGS, 'how the command text is run: sh -c, bash -c, python3 -c, node -e');
@@ -38,15 +38,15 @@ export const CONTAINER_METHODS = {
     ContainerHandle,
     'Creates and starts a sandbox container.'),
   'container.info': method(
-    params({ container: ContainerRef }),
+    addressed({}),
     ContainerInfo,
     'A live snapshot of a container: status, resources, network, processes.'),
   'container.run': method(
-    params({ container: ContainerRef, command: Type.String(), execId: Type.Optional(ExecId), ...RunOptions }),
+    addressed({ command: Type.String(), execId: Type.Optional(ExecId), ...RunOptions }),
     ExecResult,
     'Runs a command to completion and returns its output.'),
   'container.shutdown': method(
-    params({ container: ContainerRef, force: Type.Optional(Type.Boolean()) }),
+    addressed({ force: Type.Optional(Type.Boolean()) }),
     Type.Null(),
     'Stops the container; removes it unless it is persistent.'),
 } as const;

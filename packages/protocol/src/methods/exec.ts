@@ -7,7 +7,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ExecResult } from '../types.js';
 import { RunOptions } from './container.js';
-import { ContainerRef, ExecId, method, params } from './spec.js';
+import { ExecId, addressed, method, params } from './spec.js';
 
 export const STREAMS = ['stdout', 'stderr'] as const;
 export type StreamName = (typeof STREAMS)[number];
@@ -79,8 +79,7 @@ export const EXEC_NOTIFICATIONS = { 'exec.output': ExecOutput, 'exec.exit': Exec
 
 export const EXEC_METHODS = {
   'exec.start': method(
-    params({
-      container: ContainerRef,
+    addressed({
       command: Type.String(),
       execId: Type.Optional(ExecId),
       ...RunOptions,

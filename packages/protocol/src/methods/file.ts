@@ -5,7 +5,7 @@
  * neither side holds a whole file and no JSON or base64 wraps the bytes.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { ContainerRef, method, oneOf, params } from './spec.js';
+import { addressed, method, oneOf, params } from './spec.js';
 
 /**
  * The bulk data channel. `PUT /transfers/<uploadId>` streams an upload's bytes as the request
@@ -32,16 +32,15 @@ const TransferId = Type.String({ minLength: 1, description: `Used once, as ${TRA
 
 export const FILE_METHODS = {
   'file.write': method(
-    params({ container: ContainerRef, path: ContainerPath, data: Type.String({ contentEncoding: 'base64', description: 'The content, base64' }) }),
+    addressed({ path: ContainerPath, data: Type.String({ contentEncoding: 'base64', description: 'The content, base64' }) }),
     Type.Null(),
     'Creates or overwrites a file with small content in one call; the file belongs to the container\'s user. Larger content goes through file.uploadStart.'),
   'file.list': method(
-    params({ container: ContainerRef, path: ContainerPath }),
+    addressed({ path: ContainerPath }),
     Type.Object({ names: Type.Array(Type.String(), { description: 'Entry names, hidden ones included; directories end with "/"' }) }),
     'Lists a directory.'),
   'file.uploadStart': method(
-    params({
-      container: ContainerRef,
+    addressed({
       path: Type.String({ minLength: 1, pattern: '^/', description: '"file": the file to write; "tar": the existing directory to unpack into' }),
       kind: TransferKind,
       size: Type.Optional(Type.Integer({ minimum: 0, description: 'Length of the file; required for kind "file"' })),
@@ -49,7 +48,7 @@ export const FILE_METHODS = {
     Type.Object({ uploadId: TransferId }),
     `Opens an upload; its bytes are the body of PUT ${TRANSFER_ROUTE}<uploadId>, which answers { bytes } once the engine has written them. Members of an uploaded tar and the written file belong to the container's user.`),
   'file.downloadStart': method(
-    params({ container: ContainerRef, path: ContainerPath, kind: TransferKind }),
+    addressed({ path: ContainerPath, kind: TransferKind }),
     Type.Object({
       downloadId: TransferId,
       size: Type.Optional(Type.Integer({ description: 'Length of the file (kind "file" only)' })),

@@ -4,7 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ContainerHandle } from '../types.js';
-import { ContainerRef, EngineSocket, method, params } from './spec.js';
+import { EngineSocket, addressed, method, params } from './spec.js';
 
 export const ContainerListItem = Type.Object({
   id: Type.String(),
@@ -36,9 +36,6 @@ export type ProfileInfo = Static<typeof ProfileInfo>;
 
 export const ProjectRoot = Type.String({ pattern: '^/', description: 'Absolute path of a directory holding .pocketdock/pocketdock.yaml' });
 export const ImageName = Type.String({ pattern: '^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$', maxLength: 255, description: 'repository[:tag]' });
-
-const addressed = <T extends Parameters<typeof params>[0]>(props: T) =>
-  params({ container: ContainerRef, socketPath: Type.Optional(EngineSocket), ...props });
 
 export const LIFECYCLE_METHODS = {
   'container.list': method(

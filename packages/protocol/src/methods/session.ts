@@ -8,7 +8,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ExecResult } from '../types.js';
-import { ContainerRef, ExecId, Seconds, method, params } from './spec.js';
+import { ContainerRef, ExecId, Seconds, addressed, method, params } from './spec.js';
 
 export const SessionId = Type.String({ pattern: ExecId.pattern, description: 'Session id (its shell\'s exec id); a client may choose it when opening' });
 
@@ -27,7 +27,7 @@ const Command = Type.String({ description: 'Shell text, possibly several lines; 
 
 export const SESSION_METHODS = {
   'session.open': method(
-    params({ container: ContainerRef, sessionId: Type.Optional(SessionId) }),
+    addressed({ sessionId: Type.Optional(SessionId) }),
     SessionInfo,
     'Starts a shell in the container (opening an open session\'s id again returns it).'),
   'session.send': method(

@@ -21,4 +21,17 @@ export const oneOf = <T extends string>(values: readonly T[], description?: stri
 export const ContainerRef = Type.String({ minLength: 1, description: 'Container id or name' });
 export const Seconds = Type.Number({ exclusiveMinimum: 0, description: 'seconds' });
 export const EngineSocket = Type.String({ minLength: 1, description: 'Engine socket to use instead of the daemon\'s default' });
+
+/**
+ * Params of a method that names a container: the container, and optionally the engine it lives on
+ * (without it the daemon looks on its default engine, then on every other engine it knows).
+ */
+export const addressed = <T extends Parameters<typeof params>[0]>(props: T) =>
+  params({ container: ContainerRef, socketPath: Type.Optional(EngineSocket), ...props });
+
+/** The part of `addressed` params that names the container. */
+export interface ContainerTarget {
+  container: string;
+  socketPath?: string;
+}
 export const ExecId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$', description: 'Exec id; a client may choose it (retrying a start with the same id returns the existing exec, never runs the command twice)' });

@@ -5,15 +5,14 @@
  * and exec.kill/exec.info work on it. Input bytes are passed as typed: "\u0003" is Ctrl-C.
  */
 import { Type } from '@sinclair/typebox';
-import { ContainerRef, ExecId, method, oneOf, params } from './spec.js';
+import { ExecId, addressed, method, oneOf, params } from './spec.js';
 
 const Rows = Type.Integer({ minimum: 1, maximum: 1000 });
 const Cols = Type.Integer({ minimum: 1, maximum: 1000 });
 
 export const TERMINAL_METHODS = {
   'terminal.open': method(
-    params({
-      container: ContainerRef,
+    addressed({
       command: Type.Optional(Type.String({ minLength: 1, description: 'Run by sh -c; default: a login shell (bash when present)' })),
       rows: Rows,
       cols: Cols,
