@@ -74,6 +74,14 @@ describe('exec.output framing', () => {
     expect(got.text).toEqual({ stdout: LINE.repeat(REPEAT), stderr: 'bye\n' });
   });
 
+  it('carries every byte of a 15 MB numbered output in order while frames are in flight', async () => {
+    const n = 2_000_000;
+    const chunks: string[] = [];
+    for await (const ch of c.run(`seq 1 ${n}`, { stream: true, maxOutput: 32 * 1024 * 1024 })) chunks.push(ch.data);
+    expect(chunks.length).toBeGreaterThan(20);
+    expect(chunks.join('')).toBe(`${Array.from({ length: n }, (_, i) => i + 1).join('\n')}\n`);
+  });
+
   it('reaches Transport listeners as the same notification: data a string', async () => {
     const seen: unknown[] = [];
     const off = pd.transport.on('exec.output', (p) => seen.push(p.data));

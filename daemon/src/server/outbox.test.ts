@@ -37,6 +37,19 @@ describe('Outbox', () => {
     expect(s.sent[0]).toBe('{"jsonrpc":"2.0","method":"exec.exit","params":{"execId":"e1"}}');
   });
 
+  it('reuses a frame\'s buffer only once the socket has written it', () => {
+    const s = socket();
+    const box = new Outbox(s, true);
+    box.notify('exec.output', params, Buffer.from('first'));
+    box.notify('exec.output', params, Buffer.from('second'));
+    const [a, b] = s.sent as Uint8Array[];
+    expect(a!.buffer).not.toBe(b!.buffer);
+    s.flush();
+    box.notify('exec.output', params, Buffer.from('third'));
+    expect([a!.buffer, b!.buffer]).toContain((s.sent[2] as Uint8Array).buffer);
+    expect(Buffer.from(decodeFrame(s.sent[2] as Uint8Array)!.payload).toString()).toBe('third');
+  });
+
   it('counts what the socket has not written and releases waiters once it drains', async () => {
     const s = socket();
     const box = new Outbox(s, true);

@@ -18,4 +18,16 @@ describe('binary frames', () => {
     expect(decodeFrame(inner.subarray(0, 5))).toBeUndefined();
     expect(decodeFrame(new Uint8Array(2))).toBeUndefined();
   });
+
+  it('are written in a given buffer when they surely fit, else in a new one', () => {
+    const header = JSON.stringify({ jsonrpc: '2.0', method: 'exec.output', params: { execId: 'ü', stream: 'stdout', offset: 0, next: 3 } });
+    const payload = new TextEncoder().encode('✓');
+    const buffer = new Uint8Array(4 + header.length * 3 + payload.length);
+    const frame = encodeFrame(header, payload, buffer);
+    expect(frame.buffer).toBe(buffer.buffer);
+    expect(decodeFrame(frame)).toEqual({ header, payload });
+    const fresh = encodeFrame(header, payload, buffer.subarray(1));
+    expect(fresh.buffer).not.toBe(buffer.buffer);
+    expect(decodeFrame(fresh)).toEqual({ header, payload });
+  });
 });

@@ -16,8 +16,20 @@ const LENGTH_BYTES = 4;
  */
 export const BINARY_SUBPROTOCOL = 'pocketdock.binary';
 
-export function encodeFrame(header: string, payload: Uint8Array): Uint8Array {
-  const head = new TextEncoder().encode(header);
+const encoder = new TextEncoder();
+
+/**
+ * `into`: a buffer to write the frame in when it surely fits, so that a sender streaming many
+ * frames can reuse a few instead of allocating each; the frame is then a view of it.
+ */
+export function encodeFrame(header: string, payload: Uint8Array, into?: Uint8Array): Uint8Array {
+  if (into && into.length >= LENGTH_BYTES + header.length * 3 + payload.length) {
+    const { written } = encoder.encodeInto(header, into.subarray(LENGTH_BYTES));
+    new DataView(into.buffer, into.byteOffset, into.byteLength).setUint32(0, written);
+    into.set(payload, LENGTH_BYTES + written);
+    return into.subarray(0, LENGTH_BYTES + written + payload.length);
+  }
+  const head = encoder.encode(header);
   const frame = new Uint8Array(LENGTH_BYTES + head.length + payload.length);
   new DataView(frame.buffer).setUint32(0, head.length);
   frame.set(head, LENGTH_BYTES);
