@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { connect, type PocketDock } from '../../client/src/index.js';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
@@ -78,4 +79,24 @@ export async function startDaemon(o: StartOptions = {}): Promise<TestDaemon> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface Suite {
+  readonly d: TestDaemon;
+  readonly pd: PocketDock;
+}
+
+/** One daemon and one client for a whole test file: started before its tests, stopped after them. */
+export function useDaemon(o: StartOptions = {}): Suite {
+  let d: TestDaemon | undefined;
+  let pd: PocketDock | undefined;
+  beforeAll(async () => {
+    d = await startDaemon(o);
+    pd = await d.client();
+  });
+  afterAll(async () => {
+    await pd?.close();
+    await d?.stop();
+  });
+  return { get d() { return d!; }, get pd() { return pd!; } };
 }

@@ -3,24 +3,20 @@
 import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessLost, type Container, type PocketDock } from '../../client/src/index.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { ProcessLost, type Container } from '../../client/src/index.js';
+import { useDaemon } from '../helpers/daemon.js';
 import { postRpc } from '../helpers/rpc.js';
 
-let d: TestDaemon;
-let pd: PocketDock;
 let c: Container;
 
+const suite = useDaemon();
+
 beforeAll(async () => {
-  d = await startDaemon();
-  pd = await d.client();
-  c = await pd.createNewContainer();
+  c = await suite.pd.createNewContainer();
 });
 
 afterAll(async () => {
   await c?.shutdown({ force: true }).catch(() => undefined);
-  await pd?.close();
-  await d?.stop();
 });
 
 const MiB = 1024 * 1024;
@@ -43,7 +39,7 @@ describe('run({ detach: true })', () => {
     const p = await c.run('echo first; while [ ! -e /tmp/go-attach ]; do sleep 0.02; done; i=0; while :; do i=$((i+1)); echo tick$i; sleep 0.05; done', { detach: true });
     expect(await p.isRunning()).toBe(true);
     await expect.poll(async () => (await p.peek()).stdout).toBe('first\n');
-    const child = runChild([d.socketPath, p.id]);
+    const child = runChild([suite.d.socketPath, p.id]);
     await expect.poll(async () => (await p.info()).offsets.stdout > 0).toBe(true);
     await c.run('touch /tmp/go-attach');
     const lines = await child;
@@ -71,12 +67,12 @@ describe('run({ detach: true })', () => {
   });
 
   it('floods 1 GB with nobody attached: daemon memory stays flat, overflow is flagged', async () => {
-    const before = d.rssKiB();
+    const before = suite.d.rssKiB();
     const p = await c.run('yes | head -c 1000000000', { detach: true });
     let peak = before;
-    while (await p.isRunning()) peak = Math.max(peak, d.rssKiB());
+    while (await p.isRunning()) peak = Math.max(peak, suite.d.rssKiB());
     const info = await p.info();
-    console.log(JSON.stringify({ test: 'detached 1 GB flood', daemonRssKiBBefore: before, daemonRssKiBPeak: peak, daemonRssKiBAfter: d.rssKiB() }));
+    console.log(JSON.stringify({ test: 'detached 1 GB flood', daemonRssKiBBefore: before, daemonRssKiBPeak: peak, daemonRssKiBAfter: suite.d.rssKiB() }));
     expect(info).toMatchObject({ bufferOverflow: true, offsets: { stdout: 1_000_000_000 }, bufferSize: MiB, exitCode: 0 });
     expect(peak - before).toBeLessThan(64 * 1024);
   });
@@ -86,7 +82,7 @@ describe('run({ detach: true })', () => {
     const offsets = { stdout: 0, stderr: 0 };
     const text = { stdout: '', stderr: '' };
     for (let done = false; !done;) {
-      const { json } = await postRpc({ socketPath: d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'exec.poll', params: { execId: p.id, offsets, waitMs: 2000, maxBytes: 50 } }));
+      const { json } = await postRpc({ socketPath: suite.d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'exec.poll', params: { execId: p.id, offsets, waitMs: 2000, maxBytes: 50 } }));
       const r = (json as { result: { stdout: { next: number; data: string; lost: number }; stderr: { next: number; data: string; lost: number }; result: unknown } }).result;
       for (const s of ['stdout', 'stderr'] as const) {
         expect(r[s].lost).toBe(0);
@@ -102,7 +98,7 @@ describe('run({ detach: true })', () => {
   it('lets a slow subscriber fall behind without slowing the process or growing the daemon, and reports the gap', async () => {
     const size = 40 * MiB;
     const p = await c.run(`echo go; while [ ! -e /tmp/go-slow ]; do sleep 0.02; done; head -c ${size} /dev/zero | tr '\\0' s`, { detach: true });
-    const ws = new WebSocket(`ws+unix://${d.socketPath}:/rpc`, { perMessageDeflate: false });
+    const ws = new WebSocket(`ws+unix://${suite.d.socketPath}:/rpc`, { perMessageDeflate: false });
     await new Promise((r) => ws.once('open', r));
     const notes: { method: string; params: { stream?: string; offset?: number; next?: number; lost?: number; data?: string } }[] = [];
     let exited!: () => void;
@@ -116,10 +112,10 @@ describe('run({ detach: true })', () => {
     await expect.poll(() => notes.length).toBeGreaterThan(0);
     const socket = (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
     socket.pause(); // this client stops reading: the daemon's queue to it fills up
-    const before = d.rssKiB();
+    const before = suite.d.rssKiB();
     await c.run('touch /tmp/go-slow');
     const result = await p.wait({ timeout: 60 });
-    const rss = d.rssKiB();
+    const rss = suite.d.rssKiB();
     socket.resume();
     await exit;
     ws.close();
@@ -141,13 +137,13 @@ describe('run({ detach: true })', () => {
   });
 
   it('answers ProcessLost for an unknown id', async () => {
-    await expect(pd.attachProcess('no-such-exec').isRunning()).rejects.toBeInstanceOf(ProcessLost);
+    await expect(suite.pd.attachProcess('no-such-exec').isRunning()).rejects.toBeInstanceOf(ProcessLost);
   });
 });
 
 describe('onStdout / onStderr / onExit', () => {
   it('fire for every detached process of the container, with the reference\'s arguments', async () => {
-    const cb = await pd.createNewContainer();
+    const cb = await suite.pd.createNewContainer();
     try {
       const seen: string[] = [];
       const exits: number[] = [];

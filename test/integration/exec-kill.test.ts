@@ -2,23 +2,12 @@
 // ignores SIGTERM and leaves a background child is gone after its timeout; exit codes are real.
 // On every engine that answers: the signal helper and exit codes are where engines differ.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Container, PocketDock } from '../../client/src/index.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import type { Container } from '../../client/src/index.js';
+import { useDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
 
 const engines = await availableEngines();
-let d: TestDaemon;
-let pd: PocketDock;
-
-beforeAll(async () => {
-  d = await startDaemon();
-  pd = await d.client();
-});
-
-afterAll(async () => {
-  await pd?.close();
-  await d?.stop();
-});
+const suite = useDaemon();
 
 /** Ignores SIGTERM, and so does the background child it leaves behind. */
 const stubborn = (tag: string) => `trap '' TERM; (trap '' TERM; sleep 99${tag}) & sleep 98${tag}`;
@@ -28,7 +17,7 @@ describe.each(engines)('on $name', (e) => {
   const processes = async () => (await c.run('ps -eo args')).stdout;
 
   beforeAll(async () => {
-    c = await pd.createNewContainer({ socketPath: e.socketPath });
+    c = await suite.pd.createNewContainer({ socketPath: e.socketPath });
   });
 
   afterAll(async () => {

@@ -3,30 +3,19 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionClosed, initProject, type Container, type PocketDock, type Session } from '../../client/src/index.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { SessionClosed, initProject, type Container, type Session } from '../../client/src/index.js';
+import { useDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
 
 const engines = await availableEngines();
-let d: TestDaemon;
-let pd: PocketDock;
-
-beforeAll(async () => {
-  d = await startDaemon();
-  pd = await d.client();
-});
-
-afterAll(async () => {
-  await pd?.close();
-  await d?.stop();
-});
+const suite = useDaemon();
 
 describe.each(engines)('session on $name', (e) => {
   let c: Container;
   const open = (): Promise<Session> => c.session();
 
   beforeAll(async () => {
-    c = await pd.createNewContainer({ socketPath: e.socketPath });
+    c = await suite.pd.createNewContainer({ socketPath: e.socketPath });
   });
 
   afterAll(async () => {
@@ -42,7 +31,7 @@ describe.each(engines)('session on $name', (e) => {
     expect((await s.sendAndWait('(exit 7)')).exitCode).toBe(7);
     expect((await s.sendAndWait('no-such-command')).exitCode).toBe(127);
     await expect(s.sendAndWait('echo a\0b')).rejects.toMatchObject({ name: 'InvalidParams', field: 'command' });
-    await expect(pd.transport.call('session.sendAndWait', { sessionId: s.id, command: 'true', timeout: 0 })).rejects.toMatchObject({ name: 'InvalidParams', field: expect.stringContaining('timeout') });
+    await expect(suite.pd.transport.call('session.sendAndWait', { sessionId: s.id, command: 'true', timeout: 0 })).rejects.toMatchObject({ name: 'InvalidParams', field: expect.stringContaining('timeout') });
     await s.close();
   });
 
@@ -115,12 +104,12 @@ describe.each(engines)('session on $name', (e) => {
     const s = await open();
     const again = await c.session({ sessionId: s.id });
     expect(again.id).toBe(s.id);
-    const listed = await pd.transport.call('session.list', { container: c.containerId });
+    const listed = await suite.pd.transport.call('session.list', { container: c.containerId });
     expect(listed).toContainEqual({ sessionId: s.id, containerId: c.containerId, shell: 'bash', open: true, reason: null, busy: false, queued: 0 });
-    await expect(pd.transport.call('session.open', { container: 'pd-no-such-thing' })).rejects.toMatchObject({ name: 'ContainerNotFound' });
-    await expect(pd.transport.call('session.info', { sessionId: 'never-was' })).rejects.toMatchObject({ name: 'SessionClosed', reason: expect.stringMatching(/no such session/) });
+    await expect(suite.pd.transport.call('session.open', { container: 'pd-no-such-thing' })).rejects.toMatchObject({ name: 'ContainerNotFound' });
+    await expect(suite.pd.transport.call('session.info', { sessionId: 'never-was' })).rejects.toMatchObject({ name: 'SessionClosed', reason: expect.stringMatching(/no such session/) });
     await s.close();
-    expect(await pd.transport.call('session.info', { sessionId: s.id })).toMatchObject({ open: false, reason: 'closed by a client' });
+    expect(await suite.pd.transport.call('session.info', { sessionId: s.id })).toMatchObject({ open: false, reason: 'closed by a client' });
   });
 
   it('fails every call with SessionClosed after close()', async () => {
@@ -128,9 +117,9 @@ describe.each(engines)('session on $name', (e) => {
     await s.close();
     await expect(s.sendAndWait('echo hi')).rejects.toBeInstanceOf(SessionClosed);
     // Another proxy of the same session hears the daemon's reason.
-    const other = pd.attachSession(s.id);
+    const other = suite.pd.attachSession(s.id);
     await expect(other).rejects.toMatchObject({ name: 'SessionClosed', sessionId: s.id, reason: 'closed by a client' });
-    await expect(pd.transport.call('session.sendAndWait', { sessionId: s.id, command: 'true' })).rejects.toMatchObject({ reason: 'closed by a client' });
+    await expect(suite.pd.transport.call('session.sendAndWait', { sessionId: s.id, command: 'true' })).rejects.toMatchObject({ reason: 'closed by a client' });
   });
 
   it('ends with the shell: `exit` and a killed shell close the session', async () => {
@@ -151,7 +140,7 @@ describe.each(engines)('session on $name', (e) => {
   it('is shared: a second client attaches by id, sends to it and reads it', async () => {
     const s = await open();
     await s.sendAndWait('cd /etc; export SHARED=yes');
-    const pd2 = await d.client();
+    const pd2 = await suite.d.client();
     try {
       const s2 = await pd2.attachSession(s.id);
       expect((await s2.sendAndWait('pwd; echo $SHARED')).stdout).toBe('/etc\nyes\n');
@@ -192,7 +181,7 @@ describe.each(engines)('session on $name', (e) => {
     expect(s.lost).toBe(n - 1024 * 1024);
     expect(await s.read()).toBe('');
     expect(s.lost).toBe(0);
-    const state = await pd.attachProcess(s.id).info();
+    const state = await suite.pd.attachProcess(s.id).info();
     expect(state).toMatchObject({ bufferOverflow: true, dropped: { stdout: state.offsets.stdout - 1024 * 1024, stderr: 0 } });
     expect(state.offsets.stdout).toBeGreaterThan(n);
     await s.close();
@@ -201,7 +190,7 @@ describe.each(engines)('session on $name', (e) => {
   it('records each command in a project container\'s history.jsonl and its output in logs/', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pd-session-project-'));
     const root = await initProject(dir, { projectName: 'sessions' });
-    const pc = await pd.createNewContainer({ projectRoot: root, socketPath: e.socketPath });
+    const pc = await suite.pd.createNewContainer({ projectRoot: root, socketPath: e.socketPath });
     try {
       const s = await pc.session();
       await s.sendAndWait('echo one');

@@ -1,24 +1,13 @@
 // Terminals on every engine that answers: a PTY exec with raw input, echo, resize, Ctrl-C, a REPL, vi, top, and exit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Container, PocketDock, Terminal } from '../../client/src/index.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import type { Container, Terminal } from '../../client/src/index.js';
+import { useDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
 
 const engines = await availableEngines();
 const hasDevImage = new Map(await Promise.all(engines.map(async (e) =>
   [e.name, await e.docker.getImage('pocketdock/dev').inspect().then(() => true, () => false)] as const)));
-let d: TestDaemon;
-let pd: PocketDock;
-
-beforeAll(async () => {
-  d = await startDaemon();
-  pd = await d.client();
-});
-
-afterAll(async () => {
-  await pd?.close();
-  await d?.stop();
-});
+const suite = useDaemon();
 
 /** Everything a terminal prints, and a way to wait (like expect) for the next match after the last one. */
 function screen(t: Terminal): { text: () => string; waitFor: (re: RegExp) => Promise<string> } {
@@ -48,7 +37,7 @@ describe.each(engines)('terminal on $name', (e) => {
   let c: Container;
 
   beforeAll(async () => {
-    c = await pd.createNewContainer({ socketPath: e.socketPath });
+    c = await suite.pd.createNewContainer({ socketPath: e.socketPath });
   });
 
   afterAll(async () => {
@@ -111,7 +100,7 @@ describe.each(engines)('terminal on $name', (e) => {
   });
 
   it.skipIf(!hasDevImage.get(e.name))('edits a file with vi (the dev profile has vim)', async () => {
-    const dev = await pd.createNewContainer({ image: 'pocketdock/dev', socketPath: e.socketPath });
+    const dev = await suite.pd.createNewContainer({ image: 'pocketdock/dev', socketPath: e.socketPath });
     try {
       const t = await dev.openTerminal({ command: 'vi /tmp/note.txt', rows: 24, cols: 80 });
       const s = screen(t);
@@ -127,7 +116,7 @@ describe.each(engines)('terminal on $name', (e) => {
 
   it('is an exec: another client follows its output and its end', async () => {
     const t = await c.openTerminal({ command: 'cat', rows: 10, cols: 40 });
-    const pd2 = await d.client();
+    const pd2 = await suite.d.client();
     try {
       const follow = pd2.attachProcess(t.id).stream();
       await t.write('line one\r');
@@ -143,21 +132,21 @@ describe.each(engines)('terminal on $name', (e) => {
   });
 
   it('hangs up when the client that opened it goes away, unless asked to keep it', async () => {
-    const pd2 = await d.client();
+    const pd2 = await suite.d.client();
     const [gone, kept] = await Promise.all([
       pd2.openTerminal(c.name, { command: 'sleep 300' }),
       pd2.openTerminal(c.name, { command: 'sleep 301', keep: true }),
     ]);
     await pd2.close();
-    expect(await pd.attachProcess(gone.id).wait({ timeout: 10 })).toMatchObject({ exitCode: 129 });
-    const survivor = pd.attachProcess(kept.id);
+    expect(await suite.pd.attachProcess(gone.id).wait({ timeout: 10 })).toMatchObject({ exitCode: 129 });
+    const survivor = suite.pd.attachProcess(kept.id);
     expect(await survivor.isRunning()).toBe(true);
     await survivor.kill(9);
     expect((await survivor.wait({ timeout: 10 })).exitCode).toBe(137);
   });
 
   it('names a bad size and an ended terminal in its errors', async () => {
-    await expect(pd.transport.call('terminal.open', { container: c.containerId, rows: 0, cols: 80 })).rejects.toMatchObject({ name: 'InvalidParams' });
+    await expect(suite.pd.transport.call('terminal.open', { container: c.containerId, rows: 0, cols: 80 })).rejects.toMatchObject({ name: 'InvalidParams' });
     const t = await c.openTerminal({ command: 'true' });
     await t.exited;
     await expect(t.write('x')).rejects.toMatchObject({ name: 'InvalidParams', field: 'terminalId' });
