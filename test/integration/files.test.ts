@@ -1,30 +1,26 @@
 // Files through the daemon: writeFile, readFile, listFiles, push and pull against the real engine.
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, realpath, rm, stat, symlink, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileError, FileNotFound, InvalidParams, type Container, type PocketDock, type Progress } from '../../client/src/index.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { startDaemon, useDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { postRpc, transferRequest, type RawTarget } from '../helpers/rpc.js';
 
-let d: TestDaemon;
-let pd: PocketDock;
+const suite = useDaemon();
 let c: Container;
 let local: string;
 
 beforeAll(async () => {
-  d = await startDaemon();
-  pd = await d.client();
-  c = await pd.createNewContainer();
+  c = await suite.pd.createNewContainer();
   local = await mkdtemp(join(tmpdir(), 'pd-files-'));
 });
 
 afterAll(async () => {
   await c?.shutdown({ force: true }).catch(() => undefined);
-  await pd?.close();
-  await d?.stop();
   if (local) await rm(local, { recursive: true, force: true });
 });
 
@@ -210,7 +206,7 @@ describe('push and pull', () => {
 
 describe('raw HTTP: JSON-RPC calls and the transfer channel', () => {
   type Answer = { result?: Record<string, unknown>; error?: { data: Record<string, unknown> } };
-  const call = async (method: string, params: Record<string, unknown>, target: RawTarget = { socketPath: d.socketPath }) =>
+  const call = async (method: string, params: Record<string, unknown>, target: RawTarget = { socketPath: suite.d.socketPath }) =>
     (await postRpc(target, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }))).json as Answer;
 
   it('writes and lists with one POST per call, then uploads and downloads with plain PUT and GET', async () => {
@@ -219,14 +215,14 @@ describe('raw HTTP: JSON-RPC calls and the transfer channel', () => {
 
     const content = Buffer.alloc(3 * 1024 * 1024 + 5, 'plain http ');
     const { uploadId } = (await call('file.uploadStart', { container: c.name, path: '/home/sandbox/put.bin', kind: 'file', size: content.length })).result!;
-    const put = await transferRequest({ socketPath: d.socketPath }, 'PUT', `/transfers/${uploadId as string}`, content);
+    const put = await transferRequest({ socketPath: suite.d.socketPath }, 'PUT', `/transfers/${uploadId as string}`, content);
     expect(put.status).toBe(200);
     expect(JSON.parse(put.body.toString())).toEqual({ bytes: content.length });
     expect(await sh('stat -c "%s %U" /home/sandbox/put.bin')).toBe(`${content.length} sandbox\n`);
 
     const { downloadId, size } = (await call('file.downloadStart', { container: c.name, path: '/home/sandbox/put.bin', kind: 'file' })).result!;
     expect(size).toBe(content.length);
-    const got = await transferRequest({ socketPath: d.socketPath }, 'GET', `/transfers/${downloadId as string}`);
+    const got = await transferRequest({ socketPath: suite.d.socketPath }, 'GET', `/transfers/${downloadId as string}`);
     expect(got.status).toBe(200);
     expect(Buffer.compare(got.body, content)).toBe(0);
   });
@@ -234,25 +230,25 @@ describe('raw HTTP: JSON-RPC calls and the transfer channel', () => {
   it('answers a used, unknown or expired transfer id with a typed error', async () => {
     const { downloadId } = (await call('file.downloadStart', { container: c.name, path: '/home/sandbox/http.txt', kind: 'file' })).result!;
     const path = `/transfers/${downloadId as string}`;
-    expect((await transferRequest({ socketPath: d.socketPath }, 'GET', path)).body.toString()).toBe('over http');
+    expect((await transferRequest({ socketPath: suite.d.socketPath }, 'GET', path)).body.toString()).toBe('over http');
     for (const p of [path, '/transfers/down-0123456789abcdef0123456789abcdef']) {
-      const again = await transferRequest({ socketPath: d.socketPath }, 'GET', p);
+      const again = await transferRequest({ socketPath: suite.d.socketPath }, 'GET', p);
       expect(again.status).toBe(404);
       expect(JSON.parse(again.body.toString()).error.data).toMatchObject({ type: 'InvalidParams', field: 'transferId' });
     }
     const cancelled = (await call('file.downloadStart', { container: c.name, path: '/home/sandbox/http.txt', kind: 'file' })).result!;
     await call('file.cancel', { transferId: cancelled.downloadId });
-    expect((await transferRequest({ socketPath: d.socketPath }, 'GET', `/transfers/${cancelled.downloadId as string}`)).status).toBe(404);
+    expect((await transferRequest({ socketPath: suite.d.socketPath }, 'GET', `/transfers/${cancelled.downloadId as string}`)).status).toBe(404);
   });
 
   it('refuses a pushed archive that is not a tar, and a file body of another size than announced, naming the body', async () => {
     const { uploadId } = (await call('file.uploadStart', { container: c.name, path: '/home/sandbox', kind: 'tar' })).result!;
-    const put = await transferRequest({ socketPath: d.socketPath }, 'PUT', `/transfers/${uploadId as string}`, Buffer.alloc(1024, 'not a tar'));
+    const put = await transferRequest({ socketPath: suite.d.socketPath }, 'PUT', `/transfers/${uploadId as string}`, Buffer.alloc(1024, 'not a tar'));
     expect(put.status).toBe(400);
     expect(JSON.parse(put.body.toString()).error.data).toMatchObject({ type: 'InvalidParams', field: 'body' });
     for (const sent of ['short', 'longer than announced']) {
       const { uploadId: id } = (await call('file.uploadStart', { container: c.name, path: '/home/sandbox/sized.txt', kind: 'file', size: 10 })).result!;
-      const answer = await transferRequest({ socketPath: d.socketPath }, 'PUT', `/transfers/${id as string}`, Buffer.from(sent));
+      const answer = await transferRequest({ socketPath: suite.d.socketPath }, 'PUT', `/transfers/${id as string}`, Buffer.from(sent));
       expect(answer.status).toBe(400);
       expect(JSON.parse(answer.body.toString()).error).toMatchObject({ data: { type: 'InvalidParams', field: 'body' }, message: expect.stringMatching(/announced/) });
     }
@@ -309,9 +305,10 @@ describe('a 200 MB file', () => {
     const block = Buffer.alloc(1024 * 1024);
     for (let i = 0; i < SIZE / block.length; i++) {
       block.writeUInt32LE(i, (i * 4099) % (block.length - 4));
-      if (!out.write(Buffer.from(block))) await new Promise((r) => out.once('drain', r));
+      if (!out.write(Buffer.from(block))) await once(out, 'drain');
     }
-    await new Promise<void>((r, j) => out.end((err?: Error | null) => (err ? j(err) : r())));
+    out.end();
+    await once(out, 'finish');
     const before = small.rssKiB();
     const pushed: Progress[] = [];
     await sc.push(src, '/home/sandbox/big.bin', { onProgress: (p) => pushed.push(p) });
