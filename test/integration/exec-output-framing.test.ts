@@ -3,23 +3,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { BINARY_SUBPROTOCOL, decodeFrame } from '@pocketdock/protocol';
-import type { Container, PocketDock } from '../../client/src/index.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import type { Container } from '../../client/src/index.js';
+import { useDaemon } from '../helpers/daemon.js';
 
-let d: TestDaemon;
-let pd: PocketDock;
+const suite = useDaemon();
 let c: Container;
 
 beforeAll(async () => {
-  d = await startDaemon();
-  pd = await d.client();
-  c = await pd.createNewContainer();
+  c = await suite.pd.createNewContainer();
 });
 
 afterAll(async () => {
   await c?.shutdown({ force: true }).catch(() => undefined);
-  await pd?.close();
-  await d?.stop();
 });
 
 // About 1.3 MB of multi-byte text on stdout (several notifications, pieces cut between characters
@@ -33,7 +28,7 @@ interface Received { protocol: string; kinds: Set<'text' | 'binary'>; outputs: O
 
 /** Starts COMMAND subscribed on a raw WebSocket and gathers its exec.output notifications until exec.exit. */
 async function runRaw(protocols: string[]): Promise<Received> {
-  const ws = new WebSocket(`ws+unix://${d.socketPath}:/rpc`, protocols, { perMessageDeflate: false });
+  const ws = new WebSocket(`ws+unix://${suite.d.socketPath}:/rpc`, protocols, { perMessageDeflate: false });
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   const got: Received = { protocol: ws.protocol, kinds: new Set(), outputs: [], text: { stdout: '', stderr: '' } };
   const exited = new Promise<void>((resolve) => {
@@ -84,7 +79,7 @@ describe('exec.output framing', () => {
 
   it('reaches Transport listeners as the same notification: data a string', async () => {
     const seen: unknown[] = [];
-    const off = pd.transport.on('exec.output', (p) => seen.push(p.data));
+    const off = suite.pd.transport.on('exec.output', (p) => seen.push(p.data));
     let text = '';
     for await (const ch of c.run(`printf '${LINE.replace('\n', '\\n')}'`, { stream: true })) text += ch.data;
     off();
