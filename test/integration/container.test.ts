@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(created.map((c) => c.shutdown({ force: true }).catch(() => undefined)));
+  await Promise.all(created.map((c) => pd.destroyContainer(c.name).catch(() => undefined)));
   await pd?.close();
   await d?.stop();
 });
