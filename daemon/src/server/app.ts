@@ -4,7 +4,7 @@
  * the bytes of uploads and downloads (transfer-route.ts).
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import { createJSONRPCErrorResponse } from 'json-rpc-2.0';
 import { BINARY_SUBPROTOCOL, ERRORS, RpcCode } from '@pocketdock/protocol';
@@ -27,7 +27,7 @@ export interface AppOptions {
 }
 
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: o.log.child({ transport: o.transport }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: o.limits.maxMessageBytes });
+  const app = Fastify({ loggerInstance: o.log.child({ transport: o.transport }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: o.limits.maxMessageBytes });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   // Only our subprotocol is accepted: ws would otherwise echo whatever a client offers first.
