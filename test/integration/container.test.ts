@@ -172,6 +172,34 @@ describe('transports', () => {
     expect(refused).toBeInstanceOf(Unauthorized);
   });
 
+  it('enforces the message size, batch size and in-flight limits of its config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pd-limits-'));
+    const config = join(dir, 'config.yaml');
+    writeFileSync(config, 'limits:\n  maxMessageBytes: 4096\n  maxBatch: 2\n  maxPending: 1\n');
+    const small = await startDaemon({ args: ['--config', config] });
+    try {
+      const req = (id: number, method = 'daemon.version', params: object = {}) => ({ jsonrpc: '2.0', id, method, params });
+      const big = await postRpc({ socketPath: small.socketPath }, JSON.stringify(req(1, 'daemon.hello', { client: 'x'.repeat(5000) })));
+      expect(big.status).toBe(413);
+      expect(big.json).toMatchObject({ error: { code: -32600, message: expect.stringMatching(/larger than 4096 bytes/) } });
+      const batch = await postRpc({ socketPath: small.socketPath }, JSON.stringify([req(1), req(2), req(3)]));
+      expect(batch.json).toMatchObject({ error: { code: -32600, message: expect.stringMatching(/1 to 2 requests/) } });
+      expect((await postRpc({ socketPath: small.socketPath }, JSON.stringify([req(1), req(2)]))).json).toHaveLength(2);
+
+      // Over one WebSocket: the first call is still waiting (a long poll) when the second arrives.
+      const client = await small.client();
+      const c = await client.createNewContainer();
+      const p = await c.run('sleep 30', { detach: true });
+      const waiting = client.transport.call('exec.poll', { execId: p.id, offsets: { stdout: 0, stderr: 0 }, waitMs: 3000 });
+      await expect(client.hello()).rejects.toThrow(/too many requests in flight \(limit 1\)/);
+      await waiting;
+      await c.shutdown({ force: true });
+      await client.close();
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('serves two clients at once', async () => {
     const [a, b] = await Promise.all([d.client(), d.client()]);
     const [ca, cb] = await Promise.all([a.createNewContainer(), b.createNewContainer()]);

@@ -34,14 +34,18 @@ export class RpcRouter {
     }
   }
 
-  /** Answers one message (request, notification or batch); undefined when nothing is to be sent back. */
-  async receive(text: string, ctx: CallContext): Promise<string | undefined> {
+  /**
+   * Answers one message (request, notification or batch); undefined when nothing is to be sent back.
+   * With `refusal`, every request in it is answered with that reason instead of being run.
+   */
+  async receive(text: string, ctx: CallContext, refusal?: string): Promise<string | undefined> {
     let message: unknown;
     try {
       message = JSON.parse(text);
     } catch {
       return JSON.stringify(createJSONRPCErrorResponse(null, RpcCode.ParseError, 'parse error: not valid JSON', { type: 'PocketDockError' }));
     }
+    if (refusal !== undefined) return refuse(message, refusal);
     if (Array.isArray(message)) {
       if (message.length === 0 || message.length > this.limits.maxBatch) {
         return JSON.stringify(createJSONRPCErrorResponse(null, RpcCode.InvalidRequest,
@@ -52,4 +56,15 @@ export class RpcRouter {
     if (response === null || (Array.isArray(response) && response.length === 0)) return undefined;
     return JSON.stringify(response);
   }
+}
+
+/** Errors for every request of a message, under their own ids, so the caller can match them. */
+function refuse(message: unknown, why: string): string | undefined {
+  const requests = Array.isArray(message) ? message : [message];
+  const answers = requests
+    .map((m) => (m as { id?: JSONRPCID } | null)?.id)
+    .filter((id): id is JSONRPCID => id !== undefined)
+    .map((id) => createJSONRPCErrorResponse(id, RpcCode.InvalidRequest, `invalid request: ${why}`, { type: 'PocketDockError' }));
+  if (answers.length === 0) return undefined;
+  return JSON.stringify(Array.isArray(message) ? answers : answers[0]);
 }

@@ -44,6 +44,16 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     });
   }
 
+  // What fastify refuses itself (a body over the limit, …) is answered in JSON-RPC's shape too, so
+  // every client reads one kind of error.
+  app.setErrorHandler(async (err: Error & { statusCode?: number }, _req, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status >= 500) o.log.error({ err }, 'request failed');
+    const message = status === 413 ? `message larger than ${o.limits.maxMessageBytes} bytes` : err.message;
+    await reply.code(status).send(createJSONRPCErrorResponse(null, status >= 500 ? RpcCode.InternalError : RpcCode.InvalidRequest,
+      `${status >= 500 ? 'internal error' : 'invalid request'}: ${message}`, { type: 'PocketDockError' }));
+  });
+
   const context = (log: Logger, signal: AbortSignal, notify: CallContext['notify'], queue?: NotifyQueue): CallContext =>
     ({ connectionId: randomUUID(), transport: o.transport, log, notify, signal, ...(queue && { queue }) });
 
@@ -61,15 +71,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     const ctx = context(o.log.child({ transport: o.transport }), abort.signal, notify, outbox);
     let pending = 0;
     socket.on('message', (data: Buffer) => {
-      if (pending >= o.limits.maxPending) {
-        socket.send(JSON.stringify(createJSONRPCErrorResponse(null, RpcCode.InvalidRequest,
-          `too many requests in flight (limit ${o.limits.maxPending})`, { type: 'PocketDockError' })));
-        return;
-      }
-      pending++;
-      o.router.receive(data.toString('utf8'), ctx).then((out) => {
+      const refusal = pending >= o.limits.maxPending ? `too many requests in flight (limit ${o.limits.maxPending})` : undefined;
+      if (refusal === undefined) pending++;
+      o.router.receive(data.toString('utf8'), ctx, refusal).then((out) => {
         if (out !== undefined && socket.readyState === socket.OPEN) socket.send(out);
-      }, (err: unknown) => ctx.log.error({ err }, 'rpc dispatch failed')).finally(() => { pending--; });
+      }, (err: unknown) => ctx.log.error({ err }, 'rpc dispatch failed')).finally(() => { if (refusal === undefined) pending--; });
     });
     socket.once('close', () => abort.abort());
   });
