@@ -83,7 +83,8 @@ else
   clear_stale_state
   log "starting dockerd (log: $engine_log)"
   echo "--- engine-up: starting dockerd at $(date -u +%FT%TZ)" >>"$engine_log"
-  nohup setsid dockerd >>"$engine_log" 2>&1 </dev/null &
+  # From /, so that the engine does not hold on to (or depend on) the checkout it was started from.
+  nohup env -C / setsid dockerd >>"$engine_log" 2>&1 </dev/null &
   dockerd_pid=$!
 fi
 

@@ -47,7 +47,9 @@ if ! answers "$SOCK"; then
   rm -f "$SOCK"
   engine_log="$STATE_DIR/podman.log"
   log "starting podman system service (log: $engine_log)"
-  nohup setsid podman system service --time=0 "unix://$SOCK" >>"$engine_log" 2>&1 </dev/null &
+  # From /: the service's conmon children inherit its working directory, and fail to start any
+  # container once that directory is gone (a checkout removed after the service was started).
+  nohup env -C / setsid podman system service --time=0 "unix://$SOCK" >>"$engine_log" 2>&1 </dev/null &
   pid=$!
   for _ in $(seq 60); do
     answers "$SOCK" && break
