@@ -19,4 +19,5 @@ npx tsc -b >&2
 socket=$(bash scripts/engine-up.sh)
 say "engine answers on $socket"
 
+# shellcheck disable=SC2086 # POCKETDOCK_PROFILES is a space-separated list: one argument per profile
 POCKETDOCK_SOCKET="$socket" node daemon/dist/images/setup-cli.js ${POCKETDOCK_PROFILES:-minimal-python}
