@@ -1,42 +1,34 @@
 // Lifecycle on every engine that answers: persist/stop/resume, reboot, snapshot, destroy, prune,
 // info, profiles' network default, and the errors for stopped, vanished and unknown containers.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
-  ContainerGone, ContainerNotFound, ContainerNotRunning, InvalidParams, type Container, type CreateContainerOptions, type PocketDock,
+  ContainerGone, ContainerNotFound, ContainerNotRunning, InvalidParams, type Container, type CreateContainerOptions,
 } from '../../client/src/index.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { useDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
 
 const engines = await availableEngines();
-let d: TestDaemon;
-let pd: PocketDock;
+const suite = useDaemon();
 const names: string[] = [];
 const images: string[] = [];
-
-beforeAll(async () => {
-  d = await startDaemon();
-  pd = await d.client();
-});
 
 afterAll(async () => {
   for (const e of engines) {
     for (const name of names) await e.docker.getContainer(name).remove({ force: true }).catch(() => undefined);
     for (const image of images) await e.docker.getImage(image).remove({ force: true }).catch(() => undefined);
   }
-  await pd?.close();
-  await d?.stop();
 });
 
 const tag = () => randomBytes(3).toString('hex');
 
 describe.each(engines)('lifecycle on $name', (e) => {
   async function create(opts: CreateContainerOptions = {}): Promise<Container> {
-    const c = await pd.createNewContainer({ socketPath: e.socketPath, ...opts });
+    const c = await suite.pd.createNewContainer({ socketPath: e.socketPath, ...opts });
     names.push(c.name);
     return c;
   }
-  const item = async (name: string) => (await pd.listContainers({ socketPath: e.socketPath })).find((c) => c.name === name);
+  const item = async (name: string) => (await suite.pd.listContainers({ socketPath: e.socketPath })).find((c) => c.name === name);
 
   it('keeps a persistent container\'s files across shutdown and resume, and lists it running and stopped', async () => {
     const c = await create({ persist: true });
@@ -53,14 +45,14 @@ describe.each(engines)('lifecycle on $name', (e) => {
     await expect(c.run('true')).rejects.toBeInstanceOf(ContainerNotRunning);
     expect((await c.info()).status).toBe('exited');
 
-    const again = await pd.resumeContainer(c.name, { socketPath: e.socketPath });
+    const again = await suite.pd.resumeContainer(c.name, { socketPath: e.socketPath });
     expect(again.containerId).toBe(c.containerId);
     expect((await again.run('cat /home/sandbox/f')).stdout).toBe('kept\n');
   });
 
   it('stops any container with stopContainer, whatever persist says', async () => {
     const c = await create();
-    await pd.stopContainer(c.name, { socketPath: e.socketPath });
+    await suite.pd.stopContainer(c.name, { socketPath: e.socketPath });
     expect((await item(c.name))?.status).toBe('exited');
     await expect(c.run('true')).rejects.toBeInstanceOf(ContainerNotRunning);
   });
@@ -105,9 +97,9 @@ describe.each(engines)('lifecycle on $name', (e) => {
 
   it('destroys a persistent container; its name is then unknown', async () => {
     const c = await create({ persist: true });
-    await pd.destroyContainer(c.name, { socketPath: e.socketPath });
+    await suite.pd.destroyContainer(c.name, { socketPath: e.socketPath });
     expect(await item(c.name)).toBeUndefined();
-    await expect(pd.resumeContainer(c.name, { socketPath: e.socketPath })).rejects.toBeInstanceOf(ContainerNotFound);
+    await expect(suite.pd.resumeContainer(c.name, { socketPath: e.socketPath })).rejects.toBeInstanceOf(ContainerNotFound);
   });
 
   it('prunes stopped containers of one project and counts them', async () => {
@@ -115,8 +107,8 @@ describe.each(engines)('lifecycle on $name', (e) => {
     const [a, b, running] = await Promise.all([create({ project, persist: true }), create({ project, persist: true }), create({ project })]);
     const other = await create({ project: `other-${tag()}`, persist: true });
     await Promise.all([a.shutdown(), b.shutdown(), other.shutdown()]);
-    expect(await pd.prune({ project, socketPath: e.socketPath })).toBe(2);
-    const left = await pd.listContainers({ project, socketPath: e.socketPath });
+    expect(await suite.pd.prune({ project, socketPath: e.socketPath })).toBe(2);
+    const left = await suite.pd.listContainers({ project, socketPath: e.socketPath });
     expect(left.map((x) => x.name)).toEqual([running.name]);
     expect((await item(other.name))?.status).toBe('exited');
   });
@@ -126,7 +118,7 @@ describe.each(engines)('lifecycle on $name', (e) => {
   it.runIf(e.name === 'podman' || process.env.CI)('prunes every stopped container without a project', async () => {
     const [a, b] = await Promise.all([create({ persist: true }), create({ project: `p-${tag()}`, persist: true })]);
     await Promise.all([a.shutdown(), b.shutdown()]);
-    expect(await pd.prune({ socketPath: e.socketPath })).toBeGreaterThanOrEqual(2);
+    expect(await suite.pd.prune({ socketPath: e.socketPath })).toBeGreaterThanOrEqual(2);
     expect(await item(a.name)).toBeUndefined();
     expect(await item(b.name)).toBeUndefined();
   });
@@ -166,13 +158,13 @@ describe.each(engines)('lifecycle on $name', (e) => {
     await e.docker.getContainer(c.containerId).remove({ force: true });
     await expect(c.run('true')).rejects.toBeInstanceOf(ContainerGone);
     await expect(c.info()).rejects.toBeInstanceOf(ContainerGone);
-    await expect(pd.resumeContainer(c.name, { socketPath: e.socketPath })).rejects.toBeInstanceOf(ContainerGone);
-    await expect(pd.stopContainer(`pd-nope-${tag()}`, { socketPath: e.socketPath })).rejects.toBeInstanceOf(ContainerNotFound);
+    await expect(suite.pd.resumeContainer(c.name, { socketPath: e.socketPath })).rejects.toBeInstanceOf(ContainerGone);
+    await expect(suite.pd.stopContainer(`pd-nope-${tag()}`, { socketPath: e.socketPath })).rejects.toBeInstanceOf(ContainerNotFound);
   });
 
   it('looks for a container on the engine socketPath names, and only there', async () => {
     const c = await create();
-    const call = (socketPath: string) => pd.transport.call('container.run', { container: c.name, command: 'echo here', socketPath });
+    const call = (socketPath: string) => suite.pd.transport.call('container.run', { container: c.name, command: 'echo here', socketPath });
     expect((await call(e.socketPath)).stdout).toBe('here\n');
     for (const other of engines.filter((o) => o !== e)) await expect(call(other.socketPath)).rejects.toBeInstanceOf(ContainerNotFound);
   });
@@ -180,13 +172,13 @@ describe.each(engines)('lifecycle on $name', (e) => {
 
 describe('profiles', () => {
   it('lists and resolves profiles with every field', async () => {
-    const all = await pd.listProfiles();
+    const all = await suite.pd.listProfiles();
     const mp = all.find((p) => p.name === 'minimal-python');
     expect(mp).toMatchObject({ imageTag: 'pocketdock/minimal-python', networkDefault: false });
     expect(mp!.dockerfileDir).toMatch(/images\/minimal-python$/);
     expect(mp!.description).not.toBe('');
     expect(mp!.sizeEstimate).toMatch(/^\d+(\.\d)? MB$/);
-    expect(await pd.resolveProfile('minimal-python')).toEqual(mp);
-    await expect(pd.resolveProfile('nope')).rejects.toBeInstanceOf(InvalidParams);
+    expect(await suite.pd.resolveProfile('minimal-python')).toEqual(mp);
+    await expect(suite.pd.resolveProfile('nope')).rejects.toBeInstanceOf(InvalidParams);
   });
 });

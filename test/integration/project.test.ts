@@ -3,31 +3,23 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import {
-  InvalidParams, ProjectNotInitialized, findProjectRoot, initProject, type Container, type CreateContainerOptions, type PocketDock,
+  InvalidParams, ProjectNotInitialized, findProjectRoot, initProject, type Container, type CreateContainerOptions,
 } from '../../client/src/index.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { useDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
 import { postRpc } from '../helpers/rpc.js';
 
 const engines = await availableEngines();
-let d: TestDaemon;
-let pd: PocketDock;
+const suite = useDaemon();
 const names: string[] = [];
 const dirs: string[] = [];
-
-beforeAll(async () => {
-  d = await startDaemon();
-  pd = await d.client();
-});
 
 afterAll(async () => {
   for (const e of engines) for (const n of names) await e.docker.getContainer(n).remove({ force: true }).catch(() => undefined);
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  await pd?.close();
-  await d?.stop();
 });
 
 function tempDir(): string {
@@ -61,7 +53,7 @@ describe('initProject and findProjectRoot', () => {
 
 describe.each(engines)('projects on $name', (e) => {
   async function create(opts: CreateContainerOptions): Promise<Container> {
-    const c = await pd.createNewContainer({ socketPath: e.socketPath, ...opts });
+    const c = await suite.pd.createNewContainer({ socketPath: e.socketPath, ...opts });
     names.push(c.name);
     return c;
   }
@@ -110,7 +102,7 @@ describe.each(engines)('projects on $name', (e) => {
     const root = await project({ default_persist: true, socket: e.socketPath });
     const projectName = parseYaml(readFileSync(join(root, '.pocketdock', 'pocketdock.yaml'), 'utf8')).project_name;
     // No socketPath given: the project's socket decides the engine.
-    const c = await pd.createNewContainer({ projectRoot: root });
+    const c = await suite.pd.createNewContainer({ projectRoot: root });
     names.push(c.name);
     expect(c).toMatchObject({ persist: true, project: projectName, socketPath: e.socketPath });
     expect((await c.info()).network).toBe(false);
@@ -120,7 +112,7 @@ describe.each(engines)('projects on $name', (e) => {
     const root = await project();
     const c = await create({ projectRoot: root, persist: true });
     expect(existsSync(c.dataPath)).toBe(true);
-    await pd.destroyContainer(c.name, { socketPath: e.socketPath });
+    await suite.pd.destroyContainer(c.name, { socketPath: e.socketPath });
     expect(existsSync(c.dataPath)).toBe(false);
   });
 
@@ -129,7 +121,7 @@ describe.each(engines)('projects on $name', (e) => {
     const [healthy, orphan, vanished] = await Promise.all([1, 2, 3].map(() => create({ projectRoot: root })));
     rmSync(orphan!.dataPath, { recursive: true });
     await e.docker.getContainer(vanished!.containerId).remove({ force: true });
-    expect(await pd.doctor({ projectRoot: root, socketPath: e.socketPath })).toEqual({
+    expect(await suite.pd.doctor({ projectRoot: root, socketPath: e.socketPath })).toEqual({
       orphanedContainers: [orphan!.name],
       staleInstanceDirs: [vanished!.dataPath],
       healthy: 1,
@@ -141,12 +133,12 @@ describe.each(engines)('projects on $name', (e) => {
 describe('project errors', () => {
   it('refuses to write outside a project root', async () => {
     const notProject = tempDir();
-    await expect(pd.createNewContainer({ projectRoot: notProject })).rejects.toBeInstanceOf(ProjectNotInitialized);
-    await expect(pd.doctor({ projectRoot: notProject })).rejects.toBeInstanceOf(ProjectNotInitialized);
+    await expect(suite.pd.createNewContainer({ projectRoot: notProject })).rejects.toBeInstanceOf(ProjectNotInitialized);
+    await expect(suite.pd.doctor({ projectRoot: notProject })).rejects.toBeInstanceOf(ProjectNotInitialized);
     // The daemon checks on its own, whatever the client did.
-    const raw = await postRpc({ socketPath: d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'project.doctor', params: { projectRoot: notProject } }));
+    const raw = await postRpc({ socketPath: suite.d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'project.doctor', params: { projectRoot: notProject } }));
     expect(raw.json).toMatchObject({ error: { data: { type: 'ProjectNotInitialized', path: notProject } } });
-    const relative = await postRpc({ socketPath: d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'container.create', params: { projectRoot: 'rel/dir' } }));
+    const relative = await postRpc({ socketPath: suite.d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'container.create', params: { projectRoot: 'rel/dir' } }));
     expect(relative.json).toMatchObject({ error: { data: { type: 'InvalidParams' } } });
   });
 
@@ -154,7 +146,7 @@ describe('project errors', () => {
     const cwd = process.cwd();
     process.chdir(tempDir());
     try {
-      await expect(pd.doctor()).rejects.toBeInstanceOf(ProjectNotInitialized);
+      await expect(suite.pd.doctor()).rejects.toBeInstanceOf(ProjectNotInitialized);
     } finally {
       process.chdir(cwd);
     }
@@ -162,6 +154,6 @@ describe('project errors', () => {
 
   it('names the bad key of a broken pocketdock.yaml', async () => {
     const root = await project({ max_log_size: 'lots' });
-    await expect(pd.createNewContainer({ projectRoot: root })).rejects.toBeInstanceOf(InvalidParams);
+    await expect(suite.pd.createNewContainer({ projectRoot: root })).rejects.toBeInstanceOf(InvalidParams);
   });
 });
