@@ -55,8 +55,8 @@ export class ExecCallbacks<C> {
     this.followed.set(execId, { stdout: 0, stderr: 0 });
     if (this.unlisten.length) return;
     this.unlisten = [
-      this.transport.on('exec.output', (p) => this.onOutputNote(p as unknown as ExecOutput)),
-      this.transport.on('exec.exit', (p) => this.onExitNote(p as unknown as ExecExit)),
+      this.transport.on('exec.output', (p) => this.onOutputNote(p)),
+      this.transport.on('exec.exit', (p) => this.onExitNote(p)),
     ];
   }
 

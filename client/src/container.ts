@@ -1,9 +1,9 @@
 /** Container: a live proxy of one daemon-side sandbox, addressed by its id. */
 import { randomUUID } from 'node:crypto';
-import type { ContainerHandle, ContainerInfo, ContainerTarget, ExecResult, ParamsOf } from '@pocketdock/protocol';
+import { DEFAULTS, type ContainerHandle, type ContainerInfo, type ContainerTarget, type ExecResult, type ParamsOf } from '@pocketdock/protocol';
 import { ExecCallbacks, type ExitCallback, type OutputCallback } from './callbacks.js';
 import { ExecStream, type StartingExecStream } from './exec-stream.js';
-import { ContainerFiles, DEFAULT_LIST_PATH, type PullResult, type TransferOptions } from './files.js';
+import { ContainerFiles, type PullResult, type TransferOptions } from './files.js';
 import { Process } from './process.js';
 import { Session } from './session.js';
 import { Terminal, type TerminalOptions } from './terminal.js';
@@ -123,7 +123,7 @@ export class Container implements AsyncDisposable {
   }
 
   /** Names in a directory, hidden ones included; directories end with "/". */
-  listFiles(path: string = DEFAULT_LIST_PATH): Promise<string[]> {
+  listFiles(path: string = DEFAULTS.home): Promise<string[]> {
     return this.files.listFiles(path);
   }
 

@@ -36,8 +36,8 @@ class StreamCore {
   constructor(private readonly transport: Transport, readonly execId: string, from: Offsets, private readonly signal: AbortSignal | undefined) {
     this.offsets = { ...from };
     this.unlisten = [
-      transport.on('exec.output', (p) => { if (p.execId === execId) this.output(p as unknown as ExecOutput); }),
-      transport.on('exec.exit', (p) => { if (p.execId === execId) this.exit(p as unknown as ExecExit); }),
+      transport.on('exec.output', (p) => { if (p.execId === execId) this.output(p); }),
+      transport.on('exec.exit', (p) => { if (p.execId === execId) this.exit(p); }),
     ];
     const closed = () => this.fail(transport.signal.reason);
     transport.signal.addEventListener('abort', closed, { once: true });

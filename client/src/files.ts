@@ -1,6 +1,6 @@
 /** The five file operations of a container: writeFile, readFile, listFiles, push and pull. */
 import { posix, resolve } from 'node:path';
-import type { ContainerTarget } from '@pocketdock/protocol';
+import { DEFAULTS, type ContainerTarget } from '@pocketdock/protocol';
 import { InvalidParams } from './errors.js';
 import { extractTree, packTree, type PullResult } from './local-tree.js';
 import { download, upload, type TransferOptions } from './transfer.js';
@@ -9,7 +9,6 @@ import type { Transport } from './transport.js';
 export type { PullResult } from './local-tree.js';
 export type { Progress, TransferOptions } from './transfer.js';
 
-export const DEFAULT_LIST_PATH = '/home/sandbox';
 
 /** Content up to this size goes inline in file.write (one call); larger content streams as an upload. */
 const INLINE_WRITE_BYTES = 256 * 1024;
@@ -54,7 +53,7 @@ export class ContainerFiles {
   }
 
   /** Names in a directory, hidden ones included; directories end with "/". */
-  async listFiles(path = DEFAULT_LIST_PATH): Promise<string[]> {
+  async listFiles(path: string = DEFAULTS.home): Promise<string[]> {
     return (await this.transport.call('file.list', { ...this.target(), path: containerPath('path', path) })).names;
   }
 

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { IMAGE_PROGRESS, type ImageBuildResult, type ImageProgress, type ImportResult, type ImportedImage } from '@pocketdock/protocol';
+import { type ImageBuildResult, type ImageProgress, type ImportResult, type ImportedImage } from '@pocketdock/protocol';
 import { InvalidParams } from './errors.js';
 import { getTransfer, putTransfer, type TransferOptions } from './transfer.js';
 import type { Transport } from './transport.js';
@@ -33,8 +33,8 @@ const GZIP_NAME = /\.(tar\.gz|tgz)$/;
 export async function buildImages(transport: Transport, opts: BuildImagesOptions = {}): Promise<ImageBuildResult[]> {
   const { onProgress, ...params } = opts;
   const buildId = randomUUID();
-  const stop = onProgress && transport.on(IMAGE_PROGRESS, (p) => {
-    if (p.buildId === buildId) onProgress(p as ImageProgress);
+  const stop = onProgress && transport.on('image.progress', (p) => {
+    if (p.buildId === buildId) onProgress(p);
   });
   try {
     return (await transport.call('image.build', { ...params, buildId })).images;

@@ -5,7 +5,7 @@
  * `exit` ends the session; `set -e` cannot (commands run where errexit is ignored). After close(),
  * or once the shell has died, every call fails with SessionClosed and the reason.
  */
-import type { ExecOutput, ExecResult, MethodName, ParamsOf, ResultOf, SessionInfo } from '@pocketdock/protocol';
+import type { ExecResult, MethodName, ParamsOf, ResultOf, SessionInfo } from '@pocketdock/protocol';
 import { SessionClosed } from './errors.js';
 import type { Transport } from './transport.js';
 
@@ -55,8 +55,7 @@ export class Session implements AsyncDisposable {
     this.callbacks.push(fn);
     if (this.unlisten.length > 0) return;
     this.unlisten.push(
-      this.transport.on('exec.output', (p) => {
-        const n = p as unknown as ExecOutput;
+      this.transport.on('exec.output', (n) => {
         if (n.execId === this.id && n.data) for (const cb of this.callbacks) cb(n.data);
       }),
       this.transport.on('exec.exit', (p) => { if (p.execId === this.id) this.stopListening(); }),

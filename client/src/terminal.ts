@@ -5,7 +5,7 @@
  * It is an exec on the daemon: `id` works with attachProcess, exec.* and other clients.
  */
 import { randomUUID } from 'node:crypto';
-import type { ContainerTarget, ExecExit, ExecOutput, ExecResult } from '@pocketdock/protocol';
+import type { ContainerTarget, ExecResult } from '@pocketdock/protocol';
 import type { Transport } from './transport.js';
 
 export interface TerminalOptions {
@@ -32,14 +32,12 @@ export class Terminal implements AsyncDisposable {
   private constructor(private readonly transport: Transport, readonly id: string) {
     this.exited = new Promise((resolve) => { this.settle = resolve; });
     this.unlisten = [
-      transport.on('exec.output', (p) => {
-        const n = p as unknown as ExecOutput;
+      transport.on('exec.output', (n) => {
         if (n.execId !== id || !n.data) return;
         if (this.listeners.size === 0) this.early.push(n.data);
         for (const fn of this.listeners) fn(n.data);
       }),
-      transport.on('exec.exit', (p) => {
-        const n = p as unknown as ExecExit;
+      transport.on('exec.exit', (n) => {
         if (n.execId !== id) return;
         this.stop();
         this.settle(n.result);

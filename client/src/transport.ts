@@ -6,10 +6,12 @@
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0';
-import { BINARY_SUBPROTOCOL, decodeFrame, type MethodName, type ParamsOf, type ResultOf } from '@pocketdock/protocol';
+import {
+  BINARY_SUBPROTOCOL, decodeFrame, type MethodName, type NotificationName, type NotificationParams, type ParamsOf, type ResultOf,
+} from '@pocketdock/protocol';
 import { DaemonClosedError, SocketCommunicationError, Unauthorized, errorFromWire } from './errors.js';
 
-export type NotificationListener = (params: Record<string, unknown>) => void;
+export type NotificationListener<N extends NotificationName> = (params: NotificationParams<N>) => void;
 
 export interface TransportOptions {
   /** `ws+unix:///path/to.sock:/rpc`, or `ws://127.0.0.1:PORT/rpc`. */
@@ -29,7 +31,7 @@ export interface HttpTarget {
 
 export class Transport {
   private readonly rpc: JSONRPCClient;
-  private readonly listeners = new Map<string, Set<NotificationListener>>();
+  private readonly listeners = new Map<string, Set<(params: never) => void>>();
   private readonly closing = new AbortController();
   private holds = 0;
   private nextId = 1;
@@ -114,7 +116,7 @@ export class Transport {
   }
 
   /** Listens to a notification method; returns the function that stops listening. */
-  on(method: string, fn: NotificationListener): () => void {
+  on<N extends NotificationName>(method: N, fn: NotificationListener<N>): () => void {
     let set = this.listeners.get(method);
     if (!set) this.listeners.set(method, (set = new Set()));
     set.add(fn);
@@ -140,7 +142,8 @@ export class Transport {
     if (msg.method !== undefined && msg.id === undefined) {
       // A notification's payload is its `data` text: listeners see the same params as over JSON.
       const params = payload ? { ...msg.params, data: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8') } : msg.params ?? {};
-      for (const fn of this.listeners.get(msg.method) ?? []) fn(params);
+      // The daemon sends what its NOTIFICATIONS table declares (validated in its tests).
+      for (const fn of this.listeners.get(msg.method) ?? []) fn(params as never);
       return;
     }
     this.rpc.receive(msg as JSONRPCResponse);

@@ -1,4 +1,4 @@
-/** Starting and stopping a whole daemon: engines, sandboxes, the RPC router and both listeners. */
+/** Starting and stopping a whole daemon: engines, domains, the RPC router and both listeners. */
 import type { FastifyInstance } from 'fastify';
 import type { DaemonConfig } from './config.js';
 import { Engines } from './engine/index.js';
@@ -6,7 +6,8 @@ import { Files } from './files/index.js';
 import { Images } from './images/index.js';
 import type { Logger } from './log.js';
 import { RpcRouter, createHandlers } from './rpc/index.js';
-import { Lifecycle, Processes, Sandboxes } from './sandbox/index.js';
+import { Containers } from './container/index.js';
+import { ExecTargets, Processes } from './exec/index.js';
 import { Sessions } from './session/index.js';
 import { buildApp, loadOrCreateToken, prepareSocketPath, restrictSocket } from './server/index.js';
 
@@ -21,13 +22,12 @@ export interface RunningDaemon {
 
 export async function startDaemon(config: DaemonConfig, log: Logger): Promise<RunningDaemon> {
   const engines = await Engines.open(config.engineSocket);
-  const sandboxes = new Sandboxes(engines, log);
-  const lifecycle = new Lifecycle(engines, sandboxes, log);
-  const files = new Files(sandboxes, log);
+  const containers = new Containers(engines, log);
+  const files = new Files(containers, log);
   const images = new Images(engines, files.transfers);
-  const processes = new Processes(sandboxes, log);
-  const sessions = new Sessions(sandboxes, processes, log);
-  const router = new RpcRouter(createHandlers({ engines, sandboxes, processes, lifecycle, files, images, sessions }), config.limits, log);
+  const processes = new Processes(new ExecTargets(containers, log), log);
+  const sessions = new Sessions(containers, processes, log);
+  const router = new RpcRouter(createHandlers({ engines, containers, processes, files, images, sessions, log }), config.limits, log);
   const token = loadOrCreateToken(config.stateDir);
 
   await prepareSocketPath(config.socket);

@@ -3,7 +3,7 @@
  * passes SIGTERM on) against a raw dockerode stop, and a non-persistent one's (forced remove)
  * against a raw remove, interleaved in the same run. Target: under 1 s; ratio target 1.10x.
  */
-import { DEFAULT_IMAGE } from '../../daemon/src/sandbox/create-options.js';
+import { DEFAULTS } from '@pocketdock/protocol';
 import { startDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
 import { report, sample } from './stats.js';
@@ -13,7 +13,7 @@ export default async function main(): Promise<void> {
   const pd = await d.client();
   const n = 8;
   for (const e of await availableEngines()) {
-    const raw = () => e.docker.createContainer({ Image: DEFAULT_IMAGE, Cmd: ['sleep', 'infinity'], Labels: { 'pocketdock.bench': 'true' } })
+    const raw = () => e.docker.createContainer({ Image: DEFAULTS.image, Cmd: ['sleep', 'infinity'], Labels: { 'pocketdock.bench': 'true' } })
       .then(async (c) => { await c.start(); return c; });
     const oursStop: number[] = [], rawStop: number[] = [], oursRm: number[] = [], rawRm: number[] = [];
     for (let i = 0; i < n; i++) {

@@ -2,7 +2,7 @@
  * The spine's costs: exec round trip of `true` through client+daemon against dockerode directly
  * (target 1.10x), and createNewContainer against raw create+start (target 1.05x), same run, interleaved.
  */
-import { DEFAULT_IMAGE } from '../../daemon/src/sandbox/create-options.js';
+import { DEFAULTS } from '@pocketdock/protocol';
 import { docker } from '../helpers/engine.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { report, sample } from './stats.js';
@@ -16,7 +16,7 @@ async function rawExec(id: string): Promise<void> {
 }
 
 async function rawCreate(): Promise<string> {
-  const c = await docker.createContainer({ Image: DEFAULT_IMAGE, Cmd: ['sleep', 'infinity'], Labels: { 'pocketdock.bench': 'true' } });
+  const c = await docker.createContainer({ Image: DEFAULTS.image, Cmd: ['sleep', 'infinity'], Labels: { 'pocketdock.bench': 'true' } });
   await c.start();
   return c.id;
 }

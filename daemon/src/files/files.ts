@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import type { ContainerTarget, ParamsOf, ResultOf, TransferKind } from '@pocketdock/protocol';
 import { invalidParams } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Sandboxes } from '../sandbox/index.js';
+import type { Containers } from '../container/index.js';
 import { listDirectory } from './list.js';
 import { containerOwner } from './owner.js';
 import { openFile, openTar } from './source.js';
@@ -14,7 +14,7 @@ import { Upload } from './upload.js';
 export class Files {
   readonly transfers: Transfers;
 
-  constructor(private readonly sandboxes: Sandboxes, private readonly log: Logger, idleMs?: number) {
+  constructor(private readonly containers: Containers, private readonly log: Logger, idleMs?: number) {
     this.transfers = new Transfers(idleMs);
   }
 
@@ -27,7 +27,7 @@ export class Files {
   }
 
   async list(p: ParamsOf<'file.list'>): Promise<ResultOf<'file.list'>> {
-    const { engine, inspect } = await this.sandboxes.resolve(p.container, p.socketPath);
+    const { engine, inspect } = await this.containers.resolve(p.container, p.socketPath);
     return { names: await listDirectory(engine, inspect.Id, p.path, this.log) };
   }
 
@@ -38,7 +38,7 @@ export class Files {
   }
 
   async downloadStart(p: ParamsOf<'file.downloadStart'>): Promise<ResultOf<'file.downloadStart'>> {
-    const { engine, inspect } = await this.sandboxes.resolve(p.container, p.socketPath);
+    const { engine, inspect } = await this.containers.resolve(p.container, p.socketPath);
     const open = p.kind === 'file' ? openFile : openTar;
     const source = await open(engine, inspect.Id, p.path);
     const downloadId = this.transfers.add('down', source);
@@ -53,7 +53,7 @@ export class Files {
   private async openUpload(at: ContainerTarget, path: string, kind: TransferKind, size: number | undefined): Promise<Upload> {
     const target = posix.normalize(path);
     if (kind === 'file' && target.endsWith('/')) throw invalidParams('path', `"${path}" names a directory, not a file`);
-    const { engine, inspect } = await this.sandboxes.resolve(at.container, at.socketPath);
+    const { engine, inspect } = await this.containers.resolve(at.container, at.socketPath);
     const owner = await containerOwner(engine, inspect);
     return new Upload({ engine, containerId: inspect.Id, owner }, kind, target, size);
   }

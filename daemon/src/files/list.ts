@@ -5,8 +5,7 @@
 import type { Engine } from '../engine/index.js';
 import { fileError, fileNotFound } from '../errors.js';
 import type { Logger } from '../log.js';
-import { OutputCollector } from '../sandbox/collector.js';
-import { ExecRun } from '../sandbox/index.js';
+import { ExecRun, OutputCollector } from '../exec/index.js';
 
 const NOT_FOUND = 2;
 const NOT_A_DIRECTORY = 3;

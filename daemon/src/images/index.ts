@@ -5,3 +5,4 @@ export * from './ensure.js';
 export * from './hash.js';
 export * from './profiles.js';
 export * from './service.js';
+export * from './profile-info.js';

@@ -1,7 +1,7 @@
 /** The image service behind image.*: builds, and archives of built images both ways. */
 import { randomUUID } from 'node:crypto';
 import { createGzip } from 'node:zlib';
-import { IMAGE_PROGRESS, type ParamsOf, type ResultOf } from '@pocketdock/protocol';
+import { type ParamsOf, type ResultOf } from '@pocketdock/protocol';
 import { inspectImage, saveImages, type ImageProgress } from '../engine/images.js';
 import type { Engines } from '../engine/index.js';
 import { DaemonError } from '../errors.js';
@@ -22,7 +22,7 @@ export class Images {
     const buildId = p.buildId ?? randomUUID();
     const images: ResultOf<'image.build'>['images'] = [];
     for (const profile of selected(p.profiles)) {
-      const onProgress = ctx.notify && ((p: ImageProgress) => ctx.notify?.(IMAGE_PROGRESS, { buildId, profile: profile.name, ...p }));
+      const onProgress = ctx.notify && ((p: ImageProgress) => ctx.notify?.('image.progress', { buildId, profile: profile.name, ...p }));
       const r = await this.builds.ensure(engine, profile.name, { force: p.force, onProgress, signal: ctx.signal });
       images.push({ profile: profile.name, ...r });
     }

@@ -1,10 +1,9 @@
 /** doctor: a project's instance dirs against the containers the engines hold for it. */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DoctorReport } from '@pocketdock/protocol';
+import { LABEL, type DoctorReport } from '@pocketdock/protocol';
 import type { Engine, Engines } from '../engine/index.js';
 import type { Logger } from '../log.js';
-import { LABEL } from '../sandbox/labels.js';
 import { readProjectConfig } from './config.js';
 import { instancesDir, readInstance } from './instance.js';
 

@@ -1,7 +1,7 @@
 /**
  * What a project container leaves in its instance dir as it works: one history.jsonl line per
  * command (run, session command, detached process) and logs/ of session and process output.
- * Callers: Sandboxes.run, and the streaming/detached exec and session code. Both functions are
+ * Callers: Processes.run, and the streaming/detached exec and session code. Both functions are
  * no-ops for containers without a project, and never throw: a full disk must not fail a command.
  */
 import { join } from 'node:path';

@@ -1,4 +1,5 @@
 /** What a handler knows about the caller: which listener it came through, and how to notify it. */
+import type { SendNotification } from '@pocketdock/protocol';
 import type { Logger } from '../log.js';
 
 export type Transport = 'unix' | 'tcp';
@@ -11,7 +12,7 @@ export interface CallContext {
    * Sends a notification to this caller; undefined for plain HTTP callers, who poll instead.
    * `payload`: the UTF-8 bytes of its `data` param, raw in a binary frame when the connection opted in.
    */
-  readonly notify: ((method: string, params: Record<string, unknown>, payload?: Uint8Array) => void) | undefined;
+  readonly notify: SendNotification | undefined;
   /** Aborted when the caller's connection closes. */
   readonly signal: AbortSignal;
   /** How much of what was notified is still queued on the connection; undefined with `notify`. */

@@ -4,7 +4,7 @@
  * that opted in to binary frames (the protocol's BINARY_SUBPROTOCOL) gets a notification's bytes
  * raw, as a frame's payload; any other gets them as the `data` string of plain JSON-RPC.
  */
-import { encodeFrame } from '@pocketdock/protocol';
+import { encodeFrame, type SendNotification } from '@pocketdock/protocol';
 import type { NotifyQueue } from '../rpc/index.js';
 
 interface Sendable {
@@ -36,7 +36,7 @@ export class Outbox implements NotifyQueue {
   }
 
   /** `payload`: the UTF-8 bytes of the `data` param, read before this returns. */
-  notify(method: string, params: Record<string, unknown>, payload?: Uint8Array): void {
+  readonly notify: SendNotification = (method, params, payload) => {
     if (payload && this.binary) {
       const buffer = this.spare.pop() ?? new Uint8Array(FRAME_BUFFER);
       const frame = encodeFrame(JSON.stringify({ jsonrpc: '2.0', method, params }), payload, buffer);
@@ -45,7 +45,7 @@ export class Outbox implements NotifyQueue {
     }
     const data = payload && Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
     this.send(JSON.stringify({ jsonrpc: '2.0', method, params: data === undefined ? params : { ...params, data } }));
-  }
+  };
 
   /** `buffer`: what `message` was written in, free again once the socket is done with it. */
   private send(message: string | Uint8Array, buffer?: Uint8Array): void {

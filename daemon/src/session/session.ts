@@ -7,18 +7,14 @@
  * result; a send command's output, and anything printed between commands, waits for read().
  */
 import { randomBytes } from 'node:crypto';
-import type { ContainerHandle, ExecResult, StreamName } from '@pocketdock/protocol';
+import { DEFAULTS, type ContainerHandle, type ExecResult, type StreamName } from '@pocketdock/protocol';
 import { invalidParams, sessionClosed } from '../errors.js';
 import type { Engine } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import { appendLog, recordCommand } from '../project/index.js';
-import { DEFAULT_MAX_OUTPUT, OutputCollector } from '../sandbox/collector.js';
-import { STOP_GRACE_MS } from '../sandbox/exec.js';
-import type { ManagedExec } from '../sandbox/managed-exec.js';
-import { DEFAULT_BUFFER_SIZE } from '../sandbox/processes.js';
-import { RingBuffer } from '../sandbox/ring-buffer.js';
-import { signalExec } from '../sandbox/signal.js';
-import { completeUtf8Length } from '../sandbox/utf8.js';
+import {
+  OutputCollector, RingBuffer, STOP_GRACE_MS, completeUtf8Length, signalExec, type ManagedExec,
+} from '../exec/index.js';
 import { SentinelScanner, type Mark } from './sentinel.js';
 import { settlesWithin } from './settle.js';
 import { INTERRUPT_SIGNAL, PROBE_COMMAND, SHELL_INIT, commandLine } from './shell.js';
@@ -74,7 +70,7 @@ export class Session {
   private readonly queue: Command[] = [];
   private current: Command | undefined;
   private count = 0;
-  private readonly unclaimed = new RingBuffer(DEFAULT_BUFFER_SIZE);
+  private readonly unclaimed = new RingBuffer(DEFAULTS.bufferSize);
   private readCursor = 0;
   private records: Promise<unknown> = Promise.resolve();
   private ended: Promise<unknown> = Promise.resolve();
@@ -177,7 +173,7 @@ export class Session {
       nonce: randomBytes(12).toString('hex'),
       marker: `${this.id}.${++this.count}`,
       timeoutMs: opts.timeoutMs,
-      output: new OutputCollector(opts.maxOutput ?? DEFAULT_MAX_OUTPUT),
+      output: new OutputCollector(opts.maxOutput ?? DEFAULTS.maxOutput),
       marks: {},
       settled: false,
       started: 0,

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { ContainerTarget, SessionInfo } from '@pocketdock/protocol';
 import { invalidParams, sessionClosed } from '../errors.js';
 import type { Logger } from '../log.js';
-import { RETAIN_MS, type Processes, type Sandboxes } from '../sandbox/index.js';
+import type { Containers } from '../container/index.js';
+import { RETAIN_MS, type Processes } from '../exec/index.js';
 import { Session } from './session.js';
 import { SHELL_COMMAND } from './shell.js';
 
@@ -20,7 +21,7 @@ export class Sessions {
   private readonly sessions = new Map<string, Session>();
   private readonly opening = new Map<string, Promise<Session>>();
 
-  constructor(private readonly sandboxes: Sandboxes, private readonly processes: Processes, private readonly log: Logger) {}
+  constructor(private readonly containers: Containers, private readonly processes: Processes, private readonly log: Logger) {}
 
   /** Opens a session, or returns the open one named `sessionId` (a retried open starts no second shell). */
   open(req: OpenRequest): Promise<Session> {
@@ -60,7 +61,7 @@ export class Sessions {
 
   private async start(id: string, { container, socketPath }: ContainerTarget): Promise<Session> {
     if (await this.processes.get(id).then(() => true, () => false)) throw invalidParams('sessionId', `"${id}" already names an exec`);
-    const { engine, inspect, handle } = await this.sandboxes.resolve(container, socketPath);
+    const { engine, inspect, handle } = await this.containers.resolve(container, socketPath);
     const session = new Session(id, container, { engine, containerId: inspect.Id, handle }, this.log.child({ sessionId: id, containerId: inspect.Id }));
     const exec = await this.processes.start({
       container: inspect.Id, socketPath: engine.socketPath, command: SHELL_COMMAND, execId: id, detach: true, stdin: true, io: { filter: session.filter }, history: false,

@@ -12,7 +12,7 @@
  * The two function levels make the USR1 trap's `return` leave the command but never __pd_run,
  * so the marks are always printed.
  */
-import { EXEC_MARKER } from '../sandbox/signal.js';
+import { EXEC_MARKER } from '../exec/index.js';
 
 export const INTERRUPT_SIGNAL = 10; // SIGUSR1
 

@@ -6,7 +6,7 @@
  */
 import type { ContainerTarget } from '@pocketdock/protocol';
 import { invalidParams } from '../errors.js';
-import type { ManagedExec, Processes } from '../sandbox/index.js';
+import type { ManagedExec, Processes } from '../exec/index.js';
 import { shellQuote } from './shell.js';
 
 const SIGHUP = 1;

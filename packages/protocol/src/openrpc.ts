@@ -1,7 +1,7 @@
 /** Builds the OpenRPC document served by `rpc.discover`, so clients in other languages need nothing else. */
 import { ERRORS } from './errors.js';
 import { BINARY_SUBPROTOCOL } from './frames.js';
-import { METHODS } from './methods/index.js';
+import { METHODS, NOTIFICATIONS } from './methods/index.js';
 import { TRANSFER_ROUTE } from './methods/file.js';
 import { PROTOCOL_REVISION, VERSION } from './version.js';
 
@@ -29,6 +29,7 @@ export function openRpcDocument(): Record<string, unknown> {
       })),
       result: { name: 'result', schema: m.result },
     })),
+    'x-notifications': Object.entries(NOTIFICATIONS).map(([name, n]) => ({ name, summary: n.doc, params: n.params })),
     components: {
       errors: Object.fromEntries(Object.entries(ERRORS).map(([type, e]) => [type, {
         code: e.code, message: e.doc, data: { type, fields: e.fields, extends: e.parent ?? null },

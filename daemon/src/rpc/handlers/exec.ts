@@ -1,6 +1,6 @@
-/** exec.* — and container.run, which is an exec too. */
+/** exec.* */
 import { invalidParams } from '../../errors.js';
-import type { Channel } from '../../sandbox/index.js';
+import type { Channel } from '../../exec/index.js';
 import type { CallContext } from '../context.js';
 import type { HandlersFor, Services } from './types.js';
 
@@ -16,8 +16,7 @@ export function channelOf(ctx: CallContext, field: string): Channel {
 type ExecMethods = 'exec.start' | 'exec.subscribe' | 'exec.unsubscribe' | 'exec.poll' | 'exec.kill' | 'exec.stop'
   | 'exec.wait' | 'exec.read' | 'exec.peek' | 'exec.info';
 
-export const execHandlers = ({ processes }: Services): HandlersFor<ExecMethods | 'container.run'> => ({
-  'container.run': (p) => processes.run(p),
+export const execHandlers = ({ processes }: Services): HandlersFor<ExecMethods> => ({
   'exec.start': async ({ subscribe, lossless, ...req }, ctx) => {
     const channel = subscribe ? channelOf(ctx, 'subscribe') : undefined;
     const exec = await processes.start(req, channel && ((e) => e.subscribe(ctx.connectionId, channel, { stdout: 0, stderr: 0 }, lossless)));

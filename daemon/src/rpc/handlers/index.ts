@@ -4,7 +4,8 @@ import { daemonHandlers } from './daemon.js';
 import { execHandlers } from './exec.js';
 import { fileHandlers } from './file.js';
 import { imageHandlers } from './image.js';
-import { lifecycleHandlers } from './lifecycle.js';
+import { profileHandlers } from './profile.js';
+import { projectHandlers } from './project.js';
 import { sessionHandlers } from './session.js';
 import { terminalHandlers } from './terminal.js';
 import type { Handlers, Services } from './types.js';
@@ -16,7 +17,8 @@ export function createHandlers(services: Services): Handlers {
     ...execHandlers(services),
     ...fileHandlers(services),
     ...imageHandlers(services),
-    ...lifecycleHandlers(services),
+    ...profileHandlers(services),
+    ...projectHandlers(services),
     ...sessionHandlers(services),
     ...terminalHandlers(services),
   };

@@ -3,18 +3,20 @@ import type { MethodName, ParamsOf, ResultOf } from '@pocketdock/protocol';
 import type { Engines } from '../../engine/index.js';
 import type { Files } from '../../files/index.js';
 import type { Images } from '../../images/index.js';
-import type { Lifecycle, Processes, Sandboxes } from '../../sandbox/index.js';
+import type { Containers } from '../../container/index.js';
+import type { Processes } from '../../exec/index.js';
+import type { Logger } from '../../log.js';
 import type { Sessions } from '../../session/index.js';
 import type { CallContext } from '../context.js';
 
 export interface Services {
   engines: Engines;
-  sandboxes: Sandboxes;
+  containers: Containers;
   processes: Processes;
-  lifecycle: Lifecycle;
   files: Files;
   images: Images;
   sessions: Sessions;
+  log: Logger;
 }
 
 export type HandlersFor<K extends MethodName> = {

@@ -1,5 +1,6 @@
-/** container.*: creating sandboxes, running commands in them, inspecting and shutting them down. */
+/** container.*: creating sandboxes, running commands in them, inspecting, listing and their lifecycle. */
 import { Type, type Static } from '@sinclair/typebox';
+import { DEFAULTS, mib } from '../defaults.js';
 import { ContainerHandle, ContainerInfo, ExecResult } from '../types.js';
 import { EngineSocket, ExecId, Seconds, addressed, method, oneOf, params } from './spec.js';
 
@@ -8,7 +9,7 @@ export const Lang = oneOf(LANGS, 'how the command text is run: sh -c, bash -c, p
 export type Lang = Static<typeof Lang>;
 
 export const CreateOptions = params({
-  image: Type.Optional(Type.String({ minLength: 1, description: 'Image tag; default pocketdock/minimal-python' })),
+  image: Type.Optional(Type.String({ minLength: 1, description: `Image tag; default ${DEFAULTS.image}` })),
   name: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$', maxLength: 128 })),
   timeout: Type.Optional(Seconds),
   memLimit: Type.Optional(Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?[bkmgBKMG]?$', description: 'e.g. "256m", "1g"' })),
@@ -28,9 +29,22 @@ export type CreateOptions = Static<typeof CreateOptions>;
 /** Options every way of running a command shares. */
 export const RunOptions = {
   timeout: Type.Optional(Seconds),
-  maxOutput: Type.Optional(Type.Integer({ minimum: 0, description: 'bytes kept per stream; default 10 MiB' })),
+  maxOutput: Type.Optional(Type.Integer({ minimum: 0, description: `bytes kept per stream; default ${mib(DEFAULTS.maxOutput)}` })),
   lang: Type.Optional(Lang),
 };
+
+export const ContainerListItem = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  status: Type.String({ description: '"running", "exited", "created", …' }),
+  image: Type.String(),
+  createdAt: Type.String({ description: 'ISO 8601' }),
+  persist: Type.Boolean(),
+  project: Type.String({ description: '"" when the container has no project' }),
+}, { $id: 'ContainerListItem' });
+export type ContainerListItem = Static<typeof ContainerListItem>;
+
+export const ImageName = Type.String({ pattern: '^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$', maxLength: 255, description: 'repository[:tag]' });
 
 export const CONTAINER_METHODS = {
   'container.create': method(
@@ -49,4 +63,32 @@ export const CONTAINER_METHODS = {
     addressed({ force: Type.Optional(Type.Boolean()) }),
     Type.Null(),
     'Stops the container; removes it unless it is persistent.'),
+  'container.list': method(
+    params({ project: Type.Optional(Type.String()), socketPath: Type.Optional(EngineSocket) }),
+    Type.Array(ContainerListItem),
+    'Every managed container, running or stopped, optionally of one project.'),
+  'container.resume': method(
+    addressed({}),
+    ContainerHandle,
+    'Starts a stopped container again, file system intact; a running one is returned as is.'),
+  'container.stop': method(
+    addressed({}),
+    Type.Null(),
+    'Stops a container without removing it, whatever persist says.'),
+  'container.destroy': method(
+    addressed({}),
+    Type.Null(),
+    'Removes a container whatever persist says, and its instance dir.'),
+  'container.prune': method(
+    params({ project: Type.Optional(Type.String()), socketPath: Type.Optional(EngineSocket) }),
+    Type.Integer({ minimum: 0, description: 'how many containers were removed' }),
+    'Removes every stopped managed container (optionally of one project).'),
+  'container.reboot': method(
+    addressed({ fresh: Type.Optional(Type.Boolean({ description: 'recreate from the image with the same settings' })) }),
+    ContainerHandle,
+    'Restarts a container; fresh recreates it (new id, same name, labels and settings).'),
+  'container.snapshot': method(
+    addressed({ imageName: ImageName }),
+    Type.String({ description: 'the new image\'s id' }),
+    'Commits the container\'s file system to an image.'),
 } as const;

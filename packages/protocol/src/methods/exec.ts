@@ -7,7 +7,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ExecResult } from '../types.js';
 import { RunOptions } from './container.js';
-import { ExecId, addressed, method, params } from './spec.js';
+import { DEFAULTS, mib } from '../defaults.js';
+import { ExecId, addressed, method, notification, params } from './spec.js';
 
 export const STREAMS = ['stdout', 'stderr'] as const;
 export type StreamName = (typeof STREAMS)[number];
@@ -55,12 +56,6 @@ export const PolledChunk = Type.Object({
 });
 export type PolledChunk = Static<typeof PolledChunk>;
 
-/**
- * Notification `exec.output`: bytes [offset, next) of one stream. A WebSocket connection that offered
- * the subprotocol BINARY_SUBPROTOCOL gets it as a binary frame (frames.ts): the header is this
- * notification without `data`, the payload is `data`'s UTF-8 bytes (`next - offset` of them). Any
- * other connection gets plain JSON-RPC text with `data` as a string.
- */
 export const ExecOutput = Type.Object({
   execId: Type.String(),
   stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr')]),
@@ -71,11 +66,16 @@ export const ExecOutput = Type.Object({
 });
 export type ExecOutput = Static<typeof ExecOutput>;
 
-/** Notification `exec.exit`: sent once, after every `exec.output` of the exec. */
 export const ExecExit = Type.Object({ execId: Type.String(), result: ExecResult });
 export type ExecExit = Static<typeof ExecExit>;
 
-export const EXEC_NOTIFICATIONS = { 'exec.output': ExecOutput, 'exec.exit': ExecExit } as const;
+export const EXEC_NOTIFICATIONS = {
+  'exec.output': notification(ExecOutput,
+    'Bytes [offset, next) of one stream of a subscribed exec. A WebSocket connection that offered the subprotocol '
+    + 'pocketdock.binary gets it as a binary frame: the header is this notification without `data`, the payload '
+    + 'is `data`\'s UTF-8 bytes (`next - offset` of them); any other connection gets JSON-RPC text.'),
+  'exec.exit': notification(ExecExit, 'Sent once, after every exec.output of the exec: its result.'),
+} as const;
 
 export const EXEC_METHODS = {
   'exec.start': method(
@@ -84,7 +84,7 @@ export const EXEC_METHODS = {
       execId: Type.Optional(ExecId),
       ...RunOptions,
       detach: Type.Optional(Type.Boolean({ description: 'A background process: no timeout and no maxOutput unless given' })),
-      bufferSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 * 1024 * 1024, description: 'ring buffer bytes per stream; default 1 MiB' })),
+      bufferSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 * 1024 * 1024, description: `ring buffer bytes per stream; default ${mib(DEFAULTS.bufferSize)}` })),
       subscribe: Type.Optional(Type.Boolean({ description: 'This connection gets exec.output/exec.exit from offset 0' })),
       lossless: Type.Optional(Lossless),
     }),
@@ -103,7 +103,7 @@ export const EXEC_METHODS = {
       execId: ExecId,
       offsets: Type.Optional(Offsets),
       waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000, description: 'wait this long for new output when there is none' })),
-      maxBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'most bytes returned per stream; default 1 MiB' })),
+      maxBytes: Type.Optional(Type.Integer({ minimum: 1, description: `most bytes returned per stream; default ${mib(DEFAULTS.bufferSize)}` })),
     }),
     Type.Object({ stdout: PolledChunk, stderr: PolledChunk, running: Type.Boolean(), result: Type.Union([ExecResult, Type.Null()]) }),
     'Long-poll: the output after the given offsets, for clients without notifications.'),

@@ -5,7 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { TRANSFER_ROUTE } from './file.js';
-import { EngineSocket, method, params } from './spec.js';
+import { EngineSocket, method, params, notification } from './spec.js';
 
 const ProfileName = Type.String({ minLength: 1, description: 'Profile name, e.g. "minimal-python"' });
 const Profiles = Type.Array(ProfileName, { minItems: 1, uniqueItems: true, description: 'Profiles to act on; all of them when absent' });
@@ -33,7 +33,6 @@ export type ImportedImage = Static<typeof ImportedImage>;
 export const ImportResult = Type.Object({ images: Type.Array(ImportedImage) });
 export type ImportResult = Static<typeof ImportResult>;
 
-/** Params of the `image.progress` notification: one line of build output. */
 export const ImageProgress = Type.Object({
   buildId: Type.String(),
   profile: Type.String(),
@@ -42,7 +41,10 @@ export const ImageProgress = Type.Object({
   line: Type.String(),
 });
 export type ImageProgress = Static<typeof ImageProgress>;
-export const IMAGE_PROGRESS = 'image.progress';
+
+export const IMAGE_NOTIFICATIONS = {
+  'image.progress': notification(ImageProgress, 'One line of an image.build\'s output, to the connection that asked for the build.'),
+} as const;
 
 export const IMAGE_METHODS = {
   'image.build': method(

@@ -10,6 +10,14 @@ export interface MethodSpec<P extends TSchema = TSchema, R extends TSchema = TSc
 export const method = <P extends TSchema, R extends TSchema>(params: P, result: R, doc: string): MethodSpec<P, R> =>
   ({ params, result, doc });
 
+/** How a notification (daemon → client, no reply) is declared: its params and one doc line. */
+export interface NotificationSpec<P extends TSchema = TSchema> {
+  readonly params: P;
+  readonly doc: string;
+}
+
+export const notification = <P extends TSchema>(params: P, doc: string): NotificationSpec<P> => ({ params, doc });
+
 /** Params objects reject unknown members so that a typo is named instead of ignored. */
 export const params = <T extends Parameters<typeof Type.Object>[0]>(props: T) =>
   Type.Object(props, { additionalProperties: false });

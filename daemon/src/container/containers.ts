@@ -1,36 +1,26 @@
 /**
- * The daemon's sandboxes: creating, finding, preparing execs in and shutting down managed containers.
- * Nothing about a container is cached that the engine can answer, except which containers this
- * daemon has seen — that is what tells "never existed" from "removed behind our back".
+ * The daemon's containers: create, resolve, info, list, stop, resume, reboot, snapshot, shutdown,
+ * destroy, prune. Nothing about a container is cached that the engine can answer, except which
+ * containers this daemon has seen — that is what tells "never existed" from "removed behind our
+ * back"; what the daemon removes itself is forgotten (unknown, not gone).
  */
 import type Docker from 'dockerode';
-import type { ContainerHandle, ContainerInfo, CreateOptions, Lang } from '@pocketdock/protocol';
-import { DaemonError, containerGone, containerNotFound, containerNotRunning, invalidParams } from '../errors.js';
+import type { ContainerHandle, ContainerInfo, ContainerListItem, CreateOptions } from '@pocketdock/protocol';
+import { DaemonError, containerGone, containerNotFound, invalidParams } from '../errors.js';
 import type { ContainerInspect, Engine, Engines } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import { engineCreateOptions } from './create-options.js';
 import { containerInfo } from './info.js';
 import { LABEL, handleFromLabels, isManaged } from './labels.js';
 import { metadataFromLabels } from './metadata.js';
-import { LangCheck, commandArgv } from './langs.js';
 import { generateName } from './names.js';
 import { planCreate } from './plan.js';
-import { writeInstance } from '../project/index.js';
+import { removeInstance, writeInstance } from '../project/index.js';
+import { recreateOptions } from './recreate.js';
 
 export interface Resolved {
   engine: Engine;
   inspect: ContainerInspect;
-  handle: ContainerHandle;
-}
-
-/** Where and how a command will run: a running container, the argv for its lang, the default timeout. */
-export interface ExecTarget {
-  engine: Engine;
-  containerId: string;
-  argv: string[];
-  /** The container's default exec timeout, in seconds. */
-  timeout: number;
-  /** For recordCommand/appendLog (project/): where the container's history and logs go. */
   handle: ContainerHandle;
 }
 
@@ -40,15 +30,19 @@ export const STOP_GRACE_S = 1;
 /** Names and ids are only unique per engine: "seen" is remembered per engine. */
 const seenKey = (engine: Engine, ref: string): string => `${engine.socketPath}\n${ref}`;
 
-export class Sandboxes {
+export interface Scope {
+  project?: string;
+  socketPath?: string;
+}
+
+/** Labels a snapshot must not pass on: a container made from it belongs to no project yet. */
+const SNAPSHOT_CLEARED = [LABEL.project, LABEL.dataPath, LABEL.instance, LABEL.persist, LABEL.createdAt] as const;
+
+export class Containers {
   /** Ids and names of every managed container this daemon has seen. */
   private readonly seen = new Set<string>();
 
-  private readonly langs: LangCheck;
-
-  constructor(private readonly engines: Engines, private readonly log: Logger) {
-    this.langs = new LangCheck(log);
-  }
+  constructor(private readonly engines: Engines, private readonly log: Logger) {}
 
   async create(opts: CreateOptions): Promise<ContainerHandle> {
     const engine = this.engines.get(opts.socketPath);
@@ -126,14 +120,6 @@ export class Sandboxes {
     return containerInfo(engine, inspect);
   }
 
-  /** Resolves a running container and checks that its image has the interpreter `lang` needs. */
-  async execTarget(ref: string, command: string, lang: Lang | undefined, socketPath?: string): Promise<ExecTarget> {
-    const { engine, inspect, handle } = await this.resolve(ref, socketPath);
-    if (!inspect.State.Running) throw containerNotRunning(ref, `container is ${inspect.State.Status}`);
-    await this.langs.ensure(engine, inspect.Id, inspect.Config.Image, lang);
-    return { engine, containerId: inspect.Id, argv: commandArgv(command, lang), timeout: handle.timeout, handle };
-  }
-
   async shutdown(ref: string, force: boolean, socketPath?: string): Promise<void> {
     const { engine, inspect, handle } = await this.resolve(ref, socketPath);
     const log = this.log.child({ containerId: inspect.Id, name: handle.name });
@@ -146,5 +132,89 @@ export class Sandboxes {
     await engine.removeContainer(inspect.Id, { force: true });
     this.forget(engine, inspect.Id, handle.name);
     log.info('container removed');
+  }
+
+  async list(scope: Scope): Promise<ContainerListItem[]> {
+    const engine = this.engines.get(scope.socketPath);
+    const list = await engine.listContainers({ [LABEL.managed]: 'true', ...(scope.project !== undefined && { [LABEL.project]: scope.project }) });
+    return list.map((c) => {
+      const labels = c.Labels ?? {};
+      return {
+        id: c.Id,
+        name: labels[LABEL.instance] ?? c.Names[0]?.replace(/^\//, '') ?? '',
+        status: c.State,
+        image: c.Image,
+        createdAt: labels[LABEL.createdAt] || new Date(c.Created * 1000).toISOString(),
+        persist: labels[LABEL.persist] === 'true',
+        project: labels[LABEL.project] ?? '',
+      };
+    }).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async resume(ref: string, socketPath?: string): Promise<ContainerHandle> {
+    const { engine, inspect, handle } = await this.resolve(ref, socketPath);
+    if (!inspect.State.Running) {
+      await engine.startContainer(inspect.Id);
+      this.log.info({ containerId: inspect.Id, name: handle.name }, 'container resumed');
+    }
+    return handle;
+  }
+
+  async stop(ref: string, socketPath?: string): Promise<void> {
+    const { engine, inspect, handle } = await this.resolve(ref, socketPath);
+    await engine.stopContainer(inspect.Id, STOP_GRACE_S);
+    this.log.info({ containerId: inspect.Id, name: handle.name }, 'container stopped');
+  }
+
+  async destroy(ref: string, socketPath?: string): Promise<void> {
+    const { engine, inspect, handle } = await this.resolve(ref, socketPath);
+    await engine.removeContainer(inspect.Id, { force: true });
+    this.forget(engine, inspect.Id, handle.name);
+    if (handle.dataPath) await removeInstance(handle.dataPath);
+    this.log.info({ containerId: inspect.Id, name: handle.name }, 'container destroyed');
+  }
+
+  /** Removes stopped managed containers; their instance dirs stay (history survives; doctor reports them). */
+  async prune(scope: Scope): Promise<number> {
+    const engine = this.engines.get(scope.socketPath);
+    const stopped = (await this.list(scope)).filter((c) => c.status !== 'running' && c.status !== 'paused');
+    let removed = 0;
+    for (const c of stopped) {
+      try {
+        await engine.removeContainer(c.id, { force: true });
+        removed++;
+      } catch (err) {
+        // Another caller may have removed it meanwhile; it is not ours to count.
+        this.log.warn({ err, containerId: c.id }, 'prune: could not remove');
+      }
+      this.forget(engine, c.id, c.name);
+    }
+    this.log.info({ removed, project: scope.project }, 'pruned');
+    return removed;
+  }
+
+  /** Restarts in place, or with `fresh` recreates from the image (new id; same name, labels, settings). */
+  async reboot(ref: string, fresh: boolean, socketPath?: string): Promise<ContainerHandle> {
+    const { engine, inspect, handle } = await this.resolve(ref, socketPath);
+    if (!fresh) {
+      await engine.stopContainer(inspect.Id, STOP_GRACE_S);
+      await engine.startContainer(inspect.Id);
+      return handle;
+    }
+    await engine.removeContainer(inspect.Id, { force: true });
+    this.forget(engine, inspect.Id);
+    const next = await this.launch(engine, recreateOptions(inspect));
+    this.log.info({ from: inspect.Id, containerId: next.containerId, name: next.name }, 'container recreated');
+    return next;
+  }
+
+
+  async snapshot(ref: string, imageName: string, socketPath?: string): Promise<string> {
+    const { engine, inspect } = await this.resolve(ref, socketPath);
+    const colon = imageName.lastIndexOf(':');
+    const tagged = colon > imageName.lastIndexOf('/');
+    const image = { repo: tagged ? imageName.slice(0, colon) : imageName, tag: tagged ? imageName.slice(colon + 1) : 'latest' };
+    const labels = Object.fromEntries(SNAPSHOT_CLEARED.map((l) => [l, '']));
+    return engine.commitContainer(inspect.Id, image, labels);
   }
 }

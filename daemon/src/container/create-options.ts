@@ -1,10 +1,9 @@
 /** Translates createNewContainer's options into the engine's create request. */
 import type Docker from 'dockerode';
-import type { CreateOptions } from '@pocketdock/protocol';
+import { DEFAULTS, type CreateOptions } from '@pocketdock/protocol';
 import { invalidParams } from '../errors.js';
-import { DEFAULT_TIMEOUT_S, LABEL } from './labels.js';
+import { LABEL } from './labels.js';
 
-export const DEFAULT_IMAGE = 'pocketdock/minimal-python';
 
 const UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
@@ -32,7 +31,7 @@ export function engineCreateOptions(opts: CreateOptions, r: ResolvedCreate): Doc
     [LABEL.instance]: r.name,
     [LABEL.persist]: String(opts.persist ?? false),
     [LABEL.createdAt]: r.createdAt,
-    [LABEL.timeout]: String(opts.timeout ?? DEFAULT_TIMEOUT_S),
+    [LABEL.timeout]: String(opts.timeout ?? DEFAULTS.timeoutSeconds),
   };
   if (opts.project) labels[LABEL.project] = opts.project;
   if (r.dataPath) labels[LABEL.dataPath] = r.dataPath;

@@ -6,15 +6,13 @@
  * its output and result.
  */
 import { randomUUID } from 'node:crypto';
-import type { ExecResult, Lang } from '@pocketdock/protocol';
+import { DEFAULTS, type ExecResult, type Lang } from '@pocketdock/protocol';
 import { invalidParams, processLost } from '../errors.js';
 import type { Logger } from '../log.js';
 import { recordCommand } from '../project/index.js';
-import { DEFAULT_MAX_OUTPUT } from './collector.js';
 import { ManagedExec, type ExecIo } from './managed-exec.js';
-import type { Sandboxes } from './sandboxes.js';
+import type { ExecTargets } from './target.js';
 
-export const DEFAULT_BUFFER_SIZE = 1024 * 1024;
 /** How long a finished exec stays addressable. */
 export const RETAIN_MS = 10 * 60 * 1000;
 
@@ -44,7 +42,7 @@ export class Processes {
   /** Each exec's history line in its project's instance dir, written once it ends (project/records.ts). */
   private readonly recorded = new WeakMap<ManagedExec, Promise<void>>();
 
-  constructor(private readonly sandboxes: Sandboxes, private readonly log: Logger) {}
+  constructor(private readonly targets: ExecTargets, private readonly log: Logger) {}
 
   /**
    * Starts an exec, or returns the one registered under `execId`. `attach` is called before the
@@ -81,7 +79,7 @@ export class Processes {
   }
 
   private async launch(id: string, req: StartRequest, attach?: (exec: ManagedExec) => void): Promise<ManagedExec> {
-    const target = await this.sandboxes.execTarget(req.container, req.command, req.lang, req.socketPath);
+    const target = await this.targets.resolve(req.container, req.command, req.lang, req.socketPath);
     const detach = req.detach ?? false;
     const timeout = req.timeout ?? (detach ? undefined : target.timeout);
     const exec = new ManagedExec({
@@ -90,8 +88,8 @@ export class Processes {
       target,
       log: this.log.child({ execId: id, containerId: target.containerId }),
       timeoutMs: timeout === undefined ? undefined : timeout * 1000,
-      maxOutput: req.maxOutput ?? (detach ? Infinity : DEFAULT_MAX_OUTPUT),
-      bufferSize: req.bufferSize ?? DEFAULT_BUFFER_SIZE,
+      maxOutput: req.maxOutput ?? (detach ? Infinity : DEFAULTS.maxOutput),
+      bufferSize: req.bufferSize ?? DEFAULTS.bufferSize,
       collect: req.collect ?? false,
       stdin: req.stdin ?? false,
       ...(req.io && { io: req.io }),

@@ -4,8 +4,6 @@
  */
 import type { DemuxSink, StreamId } from '../engine/index.js';
 
-export const DEFAULT_MAX_OUTPUT = 10 * 1024 * 1024;
-
 export class OutputLimit {
   private readonly kept: Record<StreamId, number> = { stdout: 0, stderr: 0 };
   truncated = false;

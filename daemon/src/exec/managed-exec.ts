@@ -11,18 +11,18 @@
  *   the ring, it skips what was evicted and its next exec.output carries `lost` with the count.
  * So daemon memory per exec is bounded by its two rings plus HIGH_WATER per subscriber.
  */
-import { STREAMS, type BufferRead, type ExecResult, type ExecState, type Offsets, type PolledChunk, type StreamName } from '@pocketdock/protocol';
+import { STREAMS, type BufferRead, type ExecResult, type ExecState, type Offsets, type PolledChunk, type SendNotification, type StreamName } from '@pocketdock/protocol';
 import type { Logger } from '../log.js';
 import { OutputCollector, OutputLimit } from './collector.js';
 import { ExecRun, UNKNOWN_EXIT, type ExecOutcome } from './exec.js';
 import { RingBuffer } from './ring-buffer.js';
-import type { ExecTarget } from './sandboxes.js';
+import type { ExecTarget } from './target.js';
 import { completeUtf8Length } from './utf8.js';
 
 /** Where an exec's notifications go: one client connection. */
 export interface Channel {
   /** `payload`: the UTF-8 bytes of a `data` param, read before send returns (the protocol's frames.ts). */
-  send(method: string, params: Record<string, unknown>, payload?: Uint8Array): void;
+  send: SendNotification;
   /** Bytes handed to send() and not yet written to the connection. */
   queued(): number;
   /** Resolves once the queue has drained to a low mark. */

@@ -2,8 +2,8 @@
 import type { ProfileInfo } from '@pocketdock/protocol';
 import type { Engine } from '../engine/index.js';
 import { invalidParams } from '../errors.js';
-import { findProfile, listProfiles, type Profile } from '../images/profiles.js';
-import { formatBytes } from './format.js';
+import { findProfile, listProfiles, type Profile } from './profiles.js';
+import { formatBytes } from '../container/index.js';
 
 async function info(engine: Engine, p: Profile): Promise<ProfileInfo> {
   const size = await engine.imageSize(p.imageTag).catch(() => undefined);

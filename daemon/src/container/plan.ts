@@ -3,11 +3,10 @@
  * image, whether the container gets a network, and its instance dir.
  */
 import { basename } from 'node:path';
-import type { CreateOptions } from '@pocketdock/protocol';
+import { DEFAULTS, type CreateOptions } from '@pocketdock/protocol';
 import { invalidParams } from '../errors.js';
 import { findProfile, listProfiles } from '../images/profiles.js';
 import { instanceDir, readProjectConfig } from '../project/index.js';
-import { DEFAULT_IMAGE } from './create-options.js';
 
 export interface CreatePlan {
   /** The request with the project's defaults filled in (profile, persist, project name). */
@@ -34,7 +33,7 @@ export async function planCreate(opts: CreateOptions, name: string): Promise<Cre
   };
   return {
     opts: filled,
-    image: opts.image ?? profile?.imageTag ?? DEFAULT_IMAGE,
+    image: opts.image ?? profile?.imageTag ?? DEFAULTS.image,
     // A profile decides the network; published ports need one whatever the profile says.
     network: (profile?.networkDefault ?? true) || Object.keys(opts.ports ?? {}).length > 0,
     dataPath: opts.projectRoot ? instanceDir(opts.projectRoot, name) : '',

@@ -1,0 +1,4 @@
+// container/ — managed containers: create (plan, engine options, labels, names), resolve, info, lifecycle.
+export * from './containers.js';
+export * from './labels.js';
+export { formatBytes } from './format.js';
