@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Everything pocketdock needs before it runs, idempotent: npm dependencies, the build, a running
-# container engine (installed on Debian when missing), and the default image (built offline).
+# Everything pocketdock needs before it runs, idempotent: npm dependencies, the build (the in-container
+# agent too, with musl-gcc installed on Debian when missing), a running container engine (installed
+# on Debian when missing), and the default image (built offline).
 # Used by `npm start`, `npm test` and CI; each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,12 @@ fi
 
 say "building"
 npx tsc -b >&2
+# The agent is C; without a compiler the daemon runs every command through the engine's exec instead.
+if ! command -v musl-gcc >/dev/null && command -v apt-get >/dev/null; then
+  say "installing musl-tools (the agent's C library)"
+  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y musl-tools) >&2 || say "musl-tools not installed"
+fi
+npm run --silent build -w @pocketdock/agent >&2 || say "the agent did not build: commands will run through the engine's exec"
 
 socket=$(bash scripts/engine-up.sh)
 say "engine answers on $socket"

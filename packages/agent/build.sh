@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds the agent for this machine's architecture as one static binary (musl when musl-gcc is
+# there, else glibc's static libc), into dist/pocketdock-agent-linux-<arch>; skipped when up to date.
+set -euo pipefail
+cd "$(dirname "$0")"
+case "$(uname -m)" in
+  x86_64) arch=amd64 ;;
+  aarch64) arch=arm64 ;;
+  *) arch=$(uname -m) ;;
+esac
+out=dist/pocketdock-agent-linux-$arch
+stale=0
+[ -f "$out" ] || stale=1
+for f in src/*.c src/*.h build.sh; do [ "$f" -nt "$out" ] && stale=1; done
+[ $stale = 1 ] || exit 0
+cc=musl-gcc
+command -v "$cc" >/dev/null || cc=gcc
+command -v "$cc" >/dev/null || { echo "agent: no C compiler, not built" >&2; exit 1; }
+mkdir -p dist
+"$cc" -static -Os -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$out.tmp" src/*.c
+strip "$out.tmp" 2>/dev/null || true
+mv "$out.tmp" "$out"
+echo "agent: built $out with $cc" >&2

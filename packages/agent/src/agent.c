@@ -1,0 +1,341 @@
+/*
+ * pocketdock-agent: one long-lived supervisor per sandbox, started by the daemon through one engine
+ * exec. It reads requests on stdin and writes every command's output, exit and end on stdout,
+ * framed as frame.h says. It is a child subreaper too, so that a shim killed from inside the
+ * sandbox leaves its orphans to the agent rather than to the container's init.
+ *
+ * When the daemon goes away (stdin ends or stdout breaks), running commands keep running, as an
+ * engine exec's would: their output is read and dropped, and the agent exits once they have ended.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "frame.h"
+#include "spawn.h"
+#include "tree.h"
+
+/* Most output bytes per frame: one read from a command's pipe. */
+#define CHUNK (256 * 1024)
+/* Stdin bytes held for a command that does not read them: beyond, the agent stops reading requests. */
+#define STDIN_HELD (4u * 1024 * 1024)
+#define SWEEP_MS 10
+
+struct cmd {
+  uint32_t id;
+  pid_t shim;
+  int in, out, err, status;
+  char *pending; /* stdin not yet taken by the command */
+  size_t pending_len;
+  int close_in;  /* close stdin once pending is written */
+  int paused;
+  int exited;    /* EV_EXIT sent */
+  int sweeping;  /* SIGKILL the tree every SWEEP_MS until it is empty */
+  char *marker;  /* the session command noted last, and when */
+  unsigned long long since;
+  struct cmd *next;
+};
+
+static struct cmd *cmds;
+static int daemon_gone;
+static int wake[2];
+static char chunk[CHUNK];
+
+static void on_child(int sig) {
+  (void)sig;
+  int saved = errno;
+  if (write(wake[1], "", 1) < 0) { /* the pipe is full: a wakeup is already pending */ }
+  errno = saved;
+}
+
+static void emit(char type, uint32_t id, const void *data, size_t len) {
+  if (daemon_gone) return;
+  if (frame_send(1, type, id, data, len) < 0) daemon_gone = 1;
+}
+
+static void emit_u32(char type, uint32_t id, uint32_t v) {
+  emit(type, id, &v, sizeof v);
+}
+
+static struct cmd *find(uint32_t id) {
+  for (struct cmd *c = cmds; c; c = c->next) if (c->id == id) return c;
+  return NULL;
+}
+
+static void close_fd(int *fd) {
+  if (*fd >= 0) close(*fd);
+  *fd = -1;
+}
+
+/* Reads one piece of a command's stdout or stderr; on its end, closes it. 1 when bytes came. */
+static int pump(struct cmd *c, int *fd, char type) {
+  ssize_t r = read(*fd, chunk, CHUNK);
+  if (r > 0) { emit(type, c->id, chunk, (size_t)r); return 1; }
+  if (r == 0 || (errno != EAGAIN && errno != EINTR)) close_fd(fd);
+  return 0;
+}
+
+/*
+ * The command itself ended: what its pipes hold now is sent, then its exit code. A background
+ * child still holding the pipes does not delay the exit (as with an engine exec): the pipes close.
+ */
+static void finish(struct cmd *c) {
+  if (c->exited) return;
+  int code = -1;
+  if (c->status >= 0 && read(c->status, &code, sizeof code) != sizeof code) code = -1;
+  close_fd(&c->status); /* the shim's own end is its reaping (reap) */
+  while (c->out >= 0 && pump(c, &c->out, EV_STDOUT)) {}
+  while (c->err >= 0 && pump(c, &c->err, EV_STDERR)) {}
+  close_fd(&c->out);
+  close_fd(&c->err);
+  close_fd(&c->in);
+  c->exited = 1;
+  emit_u32(EV_EXIT, c->id, (uint32_t)code);
+}
+
+static void drop(struct cmd *c) {
+  for (struct cmd **p = &cmds; *p; p = &(*p)->next) {
+    if (*p == c) { *p = c->next; break; }
+  }
+  close_fd(&c->in);
+  close_fd(&c->out);
+  close_fd(&c->err);
+  close_fd(&c->status);
+  free(c->pending);
+  free(c->marker);
+  free(c);
+}
+
+/* Reaps every child that ended: a shim's end means its tree is empty. */
+static void reap(void) {
+  char sink[64];
+  while (read(wake[0], sink, sizeof sink) > 0) {}
+  for (;;) {
+    int st;
+    pid_t p = waitpid(-1, &st, WNOHANG);
+    if (p <= 0) break;
+    for (struct cmd *c = cmds; c; c = c->next) {
+      if (c->shim != p) continue;
+      finish(c);
+      emit(EV_GONE, c->id, NULL, 0);
+      drop(c);
+      break;
+    }
+  }
+}
+
+static uint32_t get_u32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Splits `count` NUL-terminated strings off the front of [*p, end) into a NULL-terminated array. */
+static char **strings(char **p, char *end, uint32_t count) {
+  if (count > (uint32_t)(end - *p)) return NULL;
+  char **v = calloc((size_t)count + 1, sizeof *v);
+  if (!v) return NULL;
+  for (uint32_t i = 0; i < count; i++) {
+    char *nul = memchr(*p, '\0', (size_t)(end - *p));
+    if (!nul) { free(v); return NULL; }
+    v[i] = *p;
+    *p = nul + 1;
+  }
+  return v;
+}
+
+static void spawn(uint32_t id, unsigned char *data, uint32_t len) {
+  char why[256] = "malformed spawn request";
+  char **argv = NULL, **env = NULL;
+  struct spawn_req req = {0};
+  struct spawned s;
+  int ok = 0;
+  if (find(id)) snprintf(why, sizeof why, "command id %u is in use", id);
+  else if (len >= 12) {
+    char *p = (char *)data + 12, *end = (char *)data + len;
+    uint32_t argc = get_u32(data + 4), envc = get_u32(data + 8);
+    argv = strings(&p, end, argc);
+    env = argv ? strings(&p, end, envc) : NULL;
+    char **cwd = env ? strings(&p, end, 1) : NULL;
+    if (cwd && argc > 0) {
+      req = (struct spawn_req){.with_stdin = (get_u32(data) & SPAWN_STDIN) != 0, .argv = argv, .env = env, .cwd = cwd[0]};
+      ok = spawn_command(&req, &s, why, sizeof why) == 0;
+    }
+    free(cwd);
+  }
+  free(argv);
+  free(env);
+  if (!ok) { emit(EV_FAIL, id, why, strlen(why)); return; }
+  struct cmd *c = calloc(1, sizeof *c);
+  if (!c) abort();
+  *c = (struct cmd){.id = id, .shim = s.shim, .in = s.in, .out = s.out, .err = s.err, .status = s.status, .next = cmds};
+  cmds = c;
+}
+
+static void stdin_data(struct cmd *c, const unsigned char *data, uint32_t len) {
+  if (c->in < 0) return;
+  char *grown = realloc(c->pending, c->pending_len + len);
+  if (!grown) abort();
+  memcpy(grown + c->pending_len, data, len);
+  c->pending = grown;
+  c->pending_len += len;
+}
+
+static void flush_stdin(struct cmd *c) {
+  while (c->in >= 0 && c->pending_len > 0) {
+    ssize_t w = write(c->in, c->pending, c->pending_len);
+    if (w < 0) {
+      if (errno == EAGAIN) return;
+      if (errno == EINTR) continue;
+      close_fd(&c->in); /* the command closed its stdin */
+      break;
+    }
+    memmove(c->pending, c->pending + w, c->pending_len - (size_t)w);
+    c->pending_len -= (size_t)w;
+  }
+  c->pending_len = c->in < 0 ? 0 : c->pending_len;
+  if (c->close_in && c->pending_len == 0) close_fd(&c->in);
+}
+
+static void handle(char op, uint32_t id, unsigned char *data, uint32_t len) {
+  if (op == OP_SPAWN) { spawn(id, data, len); return; }
+  struct cmd *c = find(id);
+  if (op == OP_SIGNAL || op == OP_MARKED) {
+    int count = 0;
+    if (c && len >= 4) {
+      int sig = (int)get_u32(data);
+      if (op == OP_SIGNAL) {
+        count = tree_signal(c->shim, sig);
+        if (sig == SIGKILL) c->sweeping = 1;
+      } else {
+        char *marker = strndup((char *)data + 4, len - 4);
+        unsigned long long since = c->marker && marker && strcmp(c->marker, marker) == 0 ? c->since : ~0ull;
+        count = marker ? tree_signal_marked(c->shim, sig, marker, since) : 0;
+        /* A KILL is repeated until nothing matches: what forked during the scan goes too. */
+        for (int round = 0, n = count; sig == SIGKILL && n > 0 && round < 100; round++) {
+          usleep(2000);
+          n = tree_signal_marked(c->shim, sig, marker, since);
+        }
+        free(marker);
+      }
+    }
+    emit_u32(EV_ACK, id, (uint32_t)count);
+    return;
+  }
+  if (!c) return; /* the command has gone: late stdin, flow or notes are moot */
+  if (op == OP_STDIN) stdin_data(c, data, len);
+  else if (op == OP_CLOSE) c->close_in = 1;
+  else if (op == OP_FLOW) c->paused = len > 0 && data[0] == 1;
+  else if (op == OP_NOTE) {
+    free(c->marker);
+    c->marker = strndup((char *)data, len);
+    c->since = ticks_now();
+  }
+  flush_stdin(c);
+}
+
+/* Takes whole requests off the front of `buf`; returns how many bytes were used, -1 for a broken stream. */
+static ssize_t requests(unsigned char *buf, size_t len) {
+  size_t used = 0;
+  while (len - used >= FRAME_HEADER) {
+    uint32_t plen = get_u32(buf + used + 5);
+    if (plen > FRAME_MAX) return -1;
+    if (len - used < FRAME_HEADER + plen) break;
+    handle((char)buf[used], get_u32(buf + used + 1), buf + used + FRAME_HEADER, plen);
+    used += FRAME_HEADER + plen;
+  }
+  return (ssize_t)used;
+}
+
+static size_t held_stdin(void) {
+  size_t n = 0;
+  for (struct cmd *c = cmds; c; c = c->next) n += c->pending_len;
+  return n;
+}
+
+int main(void) {
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  signal(SIGPIPE, SIG_IGN);
+  if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0) return 1;
+  struct sigaction sa = {.sa_handler = on_child, .sa_flags = SA_RESTART | SA_NOCLDSTOP};
+  sigaction(SIGCHLD, &sa, NULL);
+  emit(EV_READY, 0, VERSION_LINE, strlen(VERSION_LINE));
+
+  unsigned char *in = NULL;
+  size_t in_len = 0, in_cap = 0;
+  int reading = 1;
+  struct pollfd *fds = NULL;
+  struct cmd **owner = NULL;
+  size_t fds_cap = 0;
+  while (!daemon_gone || cmds) {
+    if (daemon_gone && reading) reading = 0;
+    size_t n = 2;
+    for (struct cmd *c = cmds; c; c = c->next) n += 4;
+    if (n > fds_cap) {
+      fds_cap = n * 2;
+      fds = realloc(fds, fds_cap * sizeof *fds);
+      owner = realloc(owner, fds_cap * sizeof *owner);
+      if (!fds || !owner) abort();
+    }
+    size_t k = 0;
+    int sweeping = 0;
+    fds[k] = (struct pollfd){.fd = wake[0], .events = POLLIN};
+    owner[k++] = NULL;
+    fds[k] = (struct pollfd){.fd = reading && held_stdin() < STDIN_HELD ? 0 : -1, .events = POLLIN};
+    owner[k++] = NULL;
+    for (struct cmd *c = cmds; c; c = c->next) {
+      int drain = daemon_gone || !c->paused;
+      int list[4] = {drain ? c->out : -1, drain ? c->err : -1, c->status, c->pending_len ? c->in : -1};
+      for (int i = 0; i < 4; i++) {
+        fds[k] = (struct pollfd){.fd = list[i], .events = i == 3 ? POLLOUT : POLLIN};
+        owner[k++] = c;
+      }
+      sweeping |= c->sweeping;
+    }
+    int ready = poll(fds, k, sweeping ? SWEEP_MS : -1);
+    if (ready < 0 && errno != EINTR) return 1;
+    if (sweeping) {
+      for (struct cmd *c = cmds; c; c = c->next) if (c->sweeping) tree_signal(c->shim, SIGKILL);
+    }
+    if (ready <= 0) continue;
+    /* Commands first: `owner` entries point at commands that reap() or a request may free. */
+    for (size_t i = 2; i < k; i++) {
+      struct cmd *c = owner[i];
+      if (!fds[i].revents) continue;
+      switch ((i - 2) % 4) {
+        case 0: pump(c, &c->out, EV_STDOUT); break;
+        case 1: pump(c, &c->err, EV_STDERR); break;
+        case 2: finish(c); break;
+        case 3: flush_stdin(c); break;
+      }
+    }
+    if (fds[1].revents) {
+      if (in_len == in_cap) {
+        in_cap = in_cap ? in_cap * 2 : 64 * 1024;
+        if (in_cap > FRAME_MAX * 2 + FRAME_HEADER * 2) in_cap = FRAME_MAX * 2 + FRAME_HEADER * 2;
+        in = realloc(in, in_cap);
+        if (!in) abort();
+      }
+      ssize_t r = read(0, in + in_len, in_cap - in_len);
+      if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) daemon_gone = 1;
+      if (r > 0) {
+        in_len += (size_t)r;
+        ssize_t used = requests(in, in_len);
+        if (used < 0) {
+          fprintf(stderr, "pocketdock-agent: malformed request stream\n");
+          daemon_gone = 1;
+        } else {
+          memmove(in, in + used, in_len - (size_t)used);
+          in_len -= (size_t)used;
+        }
+      }
+    }
+    if (fds[0].revents) reap();
+  }
+  return 0;
+}

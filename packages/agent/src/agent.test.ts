@@ -1,0 +1,125 @@
+// The agent binary on this machine (no engine): spawning, output, exits, and trees that must die whole.
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { agentBinary } from './binary.js';
+import { AgentClient, type AgentCommand } from './client.js';
+import type { SpawnSpec } from './codec.js';
+
+const ARCH = { x64: 'amd64', arm64: 'arm64' }[process.arch as string] ?? process.arch;
+
+let proc: ChildProcessByStdio<Writable, Readable, null> | undefined;
+
+afterEach(() => { proc?.kill('SIGKILL'); proc = undefined; });
+
+async function start(): Promise<AgentClient> {
+  const bin = agentBinary(ARCH);
+  if (!bin) throw new Error('the agent is not built: run `npm run build -w packages/agent`');
+  proc = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const client = new AgentClient((data) => proc!.stdin.write(data));
+  proc.stdout.on('data', (chunk: Buffer) => client.push(chunk));
+  proc.stdout.on('end', () => client.close(new Error('agent ended')));
+  await client.ready;
+  return client;
+}
+
+interface Ran {
+  cmd: AgentCommand;
+  out: () => string;
+  err: () => string;
+}
+
+function run(client: AgentClient, spec: Partial<SpawnSpec> & { argv: string[] }): Ran {
+  const got = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  const cmd = client.spawn({ env: [], cwd: '', stdin: false, ...spec }, (s, data) => got[s].push(Buffer.from(data)));
+  return { cmd, out: () => Buffer.concat(got.stdout).toString(), err: () => Buffer.concat(got.stderr).toString() };
+}
+
+/** A command whose stdout is numbers, one a line (pids printed by a script): `upTo(n)` resolves with the first n. */
+function numbers(client: AgentClient, spec: Partial<SpawnSpec> & { argv: string[] }): { cmd: AgentCommand; upTo(n: number): Promise<number[]> } {
+  let text = '';
+  const waiting: Array<() => void> = [];
+  const got = () => text.split('\n').filter(Boolean).map(Number);
+  const cmd = client.spawn({ env: [], cwd: '', stdin: false, ...spec }, (s, data) => {
+    if (s === 'stdout') text += data.toString();
+    for (const w of waiting.splice(0)) w();
+  });
+  const upTo = async (n: number): Promise<number[]> => {
+    while (got().length < n) await new Promise<void>((r) => waiting.push(r));
+    return got().slice(0, n);
+  };
+  return { cmd, upTo };
+}
+
+/** Running, not a zombie waiting for its parent (a shell reaps its background jobs only now and then). */
+const alive = (pid: number) => {
+  try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
+};
+
+describe('pocketdock-agent', () => {
+  it('says its version, then runs commands with separate stdout and stderr and their exit codes', async () => {
+    const client = await start();
+    const r = run(client, { argv: ['sh', '-c', 'echo out; echo err >&2; exit 3'] });
+    expect(await r.cmd.exited).toBe(3);
+    await r.cmd.gone;
+    expect([r.out(), r.err()]).toEqual(['out\n', 'err\n']);
+  });
+
+  it('lays env over its own, runs in cwd, and feeds stdin', async () => {
+    const client = await start();
+    const a = run(client, { argv: ['sh', '-c', 'echo "$POCKETDOCK_T $(pwd) ${PATH:+path}"'], env: ['POCKETDOCK_T=x y'], cwd: '/tmp' });
+    const b = run(client, { argv: ['cat'], stdin: true });
+    b.cmd.write(Buffer.from('hello '));
+    b.cmd.write(Buffer.from('there'));
+    b.cmd.closeStdin();
+    expect(await a.cmd.exited).toBe(0);
+    expect(await b.cmd.exited).toBe(0);
+    expect([a.out(), b.out()]).toEqual(['x y /tmp path\n', 'hello there']);
+  });
+
+  it('answers 127 with a reason for a program that does not exist, and 128+N for a signal', async () => {
+    const client = await start();
+    const missing = run(client, { argv: ['pocketdock-no-such-program'] });
+    const killed = run(client, { argv: ['sh', '-c', 'kill -9 $$'] });
+    expect(await missing.cmd.exited).toBe(127);
+    expect(missing.err()).toMatch(/cannot run pocketdock-no-such-program/);
+    expect(await killed.cmd.exited).toBe(137);
+  });
+
+  it('stops the whole tree: TERM-ignoring, double-forked, setsid, nohup and env -i children', async () => {
+    const client = await start();
+    const script = [
+      "trap '' TERM",
+      'sleep 977 & echo $!',
+      '(sleep 978 & echo $!)',
+      'setsid sleep 979 & echo $!',
+      'nohup sleep 980 >/dev/null 2>&1 & echo $!',
+      'env -i sleep 981 & echo $!',
+      'wait',
+    ].join('\n');
+    const { cmd, upTo } = numbers(client, { argv: ['sh', '-c', script] });
+    const pids = await upTo(5);
+    expect(pids.every(alive)).toBe(true);
+    expect(await cmd.signal(15)).toBeGreaterThan(0);
+    expect(await cmd.signal(9)).toBeGreaterThan(0);
+    await cmd.gone;
+    expect(pids.filter(alive)).toEqual([]);
+    expect(await cmd.exited).toBe(137);
+  });
+
+  it('signals one session command by its marker, sparing the shell and earlier commands', async () => {
+    const client = await start();
+    const { cmd: shell, upTo } = numbers(client, { argv: ['sh'], stdin: true, env: ['POCKETDOCK_EXEC=shell'] });
+    shell.write(Buffer.from('export POCKETDOCK_EXEC=m0; sleep 992 & echo $!\n'));
+    await upTo(1);
+    shell.note('m1');
+    shell.write(Buffer.from('export POCKETDOCK_EXEC=m1; sleep 990 & echo $!; env -i sleep 991 & echo $!\n'));
+    const [earlier, marked, cleared] = await upTo(3) as [number, number, number];
+    expect(await shell.signalMarked(9, 'm1')).toBe(2);
+    expect([alive(earlier), alive(marked), alive(cleared)]).toEqual([true, false, false]);
+    await shell.signal(9);
+    await shell.gone;
+    expect(alive(earlier)).toBe(false);
+  });
+});

@@ -1,0 +1,151 @@
+/**
+ * Talking to one running agent over any byte transport: `write` sends to its stdin, `push` takes
+ * what came from its stdout. Commands are addressed by ids this side chooses.
+ */
+import { FrameDecoder, frame, spawnPayload, u32, type SpawnSpec } from './codec.js';
+import { Ev, Op } from './codes.js';
+
+export type OutputSink = (stream: 'stdout' | 'stderr', data: Buffer) => void;
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(v: T): void;
+  reject(err: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void, reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+  promise.catch(() => undefined); // a command nobody awaits must not fail the process
+  return { promise, resolve, reject };
+}
+
+export class AgentCommand {
+  /** The command's exit code (128+N for signal N, -1 unknown), once all its output has been delivered. */
+  readonly exited: Promise<number>;
+  /** Resolves once nothing of the command's tree is left. */
+  readonly gone: Promise<void>;
+  private readonly exit = deferred<number>();
+  private readonly end = deferred<void>();
+  private readonly acks: Deferred<number>[] = [];
+
+  constructor(readonly id: number, private readonly client: AgentClient, readonly sink: OutputSink) {
+    this.exited = this.exit.promise;
+    this.gone = this.end.promise;
+  }
+
+  /** Signals every process of the command's tree; SIGKILL goes on until none is left. Resolves with how many were signalled. */
+  signal(sig: number): Promise<number> {
+    return this.ask(Op.signal, u32(sig));
+  }
+
+  /** Marks the start of a session command: unmarked processes started from now on belong to `marker`. */
+  note(marker: string): void {
+    this.client.send(Op.note, this.id, Buffer.from(marker));
+  }
+
+  /** Signals the processes of a session command (see frame.h's OP_MARKED). */
+  signalMarked(sig: number, marker: string): Promise<number> {
+    return this.ask(Op.marked, Buffer.concat([u32(sig), Buffer.from(marker)]));
+  }
+
+  write(data: Buffer): void {
+    this.client.send(Op.stdin, this.id, data);
+  }
+
+  closeStdin(): void {
+    this.client.send(Op.close, this.id);
+  }
+
+  /** Stops (true) or resumes reading the command's output: a stopped command blocks on its pipe. */
+  flow(stop: boolean): void {
+    this.client.send(Op.flow, this.id, Buffer.from([stop ? 1 : 0]));
+  }
+
+  private ask(op: string, payload: Buffer): Promise<number> {
+    const ack = deferred<number>();
+    this.acks.push(ack);
+    this.client.send(op, this.id, payload);
+    return ack.promise;
+  }
+
+  /** @internal */
+  receive(type: string, payload: Buffer): boolean {
+    switch (type) {
+      case Ev.exit: this.exit.resolve(payload.readInt32LE(0)); return false;
+      case Ev.ack: this.acks.shift()?.resolve(payload.readUInt32LE(0)); return false;
+      case Ev.gone: this.end.resolve(); this.fail(new Error('the command has ended')); return true;
+      case Ev.fail: this.fail(new Error(payload.toString('utf8'))); return true;
+      default: return false;
+    }
+  }
+
+  /** @internal */
+  fail(err: Error): void {
+    this.exit.reject(err);
+    this.end.reject(err);
+    for (const ack of this.acks.splice(0)) ack.reject(err);
+  }
+}
+
+export class AgentClient {
+  /** The agent's version line, once it has started. */
+  readonly ready: Promise<string>;
+  private readonly started = deferred<string>();
+  private readonly commands = new Map<number, AgentCommand>();
+  private readonly decoder: FrameDecoder;
+  private nextId = 1;
+  private ended: Error | undefined;
+
+  constructor(private readonly write: (data: Buffer) => void) {
+    this.ready = this.started.promise;
+    this.decoder = new FrameDecoder({
+      output: (id, stream, data) => this.commands.get(id)?.sink(stream, data),
+      control: (type, id, payload) => {
+        if (type === Ev.ready) { this.started.resolve(payload.toString('utf8')); return; }
+        const cmd = this.commands.get(id);
+        if (cmd?.receive(type, payload)) this.commands.delete(id);
+      },
+    });
+  }
+
+  get running(): number {
+    return this.commands.size;
+  }
+
+  get alive(): boolean {
+    return this.ended === undefined;
+  }
+
+  spawn(spec: SpawnSpec, sink: OutputSink): AgentCommand {
+    if (this.ended) throw this.ended;
+    const id = this.nextId++;
+    const cmd = new AgentCommand(id, this, sink);
+    this.commands.set(id, cmd);
+    this.send(Op.spawn, id, spawnPayload(spec));
+    return cmd;
+  }
+
+  /** Bytes from the agent's stdout. */
+  push(chunk: Buffer): void {
+    try {
+      this.decoder.push(chunk);
+    } catch (err) {
+      this.close(err as Error);
+    }
+  }
+
+  /** The transport has ended: every command still known fails with `reason`. */
+  close(reason: Error): void {
+    if (this.ended) return;
+    this.ended = reason;
+    this.started.reject(reason);
+    for (const cmd of this.commands.values()) cmd.fail(reason);
+    this.commands.clear();
+  }
+
+  /** @internal */
+  send(op: string, id: number, payload?: Buffer): void {
+    if (!this.ended) this.write(frame(op, id, payload));
+  }
+}

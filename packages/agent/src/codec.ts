@@ -1,0 +1,95 @@
+/**
+ * Frames to and from the agent (src/frame.h). Decoding hands output payloads on as views of the
+ * chunks they arrived in — a 100 MB stream is never copied here — and gathers only the small
+ * control frames.
+ */
+import { Ev, FRAME_MAX, HEADER, SPAWN_STDIN } from './codes.js';
+
+export interface FrameSink {
+  /** A piece of a command's stdout or stderr (a frame may come in several pieces). */
+  output(id: number, stream: 'stdout' | 'stderr', data: Buffer): void;
+  /** Any other frame, whole. */
+  control(type: string, id: number, payload: Buffer): void;
+}
+
+export class FrameDecoder {
+  private readonly head = Buffer.alloc(HEADER);
+  private have = 0;
+  private type = '';
+  private id = 0;
+  private left = 0;
+  private parts: Buffer[] = [];
+
+  constructor(private readonly sink: FrameSink) {}
+
+  push(chunk: Buffer): void {
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.left === 0 && this.have < HEADER) {
+        const n = Math.min(HEADER - this.have, chunk.length - at);
+        chunk.copy(this.head, this.have, at, at + n);
+        this.have += n;
+        at += n;
+        if (this.have < HEADER) return;
+        this.type = String.fromCharCode(this.head[0]!);
+        this.id = this.head.readUInt32LE(1);
+        this.left = this.head.readUInt32LE(5);
+        if (this.left > FRAME_MAX) throw new Error(`agent frame of ${this.left} bytes`);
+        if (this.left === 0) this.complete();
+        continue;
+      }
+      const n = Math.min(this.left, chunk.length - at);
+      const piece = chunk.subarray(at, at + n);
+      at += n;
+      this.left -= n;
+      if (this.type === Ev.stdout || this.type === Ev.stderr) {
+        this.sink.output(this.id, this.type === Ev.stdout ? 'stdout' : 'stderr', piece);
+        if (this.left === 0) this.have = 0;
+      } else {
+        this.parts.push(piece);
+        if (this.left === 0) this.complete();
+      }
+    }
+  }
+
+  private complete(): void {
+    const payload = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
+    this.parts = [];
+    this.have = 0;
+    this.sink.control(this.type, this.id, payload);
+  }
+}
+
+export function frame(type: string, id: number, payload: Buffer = EMPTY): Buffer {
+  const out = Buffer.allocUnsafe(HEADER + payload.length);
+  out[0] = type.charCodeAt(0);
+  out.writeUInt32LE(id, 1);
+  out.writeUInt32LE(payload.length, 5);
+  payload.copy(out, HEADER);
+  return out;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export function u32(n: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32LE(n >>> 0);
+  return b;
+}
+
+export interface SpawnSpec {
+  argv: string[];
+  /** NAME=value, laid over the agent's own environment. */
+  env: string[];
+  /** '' for the agent's working directory (the container's). */
+  cwd: string;
+  stdin: boolean;
+}
+
+export function spawnPayload(s: SpawnSpec): Buffer {
+  const head = Buffer.allocUnsafe(12);
+  head.writeUInt32LE(s.stdin ? SPAWN_STDIN : 0, 0);
+  head.writeUInt32LE(s.argv.length, 4);
+  head.writeUInt32LE(s.env.length, 8);
+  return Buffer.concat([head, Buffer.from([...s.argv, ...s.env, s.cwd].map((x) => `${x}\0`).join(''))]);
+}

@@ -1,0 +1,29 @@
+/** The agent's frame types and spawn flags, as src/frame.h defines them (codes.test.ts checks both agree). */
+export const HEADER = 9;
+export const FRAME_MAX = 16 * 1024 * 1024;
+
+/** daemon → agent */
+export const Op = {
+  spawn: 'S',
+  stdin: 'I',
+  close: 'C',
+  signal: 'K',
+  note: 'N',
+  marked: 'M',
+  flow: 'W',
+} as const;
+
+/** agent → daemon */
+export const Ev = {
+  ready: 'R',
+  stdout: 'O',
+  stderr: 'E',
+  exit: 'X',
+  gone: 'Z',
+  ack: 'A',
+  fail: 'F',
+} as const;
+
+export const SPAWN_STDIN = 1;
+
+export const VERSION_LINE = 'pocketdock-agent 1';

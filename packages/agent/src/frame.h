@@ -1,0 +1,41 @@
+/*
+ * The agent's wire format, both ways over its one stdio stream: a 9-byte header — type (1 byte),
+ * command id (u32 little-endian), payload length (u32 little-endian) — then the payload.
+ * The TypeScript side reads these codes from this file (src/protocol.ts, checked by a unit test).
+ */
+#ifndef POCKETDOCK_FRAME_H
+#define POCKETDOCK_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FRAME_HEADER 9
+/* Largest payload accepted from the daemon: a spawn's argv and environment, or a stdin piece. */
+#define FRAME_MAX (16u * 1024 * 1024)
+
+/* daemon -> agent */
+#define OP_SPAWN 'S'  /* u32 flags, u32 argc, u32 envc, then argc + envc + 1 (cwd) NUL-terminated strings */
+#define OP_STDIN 'I'  /* bytes for the command's stdin */
+#define OP_CLOSE 'C'  /* close the command's stdin once what was written has gone */
+#define OP_SIGNAL 'K' /* u32 signal: to every process of the command's tree; SIGKILL repeats until none is left */
+#define OP_NOTE 'N'   /* marker: a session command starts now (see OP_MARKED) */
+#define OP_MARKED 'M' /* u32 signal, marker: to the tree's processes carrying POCKETDOCK_EXEC=marker, or none
+                         but started since the marker's note, and their descendants */
+#define OP_FLOW 'W'   /* u8: 1 stops reading the command's output (it blocks on its pipe), 0 resumes */
+
+/* agent -> daemon */
+#define EV_READY 'R'  /* id 0, payload: the agent's version line */
+#define EV_STDOUT 'O'
+#define EV_STDERR 'E'
+#define EV_EXIT 'X'   /* i32: exit code, 128+N for a signal N, -1 unknown; all output came before it */
+#define EV_GONE 'Z'   /* nothing of the command's tree is left; after EV_EXIT */
+#define EV_ACK 'A'    /* u32: processes signalled by an OP_SIGNAL or OP_MARKED, in order per command */
+#define EV_FAIL 'F'   /* message: the command could not be started (after it, nothing more for this id) */
+
+#define SPAWN_STDIN 1u /* keep a pipe to the command's stdin (OP_STDIN, OP_CLOSE); else /dev/null */
+
+#define VERSION_LINE "pocketdock-agent 1"
+
+int frame_send(int fd, char type, uint32_t id, const void *data, size_t len);
+
+#endif

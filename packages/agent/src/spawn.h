@@ -1,0 +1,31 @@
+/*
+ * Starting a command: the agent forks a shim, a child subreaper that forks the command in its own
+ * session and reaps everything below it. The shim writes the command's exit code (4 bytes) to
+ * its status pipe when the command ends and exits once its tree is empty, so the status pipe's
+ * end tells the agent that nothing of the command is left.
+ */
+#ifndef POCKETDOCK_SPAWN_H
+#define POCKETDOCK_SPAWN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct spawn_req {
+  int with_stdin;
+  char **argv; /* NULL-terminated */
+  char **env;  /* NAME=value to set over the agent's own environment, NULL-terminated */
+  const char *cwd; /* "" for the agent's own */
+};
+
+struct spawned {
+  pid_t shim;
+  int in;     /* write end of the command's stdin, or -1 */
+  int out;    /* read ends of its stdout and stderr */
+  int err;
+  int status; /* read end of the shim's status pipe */
+};
+
+/* 0 on success; -1 with a message in `why` when the pipes or the shim could not be made. */
+int spawn_command(const struct spawn_req *req, struct spawned *s, char *why, size_t whylen);
+
+#endif

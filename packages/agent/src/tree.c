@@ -1,0 +1,166 @@
+/* Walking /proc for a tree: parent links and start times from /proc/<pid>/stat, markers from environ. */
+#include "tree.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MARKER_VAR "POCKETDOCK_EXEC="
+
+struct proc {
+  pid_t pid;
+  pid_t ppid;
+  unsigned long long start;
+  char picked;
+};
+
+struct table {
+  struct proc *v;
+  size_t n;
+  size_t cap;
+};
+
+static ssize_t read_file(const char *path, char **buf, size_t *cap) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  size_t len = 0;
+  for (;;) {
+    if (len + 1 >= *cap) {
+      size_t ncap = *cap ? *cap * 2 : 4096;
+      char *nbuf = realloc(*buf, ncap);
+      if (!nbuf) { close(fd); return -1; }
+      *buf = nbuf;
+      *cap = ncap;
+    }
+    ssize_t r = read(fd, *buf + len, *cap - len - 1);
+    if (r < 0) { close(fd); return -1; }
+    if (r == 0) break;
+    len += (size_t)r;
+  }
+  close(fd);
+  (*buf)[len] = '\0';
+  return (ssize_t)len;
+}
+
+/* Parent and start time (field 22) from a stat line; the command name may hold spaces and parentheses. */
+static int parse_stat(const char *line, pid_t *ppid, unsigned long long *start) {
+  const char *p = strrchr(line, ')');
+  if (!p) return -1;
+  p++;
+  int field = 2;
+  while (*p && field < 22) {
+    while (*p == ' ') p++;
+    field++;
+    if (field == 4) *ppid = (pid_t)strtol(p, NULL, 10);
+    if (field == 22) { *start = strtoull(p, NULL, 10); return 0; }
+    while (*p && *p != ' ') p++;
+  }
+  return -1;
+}
+
+static int scan(struct table *t) {
+  static char *buf;
+  static size_t cap;
+  t->n = 0;
+  DIR *d = opendir("/proc");
+  if (!d) return -1;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (!isdigit((unsigned char)e->d_name[0])) continue;
+    struct proc pr = {.pid = (pid_t)atoi(e->d_name)};
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pr.pid);
+    if (read_file(path, &buf, &cap) < 0 || parse_stat(buf, &pr.ppid, &pr.start) < 0) continue;
+    if (t->n == t->cap) {
+      size_t ncap = t->cap ? t->cap * 2 : 256;
+      struct proc *nv = realloc(t->v, ncap * sizeof *nv);
+      if (!nv) break;
+      t->v = nv;
+      t->cap = ncap;
+    }
+    t->v[t->n++] = pr;
+  }
+  closedir(d);
+  return 0;
+}
+
+static struct proc *find(struct table *t, pid_t pid) {
+  for (size_t i = 0; i < t->n; i++) if (t->v[i].pid == pid) return &t->v[i];
+  return NULL;
+}
+
+/* Marks (picked = 1) every process below one already marked, until nothing changes. */
+static void spread(struct table *t) {
+  for (int changed = 1; changed;) {
+    changed = 0;
+    for (size_t i = 0; i < t->n; i++) {
+      if (t->v[i].picked) continue;
+      struct proc *parent = find(t, t->v[i].ppid);
+      if (parent && parent->picked) { t->v[i].picked = 1; changed = 1; }
+    }
+  }
+}
+
+/* Marks the tree below root with `mark`; root itself is marked 2 and never signalled. */
+static void mark_tree(struct table *t, pid_t root) {
+  for (size_t i = 0; i < t->n; i++) t->v[i].picked = t->v[i].pid == root;
+  spread(t);
+  struct proc *r = find(t, root);
+  if (r) r->picked = 2;
+}
+
+static int signal_picked(struct table *t, int sig) {
+  int count = 0;
+  for (size_t i = 0; i < t->n; i++) {
+    if (t->v[i].picked == 1 && kill(t->v[i].pid, sig) == 0) count++;
+  }
+  return count;
+}
+
+int tree_signal(pid_t root, int sig) {
+  static struct table t;
+  if (scan(&t) < 0) return 0;
+  mark_tree(&t, root);
+  return signal_picked(&t, sig);
+}
+
+/* 1: carries POCKETDOCK_EXEC=marker; 0: carries another; -1: carries none; -2: unreadable. */
+static int marker_of(pid_t pid, const char *marker) {
+  static char *buf;
+  static size_t cap;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+  ssize_t len = read_file(path, &buf, &cap);
+  if (len < 0) return -2;
+  size_t vlen = strlen(MARKER_VAR);
+  for (char *p = buf; p < buf + len; p += strlen(p) + 1) {
+    if (strncmp(p, MARKER_VAR, vlen) == 0) return strcmp(p + vlen, marker) == 0 ? 1 : 0;
+  }
+  return -1;
+}
+
+int tree_signal_marked(pid_t root, int sig, const char *marker, unsigned long long since) {
+  static struct table t;
+  if (scan(&t) < 0) return 0;
+  mark_tree(&t, root);
+  for (size_t i = 0; i < t.n; i++) {
+    if (t.v[i].picked != 1) { t.v[i].picked = 0; continue; }
+    int m = marker_of(t.v[i].pid, marker);
+    t.v[i].picked = m == 1 || (m == -1 && t.v[i].start >= since);
+  }
+  spread(&t);
+  return signal_picked(&t, sig);
+}
+
+unsigned long long ticks_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  long hz = sysconf(_SC_CLK_TCK);
+  return (unsigned long long)ts.tv_sec * (unsigned long long)hz + (unsigned long long)ts.tv_nsec / (1000000000ull / (unsigned long long)hz);
+}

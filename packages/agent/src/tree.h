@@ -1,0 +1,24 @@
+/*
+ * A command's tree: every process below its shim. The shim is a child subreaper, so a descendant
+ * that double-forks, calls setsid, runs under nohup or clears its environment is reparented to the
+ * shim when its parent dies: it stays in the tree, and signalling the tree reaches it.
+ */
+#ifndef POCKETDOCK_TREE_H
+#define POCKETDOCK_TREE_H
+
+#include <sys/types.h>
+
+/* Signals every process below `root` (not root itself); returns how many were signalled. */
+int tree_signal(pid_t root, int sig);
+
+/*
+ * Signals the processes below `root` that carry POCKETDOCK_EXEC=marker, or carry no
+ * POCKETDOCK_EXEC and started at or after `since` (clock ticks since boot), and all their
+ * descendants; returns how many were signalled.
+ */
+int tree_signal_marked(pid_t root, int sig, const char *marker, unsigned long long since);
+
+/* Now, in the clock ticks since boot that /proc/<pid>/stat's start time uses. */
+unsigned long long ticks_now(void);
+
+#endif
