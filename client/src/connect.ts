@@ -46,8 +46,8 @@ export async function openTransport(o: ConnectOptions = {}): Promise<Transport> 
     const code = (err as NodeJS.ErrnoException).code;
     const nobody = code === 'ENOENT' || code === 'ECONNREFUSED';
     if (!local || !nobody || o.autoStart === false) {
-      throw Object.assign(new DaemonNotRunning(`no pocketdock daemon answers at ${address}: ${(err as Error).message}` +
-        (local && nobody ? ' (start one with `pocketdockd`, or connect with autoStart)' : '')), { address });
+      throw new DaemonNotRunning(`no pocketdock daemon answers at ${address}: ${(err as Error).message}` +
+        (local && nobody ? ' (start one with `pocketdockd`, or connect with autoStart)' : ''), { address });
     }
   }
   await startDaemon(address, o, env);
@@ -93,7 +93,7 @@ async function startDaemon(socket: string, o: ConnectOptions, env: NodeJS.Proces
     }
   }
   const tail = readTail(logPath);
-  throw Object.assign(new DaemonNotRunning(`could not start a daemon on ${socket} (${exited ?? 'timed out'})${tail ? `:\n${tail}` : ''}`), { address: socket });
+  throw new DaemonNotRunning(`could not start a daemon on ${socket} (${exited ?? 'timed out'})${tail ? `:\n${tail}` : ''}`, { address: socket });
 }
 
 function readTail(path: string): string {

@@ -26,4 +26,12 @@ describe('errors rebuilt from the wire', () => {
     }
     expect(errorFromWire({ code: -32023, message: '', data: { type: 'ContainerGone' } })).toBeInstanceOf(ContainerGone);
   });
+
+  it('carries every field the table names for its type, as a property', () => {
+    for (const [type, spec] of Object.entries(ERRORS)) {
+      const data = Object.fromEntries([['type', type], ...spec.fields.map((f) => [f, `${type}.${f}`])]);
+      const err = errorFromWire({ code: spec.code, message: type, data }) as unknown as Record<string, unknown>;
+      for (const field of spec.fields) expect(err[field], `${type}.${field}`).toBe(`${type}.${field}`);
+    }
+  });
 });

@@ -23,7 +23,7 @@ function containerPath(field: string, path: string): string {
   const normal = posix.normalize(path);
   if (!posix.isAbsolute(normal) || normal === '/') {
     const detail = `must be an absolute path naming a file or directory in the container, not "${path}"`;
-    throw Object.assign(new InvalidParams(`invalid params: ${field} ${detail}`), { field, detail });
+    throw new InvalidParams(`invalid params: ${field} ${detail}`, { field, detail });
   }
   return normal;
 }

@@ -64,7 +64,7 @@ export async function importImages(transport: Transport, path: string, opts: Omi
   const size = await stat(path).then((st) => (st.isFile() ? st.size : undefined), () => undefined);
   if (size === undefined) {
     const detail = `must name a readable image archive (.tar or .tar.gz), not "${path}"`;
-    throw Object.assign(new InvalidParams(`invalid params: path ${detail}`), { field: 'path', detail });
+    throw new InvalidParams(`invalid params: path ${detail}`, { field: 'path', detail });
   }
   const { onProgress, ...params } = opts;
   const { uploadId } = await transport.call('image.importStart', params);

@@ -40,9 +40,8 @@ export async function readProjectConfig(root: string): Promise<ProjectConfig> {
   try {
     return projectConfigFrom(parseYaml(await readFile(file, 'utf8')));
   } catch (err) {
-    const e = new InvalidParams(err instanceof ProjectConfigError ? err.message : `${file}: ${(err as Error).message}`);
-    e.field = err instanceof ProjectConfigError ? err.field : file;
-    throw e;
+    const message = err instanceof ProjectConfigError ? err.message : `${file}: ${(err as Error).message}`;
+    throw new InvalidParams(message, { field: err instanceof ProjectConfigError ? err.field : file, detail: message });
   }
 }
 

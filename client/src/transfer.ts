@@ -127,5 +127,5 @@ function counted<S extends Readable>(stream: S, opts: TransferOptions, total: nu
 
 function brokenOff(id: string, err: Error): PocketDockError {
   const detail = `transfer ${id} broke off: ${err.message}`;
-  return Object.assign(new SocketCommunicationError(detail), { detail });
+  return new SocketCommunicationError(detail, { detail });
 }

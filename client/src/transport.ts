@@ -78,8 +78,8 @@ export class Transport {
       ws.once('unexpected-response', (_req, res) => {
         const status = res.statusCode ?? 0;
         const message = `daemon at ${o.url} refused the connection: HTTP ${status}`;
-        fail(status === 401 ? Object.assign(new Unauthorized(`${message} (missing or wrong token?)`), { detail: message })
-          : Object.assign(new SocketCommunicationError(message), { detail: message }));
+        fail(status === 401 ? new Unauthorized(`${message} (missing or wrong token?)`, { detail: message })
+          : new SocketCommunicationError(message, { detail: message }));
       });
     });
   }

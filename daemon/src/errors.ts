@@ -1,18 +1,37 @@
-/** The daemon's typed error: what a handler throws and the router turns into a JSON-RPC error. */
-import { ERRORS, type ErrorType } from '@pocketdock/protocol';
+/**
+ * The daemon's typed error: what a handler throws, with the fields the protocol's table names for
+ * its type, and `wireError`, the one place every error response is built (router, listeners,
+ * transfer route).
+ */
+import { createJSONRPCErrorResponse, type JSONRPCErrorResponse, type JSONRPCID } from 'json-rpc-2.0';
+import { ERRORS, type ErrorFields, type ErrorType } from '@pocketdock/protocol';
+import type { Logger } from './log.js';
 
-export class DaemonError extends Error {
+export class DaemonError<T extends ErrorType = ErrorType> extends Error {
   readonly code: number;
-  constructor(readonly type: ErrorType, message: string, readonly fields: Record<string, unknown> = {}) {
+  readonly fields: Readonly<Record<string, string>>;
+  constructor(readonly type: T, message: string, fields: ErrorFields<T>) {
     super(message);
     this.name = type;
     this.code = ERRORS[type].code;
+    this.fields = fields;
   }
 
   get data(): Record<string, unknown> {
     return { type: this.type, ...this.fields };
   }
 }
+
+/** The JSON-RPC error response for `err`: its own type and fields, or InternalError (logged) for anything else. */
+export function wireError(id: JSONRPCID, err: unknown, log: Logger): JSONRPCErrorResponse {
+  if (err instanceof DaemonError) return createJSONRPCErrorResponse(id, err.code, err.message, err.data);
+  log.error({ err }, 'internal error');
+  const detail = err instanceof Error ? err.message : String(err);
+  return wireError(id, new DaemonError('InternalError', `internal error: ${detail}`, { detail }), log);
+}
+
+export const invalidRequest = (detail: string) =>
+  new DaemonError('InvalidRequest', `invalid request: ${detail}`, { detail });
 
 export const containerNotFound = (containerId: string, detail = 'no such container') =>
   new DaemonError('ContainerNotFound', `container ${containerId} not found`, { containerId, detail });

@@ -148,9 +148,9 @@ describe('transports', () => {
     const bad = await postRpc({ socketPath: d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'container.run', params: { command: 'true' } }));
     expect(bad.json).toMatchObject({ id: 2, error: { code: -32602, data: { type: 'InvalidParams', field: 'container' } } });
     const garbage = await postRpc({ socketPath: d.socketPath }, '{"jsonrpc":');
-    expect(garbage.json).toMatchObject({ error: { code: -32700 } });
+    expect(garbage.json).toMatchObject({ error: { code: -32700, data: { type: 'ParseError' } } });
     const unknown = await postRpc({ socketPath: d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'container.explode', params: {} }));
-    expect(unknown.json).toMatchObject({ id: 3, error: { code: -32601 } });
+    expect(unknown.json).toMatchObject({ id: 3, error: { code: -32601, data: { type: 'MethodNotFound', method: expect.any(String) } } });
   });
 
   it('publishes the protocol with rpc.discover', async () => {
@@ -181,9 +181,9 @@ describe('transports', () => {
       const req = (id: number, method = 'daemon.version', params: object = {}) => ({ jsonrpc: '2.0', id, method, params });
       const big = await postRpc({ socketPath: small.socketPath }, JSON.stringify(req(1, 'daemon.hello', { client: 'x'.repeat(5000) })));
       expect(big.status).toBe(413);
-      expect(big.json).toMatchObject({ error: { code: -32600, message: expect.stringMatching(/larger than 4096 bytes/) } });
+      expect(big.json).toMatchObject({ error: { code: -32600, data: { type: 'InvalidRequest' }, message: expect.stringMatching(/larger than 4096 bytes/) } });
       const batch = await postRpc({ socketPath: small.socketPath }, JSON.stringify([req(1), req(2), req(3)]));
-      expect(batch.json).toMatchObject({ error: { code: -32600, message: expect.stringMatching(/1 to 2 requests/) } });
+      expect(batch.json).toMatchObject({ error: { code: -32600, data: { type: 'InvalidRequest' }, message: expect.stringMatching(/1 to 2 requests/) } });
       expect((await postRpc({ socketPath: small.socketPath }, JSON.stringify([req(1), req(2)]))).json).toHaveLength(2);
 
       // Over one WebSocket: the first call is still waiting (a long poll) when the second arrives.

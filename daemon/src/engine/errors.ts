@@ -38,6 +38,7 @@ export function mapEngineError(err: unknown, ctx: FailureContext): Error {
   if (e.statusCode === 409 && ctx.containerId && /not running|is paused|is restarting/i.test(msg)) {
     return containerNotRunning(ctx.containerId, msg);
   }
-  return new DaemonError(ctx.containerId ? 'ContainerError' : 'PocketDockError', `engine error: ${msg}`,
-    ctx.containerId ? { containerId: ctx.containerId, detail: msg } : {});
+  return ctx.containerId
+    ? new DaemonError('ContainerError', `engine error: ${msg}`, { containerId: ctx.containerId, detail: msg })
+    : new DaemonError('PocketDockError', `engine error: ${msg}`, { detail: msg });
 }

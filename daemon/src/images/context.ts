@@ -32,7 +32,7 @@ export async function hostCaBundle(env: NodeJS.ProcessEnv = process.env): Promis
   const named = env.POCKETDOCK_CA_BUNDLE;
   if (named) {
     if (await exists(named)) return named;
-    throw new DaemonError('PocketDockError', `POCKETDOCK_CA_BUNDLE names ${named}, which cannot be read`);
+    throw new DaemonError('PocketDockError', `POCKETDOCK_CA_BUNDLE names ${named}, which cannot be read`, { detail: `cannot read ${named}` });
   }
   for (const path of HOST_CA_BUNDLES) if (await exists(path)) return path;
   return undefined;

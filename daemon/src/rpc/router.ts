@@ -3,28 +3,23 @@
  * parsed, size- and batch-checked, validated against the protocol, and every failure leaves as a
  * typed error from the protocol's table — never json-rpc-2.0's default code 0.
  */
-import { JSONRPCServer, createJSONRPCErrorResponse, type JSONRPCErrorResponse, type JSONRPCID } from 'json-rpc-2.0';
-import { METHODS, RpcCode, type MethodName } from '@pocketdock/protocol';
-import { DaemonError } from '../errors.js';
+import { JSONRPCServer, type JSONRPCID } from 'json-rpc-2.0';
+import { METHODS, type MethodName } from '@pocketdock/protocol';
+import { DaemonError, invalidRequest, wireError } from '../errors.js';
 import type { Limits } from '../config.js';
 import type { Logger } from '../log.js';
 import type { CallContext } from './context.js';
 import type { Handlers } from './handlers/index.js';
 import { validateParams } from './validate.js';
 
-export function errorResponse(id: JSONRPCID, err: unknown, log: Logger): JSONRPCErrorResponse {
-  if (err instanceof DaemonError) return createJSONRPCErrorResponse(id, err.code, err.message, err.data);
-  log.error({ err }, 'internal error');
-  const message = err instanceof Error ? err.message : String(err);
-  return createJSONRPCErrorResponse(id, RpcCode.InternalError, `internal error: ${message}`, { type: 'PocketDockError' });
-}
-
 export class RpcRouter {
   private readonly server: JSONRPCServer<CallContext>;
 
   constructor(handlers: Handlers, private readonly limits: Limits, private readonly log: Logger) {
     this.server = new JSONRPCServer<CallContext>({ errorListener: () => undefined });
-    this.server.mapErrorToJSONRPCErrorResponse = (id, err) => errorResponse(id, err, log);
+    this.server.mapErrorToJSONRPCErrorResponse = (id, err) => wireError(id, err, log);
+    this.server.handleMethodNotFound = (request) => Promise.resolve(request.id === undefined ? null
+      : wireError(request.id, new DaemonError('MethodNotFound', `method not found: ${request.method}`, { method: request.method }), log));
     for (const name of Object.keys(METHODS) as MethodName[]) {
       const handler = handlers[name] as (p: unknown, ctx: CallContext) => unknown;
       this.server.addMethod(name, async (params, ctx) => {
@@ -43,13 +38,12 @@ export class RpcRouter {
     try {
       message = JSON.parse(text);
     } catch {
-      return JSON.stringify(createJSONRPCErrorResponse(null, RpcCode.ParseError, 'parse error: not valid JSON', { type: 'PocketDockError' }));
+      return JSON.stringify(wireError(null, new DaemonError('ParseError', 'parse error: not valid JSON', { detail: 'not valid JSON' }), this.log));
     }
-    if (refusal !== undefined) return refuse(message, refusal);
+    if (refusal !== undefined) return refuse(message, refusal, this.log);
     if (Array.isArray(message)) {
       if (message.length === 0 || message.length > this.limits.maxBatch) {
-        return JSON.stringify(createJSONRPCErrorResponse(null, RpcCode.InvalidRequest,
-          `invalid request: a batch holds 1 to ${this.limits.maxBatch} requests`, { type: 'PocketDockError' }));
+        return JSON.stringify(wireError(null, invalidRequest(`a batch holds 1 to ${this.limits.maxBatch} requests`), this.log));
       }
     }
     const response = await this.server.receive(message as never, ctx);
@@ -59,12 +53,12 @@ export class RpcRouter {
 }
 
 /** Errors for every request of a message, under their own ids, so the caller can match them. */
-function refuse(message: unknown, why: string): string | undefined {
+function refuse(message: unknown, why: string, log: Logger): string | undefined {
   const requests = Array.isArray(message) ? message : [message];
   const answers = requests
     .map((m) => (m as { id?: JSONRPCID } | null)?.id)
     .filter((id): id is JSONRPCID => id !== undefined)
-    .map((id) => createJSONRPCErrorResponse(id, RpcCode.InvalidRequest, `invalid request: ${why}`, { type: 'PocketDockError' }));
+    .map((id) => wireError(id, invalidRequest(why), log));
   if (answers.length === 0) return undefined;
   return JSON.stringify(Array.isArray(message) ? answers : answers[0]);
 }

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
-import { createJSONRPCErrorResponse } from 'json-rpc-2.0';
-import { BINARY_SUBPROTOCOL, ERRORS, RpcCode } from '@pocketdock/protocol';
+import { BINARY_SUBPROTOCOL } from '@pocketdock/protocol';
+import { DaemonError, invalidRequest, wireError } from '../errors.js';
 import type { Limits } from '../config.js';
 import type { Transfers } from '../files/transfers.js';
 import type { Logger } from '../log.js';
@@ -40,7 +40,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       const why = refuseTcpRequest(guard, req.headers, req.url.split('?')[1]);
       if (!why) return;
       o.log.warn({ url: req.url, why }, 'refused TCP request');
-      await reply.code(401).send(createJSONRPCErrorResponse(null, ERRORS.Unauthorized.code, `unauthorized: ${why}`, { type: 'Unauthorized', detail: why }));
+      await reply.code(401).send(wireError(null, new DaemonError('Unauthorized', `unauthorized: ${why}`, { detail: why }), o.log));
     });
   }
 
@@ -48,10 +48,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   // every client reads one kind of error.
   app.setErrorHandler(async (err: Error & { statusCode?: number }, _req, reply) => {
     const status = err.statusCode ?? 500;
-    if (status >= 500) o.log.error({ err }, 'request failed');
     const message = status === 413 ? `message larger than ${o.limits.maxMessageBytes} bytes` : err.message;
-    await reply.code(status).send(createJSONRPCErrorResponse(null, status >= 500 ? RpcCode.InternalError : RpcCode.InvalidRequest,
-      `${status >= 500 ? 'internal error' : 'invalid request'}: ${message}`, { type: 'PocketDockError' }));
+    await reply.code(status).send(wireError(null, status >= 500 ? err : invalidRequest(message), o.log));
   });
 
   const context = (log: Logger, signal: AbortSignal, notify: CallContext['notify'], queue?: NotifyQueue): CallContext =>

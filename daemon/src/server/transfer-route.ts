@@ -8,10 +8,9 @@
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TRANSFER_ROUTE } from '@pocketdock/protocol';
-import { DaemonError } from '../errors.js';
+import { DaemonError, wireError } from '../errors.js';
 import type { Transfers } from '../files/transfers.js';
 import type { Logger } from '../log.js';
-import { errorResponse } from '../rpc/index.js';
 
 interface Params { id: string }
 
@@ -49,7 +48,7 @@ export async function transferRoutes(app: FastifyInstance, transfers: Transfers,
 }
 
 function answerError(reply: FastifyReply, err: unknown, log: Logger): FastifyReply {
-  const body = errorResponse(null, err, log);
+  const body = wireError(null, err, log);
   const status = !(err instanceof DaemonError) ? 500
     : err.type === 'InvalidParams' && err.fields.field === 'transferId' ? 404 : 400;
   return reply.code(status).type('application/json').send(JSON.stringify(body));

@@ -20,11 +20,15 @@ export interface ErrorSpec {
   readonly doc: string;
 }
 
-const spec = (code: number, parent: string | undefined, fields: readonly string[], doc: string): ErrorSpec =>
-  ({ code, parent, fields, doc });
+const spec = <const F extends readonly string[]>(code: number, parent: string | undefined, fields: F, doc: string) =>
+  ({ code, parent, fields, doc }) satisfies ErrorSpec;
 
 export const ERRORS = {
-  PocketDockError: spec(-32000, undefined, [], 'Any pocketdock failure not covered by a narrower class.'),
+  PocketDockError: spec(-32000, undefined, ['detail'], 'Any pocketdock failure not covered by a narrower class.'),
+  ParseError: spec(RpcCode.ParseError, 'PocketDockError', ['detail'], 'The message is not valid JSON.'),
+  InvalidRequest: spec(RpcCode.InvalidRequest, 'PocketDockError', ['detail'], 'The message is not a JSON-RPC request the daemon takes (shape, id, size, batch, limits).'),
+  MethodNotFound: spec(RpcCode.MethodNotFound, 'PocketDockError', ['method'], 'No such method (rpc.discover lists them).'),
+  InternalError: spec(RpcCode.InternalError, 'PocketDockError', ['detail'], 'A fault inside the daemon; its log has the details.'),
   SocketError: spec(-32010, 'PocketDockError', [], 'The container engine could not be talked to.'),
   SocketConnectionError: spec(-32011, 'SocketError', ['socketPath', 'detail'], 'The engine socket refused the connection.'),
   SocketCommunicationError: spec(-32012, 'SocketError', ['detail'], 'The engine answered something unreadable or hung up.'),
@@ -45,11 +49,8 @@ export const ERRORS = {
 
 export type ErrorType = keyof typeof ERRORS;
 
-/** The `data` member of a pocketdock error response. */
-export interface ErrorData {
-  type: ErrorType;
-  [field: string]: unknown;
-}
+/** The fields an error of `type` carries in `data` beside `type`, as the table names them. */
+export type ErrorFields<T extends ErrorType> = { readonly [K in (typeof ERRORS)[T]['fields'][number]]: string };
 
 export function isErrorType(name: unknown): name is ErrorType {
   return typeof name === 'string' && Object.hasOwn(ERRORS, name);
