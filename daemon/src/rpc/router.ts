@@ -23,6 +23,7 @@ export class RpcRouter {
     for (const name of Object.keys(METHODS) as MethodName[]) {
       const handler = handlers[name] as (p: unknown, ctx: CallContext) => unknown;
       this.server.addMethod(name, async (params, ctx) => {
+        ctx.log.debug({ method: name }, 'call');
         validateParams(name, params);
         return (await handler(params ?? {}, ctx)) ?? null;
       });

@@ -57,8 +57,16 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
 
   app.post('/rpc', async (req, reply) => {
     const abort = new AbortController();
-    req.raw.once('close', () => abort.abort());
+    // The request emitted its own 'close' once its body was read; only the response's tells that
+    // the caller went away before its answer (an abandoned exec.wait must not stay pending).
+    const gone = () => { if (!reply.raw.writableFinished) abort.abort(); };
+    reply.raw.once('close', gone);
     const out = await o.router.receive(String(req.body ?? ''), context(o.log, abort.signal, undefined));
+    reply.raw.off('close', gone);
+    if (abort.signal.aborted) {
+      o.log.info({ transport: o.transport }, 'call cancelled: its HTTP caller went away');
+      return reply;
+    }
     return reply.code(out === undefined ? 204 : 200).type('application/json').send(out ?? '');
   });
 
