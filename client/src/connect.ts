@@ -33,10 +33,18 @@ export function daemonUrl(address: string): string {
   return `ws+unix://${address}:/rpc`;
 }
 
+/** Where to connect and with which token; an empty option or variable counts as unset, as in a shell. */
+export function daemonTarget(o: ConnectOptions = {}): { address: string; token: string | undefined } {
+  const env = o.env ?? process.env;
+  return {
+    address: o.daemon || env.POCKETDOCK_DAEMON || defaultSocketPath(pathEnv(env)),
+    token: o.token || env.POCKETDOCK_TOKEN || undefined,
+  };
+}
+
 export async function openTransport(o: ConnectOptions = {}): Promise<Transport> {
   const env = o.env ?? process.env;
-  const address = o.daemon ?? env.POCKETDOCK_DAEMON ?? defaultSocketPath(pathEnv(env));
-  const token = o.token ?? env.POCKETDOCK_TOKEN;
+  const { address, token } = daemonTarget(o);
   const url = daemonUrl(address);
   const local = url.startsWith('ws+unix:');
   try {

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULTS, type ContainerHandle, type ContainerInfo, type ContainerTarget, type ExecResult, type ParamsOf } from '@pocketdock/protocol';
 import { ExecCallbacks, type ExitCallback, type OutputCallback } from './callbacks.js';
+import { ContainerGone, ContainerNotFound } from './errors.js';
 import { ExecStream, type StartingExecStream } from './exec-stream.js';
 import { ContainerFiles, type PullResult, type TransferOptions } from './files.js';
 import { Process } from './process.js';
@@ -36,6 +37,8 @@ export class Container implements AsyncDisposable {
 
   private readonly callbacks: ExecCallbacks<this>;
   private readonly files: ContainerFiles;
+  /** The shutdown this object asked for, so that a second one (e.g. `await using` after shutdown()) does nothing. */
+  private shutDown: Promise<void> | undefined;
 
   constructor(private readonly transport: Transport, handle: ContainerHandle) {
     this.callbacks = new ExecCallbacks(transport, this);
@@ -105,6 +108,7 @@ export class Container implements AsyncDisposable {
   async reboot(opts: { fresh?: boolean } = {}): Promise<void> {
     const handle = await this.transport.call('container.reboot', { ...this.target, ...opts });
     this.id = handle.containerId;
+    this.shutDown = undefined;
   }
 
   /** Commits the container's file system to an image usable by createNewContainer; returns its id. */
@@ -137,12 +141,22 @@ export class Container implements AsyncDisposable {
     return this.files.pull(src, dest, opts);
   }
 
-  /** Stops and removes the container; a persistent one is only stopped. */
-  async shutdown(opts: { force?: boolean } = {}): Promise<void> {
-    await this.transport.call('container.shutdown', { ...this.target, ...opts });
+  /**
+   * Stops and removes the container; a persistent one is only stopped. Once this object has shut it
+   * down, calling it again does nothing (until reboot() starts it again).
+   */
+  shutdown(opts: { force?: boolean } = {}): Promise<void> {
+    this.shutDown ??= this.transport.call('container.shutdown', { ...this.target, ...opts }).then(() => undefined, (err: unknown) => {
+      this.shutDown = undefined;
+      throw err;
+    });
+    return this.shutDown;
   }
 
+  /** Shuts the container down at the end of an `await using` block; one already gone is fine. */
   async [Symbol.asyncDispose](): Promise<void> {
-    await this.shutdown();
+    await this.shutdown().catch((err: unknown) => {
+      if (!(err instanceof ContainerNotFound || err instanceof ContainerGone)) throw err;
+    });
   }
 }
