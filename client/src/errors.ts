@@ -68,6 +68,12 @@ export class ProcessLost extends PocketDockError {
   constructor(message: string, data: WireData = {}) { super(message, data); this.execId = text(data.execId); }
 }
 export class Unauthorized extends PocketDockError {}
+/** An option the daemon never grants, or not to this caller (a TCP client asking for the host): see docs/security.md. */
+export class OptionRefused extends Unauthorized {
+  readonly option: string;
+  readonly rule: string;
+  constructor(message: string, data: WireData = {}) { super(message, data); this.option = text(data.option); this.rule = text(data.rule); }
+}
 export class InvalidParams extends PocketDockError {
   readonly field: string;
   constructor(message: string, data: WireData = {}) { super(message, data); this.field = text(data.field); }
@@ -92,7 +98,7 @@ type ErrorClass = new (message: string, data: WireData) => PocketDockError;
 const CLASSES: Record<ErrorType, ErrorClass> = {
   PocketDockError, ParseError, InvalidRequest, MethodNotFound, InternalError, SocketError, SocketConnectionError, SocketCommunicationError, PodmanNotRunning,
   ContainerError, ContainerNotFound, ContainerNotRunning, ContainerGone, FileError, FileNotFound, ImageNotFound, SessionClosed,
-  ProjectNotInitialized, ProcessLost, Unauthorized, InvalidParams,
+  ProjectNotInitialized, ProcessLost, Unauthorized, OptionRefused, InvalidParams,
 };
 
 export interface WireError { code: number; message: string; data?: unknown }

@@ -30,8 +30,14 @@ export interface DaemonConfig {
   logLevel: LogLevel;
   /** Origins (besides the daemon's own) allowed to open the WebSocket from a browser. */
   origins: string[];
-  /** Whether token (TCP) clients may use volumes, devices and non-loopback ports. */
+  /** Whether token (TCP) clients may use every host-affecting option, as Unix-socket clients do (docs/security.md). */
   allowHostOptionsOverTcp: boolean;
+  /** Host directories token (TCP) clients may mount as volumes or use as projectRoot, without allowHostOptionsOverTcp. */
+  tcpHostPaths: string[];
+  /** Engine sockets, besides the default engine, token (TCP) clients may name in socketPath. */
+  tcpEngines: string[];
+  /** Engine sockets the daemon may use besides the default and the search order's (socketPath names nothing else). */
+  engines: string[];
   limits: Limits;
 }
 
@@ -56,6 +62,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
     logLevel: 'info',
     origins: [],
     allowHostOptionsOverTcp: false,
+    tcpHostPaths: [],
+    tcpEngines: [],
+    engines: [],
     limits: { maxMessageBytes: 64 * 1024 * 1024, maxBatch: 100, maxPending: 1000 },
   };
 }
@@ -119,12 +128,10 @@ function validateFileConfig(raw: Record<string, unknown>, path: string): Partial
       case 'engineSocket': out.engineSocket = str(key); break;
       case 'port': out.port = parsePort(raw.port, `${path}: port`); break;
       case 'logLevel': out.logLevel = parseLogLevel(raw.logLevel, `${path}: logLevel`); break;
-      case 'origins':
-        if (!Array.isArray(raw.origins) || !raw.origins.every((o) => typeof o === 'string')) {
-          throw new ConfigError(`config ${path}: origins must be a list of strings`);
-        }
-        out.origins = raw.origins as string[];
-        break;
+      case 'origins': out.origins = strings(raw, key, path); break;
+      case 'tcpHostPaths': out.tcpHostPaths = absolutePaths(raw, key, path); break;
+      case 'tcpEngines': out.tcpEngines = absolutePaths(raw, key, path); break;
+      case 'engines': out.engines = absolutePaths(raw, key, path); break;
       case 'allowHostOptionsOverTcp':
         if (typeof raw[key] !== 'boolean') throw new ConfigError(`config ${path}: ${key} must be true or false`);
         out.allowHostOptionsOverTcp = raw[key] as boolean;
@@ -134,6 +141,18 @@ function validateFileConfig(raw: Record<string, unknown>, path: string): Partial
     }
   }
   return out;
+}
+
+function strings(raw: Record<string, unknown>, key: string, path: string): string[] {
+  const v = raw[key];
+  if (!Array.isArray(v) || !v.every((o) => typeof o === 'string')) throw new ConfigError(`config ${path}: ${key} must be a list of strings`);
+  return v as string[];
+}
+
+function absolutePaths(raw: Record<string, unknown>, key: string, path: string): string[] {
+  const list = strings(raw, key, path);
+  if (!list.every((p) => p.startsWith('/'))) throw new ConfigError(`config ${path}: ${key} must be a list of absolute paths`);
+  return list;
 }
 
 function parseLimits(raw: unknown, path: string): Partial<Limits> {

@@ -6,7 +6,7 @@ import { Files } from './files/index.js';
 import { Images } from './images/index.js';
 import type { Logger } from './log.js';
 import { RpcRouter, createHandlers } from './rpc/index.js';
-import { Containers } from './container/index.js';
+import { Containers, HostPolicy } from './container/index.js';
 import { ExecTargets, Processes } from './exec/index.js';
 import { Sessions } from './session/index.js';
 import { buildApp, loadOrCreateToken, prepareSocketPath, restrictSocket } from './server/index.js';
@@ -21,8 +21,8 @@ export interface RunningDaemon {
 }
 
 export async function startDaemon(config: DaemonConfig, log: Logger): Promise<RunningDaemon> {
-  const engines = await Engines.open(config.engineSocket);
-  const containers = new Containers(engines, log);
+  const engines = await Engines.open(config.engineSocket, process.env, config.engines);
+  const containers = new Containers(engines, log, new HostPolicy(config, () => engines.sockets()));
   const files = new Files(containers, log);
   const images = new Images(engines, files.transfers);
   const processes = new Processes(new ExecTargets(containers, log), log);

@@ -56,3 +56,6 @@ export const processLost = (execId: string, detail = 'no such exec (it never exi
 
 export const sessionClosed = (sessionId: string, reason: string) =>
   new DaemonError('SessionClosed', `session ${sessionId} is closed: ${reason}`, { sessionId, reason });
+
+export const optionRefused = (option: string, rule: string, detail: string) =>
+  new DaemonError('OptionRefused', `${option} refused (${rule}): ${detail}`, { option, rule, detail });

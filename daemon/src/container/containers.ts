@@ -15,6 +15,7 @@ import { LABEL, handleFromLabels, isManaged } from './labels.js';
 import { metadataFromLabels } from './metadata.js';
 import { generateName } from './names.js';
 import { planCreate } from './plan.js';
+import { UNIX_CALLER, type Caller, type HostPolicy } from './policy.js';
 import { removeInstance, writeInstance } from '../project/index.js';
 import { recreateOptions } from './recreate.js';
 
@@ -42,13 +43,16 @@ export class Containers {
   /** Ids and names of every managed container this daemon has seen. */
   private readonly seen = new Set<string>();
 
-  constructor(private readonly engines: Engines, private readonly log: Logger) {}
+  constructor(private readonly engines: Engines, private readonly log: Logger, readonly policy: HostPolicy) {}
 
-  async create(opts: CreateOptions): Promise<ContainerHandle> {
+  /** `caller`: who asks — what it may do to the host is checked before the engine is asked anything. */
+  async create(opts: CreateOptions, caller: Caller = UNIX_CALLER): Promise<ContainerHandle> {
+    this.policy.checkCreate(opts, caller);
     const engine = this.engines.get(opts.socketPath);
     const name = opts.name ?? generateName();
     const plan = await planCreate(opts, name);
     const { image, dataPath } = plan;
+    await this.policy.checkImageUser(engine, image, caller);
     const createdAt = new Date().toISOString();
     return this.launch(engine, engineCreateOptions(plan.opts, { name, image, network: plan.network, createdAt, dataPath }));
   }

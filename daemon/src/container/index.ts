@@ -1,4 +1,5 @@
 // container/ — managed containers: create (plan, engine options, labels, names), resolve, info, lifecycle.
 export * from './containers.js';
 export * from './labels.js';
+export * from './policy.js';
 export { formatBytes } from './format.js';

@@ -37,11 +37,11 @@ interface ProgressEvent {
   errorDetail?: { message?: string };
 }
 
-/** The image's labels and size in bytes, or undefined when the engine has no such image. */
-export async function inspectImage(docker: Docker, ref: string): Promise<{ labels: Record<string, string>; size: number } | undefined> {
+/** The image's labels, size in bytes and user ("" = root), or undefined when the engine has no such image. */
+export async function inspectImage(docker: Docker, ref: string): Promise<{ labels: Record<string, string>; size: number; user: string } | undefined> {
   try {
     const info = await docker.getImage(ref).inspect();
-    return { labels: info.Config?.Labels ?? {}, size: info.Size };
+    return { labels: info.Config?.Labels ?? {}, size: info.Size, user: info.Config?.User ?? '' };
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return undefined;
     throw err;

@@ -1,21 +1,28 @@
 /** The engines a daemon drives, by socket path: the default one found at start, others on demand. */
-import { DaemonError } from '../errors.js';
+import { DaemonError, optionRefused } from '../errors.js';
 import { NO_ENGINE_HINT, candidateSockets, findEngineSocket, pingSocket } from './discovery.js';
 import { Engine } from './engine.js';
+
+/** The rule a socketPath naming no engine the daemon knows breaks (docs/security.md). */
+export const KNOWN_ENGINES_RULE = 'known-engines-only';
 
 export class Engines {
   private readonly bySocket = new Map<string, Engine>();
 
-  private constructor(readonly defaultSocket: string) {}
+  /**
+   * `allowed`: every socket a call may name — the default, the search order's and the config's. The
+   * daemon connects to nothing else: a client naming any Unix socket would have the daemon talk to it.
+   */
+  private constructor(readonly defaultSocket: string, private readonly allowed: ReadonlySet<string>) {}
 
   /** Uses `preferred` when given (it must answer), else the first engine of the search order. */
-  static async open(preferred: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<Engines> {
+  static async open(preferred: string | undefined, env: NodeJS.ProcessEnv = process.env, extra: readonly string[] = []): Promise<Engines> {
     const socket = preferred ?? (await findEngineSocket(env));
     if (!socket || !(await pingSocket(socket))) {
       throw new DaemonError('PodmanNotRunning',
         `no container engine answers${socket ? ` on ${socket}` : ''}: ${NO_ENGINE_HINT}`, { hint: NO_ENGINE_HINT });
     }
-    const engines = new Engines(socket);
+    const engines = new Engines(socket, new Set([socket, ...candidateSockets(env), ...extra]));
     // Every engine that answers now is known from the start, so that a container on a second engine
     // is found by name after a daemon restart as well as before it.
     for (const other of candidateSockets(env)) if (other !== socket && (await pingSocket(other))) engines.get(other);
@@ -24,12 +31,20 @@ export class Engines {
 
   get(socketPath?: string): Engine {
     const socket = socketPath ?? this.defaultSocket;
+    if (!this.allowed.has(socket)) {
+      throw optionRefused('socketPath', KNOWN_ENGINES_RULE, `${socket} is not an engine this daemon knows (known: ${this.sockets().join(', ')})`);
+    }
     let engine = this.bySocket.get(socket);
     if (!engine) {
       engine = new Engine(socket);
       this.bySocket.set(socket, engine);
     }
     return engine;
+  }
+
+  /** Every socket a call may name, the default first. */
+  sockets(): string[] {
+    return [...this.allowed];
   }
 
   /** The default engine, then every other engine that answered at start or that a call has named. */

@@ -1,5 +1,6 @@
 /** What a handler knows about the caller: which listener it came through, and how to notify it. */
 import type { SendNotification } from '@pocketdock/protocol';
+import type { Caller } from '../container/index.js';
 import type { Logger } from '../log.js';
 
 export type Transport = 'unix' | 'tcp';
@@ -25,3 +26,6 @@ export interface NotifyQueue {
   /** Resolves once the queue has drained to a low mark. */
   drained(): Promise<void>;
 }
+
+/** Who the caller is to the host policy (container/policy.ts): TCP token holders are not trusted with the host. */
+export const callerOf = (ctx: CallContext): Caller => ({ tcp: ctx.transport === 'tcp' });

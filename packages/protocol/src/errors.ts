@@ -44,6 +44,7 @@ export const ERRORS = {
   ProjectNotInitialized: spec(-32050, 'PocketDockError', ['path'], 'No .pocketdock/pocketdock.yaml above the given path.'),
   ProcessLost: spec(-32060, 'PocketDockError', ['execId', 'detail'], 'The exec is unknown or did not survive a daemon restart.'),
   Unauthorized: spec(-32070, 'PocketDockError', ['detail'], 'The caller may not do this (missing token, refused host option).'),
+  OptionRefused: spec(-32071, 'Unauthorized', ['detail', 'option', 'rule'], 'An option the daemon refuses this caller (docs/security.md): `option` names it, `rule` the rule it broke.'),
   InvalidParams: spec(RpcCode.InvalidParams, 'PocketDockError', ['field', 'detail'], 'A parameter is missing or malformed.'),
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -1,11 +1,12 @@
 /** container.* */
+import { callerOf } from '../context.js';
 import type { HandlersFor, Services } from './types.js';
 
 type ContainerMethod = 'container.create' | 'container.info' | 'container.run' | 'container.shutdown' | 'container.list'
   | 'container.resume' | 'container.stop' | 'container.destroy' | 'container.prune' | 'container.reboot' | 'container.snapshot';
 
 export const containerHandlers = ({ containers, processes }: Services): HandlersFor<ContainerMethod> => ({
-  'container.create': (p) => containers.create(p),
+  'container.create': (p, ctx) => containers.create(p, callerOf(ctx)),
   'container.info': (p) => containers.info(p.container, p.socketPath),
   'container.run': (p) => processes.run(p),
   'container.shutdown': async (p) => { await containers.shutdown(p.container, p.force ?? false, p.socketPath); return null; },

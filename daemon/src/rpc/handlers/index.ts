@@ -8,10 +8,11 @@ import { profileHandlers } from './profile.js';
 import { projectHandlers } from './project.js';
 import { sessionHandlers } from './session.js';
 import { terminalHandlers } from './terminal.js';
+import { callerOf, type CallContext } from '../context.js';
 import type { Handlers, Services } from './types.js';
 
 export function createHandlers(services: Services): Handlers {
-  return {
+  return guardEngines(services, {
     ...daemonHandlers(services),
     ...containerHandlers(services),
     ...execHandlers(services),
@@ -21,7 +22,16 @@ export function createHandlers(services: Services): Handlers {
     ...projectHandlers(services),
     ...sessionHandlers(services),
     ...terminalHandlers(services),
-  };
+  });
+}
+
+type AnyHandler = (params: { socketPath?: string } | undefined, ctx: CallContext) => unknown;
+
+/** Every method that takes socketPath: a TCP caller may name only the engines the policy allows it. */
+function guardEngines({ containers }: Services, handlers: Handlers): Handlers {
+  const entries = Object.entries(handlers as unknown as Record<string, AnyHandler>).map(([name, handler]): [string, AnyHandler] =>
+    [name, (params, ctx) => { containers.policy.checkEngine(params?.socketPath, callerOf(ctx)); return handler(params, ctx); }]);
+  return Object.fromEntries(entries) as unknown as Handlers;
 }
 
 export type { Handlers, HandlersFor, Services } from './types.js';
