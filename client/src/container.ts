@@ -116,7 +116,10 @@ export class Container implements AsyncDisposable {
     return this.transport.call('container.snapshot', { ...this.target, imageName });
   }
 
-  /** Creates or overwrites a file (its parent must exist); it belongs to the container's user. */
+  /**
+   * Creates or overwrites a file (its parent must exist); it belongs to the container's user. In
+   * every file method a relative container path starts at the sandbox user's home (DEFAULTS.home).
+   */
   writeFile(path: string, content: string | Uint8Array, opts?: TransferOptions): Promise<void> {
     return this.files.writeFile(path, content, opts);
   }

@@ -19,11 +19,12 @@ function* pieces(data: Buffer): Generator<Buffer> {
   for (let at = 0; at < data.length; at += PIECE_BYTES) yield data.subarray(at, at + PIECE_BYTES);
 }
 
-function containerPath(field: string, path: string): string {
-  const normal = posix.normalize(path);
-  if (!posix.isAbsolute(normal) || normal === '/') {
-    const detail = `must be an absolute path naming a file or directory in the container, not "${path}"`;
-    throw new InvalidParams(`invalid params: ${field} ${detail}`, { field, detail });
+/** push's destination must name the new entry; the daemon resolves a relative one against the home. */
+function newEntry(dest: string): string {
+  const normal = posix.normalize(dest);
+  if (['', '.', '..', '/'].includes(posix.basename(normal) || '/')) {
+    const detail = `must name a file or directory in the container, not "${dest}"`;
+    throw new InvalidParams(`invalid params: dest ${detail}`, { field: 'dest', detail });
   }
   return normal;
 }
@@ -34,18 +35,17 @@ export class ContainerFiles {
   /** Creates or overwrites a file (its parent must exist); it belongs to the container's user. */
   async writeFile(path: string, content: string | Uint8Array, opts: TransferOptions = {}): Promise<void> {
     const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
-    const target = containerPath('path', path);
     if (data.length > INLINE_WRITE_BYTES) {
-      await upload(this.transport, { ...this.target(), path: target, kind: 'file', size: data.length }, pieces(data), opts);
+      await upload(this.transport, { ...this.target(), path, kind: 'file', size: data.length }, pieces(data), opts);
       return;
     }
-    await this.transport.call('file.write', { ...this.target(), path: target, data: data.toString('base64') });
+    await this.transport.call('file.write', { ...this.target(), path, data: data.toString('base64') });
     opts.onProgress?.({ bytes: data.length, total: data.length });
   }
 
   /** A file's bytes (symlinks followed). */
   async readFile(path: string, opts: TransferOptions = {}): Promise<Buffer> {
-    const { size, chunks } = await download(this.transport, { ...this.target(), path: containerPath('path', path), kind: 'file' }, opts);
+    const { size, chunks } = await download(this.transport, { ...this.target(), path, kind: 'file' }, opts);
     const out = Buffer.allocUnsafe(size ?? 0);
     let at = 0;
     for await (const chunk of chunks) at += chunk.copy(out, at);
@@ -54,19 +54,19 @@ export class ContainerFiles {
 
   /** Names in a directory, hidden ones included; directories end with "/". */
   async listFiles(path: string = DEFAULTS.home): Promise<string[]> {
-    return (await this.transport.call('file.list', { ...this.target(), path: containerPath('path', path) })).names;
+    return (await this.transport.call('file.list', { ...this.target(), path })).names;
   }
 
   /** Copies a local file or directory tree to `dest` (the new path) in the container. */
   async push(src: string, dest: string, opts: TransferOptions = {}): Promise<void> {
-    const target = containerPath('dest', dest);
+    const target = newEntry(dest);
     const tar = await packTree(resolve(src), posix.basename(target));
     await upload(this.transport, { ...this.target(), path: posix.dirname(target), kind: 'tar' }, tar, opts);
   }
 
   /** Copies a file or directory tree of the container to the local path `dest`. */
   async pull(src: string, dest: string, opts: TransferOptions = {}): Promise<PullResult> {
-    const { chunks } = await download(this.transport, { ...this.target(), path: containerPath('src', src), kind: 'tar' }, opts);
+    const { chunks } = await download(this.transport, { ...this.target(), path: src, kind: 'tar' }, opts);
     return extractTree(chunks, resolve(dest));
   }
 }

@@ -204,6 +204,41 @@ describe('push and pull', () => {
   });
 });
 
+describe('relative paths start at the sandbox user\'s home', () => {
+  it('in writeFile, readFile and listFiles, as the README writes them', async () => {
+    await c.writeFile('main.py', 'print(1)');
+    expect(await sh('cat /home/sandbox/main.py')).toBe('print(1)');
+    expect((await c.readFile('main.py')).toString()).toBe('print(1)');
+    expect((await c.readFile('./sub/../main.py')).toString()).toBe('print(1)');
+    expect(await c.listFiles('.')).toContain('main.py');
+    expect(await c.listFiles('..')).toContain('sandbox/');
+    const missing = await c.readFile('nowhere.txt').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(FileNotFound);
+    expect((missing as FileNotFound).path).toBe('/home/sandbox/nowhere.txt');
+  });
+
+  it('in push and pull, for a tree and for a large file', async () => {
+    const src = join(local, 'rel-tree');
+    await makeTree(src);
+    await c.push(src, 'rel/../rel-tree');
+    expect(await sh('cat /home/sandbox/rel-tree/secret')).toBe('shh');
+    const back = join(local, 'rel-back');
+    await c.pull('rel-tree', back);
+    expect(await readFile(join(back, 'secret'), 'utf8')).toBe('shh');
+    const big = Buffer.alloc(600 * 1024, 7);
+    await c.writeFile('big.bin', big);
+    expect(Buffer.compare(await c.readFile('big.bin'), big)).toBe(0);
+  });
+
+  it('refuses a push destination that names no entry', async () => {
+    for (const dest of ['.', '/', 'x/..']) {
+      const err = await c.push(join(local, 'rel-tree'), dest).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidParams);
+      expect((err as InvalidParams).field).toBe('dest');
+    }
+  });
+});
+
 describe('raw HTTP: JSON-RPC calls and the transfer channel', () => {
   type Answer = { result?: Record<string, unknown>; error?: { data: Record<string, unknown> } };
   const call = async (method: string, params: Record<string, unknown>, target: RawTarget = { socketPath: suite.d.socketPath }) =>
@@ -212,6 +247,9 @@ describe('raw HTTP: JSON-RPC calls and the transfer channel', () => {
   it('writes and lists with one POST per call, then uploads and downloads with plain PUT and GET', async () => {
     expect((await call('file.write', { container: c.name, path: '/home/sandbox/http.txt', data: Buffer.from('over http').toString('base64') })).error).toBeUndefined();
     expect((await call('file.list', { container: c.name, path: '/home/sandbox' })).result!.names).toContain('http.txt');
+    // The daemon resolves a relative path, so a client in any language gets the same meaning.
+    expect((await call('file.write', { container: c.name, path: 'http-rel.txt', data: Buffer.from('rel').toString('base64') })).error).toBeUndefined();
+    expect((await call('file.list', { container: c.name, path: '.' })).result!.names).toEqual(expect.arrayContaining(['http.txt', 'http-rel.txt']));
 
     const content = Buffer.alloc(3 * 1024 * 1024 + 5, 'plain http ');
     const { uploadId } = (await call('file.uploadStart', { container: c.name, path: '/home/sandbox/put.bin', kind: 'file', size: content.length })).result!;

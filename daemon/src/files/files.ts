@@ -1,7 +1,7 @@
 /** The file service behind file.*: writes, listings, and opening uploads and downloads. */
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
-import type { ContainerTarget, ParamsOf, ResultOf, TransferKind } from '@pocketdock/protocol';
+import { DEFAULTS, type ContainerTarget, type ParamsOf, type ResultOf, type TransferKind } from '@pocketdock/protocol';
 import { invalidParams } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Containers } from '../container/index.js';
@@ -10,6 +10,11 @@ import { containerOwner } from './owner.js';
 import { openFile, openTar } from './source.js';
 import { Transfers } from './transfers.js';
 import { Upload } from './upload.js';
+
+/** Where a client's path points: a relative one starts at the sandbox user's home, as in a shell there. */
+export function containerPath(path: string): string {
+  return posix.resolve(DEFAULTS.home, path);
+}
 
 export class Files {
   readonly transfers: Transfers;
@@ -28,7 +33,7 @@ export class Files {
 
   async list(p: ParamsOf<'file.list'>): Promise<ResultOf<'file.list'>> {
     const { engine, inspect } = await this.containers.resolve(p.container, p.socketPath);
-    return { names: await listDirectory(engine, inspect.Id, p.path, this.log) };
+    return { names: await listDirectory(engine, inspect.Id, containerPath(p.path), this.log) };
   }
 
   async uploadStart(p: ParamsOf<'file.uploadStart'>): Promise<ResultOf<'file.uploadStart'>> {
@@ -40,7 +45,7 @@ export class Files {
   async downloadStart(p: ParamsOf<'file.downloadStart'>): Promise<ResultOf<'file.downloadStart'>> {
     const { engine, inspect } = await this.containers.resolve(p.container, p.socketPath);
     const open = p.kind === 'file' ? openFile : openTar;
-    const source = await open(engine, inspect.Id, p.path);
+    const source = await open(engine, inspect.Id, containerPath(p.path));
     const downloadId = this.transfers.add('down', source);
     return source.size === undefined ? { downloadId } : { downloadId, size: source.size };
   }
@@ -51,8 +56,8 @@ export class Files {
   }
 
   private async openUpload(at: ContainerTarget, path: string, kind: TransferKind, size: number | undefined): Promise<Upload> {
-    const target = posix.normalize(path);
-    if (kind === 'file' && target.endsWith('/')) throw invalidParams('path', `"${path}" names a directory, not a file`);
+    const target = containerPath(path);
+    if (kind === 'file' && (path.endsWith('/') || target === '/')) throw invalidParams('path', `"${path}" names a directory, not a file`);
     const { engine, inspect } = await this.containers.resolve(at.container, at.socketPath);
     const owner = await containerOwner(engine, inspect);
     return new Upload({ engine, containerId: inspect.Id, owner }, kind, target, size);

@@ -5,6 +5,7 @@
  * neither side holds a whole file and no JSON or base64 wraps the bytes.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { DEFAULTS } from '../defaults.js';
 import { addressed, method, oneOf, params } from './spec.js';
 
 /**
@@ -27,7 +28,8 @@ export type TransferKind = Static<typeof TransferKind>;
 export const UploadResult = Type.Object({ bytes: Type.Integer({ description: 'Bytes received' }) });
 export type UploadResult = Static<typeof UploadResult>;
 
-const ContainerPath = Type.String({ minLength: 1, pattern: '^/', description: 'Absolute path inside the container' });
+const RELATIVE = `a relative path starts at the sandbox user's home, ${DEFAULTS.home}`;
+const ContainerPath = Type.String({ minLength: 1, description: `Path inside the container; ${RELATIVE}` });
 const TransferId = Type.String({ minLength: 1, description: `Used once, as ${TRANSFER_ROUTE}<id>` });
 
 export const FILE_METHODS = {
@@ -41,7 +43,7 @@ export const FILE_METHODS = {
     'Lists a directory.'),
   'file.uploadStart': method(
     addressed({
-      path: Type.String({ minLength: 1, pattern: '^/', description: '"file": the file to write; "tar": the existing directory to unpack into' }),
+      path: Type.String({ minLength: 1, description: `"file": the file to write; "tar": the existing directory to unpack into; ${RELATIVE}` }),
       kind: TransferKind,
       size: Type.Optional(Type.Integer({ minimum: 0, description: 'Length of the file; required for kind "file"' })),
     }),
