@@ -8,6 +8,7 @@ import type { Logger } from './log.js';
 import { RpcRouter, createHandlers } from './rpc/index.js';
 import { Containers, HostPolicy } from './container/index.js';
 import { ExecTargets, Processes } from './exec/index.js';
+import { LeaseStore, Leases } from './pool/index.js';
 import { Sessions } from './session/index.js';
 import { buildApp, loadOrCreateToken, prepareSocketPath, restrictSocket } from './server/index.js';
 
@@ -27,13 +28,15 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   const images = new Images(engines, files.transfers);
   const processes = new Processes(new ExecTargets(containers, log), log);
   const sessions = new Sessions(containers, processes, log);
-  const router = new RpcRouter(createHandlers({ engines, containers, processes, files, images, sessions, log }), config.limits, log);
+  const leases = new Leases(async (t) => { await containers.shutdown(t.containerId, true, t.socketPath); }, config.leaseGraceSeconds * 1000, log);
+  leases.restore(LeaseStore.inStateDir(config.stateDir, () => leases.snapshot()));
+  const router = new RpcRouter(createHandlers({ engines, containers, processes, files, images, sessions, leases, log }), config.limits, log);
   const token = loadOrCreateToken(config.stateDir);
 
   await prepareSocketPath(config.socket);
   const apps: FastifyInstance[] = [];
   try {
-    const unixApp = await buildApp({ transport: 'unix', router, transfers: files.transfers, limits: config.limits, log });
+    const unixApp = await buildApp({ transport: 'unix', router, transfers: files.transfers, limits: config.limits, peers: leases, log });
     apps.push(unixApp);
     await unixApp.listen({ path: config.socket });
     restrictSocket(config.socket);
@@ -42,7 +45,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     if (config.port !== 0) {
       // The guard needs the bound port to check Host headers; bind first, then fill it in.
       const guard = { token, port: config.port, origins: config.origins };
-      const tcpApp = await buildApp({ transport: 'tcp', router, transfers: files.transfers, limits: config.limits, log, guard });
+      const tcpApp = await buildApp({ transport: 'tcp', router, transfers: files.transfers, limits: config.limits, peers: leases, log, guard });
       apps.push(tcpApp);
       await tcpApp.listen({ host: '127.0.0.1', port: config.port });
       port = (tcpApp.server.address() as { port: number }).port;
@@ -57,11 +60,13 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
       close: async () => {
         await Promise.all(apps.map((a) => a.close()));
         await sessions.closeAll();
+        await leases.close();
         log.info('pocketdockd stopped');
       },
     };
   } catch (err) {
     await Promise.all(apps.map((a) => a.close()));
+    await leases.close();
     throw err;
   }
 }

@@ -124,21 +124,23 @@ export class Containers {
     return containerInfo(engine, inspect);
   }
 
-  async shutdown(ref: string, force: boolean, socketPath?: string): Promise<void> {
+  /** Stops a persistent container, removes any other; answers its handle. */
+  async shutdown(ref: string, force: boolean, socketPath?: string): Promise<ContainerHandle> {
     const { engine, inspect, handle } = await this.resolve(ref, socketPath);
     const log = this.log.child({ containerId: inspect.Id, name: handle.name });
     if (handle.persist) {
       await engine.stopContainer(inspect.Id, force ? 0 : STOP_GRACE_S);
       log.info('persistent container stopped');
-      return;
+      return handle;
     }
     // A non-persistent sandbox's state is discarded anyway: kill and remove in one call.
     await engine.removeContainer(inspect.Id, { force: true });
     this.forget(engine, inspect.Id, handle.name);
     log.info('container removed');
+    return handle;
   }
 
-  async list(scope: Scope): Promise<ContainerListItem[]> {
+  async list(scope: Scope): Promise<Omit<ContainerListItem, 'lease'>[]> {
     const engine = this.engines.get(scope.socketPath);
     const list = await engine.listContainers({ [LABEL.managed]: 'true', ...(scope.project !== undefined && { [LABEL.project]: scope.project }) });
     return list.map((c) => {
@@ -170,12 +172,13 @@ export class Containers {
     this.log.info({ containerId: inspect.Id, name: handle.name }, 'container stopped');
   }
 
-  async destroy(ref: string, socketPath?: string): Promise<void> {
+  async destroy(ref: string, socketPath?: string): Promise<ContainerHandle> {
     const { engine, inspect, handle } = await this.resolve(ref, socketPath);
     await engine.removeContainer(inspect.Id, { force: true });
     this.forget(engine, inspect.Id, handle.name);
     if (handle.dataPath) await removeInstance(handle.dataPath);
     this.log.info({ containerId: inspect.Id, name: handle.name }, 'container destroyed');
+    return handle;
   }
 
   /** Removes stopped managed containers; their instance dirs stay (history survives; doctor reports them). */
@@ -198,18 +201,18 @@ export class Containers {
   }
 
   /** Restarts in place, or with `fresh` recreates from the image (new id; same name, labels, settings). */
-  async reboot(ref: string, fresh: boolean, socketPath?: string): Promise<ContainerHandle> {
+  async reboot(ref: string, fresh: boolean, socketPath?: string): Promise<{ handle: ContainerHandle; previousId: string }> {
     const { engine, inspect, handle } = await this.resolve(ref, socketPath);
     if (!fresh) {
       await engine.stopContainer(inspect.Id, STOP_GRACE_S);
       await engine.startContainer(inspect.Id);
-      return handle;
+      return { handle, previousId: inspect.Id };
     }
     await engine.removeContainer(inspect.Id, { force: true });
     this.forget(engine, inspect.Id);
     const next = await this.launch(engine, recreateOptions(inspect));
     this.log.info({ from: inspect.Id, containerId: next.containerId, name: next.name }, 'container recreated');
-    return next;
+    return { handle: next, previousId: inspect.Id };
   }
 
 
