@@ -133,6 +133,6 @@ describe('leases', () => {
 
     await reaped(leased);
     expect(await exists(free)).toBe(true);
-    expect((await call('daemon.hello', {}, { [RESUME_TOKEN_HEADER]: 'short' })).error?.data.type).toBe('PocketDockError');
+    expect((await call('daemon.hello', {}, { [RESUME_TOKEN_HEADER]: 'short' })).error?.data.type).toBe('InvalidRequest');
   });
 });
