@@ -10,7 +10,7 @@ import { Containers, HostPolicy } from './container/index.js';
 import { ExecTargets, Processes } from './exec/index.js';
 import { LeaseStore, Leases } from './pool/index.js';
 import { Sessions } from './session/index.js';
-import { buildApp, loadOrCreateToken, prepareSocketPath, restrictSocket } from './server/index.js';
+import { Connections, buildApp, loadOrCreateToken, prepareSocketPath, restrictSocket } from './server/index.js';
 
 export interface RunningDaemon {
   readonly socketPath: string;
@@ -18,8 +18,16 @@ export interface RunningDaemon {
   readonly port: number | undefined;
   readonly token: string;
   readonly engineSocket: string;
-  close(): Promise<void>;
+  /**
+   * Stops gracefully: refuses new calls, tells every client (daemon.stopping), lets calls in flight
+   * finish for up to `graceMs`, closes sessions and connections. Containers keep running; leases
+   * stay on disk for the next daemon.
+   */
+  close(reason?: string, graceMs?: number): Promise<void>;
 }
+
+/** How long calls in flight get to finish when the daemon stops. */
+export const STOP_GRACE_MS = 10_000;
 
 export async function startDaemon(config: DaemonConfig, log: Logger): Promise<RunningDaemon> {
   const engines = await Engines.open(config.engineSocket, process.env, config.engines);
@@ -35,8 +43,9 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
 
   await prepareSocketPath(config.socket);
   const apps: FastifyInstance[] = [];
+  const connections = new Connections();
   try {
-    const unixApp = await buildApp({ transport: 'unix', router, transfers: files.transfers, limits: config.limits, peers: leases, log });
+    const unixApp = await buildApp({ transport: 'unix', router, transfers: files.transfers, limits: config.limits, peers: leases, connections, log });
     apps.push(unixApp);
     await unixApp.listen({ path: config.socket });
     restrictSocket(config.socket);
@@ -45,7 +54,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     if (config.port !== 0) {
       // The guard needs the bound port to check Host headers; bind first, then fill it in.
       const guard = { token, port: config.port, origins: config.origins };
-      const tcpApp = await buildApp({ transport: 'tcp', router, transfers: files.transfers, limits: config.limits, peers: leases, log, guard });
+      const tcpApp = await buildApp({ transport: 'tcp', router, transfers: files.transfers, limits: config.limits, peers: leases, connections, log, guard });
       apps.push(tcpApp);
       await tcpApp.listen({ host: '127.0.0.1', port: config.port });
       port = (tcpApp.server.address() as { port: number }).port;
@@ -57,9 +66,14 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
       port,
       token,
       engineSocket: engines.defaultSocket,
-      close: async () => {
-        await Promise.all(apps.map((a) => a.close()));
+      close: async (reason = 'stopped', graceMs = STOP_GRACE_MS) => {
+        log.info({ reason, graceMs, connections: connections.size }, 'pocketdockd stopping');
+        // No new connections: the listeners stop accepting while the open ones finish.
+        for (const a of apps) a.server.close();
+        connections.notifyAll('daemon.stopping', { reason, graceMs });
+        await router.stop(`the daemon is shutting down (${reason})`, graceMs);
         await sessions.closeAll();
+        await Promise.all(apps.map((a) => a.close()));
         await leases.close();
         log.info('pocketdockd stopped');
       },

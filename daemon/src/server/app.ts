@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import type { Peer } from '../pool/index.js';
 import type { CallContext, NotifyQueue, PeerTracker, RpcRouter, Transport } from '../rpc/index.js';
 import { refuseTcpRequest, type TcpGuard } from './auth.js';
+import type { Connections } from './connections.js';
 import { Outbox } from './outbox.js';
 import { transferRoutes } from './transfer-route.js';
 
@@ -23,6 +24,8 @@ export interface AppOptions {
   transfers: Transfers;
   limits: Limits;
   peers: PeerTracker;
+  /** Where every WebSocket is registered for daemon-wide notifications. */
+  connections: Connections;
   log: Logger;
   /** Required for the TCP listener. */
   guard?: TcpGuard;
@@ -88,6 +91,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     const connectionId = randomUUID();
     const peer: Peer = { token: `anon-${connectionId}`, client: 'anonymous' };
     o.peers.connected(peer);
+    const unregister = o.connections.add(outbox);
     const ctx = context(connectionId, peer, o.log.child({ transport: o.transport }), abort.signal, notify, outbox);
     let pending = 0;
     socket.on('message', (data: Buffer) => {
@@ -98,6 +102,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       }, (err: unknown) => ctx.log.error({ err }, 'rpc dispatch failed')).finally(() => { if (refusal === undefined) pending--; });
     });
     socket.once('close', () => {
+      unregister();
       abort.abort();
       o.peers.disconnected(peer);
     });

@@ -1,6 +1,6 @@
 /** daemon.* and rpc.*: who the daemon is and what it speaks. */
 import { Type } from '@sinclair/typebox';
-import { method, params } from './spec.js';
+import { method, notification, params } from './spec.js';
 
 /**
  * A client's resume token: chosen by the client, kept for its lifetime, sent in daemon.hello (a
@@ -32,4 +32,13 @@ export const DAEMON_METHODS = {
     params({}),
     Type.Object({ openrpc: Type.String() }, { additionalProperties: true }),
     'This protocol as an OpenRPC document.'),
+} as const;
+
+export const DAEMON_NOTIFICATIONS = {
+  'daemon.stopping': notification(
+    Type.Object({
+      reason: Type.String({ description: 'e.g. "SIGTERM"' }),
+      graceMs: Type.Integer({ description: 'how long calls already in flight get to finish; calls sent after this are refused' }),
+    }),
+    'The daemon is shutting down: finish or give up what is in flight, then reconnect (with the same resume token) once a daemon answers again. Persistent containers keep running; leased ones keep their lease.'),
 } as const;
