@@ -4,7 +4,7 @@
  * from its start when callbacks came first, else from what is still buffered when they are added.
  */
 import type { ExecExit, ExecOutput, StreamName } from '@pocketdock/protocol';
-import type { Transport } from './transport.js';
+import type { RpcTransport } from './channel.js';
 
 export type OutputCallback<C> = (container: C, data: string) => void;
 export type ExitCallback<C> = (container: C, exitCode: number) => void;
@@ -17,7 +17,7 @@ export class ExecCallbacks<C> {
   private readonly unfollowed = new Set<string>();
   private unlisten: (() => void)[] = [];
 
-  constructor(private readonly transport: Transport, private readonly container: C) {}
+  constructor(private readonly transport: RpcTransport, private readonly container: C) {}
 
   get active(): boolean {
     return this.output.stdout.size + this.output.stderr.size + this.exit.size > 0;

@@ -8,7 +8,7 @@
  */
 import type { ExecExit, ExecOutput, ExecResult, StreamChunk, StreamName } from '@pocketdock/protocol';
 import { PocketDockError } from './errors.js';
-import type { Transport } from './transport.js';
+import type { RpcTransport } from './channel.js';
 
 export interface ExecChunk extends StreamChunk {
   /** Absolute byte offset of `data` in its stream. */
@@ -33,7 +33,9 @@ class StreamCore {
   private stopping: Promise<unknown> | undefined;
   private readonly unlisten: (() => void)[];
 
-  constructor(private readonly transport: Transport, readonly execId: string, from: Offsets, private readonly signal: AbortSignal | undefined) {
+  /** `leave`: breaking or aborting only ends this subscription; the command keeps running. */
+  constructor(private readonly transport: RpcTransport, readonly execId: string, from: Offsets, private readonly signal: AbortSignal | undefined,
+    private readonly leave = false) {
     this.offsets = { ...from };
     this.unlisten = [
       transport.on('exec.output', (p) => { if (p.execId === execId) this.output(p); }),
@@ -101,10 +103,11 @@ class StreamCore {
     this.notify();
   }
 
-  /** Stops the command in the container (break, abort); skipped when the connection is gone. */
+  /** Stops the command in the container, or only this subscription (break, abort); skipped when the connection is gone. */
   private stop(): Promise<unknown> {
     if (this.result || this.transport.signal.aborted) return Promise.resolve();
-    this.stopping ??= this.started.then(() => this.transport.call('exec.stop', { execId: this.execId })).catch(() => undefined);
+    const call = () => this.leave ? this.transport.call('exec.unsubscribe', { execId: this.execId }) : this.transport.call('exec.stop', { execId: this.execId });
+    this.stopping ??= this.started.then(call).catch(() => undefined);
     return this.stopping;
   }
 
@@ -124,15 +127,15 @@ export class ExecStream implements AsyncIterable<ExecChunk> {
   constructor(protected readonly core: StreamCore) {}
 
   /** @internal Starts `command` with a lossless subscription from offset 0. */
-  static start(transport: Transport, execId: string, params: Record<string, unknown>, signal: AbortSignal | undefined): StartingExecStream {
+  static start(transport: RpcTransport, execId: string, params: Record<string, unknown>, signal: AbortSignal | undefined): StartingExecStream {
     const core = new StreamCore(transport, execId, { stdout: 0, stderr: 0 }, signal);
     core.begin(transport.call('exec.start', { ...params, execId, subscribe: true, lossless: true } as never));
     return new StartingExecStream(core);
   }
 
   /** @internal Follows an existing exec from `from` (default: the oldest byte still buffered). */
-  static follow(transport: Transport, execId: string, from: Partial<Offsets>, lossless: boolean, signal: AbortSignal | undefined): StartingExecStream {
-    const core = new StreamCore(transport, execId, { stdout: from.stdout ?? 0, stderr: from.stderr ?? 0 }, signal);
+  static follow(transport: RpcTransport, execId: string, from: Partial<Offsets>, lossless: boolean, signal: AbortSignal | undefined, leave = false): StartingExecStream {
+    const core = new StreamCore(transport, execId, { stdout: from.stdout ?? 0, stderr: from.stderr ?? 0 }, signal, leave);
     core.begin(transport.call('exec.subscribe', { execId, offsets: from, lossless }));
     return new StartingExecStream(core);
   }

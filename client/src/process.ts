@@ -6,7 +6,7 @@
  */
 import type { BufferSnapshot, ExecResult, ExecState } from '@pocketdock/protocol';
 import { ExecStream, type Offsets } from './exec-stream.js';
-import type { Transport } from './transport.js';
+import type { RpcTransport } from './channel.js';
 
 export interface FollowOptions {
   /** Offsets to resume from (e.g. a previous stream's `offsets`); default: the oldest buffered byte. */
@@ -14,13 +14,15 @@ export interface FollowOptions {
   /** Pause the process rather than skip what this client has not received (default false). */
   lossless?: boolean;
   signal?: AbortSignal;
+  /** Breaking out of the loop or aborting only stops following; the process keeps running (default false: it is stopped). */
+  leave?: boolean;
 }
 
 export class Process {
   bufferSize = 0;
   bufferOverflow = false;
 
-  constructor(private readonly transport: Transport, readonly id: string) {}
+  constructor(private readonly transport: RpcTransport, readonly id: string) {}
 
   async info(): Promise<ExecState> {
     return this.refresh(await this.transport.call('exec.info', { execId: this.id }));
@@ -54,7 +56,7 @@ export class Process {
 
   /** Follows the output live: what is buffered (or from `from`), then new output until exit. */
   stream(opts: FollowOptions = {}): ExecStream {
-    return ExecStream.follow(this.transport, this.id, opts.from ?? {}, opts.lossless ?? false, opts.signal);
+    return ExecStream.follow(this.transport, this.id, opts.from ?? {}, opts.lossless ?? false, opts.signal, opts.leave);
   }
 
   private async snapshot(method: 'exec.read' | 'exec.peek'): Promise<BufferSnapshot> {

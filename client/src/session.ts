@@ -7,7 +7,7 @@
  */
 import type { ExecResult, MethodName, ParamsOf, ResultOf, SessionInfo } from '@pocketdock/protocol';
 import { SessionClosed } from './errors.js';
-import type { Transport } from './transport.js';
+import type { RpcTransport } from './channel.js';
 
 export interface SendAndWaitOptions {
   /** Seconds; default: the container's timeout. Past it the command is interrupted (`timedOut`) and the session stays usable. */
@@ -26,7 +26,7 @@ export class Session implements AsyncDisposable {
   private readonly unlisten: (() => void)[] = [];
 
   /** @internal */
-  constructor(private readonly transport: Transport, readonly id: string) {}
+  constructor(private readonly transport: RpcTransport, readonly id: string) {}
 
   /** Queues a command and returns at once; its output is kept for read(). */
   async send(command: string): Promise<void> {

@@ -4,9 +4,8 @@
  * onData listeners from the first byte, resize() changes the size (the program gets SIGWINCH).
  * It is an exec on the daemon: `id` works with attachProcess, exec.* and other clients.
  */
-import { randomUUID } from 'node:crypto';
 import type { ContainerTarget, ExecResult } from '@pocketdock/protocol';
-import type { Transport } from './transport.js';
+import type { RpcTransport } from './channel.js';
 
 export interface TerminalOptions {
   /** Run by sh -c; default: a login shell (bash when the image has it). */
@@ -21,6 +20,13 @@ export interface TerminalOptions {
   keep?: boolean;
 }
 
+/** Without Buffer, so that the terminal runs in browsers too (input is a few bytes at a time). */
+function base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
 export class Terminal implements AsyncDisposable {
   /** Resolves with the program's result when it ends. */
   readonly exited: Promise<ExecResult>;
@@ -29,7 +35,7 @@ export class Terminal implements AsyncDisposable {
   private readonly unlisten: (() => void)[];
   private settle!: (r: ExecResult) => void;
 
-  private constructor(private readonly transport: Transport, readonly id: string) {
+  private constructor(private readonly transport: RpcTransport, readonly id: string) {
     this.exited = new Promise((resolve) => { this.settle = resolve; });
     this.unlisten = [
       transport.on('exec.output', (n) => {
@@ -46,8 +52,8 @@ export class Terminal implements AsyncDisposable {
   }
 
   /** @internal Opens a terminal; its output is subscribed to before the program starts. */
-  static async open(transport: Transport, target: ContainerTarget, opts: TerminalOptions): Promise<Terminal> {
-    const terminalId = opts.terminalId ?? randomUUID();
+  static async open(transport: RpcTransport, target: ContainerTarget, opts: TerminalOptions): Promise<Terminal> {
+    const terminalId = opts.terminalId ?? crypto.randomUUID();
     const t = new Terminal(transport, terminalId);
     try {
       await transport.call('terminal.open', { ...target, terminalId, rows: opts.rows ?? 24, cols: opts.cols ?? 80, subscribe: true,
@@ -70,7 +76,7 @@ export class Terminal implements AsyncDisposable {
   async write(data: string | Uint8Array): Promise<void> {
     const params = typeof data === 'string'
       ? { terminalId: this.id, data }
-      : { terminalId: this.id, data: Buffer.from(data).toString('base64'), encoding: 'base64' as const };
+      : { terminalId: this.id, data: base64(data), encoding: 'base64' as const };
     await this.transport.call('terminal.input', params);
   }
 

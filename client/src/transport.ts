@@ -5,13 +5,11 @@
  */
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
-import { JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0';
-import {
-  BINARY_SUBPROTOCOL, decodeFrame, type MethodName, type NotificationName, type NotificationParams, type ParamsOf, type ResultOf,
-} from '@pocketdock/protocol';
-import { DaemonClosedError, SocketCommunicationError, Unauthorized, errorFromWire } from './errors.js';
+import { BINARY_SUBPROTOCOL, decodeFrame } from '@pocketdock/protocol';
+import { CoreTransport, RpcCore } from './channel.js';
+import { SocketCommunicationError, Unauthorized } from './errors.js';
 
-export type NotificationListener<N extends NotificationName> = (params: NotificationParams<N>) => void;
+export type { NotificationListener } from './channel.js';
 
 export interface TransportOptions {
   /** `ws+unix:///path/to.sock:/rpc`, or `ws://127.0.0.1:PORT/rpc`. */
@@ -29,27 +27,19 @@ export interface HttpTarget {
   headers: Record<string, string>;
 }
 
-export class Transport {
-  private readonly rpc: JSONRPCClient;
-  private readonly listeners = new Map<string, Set<(params: never) => void>>();
-  private readonly closing = new AbortController();
+export class Transport extends CoreTransport {
+  protected readonly core: RpcCore;
   private holds = 0;
-  private nextId = 1;
-  private closedError: DaemonClosedError | undefined;
 
   private constructor(private readonly ws: WebSocket, readonly url: string, private readonly token: string | undefined) {
-    this.rpc = new JSONRPCClient((request) => {
-      if (this.closedError) throw this.closedError;
-      ws.send(JSON.stringify(request));
-    });
+    super();
+    this.core = new RpcCore((text) => ws.send(text), (delta) => this.hold(delta));
     ws.on('message', (raw: Buffer, isBinary: boolean) => {
       const frame = isBinary ? decodeFrame(raw) : undefined;
-      this.onMessage(frame ? frame.header : raw.toString('utf8'), frame?.payload);
+      this.core.receive(frame ? frame.header : raw.toString('utf8'), frame?.payload);
     });
     ws.once('close', (code, reason) => {
-      this.closedError = new DaemonClosedError(`connection to the daemon at ${url} closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`);
-      this.rpc.rejectAllPendingRequests(this.closedError.message);
-      this.closing.abort(this.closedError);
+      this.core.closed(`connection to the daemon at ${url} closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`);
     });
     ws.on('error', () => undefined); // 'close' follows and carries the outcome
     this.updateRef();
@@ -84,11 +74,6 @@ export class Transport {
     });
   }
 
-  /** Aborted, with the DaemonClosedError as reason, when the connection is lost or closed. */
-  get signal(): AbortSignal {
-    return this.closing.signal;
-  }
-
   /** The daemon's HTTP side, for the transfer channel: the same socket or port, the same token. */
   get http(): HttpTarget {
     const headers: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
@@ -98,55 +83,12 @@ export class Transport {
     return { host: hostname, port: Number(port || 80), headers };
   }
 
-  async call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-    if (this.closedError) throw this.closedError;
-    this.hold(+1);
-    let response: JSONRPCResponse;
-    try {
-      response = await this.rpc.requestAdvanced({ jsonrpc: '2.0', id: this.nextId++, method, params } as never);
-    } finally {
-      this.hold(-1);
-    }
-    if (response.error) {
-      // json-rpc-2.0 answers its own failures (connection gone) with code 0.
-      if (response.error.code === 0) throw this.closedError ?? new DaemonClosedError(response.error.message);
-      throw errorFromWire(response.error);
-    }
-    return response.result as ResultOf<M>;
-  }
-
-  /** Listens to a notification method; returns the function that stops listening. */
-  on<N extends NotificationName>(method: N, fn: NotificationListener<N>): () => void {
-    let set = this.listeners.get(method);
-    if (!set) this.listeners.set(method, (set = new Set()));
-    set.add(fn);
-    this.hold(+1);
-    return () => { if (set.delete(fn)) this.hold(-1); };
-  }
-
   close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
       this.ws.once('close', () => resolve());
       this.ws.close(1000, 'client closed');
     });
-  }
-
-  private onMessage(text: string, payload: Uint8Array | undefined): void {
-    let msg: { id?: unknown; method?: string; params?: Record<string, unknown> };
-    try {
-      msg = JSON.parse(text) as typeof msg;
-    } catch {
-      return;
-    }
-    if (msg.method !== undefined && msg.id === undefined) {
-      // A notification's payload is its `data` text: listeners see the same params as over JSON.
-      const params = payload ? { ...msg.params, data: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8') } : msg.params ?? {};
-      // The daemon sends what its NOTIFICATIONS table declares (validated in its tests).
-      for (const fn of this.listeners.get(msg.method) ?? []) fn(params as never);
-      return;
-    }
-    this.rpc.receive(msg as JSONRPCResponse);
   }
 
   private hold(delta: number): void {

@@ -39,8 +39,6 @@ export interface DaemonConfig {
   /** Engine sockets the daemon may use besides the default and the search order's (socketPath names nothing else). */
   engines: string[];
   limits: Limits;
-  /** How long a non-persistent container outlives its holder's last connection or call. */
-  leaseGraceSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -68,7 +66,6 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
     tcpEngines: [],
     engines: [],
     limits: { maxMessageBytes: 64 * 1024 * 1024, maxBatch: 100, maxPending: 1000 },
-    leaseGraceSeconds: 30,
   };
 }
 
@@ -140,7 +137,6 @@ function validateFileConfig(raw: Record<string, unknown>, path: string): Partial
         out.allowHostOptionsOverTcp = raw[key] as boolean;
         break;
       case 'limits': out.limits = parseLimits(raw.limits, path) as Limits; break;
-      case 'leaseGraceSeconds': out.leaseGraceSeconds = parseSeconds(raw[key], `${path}: ${key}`); break;
       default: throw new ConfigError(`config ${path}: unknown key ${key}`);
     }
   }
@@ -168,12 +164,6 @@ function parseLimits(raw: unknown, path: string): Partial<Limits> {
     out[k] = v as number;
   }
   return out;
-}
-
-/** A duration in seconds: positive, at most a day (timers take no more than ~24 days anyway). */
-function parseSeconds(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 86_400) throw new ConfigError(`${what} must be a number of seconds, more than 0 and at most 86400`);
-  return v;
 }
 
 function parsePort(v: unknown, what: string): number {

@@ -7,7 +7,7 @@
 import type Docker from 'dockerode';
 import type { ContainerHandle, ContainerInfo, ContainerListItem, CreateOptions } from '@pocketdock/protocol';
 import { DaemonError, containerGone, containerNotFound, invalidParams } from '../errors.js';
-import type { ContainerInspect, Engine, Engines } from '../engine/index.js';
+import type { ContainerInspect, ContainerSummary, Engine, Engines } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import { engineCreateOptions } from './create-options.js';
 import { containerInfo } from './info.js';
@@ -38,6 +38,19 @@ export interface Scope {
 
 /** Labels a snapshot must not pass on: a container made from it belongs to no project yet. */
 const SNAPSHOT_CLEARED = [LABEL.project, LABEL.dataPath, LABEL.instance, LABEL.persist, LABEL.createdAt] as const;
+
+function listItem(c: ContainerSummary): ContainerListItem {
+  const labels = c.Labels ?? {};
+  return {
+    id: c.Id,
+    name: labels[LABEL.instance] ?? c.Names[0]?.replace(/^\//, '') ?? '',
+    status: c.State,
+    image: c.Image,
+    createdAt: labels[LABEL.createdAt] || new Date(c.Created * 1000).toISOString(),
+    persist: labels[LABEL.persist] === 'true',
+    project: labels[LABEL.project] ?? '',
+  };
+}
 
 export class Containers {
   /** Ids and names of every managed container this daemon has seen. */
@@ -124,37 +137,30 @@ export class Containers {
     return containerInfo(engine, inspect);
   }
 
-  /** Stops a persistent container, removes any other; answers its handle. */
-  async shutdown(ref: string, force: boolean, socketPath?: string): Promise<ContainerHandle> {
+  async shutdown(ref: string, force: boolean, socketPath?: string): Promise<void> {
     const { engine, inspect, handle } = await this.resolve(ref, socketPath);
     const log = this.log.child({ containerId: inspect.Id, name: handle.name });
     if (handle.persist) {
       await engine.stopContainer(inspect.Id, force ? 0 : STOP_GRACE_S);
       log.info('persistent container stopped');
-      return handle;
+      return;
     }
     // A non-persistent sandbox's state is discarded anyway: kill and remove in one call.
     await engine.removeContainer(inspect.Id, { force: true });
     this.forget(engine, inspect.Id, handle.name);
     log.info('container removed');
-    return handle;
   }
 
-  async list(scope: Scope): Promise<Omit<ContainerListItem, 'lease'>[]> {
+  async list(scope: Scope): Promise<ContainerListItem[]> {
     const engine = this.engines.get(scope.socketPath);
     const list = await engine.listContainers({ [LABEL.managed]: 'true', ...(scope.project !== undefined && { [LABEL.project]: scope.project }) });
-    return list.map((c) => {
-      const labels = c.Labels ?? {};
-      return {
-        id: c.Id,
-        name: labels[LABEL.instance] ?? c.Names[0]?.replace(/^\//, '') ?? '',
-        status: c.State,
-        image: c.Image,
-        createdAt: labels[LABEL.createdAt] || new Date(c.Created * 1000).toISOString(),
-        persist: labels[LABEL.persist] === 'true',
-        project: labels[LABEL.project] ?? '',
-      };
-    }).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return list.map(listItem).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** One managed container as container.list shows it, or undefined when it is not there (any more). */
+  async listItem(engine: Engine, id: string): Promise<ContainerListItem | undefined> {
+    const [c] = await engine.listContainers({ [LABEL.managed]: 'true' }, id);
+    return c && listItem(c);
   }
 
   async resume(ref: string, socketPath?: string): Promise<ContainerHandle> {
@@ -172,13 +178,12 @@ export class Containers {
     this.log.info({ containerId: inspect.Id, name: handle.name }, 'container stopped');
   }
 
-  async destroy(ref: string, socketPath?: string): Promise<ContainerHandle> {
+  async destroy(ref: string, socketPath?: string): Promise<void> {
     const { engine, inspect, handle } = await this.resolve(ref, socketPath);
     await engine.removeContainer(inspect.Id, { force: true });
     this.forget(engine, inspect.Id, handle.name);
     if (handle.dataPath) await removeInstance(handle.dataPath);
     this.log.info({ containerId: inspect.Id, name: handle.name }, 'container destroyed');
-    return handle;
   }
 
   /** Removes stopped managed containers; their instance dirs stay (history survives; doctor reports them). */
@@ -201,18 +206,18 @@ export class Containers {
   }
 
   /** Restarts in place, or with `fresh` recreates from the image (new id; same name, labels, settings). */
-  async reboot(ref: string, fresh: boolean, socketPath?: string): Promise<{ handle: ContainerHandle; previousId: string }> {
+  async reboot(ref: string, fresh: boolean, socketPath?: string): Promise<ContainerHandle> {
     const { engine, inspect, handle } = await this.resolve(ref, socketPath);
     if (!fresh) {
       await engine.stopContainer(inspect.Id, STOP_GRACE_S);
       await engine.startContainer(inspect.Id);
-      return { handle, previousId: inspect.Id };
+      return handle;
     }
     await engine.removeContainer(inspect.Id, { force: true });
     this.forget(engine, inspect.Id);
     const next = await this.launch(engine, recreateOptions(inspect));
     this.log.info({ from: inspect.Id, containerId: next.containerId, name: next.name }, 'container recreated');
-    return { handle: next, previousId: inspect.Id };
+    return next;
   }
 
 

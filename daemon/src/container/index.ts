@@ -3,3 +3,4 @@ export * from './containers.js';
 export * from './labels.js';
 export * from './policy.js';
 export { formatBytes } from './format.js';
+export * from './watch.js';

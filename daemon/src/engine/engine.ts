@@ -2,13 +2,32 @@
  * One container engine (Docker or Podman) behind one socket. Every dockerode call of the daemon
  * goes through here, with its failures mapped to the protocol's error types.
  */
-import type { Duplex } from 'node:stream';
+import { createInterface } from 'node:readline';
+import type { Duplex, Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { mapEngineError, type FailureContext } from './errors.js';
 import { hasPreviousSample, imageRef, topColumns, type TopResult } from './shapes.js';
 
 export type ContainerInspect = Docker.ContainerInspectInfo;
 export type ContainerSummary = Docker.ContainerInfo;
+
+/** One engine event about a container: what happened ("start", "die", "destroy", …) to which. */
+export interface ContainerEvent {
+  action: string;
+  id: string;
+  name: string;
+}
+
+function parseEvent(line: string): ContainerEvent | undefined {
+  try {
+    const e = JSON.parse(line) as { Action?: string; status?: string; Actor?: { ID?: string; Attributes?: Record<string, string> }; id?: string };
+    const id = e.Actor?.ID ?? e.id;
+    const action = e.Action ?? e.status;
+    return id && action ? { action, id, name: e.Actor?.Attributes?.name ?? '' } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Between two stats samples when the engine gives only one (Podman): the CPU share's window. */
 const CPU_SAMPLE_MS = 200;
@@ -62,14 +81,38 @@ export class Engine {
     });
   }
 
-  /** Containers, running or not, carrying every one of `labels`. */
-  listContainers(labels: Record<string, string>): Promise<ContainerSummary[]> {
+  /** Containers, running or not, carrying every one of `labels` (and, given `id`, only that one). */
+  listContainers(labels: Record<string, string>, id?: string): Promise<ContainerSummary[]> {
     const label = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
     return this.call({}, async () => {
-      const list = await this.docker.listContainers({ all: true, filters: { label } });
+      const list = await this.docker.listContainers({ all: true, filters: { label, ...(id !== undefined && { id: [id] }) } });
       for (const c of list) c.Image = imageRef(c.Image);
       return list;
     });
+  }
+
+  /**
+   * The engine's events about containers carrying every one of `labels`, as they happen, until
+   * `signal` aborts (the iteration then ends) or the engine breaks the stream off (it throws).
+   */
+  async *containerEvents(labels: Record<string, string>, signal: AbortSignal): AsyncGenerator<ContainerEvent> {
+    const label = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+    const stream = await this.call({}, () => this.docker.getEvents({ filters: { type: ['container'], label } })) as Readable;
+    const stop = () => stream.destroy();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      // One JSON object per line, from Docker and from Podman's compatible API alike.
+      for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
+        const e = parseEvent(line);
+        if (e) yield e;
+      }
+    } catch (err) {
+      if (!signal.aborted) throw mapEngineError(err, { socketPath: this.socketPath });
+    } finally {
+      signal.removeEventListener('abort', stop);
+      stream.destroy();
+    }
+    if (!signal.aborted) throw mapEngineError(new Error('the engine ended its event stream'), { socketPath: this.socketPath });
   }
 
   /** Commits a container's file system to `repo:tag`, with `labels` set on the image; returns the image id. */

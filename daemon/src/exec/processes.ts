@@ -6,7 +6,7 @@
  * its output and result.
  */
 import { randomUUID } from 'node:crypto';
-import { DEFAULTS, type ExecResult, type Lang } from '@pocketdock/protocol';
+import { DEFAULTS, type ExecKind, type ExecResult, type ExecSummary, type Lang } from '@pocketdock/protocol';
 import { invalidParams, processLost } from '../errors.js';
 import type { Logger } from '../log.js';
 import { recordCommand } from '../project/index.js';
@@ -35,12 +35,22 @@ export interface StartRequest {
   io?: ExecIo;
   /** Write the exec's line to the project history when it ends (default true; a session records its commands instead). */
   history?: boolean;
+  /** What exec.list calls it; default from collect and detach ("run", "process" or "stream"). */
+  kind?: ExecKind;
+}
+
+/** What exec.list tells of an exec besides its state. */
+interface Started {
+  command: string;
+  kind: ExecKind;
+  startedAt: string;
 }
 
 export class Processes {
   private readonly execs = new Map<string, Promise<ManagedExec>>();
   /** Each exec's history line in its project's instance dir, written once it ends (project/records.ts). */
   private readonly recorded = new WeakMap<ManagedExec, Promise<void>>();
+  private readonly started = new WeakMap<ManagedExec, Started>();
 
   constructor(private readonly targets: ExecTargets, private readonly log: Logger) {}
 
@@ -74,6 +84,18 @@ export class Processes {
     return result;
   }
 
+  /** The execs of a container (by its id) still registered, oldest first, optionally of one kind. */
+  async list(containerId: string, kind?: ExecKind): Promise<ExecSummary[]> {
+    const settled = await Promise.allSettled(this.execs.values());
+    const out: ExecSummary[] = [];
+    for (const s of settled) {
+      const about = s.status === 'fulfilled' ? this.started.get(s.value) : undefined;
+      if (!about || s.status !== 'fulfilled' || s.value.containerId !== containerId || (kind && about.kind !== kind)) continue;
+      out.push({ ...s.value.state(), ...about });
+    }
+    return out.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+
   get(execId: string): Promise<ManagedExec> {
     return this.execs.get(execId) ?? Promise.reject(processLost(execId));
   }
@@ -95,6 +117,8 @@ export class Processes {
       ...(req.io && { io: req.io }),
     });
     attach?.(exec);
+    const kind = req.kind ?? (req.collect ? 'run' : detach ? 'process' : 'stream');
+    this.started.set(exec, { command: req.command, kind, startedAt: new Date().toISOString() });
     try {
       await exec.start();
     } catch (err) {

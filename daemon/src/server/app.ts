@@ -1,20 +1,19 @@
 /**
  * The fastify app factory, mounted once per listener: `POST /rpc` answers one request or batch,
  * `GET /rpc` upgrades to a WebSocket carrying JSON-RPC both ways, and `/transfers/<id>` carries
- * the bytes of uploads and downloads (transfer-route.ts).
+ * the bytes of uploads and downloads (transfer-route.ts); on TCP, `/` serves the dashboard (dashboard.ts).
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
-import { BINARY_SUBPROTOCOL, RESUME_TOKEN_HEADER, ResumeToken } from '@pocketdock/protocol';
+import { BINARY_SUBPROTOCOL } from '@pocketdock/protocol';
 import { DaemonError, invalidRequest, wireError } from '../errors.js';
 import type { Limits } from '../config.js';
 import type { Transfers } from '../files/transfers.js';
 import type { Logger } from '../log.js';
-import type { Peer } from '../pool/index.js';
-import type { CallContext, NotifyQueue, PeerTracker, RpcRouter, Transport } from '../rpc/index.js';
+import type { CallContext, NotifyQueue, RpcRouter, Transport } from '../rpc/index.js';
 import { refuseTcpRequest, type TcpGuard } from './auth.js';
-import type { Connections } from './connections.js';
+import { dashboardRoutes, isDashboardFile, type DashboardFiles } from './dashboard.js';
 import { Outbox } from './outbox.js';
 import { transferRoutes } from './transfer-route.js';
 
@@ -23,12 +22,11 @@ export interface AppOptions {
   router: RpcRouter;
   transfers: Transfers;
   limits: Limits;
-  peers: PeerTracker;
-  /** Where every WebSocket is registered for daemon-wide notifications. */
-  connections: Connections;
   log: Logger;
   /** Required for the TCP listener. */
   guard?: TcpGuard;
+  /** The dashboard's files, served on the TCP listener. */
+  dashboard?: DashboardFiles;
 }
 
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
@@ -42,9 +40,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   if (o.guard) {
     const guard = o.guard;
     app.addHook('onRequest', async (req, reply) => {
-      const why = refuseTcpRequest(guard, req.headers, req.url.split('?')[1]);
+      const [path, query] = req.url.split('?');
+      const why = refuseTcpRequest(guard, req.headers, query, o.dashboard !== undefined && isDashboardFile(o.dashboard, req.method, req.url));
       if (!why) return;
-      o.log.warn({ url: req.url, why }, 'refused TCP request');
+      // The path only: the query may hold a token.
+      o.log.warn({ path, why }, 'refused TCP request');
       await reply.code(401).send(wireError(null, new DaemonError('Unauthorized', `unauthorized: ${why}`, { detail: why }), o.log));
     });
   }
@@ -57,9 +57,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     await reply.code(status).send(wireError(null, status >= 500 ? err : invalidRequest(message), o.log));
   });
 
-  const context = (connectionId: string, peer: Peer, log: Logger, signal: AbortSignal, notify: CallContext['notify'], queue?: NotifyQueue): CallContext =>
-    ({ connectionId, peer, transport: o.transport, log, notify, signal, ...(queue && { queue }) });
-  const tokenPattern = new RegExp(ResumeToken.pattern!);
+  const context = (log: Logger, signal: AbortSignal, notify: CallContext['notify'], queue?: NotifyQueue): CallContext =>
+    ({ connectionId: randomUUID(), transport: o.transport, log, notify, signal, ...(queue && { queue }) });
 
   app.post('/rpc', async (req, reply) => {
     const abort = new AbortController();
@@ -67,14 +66,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     // the caller went away before its answer (an abandoned exec.wait must not stay pending).
     const gone = () => { if (!reply.raw.writableFinished) abort.abort(); };
     reply.raw.once('close', gone);
-    const token = req.headers[RESUME_TOKEN_HEADER];
-    const badToken = token !== undefined && (typeof token !== 'string' || !tokenPattern.test(token));
-    // A POST client holds its leases by calling with its token: every call renews them.
-    const peer: Peer = { token: badToken ? undefined : token as string | undefined, client: 'http' };
-    o.peers.called(peer);
-    const out = await o.router.receive(String(req.body ?? ''), context(randomUUID(), peer, o.log, abort.signal, undefined),
-      badToken ? `header ${RESUME_TOKEN_HEADER} must be 16 to 128 of A-Z a-z 0-9 _ -` : undefined);
-    o.peers.called(peer);
+    const out = await o.router.receive(String(req.body ?? ''), context(o.log, abort.signal, undefined));
     reply.raw.off('close', gone);
     if (abort.signal.aborted) {
       o.log.info({ transport: o.transport }, 'call cancelled: its HTTP caller went away');
@@ -87,12 +79,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     const abort = new AbortController();
     const outbox = new Outbox(socket, socket.protocol === BINARY_SUBPROTOCOL);
     const notify: CallContext['notify'] = (method, params, payload) => outbox.notify(method, params, payload);
-    // Until daemon.hello names a resume token, what the connection creates is leased to it alone.
-    const connectionId = randomUUID();
-    const peer: Peer = { token: `anon-${connectionId}`, client: 'anonymous' };
-    o.peers.connected(peer);
-    const unregister = o.connections.add(outbox);
-    const ctx = context(connectionId, peer, o.log.child({ transport: o.transport }), abort.signal, notify, outbox);
+    const ctx = context(o.log.child({ transport: o.transport }), abort.signal, notify, outbox);
     let pending = 0;
     socket.on('message', (data: Buffer) => {
       const refusal = pending >= o.limits.maxPending ? `too many requests in flight (limit ${o.limits.maxPending})` : undefined;
@@ -101,13 +88,10 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
         if (out !== undefined && socket.readyState === socket.OPEN) socket.send(out);
       }, (err: unknown) => ctx.log.error({ err }, 'rpc dispatch failed')).finally(() => { if (refusal === undefined) pending--; });
     });
-    socket.once('close', () => {
-      unregister();
-      abort.abort();
-      o.peers.disconnected(peer);
-    });
+    socket.once('close', () => abort.abort());
   });
 
   await transferRoutes(app, o.transfers, o.log);
+  if (o.guard && o.dashboard) dashboardRoutes(app, o.dashboard, o.guard, o.log);
   return app;
 }

@@ -64,7 +64,7 @@ export class Sessions {
     const { engine, inspect, handle } = await this.containers.resolve(container, socketPath);
     const session = new Session(id, container, { engine, containerId: inspect.Id, handle }, this.log.child({ sessionId: id, containerId: inspect.Id }));
     const exec = await this.processes.start({
-      container: inspect.Id, socketPath: engine.socketPath, command: SHELL_COMMAND, execId: id, detach: true, stdin: true, io: { filter: session.filter }, history: false,
+      container: inspect.Id, socketPath: engine.socketPath, command: SHELL_COMMAND, execId: id, detach: true, kind: 'session', stdin: true, io: { filter: session.filter }, history: false,
     });
     try {
       await session.begin(exec, handle.timeout * 1000);

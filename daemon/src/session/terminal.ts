@@ -38,6 +38,7 @@ export function openTerminal(processes: Processes, req: TerminalRequest, attach?
     ...(req.socketPath !== undefined && { socketPath: req.socketPath }),
     command: terminalCommand(req.command, req.rows, req.cols),
     detach: true,
+    kind: 'terminal',
     stdin: true,
     io: { tty: true, env },
     // What a person types is not a command line the history could hold; the wrapper would be noise.

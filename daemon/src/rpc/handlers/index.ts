@@ -34,4 +34,4 @@ function guardEngines({ containers }: Services, handlers: Handlers): Handlers {
   return Object.fromEntries(entries) as unknown as Handlers;
 }
 
-export type { Handlers, HandlersFor, Services } from './types.js';
+export type { Handlers, HandlersFor, Services, Whereabouts } from './types.js';

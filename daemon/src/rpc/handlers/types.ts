@@ -3,21 +3,27 @@ import type { MethodName, ParamsOf, ResultOf } from '@pocketdock/protocol';
 import type { Engines } from '../../engine/index.js';
 import type { Files } from '../../files/index.js';
 import type { Images } from '../../images/index.js';
-import type { Containers } from '../../container/index.js';
+import type { ContainerWatch, Containers } from '../../container/index.js';
 import type { Processes } from '../../exec/index.js';
 import type { Logger } from '../../log.js';
-import type { Leases } from '../../pool/index.js';
 import type { Sessions } from '../../session/index.js';
 import type { CallContext } from '../context.js';
 
+/** Where the daemon listens and keeps its state (the port is known once the TCP listener is bound). */
+export interface Whereabouts {
+  stateDir: string;
+  port: number | null;
+}
+
 export interface Services {
+  whereabouts: Whereabouts;
   engines: Engines;
   containers: Containers;
+  watch: ContainerWatch;
   processes: Processes;
   files: Files;
   images: Images;
   sessions: Sessions;
-  leases: Leases;
   log: Logger;
 }
 

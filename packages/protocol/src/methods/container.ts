@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DEFAULTS, mib } from '../defaults.js';
 import { ContainerHandle, ContainerInfo, ExecResult } from '../types.js';
-import { EngineSocket, ExecId, Seconds, addressed, method, oneOf, params } from './spec.js';
+import { EngineSocket, ExecId, Seconds, addressed, method, notification, oneOf, params } from './spec.js';
 
 export const LANGS = ['sh', 'bash', 'python', 'node'] as const;
 export const Lang = oneOf(LANGS, 'how the command text is run: sh -c, bash -c, python3 -c, node -e');
@@ -33,13 +33,6 @@ export const RunOptions = {
   lang: Type.Optional(Lang),
 };
 
-export const Lease = Type.Object({
-  holder: Type.String({ description: 'the holder\'s client name from daemon.hello ("anonymous" without one; "released" after container.release)' }),
-  connected: Type.Boolean({ description: 'the holder has a WebSocket open (a POST /rpc holder renews by calling instead: see expiresAt)' }),
-  expiresAt: Type.Union([Type.String(), Type.Null()], { description: 'ISO 8601: when the container is removed unless its holder comes back or calls; null while connected' }),
-}, { $id: 'Lease' });
-export type Lease = Static<typeof Lease>;
-
 export const ContainerListItem = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -48,11 +41,29 @@ export const ContainerListItem = Type.Object({
   createdAt: Type.String({ description: 'ISO 8601' }),
   persist: Type.Boolean(),
   project: Type.String({ description: '"" when the container has no project' }),
-  lease: Type.Union([Lease, Type.Null()], { description: 'who holds the container; null when nobody does (persistent, or created without a resume token)' }),
 }, { $id: 'ContainerListItem' });
 export type ContainerListItem = Static<typeof ContainerListItem>;
 
 export const ImageName = Type.String({ pattern: '^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$', maxLength: 255, description: 'repository[:tag]' });
+
+/**
+ * Notification `container.changed`: a managed container was created, started, stopped, paused or
+ * removed — by any client, or behind the daemon's back — on an engine the connection watches.
+ */
+export const ContainerChanged = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  action: Type.String({ description: 'the engine\'s event: "create", "start", "die", "pause", "unpause", "rename" or "destroy"' }),
+  socketPath: Type.String({ description: 'The engine the container lives on' }),
+  /** The container as container.list shows it now; absent once it is removed. */
+  container: Type.Optional(ContainerListItem),
+});
+export type ContainerChanged = Static<typeof ContainerChanged>;
+
+export const CONTAINER_NOTIFICATIONS = {
+  'container.changed': notification(ContainerChanged,
+    'A managed container changed (created, started, stopped, paused, renamed or removed), to connections that called container.watch: the list item as it is now, so a client keeps its list current without listing again.'),
+} as const;
 
 export const CONTAINER_METHODS = {
   'container.create': method(
@@ -75,6 +86,14 @@ export const CONTAINER_METHODS = {
     params({ project: Type.Optional(Type.String()), socketPath: Type.Optional(EngineSocket) }),
     Type.Array(ContainerListItem),
     'Every managed container, running or stopped, optionally of one project.'),
+  'container.watch': method(
+    params({ socketPath: Type.Optional(EngineSocket) }),
+    Type.Null(),
+    'This connection gets container.changed for every managed container of the engine (default: the daemon\'s) until it closes or calls container.unwatch.'),
+  'container.unwatch': method(
+    params({ socketPath: Type.Optional(EngineSocket) }),
+    Type.Null(),
+    'Stops this connection\'s container.changed notifications for the engine.'),
   'container.resume': method(
     addressed({}),
     ContainerHandle,
@@ -95,18 +114,6 @@ export const CONTAINER_METHODS = {
     addressed({ fresh: Type.Optional(Type.Boolean({ description: 'recreate from the image with the same settings' })) }),
     ContainerHandle,
     'Restarts a container; fresh recreates it (new id, same name, labels and settings).'),
-  'container.get': method(
-    addressed({}),
-    ContainerHandle,
-    'The handle of an existing container by id or name, for sharing it: the lease stays where it is.'),
-  'container.release': method(
-    addressed({}),
-    Type.Null(),
-    'Lets go of the caller\'s lease: the container is removed after the grace period unless a process adopts it.'),
-  'container.adopt': method(
-    addressed({}),
-    ContainerHandle,
-    'Takes the lease of a non-persistent container: it now lives as long as the caller (plus the grace period).'),
   'container.snapshot': method(
     addressed({ imageName: ImageName }),
     Type.String({ description: 'the new image\'s id' }),

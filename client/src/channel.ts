@@ -1,0 +1,115 @@
+/**
+ * The platform-neutral half of a connection to the daemon: JSON-RPC calls matched to their
+ * responses, notifications handed to listeners, typed errors. A transport (Node's `ws` in
+ * transport.ts, the browser's WebSocket in browser-transport.ts) only moves the messages, so the
+ * proxies built on RpcTransport (ExecStream, Process, Session, Terminal) run in both.
+ */
+import { JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0';
+import type { MethodName, NotificationName, NotificationParams, ParamsOf, ResultOf } from '@pocketdock/protocol';
+import { DaemonClosedError, errorFromWire } from './errors.js';
+
+export type NotificationListener<N extends NotificationName> = (params: NotificationParams<N>) => void;
+
+/** What the client's proxies need from a connection, whatever carries it. */
+export interface RpcTransport {
+  readonly url: string;
+  /** Aborted, with the DaemonClosedError as reason, when the connection is lost or closed. */
+  readonly signal: AbortSignal;
+  call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
+  /** Listens to a notification method; returns the function that stops listening. */
+  on<N extends NotificationName>(method: N, fn: NotificationListener<N>): () => void;
+  close(): Promise<void>;
+}
+
+const utf8 = new TextDecoder();
+
+export class RpcCore {
+  private readonly rpc: JSONRPCClient;
+  private readonly listeners = new Map<string, Set<(params: never) => void>>();
+  private readonly closing = new AbortController();
+  private nextId = 1;
+  private closedError: DaemonClosedError | undefined;
+
+  /** `hold(±1)` is told when a call or a listener starts and stops needing the connection. */
+  constructor(send: (text: string) => void, private readonly hold: (delta: number) => void = () => undefined) {
+    this.rpc = new JSONRPCClient((request) => {
+      if (this.closedError) throw this.closedError;
+      send(JSON.stringify(request));
+    });
+  }
+
+  get signal(): AbortSignal {
+    return this.closing.signal;
+  }
+
+  async call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+    if (this.closedError) throw this.closedError;
+    this.hold(+1);
+    let response: JSONRPCResponse;
+    try {
+      response = await this.rpc.requestAdvanced({ jsonrpc: '2.0', id: this.nextId++, method, params } as never);
+    } finally {
+      this.hold(-1);
+    }
+    if (response.error) {
+      // json-rpc-2.0 answers its own failures (connection gone) with code 0.
+      if (response.error.code === 0) throw this.closedError ?? new DaemonClosedError(response.error.message);
+      throw errorFromWire(response.error);
+    }
+    return response.result as ResultOf<M>;
+  }
+
+  on<N extends NotificationName>(method: N, fn: NotificationListener<N>): () => void {
+    let set = this.listeners.get(method);
+    if (!set) this.listeners.set(method, (set = new Set()));
+    set.add(fn);
+    this.hold(+1);
+    return () => { if (set.delete(fn)) this.hold(-1); };
+  }
+
+  /** One message from the daemon: a frame's header text, and its payload when it came binary. */
+  receive(text: string, payload?: Uint8Array): void {
+    let msg: { id?: unknown; method?: string; params?: Record<string, unknown> };
+    try {
+      msg = JSON.parse(text) as typeof msg;
+    } catch {
+      return;
+    }
+    if (msg.method !== undefined && msg.id === undefined) {
+      // A notification's payload is its `data` text: listeners see the same params as over JSON.
+      const params = payload ? { ...msg.params, data: utf8.decode(payload) } : msg.params ?? {};
+      // The daemon sends what its NOTIFICATIONS table declares (validated in its tests).
+      for (const fn of this.listeners.get(msg.method) ?? []) fn(params as never);
+      return;
+    }
+    this.rpc.receive(msg as JSONRPCResponse);
+  }
+
+  /** The connection is gone: every call in flight and every later one fails with DaemonClosedError. */
+  closed(message: string): void {
+    if (this.closedError) return;
+    this.closedError = new DaemonClosedError(message);
+    this.rpc.rejectAllPendingRequests(this.closedError.message);
+    this.closing.abort(this.closedError);
+  }
+}
+
+/** A transport's calls and listeners, which are its RpcCore's: a transport adds only how messages move. */
+export abstract class CoreTransport implements RpcTransport {
+  abstract readonly url: string;
+  protected abstract readonly core: RpcCore;
+
+  get signal(): AbortSignal {
+    return this.core.signal;
+  }
+
+  call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+    return this.core.call(method, params);
+  }
+
+  on<N extends NotificationName>(method: N, fn: NotificationListener<N>): () => void {
+    return this.core.on(method, fn);
+  }
+
+  abstract close(): Promise<void>;
+}

@@ -1,0 +1,58 @@
+/** Errors and confirmations the page shows in its message area, as readable sentences. */
+import { useEffect, useState } from 'preact/hooks';
+import { PocketDockError } from '@pocketdock/client/browser';
+
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  title: string;
+  text: string;
+}
+
+/** Results fade after a while; errors stay until dismissed. */
+const INFO_MS = 6000;
+
+let notices: Notice[] = [];
+let nextId = 1;
+const listeners = new Set<(n: Notice[]) => void>();
+
+function publish(next: Notice[]): void {
+  notices = next;
+  for (const fn of listeners) fn(notices);
+}
+
+/** "what you tried" failed: the daemon's typed error becomes its class name and message. */
+export function reportError(what: string, err: unknown): void {
+  const title = err instanceof PocketDockError ? `${what}: ${err.name}` : what;
+  const text = err instanceof Error ? err.message : String(err);
+  publish([...notices.slice(-4), { id: nextId++, kind: 'error', title, text }]);
+}
+
+export function reportInfo(title: string, text = ''): void {
+  const id = nextId++;
+  publish([...notices.slice(-4), { id, kind: 'info', title, text }]);
+  setTimeout(() => dismiss(id), INFO_MS);
+}
+
+export function dismiss(id: number): void {
+  publish(notices.filter((n) => n.id !== id));
+}
+
+export function useNotices(): Notice[] {
+  const [current, set] = useState(notices);
+  useEffect(() => {
+    listeners.add(set);
+    return () => { listeners.delete(set); };
+  }, []);
+  return current;
+}
+
+/** Runs an action, reporting its failure instead of throwing. */
+export async function attempt<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (err) {
+    reportError(what, err);
+    return undefined;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * A terminal (xterm.js) on a PTY in the sandbox: keys go to terminal.input, output comes from
+ * exec.output, and the PTY follows the panel's size (drag its corner; the program gets SIGWINCH).
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { Terminal as Xterm, type ITheme } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import { Terminal } from '@pocketdock/client/browser';
+import { reportError } from './notices.js';
+import type { PanelProps } from './sandbox.js';
+
+const DARK: ITheme = { background: '#16181d', foreground: '#d8dee9', cursor: '#d8dee9', selectionBackground: '#3b4252' };
+const LIGHT: ITheme = { background: '#fbfbfc', foreground: '#1d2129', cursor: '#1d2129', selectionBackground: '#c8d3e6' };
+const darkScheme = matchMedia('(prefers-color-scheme: dark)');
+
+export function TerminalPanel({ transport, sandbox, shown }: PanelProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const fit = useRef<() => void>();
+  const [exited, setExited] = useState<string>();
+  const [generation, restart] = useState(0);
+
+  useEffect(() => {
+    const xterm = new Xterm({ fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace', fontSize: 13, theme: darkScheme.matches ? DARK : LIGHT });
+    const fitter = new FitAddon();
+    xterm.loadAddon(fitter);
+    xterm.open(host.current!);
+    fitter.fit();
+    const onScheme = () => { xterm.options.theme = darkScheme.matches ? DARK : LIGHT; };
+    darkScheme.addEventListener('change', onScheme);
+    let term: Terminal | undefined;
+    let closed = false;
+    const cleanups: (() => void)[] = [];
+    (async () => {
+      term = await Terminal.open(transport, { container: sandbox.id }, { rows: xterm.rows, cols: xterm.cols });
+      if (closed) return void term.close();
+      cleanups.push(term.onData((data) => xterm.write(data)));
+      const input = xterm.onData((data) => { term!.write(data).catch((err: unknown) => reportError('Typing into the terminal failed', err)); });
+      const resize = xterm.onResize(({ rows, cols }) => { term!.resize(rows, cols).catch(() => undefined); });
+      cleanups.push(() => input.dispose(), () => resize.dispose());
+      xterm.focus();
+      const result = await term.exited;
+      if (!closed) setExited(`exited with code ${result.exitCode}`);
+    })().catch((err: unknown) => { if (!closed) reportError('Opening a terminal failed', err); });
+    fit.current = () => fitter.fit();
+    const observer = new ResizeObserver(() => { if (host.current?.offsetParent) fitter.fit(); });
+    observer.observe(host.current!);
+    return () => {
+      closed = true;
+      observer.disconnect();
+      darkScheme.removeEventListener('change', onScheme);
+      for (const fn of cleanups) fn();
+      void term?.close().catch(() => undefined);
+      xterm.dispose();
+    };
+  }, [transport, sandbox.id, generation]);
+
+  useEffect(() => { if (shown) fit.current?.(); }, [shown]);
+
+  return (
+    <div class="terminal">
+      <div class="term-host" ref={host} aria-label="Terminal" />
+      {exited && (
+        <p class="row"><span class="muted grow">The shell {exited}.</span>
+          <button type="button" onClick={() => { setExited(undefined); restart((g) => g + 1); }}>New shell</button></p>
+      )}
+    </div>
+  );
+}

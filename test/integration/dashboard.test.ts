@@ -1,0 +1,195 @@
+/**
+ * The dashboard end to end, in a real headless Chromium against a real daemon and engine: sign in
+ * with the token, create a sandbox, stream a command's output, type into a terminal, upload and
+ * download a file, see a sandbox another process creates appear, destroy — and a wrong token and
+ * a foreign Origin refused. POCKETDOCK_SCREENSHOTS=DIR saves the main views there (docs/ in the README).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import NodeWebSocket from 'ws';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
+import { useDaemon } from '../helpers/daemon.js';
+
+const shots = process.env.POCKETDOCK_SCREENSHOTS;
+const tag = randomBytes(3).toString('hex');
+const mine = `pd-dash-${tag}`;
+const theirs = `pd-dash-other-${tag}`;
+
+describe('dashboard in Chromium', () => {
+  const s = useDaemon({ tcp: true });
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const base = () => `http://127.0.0.1:${s.d.port}`;
+  const row = (name: string) => page.locator(`tr[data-name="${name}"]`);
+  const shoot = async (name: string) => { if (shots) await page.screenshot({ path: join(shots, `dashboard-${name}.png`) }); };
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1366, height: 800 }, acceptDownloads: true });
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const name of [mine, theirs]) await s.pd.destroyContainer(name).catch(() => undefined);
+  });
+
+  it('signs in from the link: the token moves to an HttpOnly SameSite=Strict cookie and out of the address bar', async () => {
+    await page.goto(`${base()}/?token=${s.d.token}`);
+    expect(page.url()).toBe(`${base()}/`);
+    await expect.poll(() => page.locator('header').textContent()).toContain('daemon 0.1.0');
+    const [cookie] = await context.cookies();
+    expect(cookie).toMatchObject({ name: 'pocketdock_token', httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+  });
+
+  it('creates a sandbox from the form and lists it live', async () => {
+    await page.getByRole('button', { name: 'New sandbox' }).click();
+    await page.getByLabel('Name').fill(mine);
+    await page.getByLabel('Memory limit').fill('256m');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await row(mine).getByText('running').waitFor();
+    expect(await row(mine).textContent()).toContain('pocketdock/minimal-python');
+    await row(mine).getByRole('button', { name: mine }).click();
+    await page.getByRole('tab', { name: 'Run' }).waitFor();
+  });
+
+  it('streams a command\'s stdout and stderr while it runs', async () => {
+    // The command waits for a file that the test creates only once the first lines are on the page.
+    await page.getByLabel('Command', { exact: true }).fill('echo first; echo oops >&2; while [ ! -e /tmp/go ]; do sleep 0.1; done; echo second');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const output = page.getByLabel('Command output');
+    await output.getByText('first').waitFor();
+    await output.locator('.stderr', { hasText: 'oops' }).waitFor();
+    expect(await page.getByTestId('run-result').count()).toBe(0);
+    await shoot('run');
+    const c = await s.pd.resumeContainer(mine);
+    await c.run('touch /tmp/go');
+    await page.getByTestId('run-result').getByText('exit code 0').waitFor();
+    expect(await output.textContent()).toMatch(/first\n(oops\n)?second\n/);
+  });
+
+  it('lists a detached process, follows its output live and kills it', async () => {
+    await page.getByRole('tab', { name: 'Run' }).click();
+    await page.getByLabel('Command', { exact: true }).fill('echo started; while :; do if [ -e /tmp/tick ]; then echo tick; rm /tmp/tick; fi; sleep 0.1; done');
+    await page.getByRole('button', { name: 'Run in background' }).click();
+    await page.getByRole('tab', { name: 'Processes' }).click();
+    await page.getByRole('button', { name: /^echo started/ }).click();
+    await page.getByRole('button', { name: 'Follow live' }).click();
+    const output = page.getByLabel('Process output');
+    await output.getByText('started').waitFor();
+    const c = await s.pd.resumeContainer(mine);
+    await c.run('touch /tmp/tick');
+    await output.getByText('tick', { exact: true }).waitFor();
+    await shoot('processes');
+    await page.getByRole('button', { name: 'Kill' }).click();
+    await page.getByRole('dialog', { name: 'Kill this process?' }).getByRole('button', { name: 'Kill' }).click();
+    await page.getByRole('table', { name: 'Processes' }).getByText('exited 143').waitFor();
+  });
+
+  it('opens a terminal on a PTY that echoes what is typed', async () => {
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    const rows = page.locator('.xterm-rows');
+    await rows.getByText('$').first().waitFor();
+    await page.locator('.xterm-helper-textarea').focus();
+    await page.keyboard.type('echo typed-$((6*7))');
+    await page.keyboard.press('Enter');
+    await rows.getByText('typed-42', { exact: true }).waitFor();
+    await shoot('terminal');
+  });
+
+  it('uploads a dropped file and downloads it back', async () => {
+    await page.getByRole('tab', { name: 'Files' }).click();
+    await page.getByRole('list', { name: 'Files in /home/sandbox' }).waitFor();
+    const content = `dropped in the dashboard ${tag}\n`;
+    // A drop as the browser delivers it: a DataTransfer holding a File.
+    const drop = await page.evaluateHandle(([text]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text!], 'dropped.txt', { type: 'text/plain' }));
+      return dt;
+    }, [content]);
+    await page.locator('.files').dispatchEvent('drop', { dataTransfer: drop });
+    await page.getByRole('button', { name: 'dropped.txt' }).waitFor();
+    const c = await s.pd.resumeContainer(mine);
+    expect((await c.readFile('/home/sandbox/dropped.txt')).toString()).toBe(content);
+    await shoot('files');
+
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'dropped.txt' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe('dropped.txt');
+    expect(readFileSync((await download.path())!, 'utf8')).toBe(content);
+  });
+
+  it('shows a sandbox another process creates without reloading', async () => {
+    const other = await s.d.client();
+    try {
+      await other.createNewContainer({ name: theirs });
+      await row(theirs).getByText('running').waitFor();
+      await other.stopContainer(theirs);
+      await row(theirs).getByText('exited').waitFor();
+    } finally {
+      await other.close();
+    }
+    await page.getByRole('tab', { name: 'Resources' }).click();
+    await page.locator('figcaption .key.memory').getByText(/ of \d/).waitFor();
+    if (shots) {
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await shoot('dark');
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
+  });
+
+  it('destroys a sandbox after asking', async () => {
+    await page.getByRole('button', { name: 'Destroy' }).click();
+    const dialog = page.getByRole('dialog', { name: `Destroy ${mine}?` });
+    await dialog.getByRole('button', { name: 'Destroy' }).click();
+    await row(mine).waitFor({ state: 'detached' });
+    expect((await s.pd.listContainers()).map((c) => c.name)).not.toContain(mine);
+  });
+
+  it('refuses a wrong token: no cookie, and the page says it is not signed in', async () => {
+    const stranger = await browser.newContext();
+    try {
+      const p = await stranger.newPage();
+      await p.goto(`${base()}/?token=${'0'.repeat(64)}`);
+      expect(p.url()).toBe(`${base()}/`);
+      await p.getByRole('alert').getByText(/Not signed in/).waitFor();
+      expect(await stranger.cookies()).toEqual([]);
+    } finally {
+      await stranger.close();
+    }
+  });
+
+  it('refuses a page of another origin, even on the same host with the cookie in the browser', async () => {
+    // Another port on 127.0.0.1 is the same site, so the SameSite cookie goes along: Origin must stop it.
+    const foreign: Server = createServer((_req, res) => res.end('<!doctype html><title>elsewhere</title>'));
+    await new Promise<void>((r) => foreign.listen(0, '127.0.0.1', r));
+    try {
+      const p = await context.newPage();
+      await p.goto(`http://127.0.0.1:${(foreign.address() as { port: number }).port}/`);
+      const outcome = await p.evaluate((url) => new Promise<string>((resolve) => {
+        const ws = new WebSocket(url);
+        ws.onopen = () => resolve('open');
+        ws.onclose = () => resolve('refused');
+      }), `ws://127.0.0.1:${s.d.port}/rpc`);
+      expect(outcome).toBe('refused');
+      await p.close();
+    } finally {
+      foreign.close();
+    }
+    // The same refusal, seen from the daemon's side: the right cookie with a foreign Origin gets 401.
+    const status = await new Promise<number>((resolve) => {
+      const ws = new NodeWebSocket(`ws://127.0.0.1:${s.d.port}/rpc`, { headers: { origin: 'http://evil.example', cookie: `pocketdock_token=${s.d.token}` } });
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('open', () => { ws.close(); resolve(101); });
+      ws.once('error', () => undefined);
+    });
+    expect(status).toBe(401);
+  });
+});
