@@ -41,6 +41,16 @@ describe('daemon config', () => {
     expect(() => run(['--config', '/nonexistent/config.yaml'])).toThrow(/cannot read config/);
   });
 
+  it('reads the host policy and sandbox keys, refusing malformed ones', () => {
+    const c = run(['--config', file('tcpHostPaths: [/srv/a]\ntcpEngines: [/run/e.sock]\nsandbox:\n  pidsLimit: 64\n  memory: ""\n  runtime: runsc\n')]);
+    expect(c).toMatchObject({ tcpHostPaths: ['/srv/a'], tcpEngines: ['/run/e.sock'], engines: [] });
+    expect(c.sandbox).toMatchObject({ pidsLimit: 64, memory: '', runtime: 'runsc', nofile: 4096, cpuPercent: 100 });
+    expect(() => run(['--config', file('tcpHostPaths: [relative]\n')])).toThrow(/tcpHostPaths must be a list of absolute paths/);
+    expect(() => run(['--config', file('sandbox:\n  pidsLimit: 0\n')])).toThrow(/sandbox.pidsLimit must be a positive integer/);
+    expect(() => run(['--config', file('sandbox:\n  memory: lots\n')])).toThrow(/sandbox.memory must be a size/);
+    expect(() => run(['--config', file('sandbox:\n  privileged: true\n')])).toThrow(/unknown key sandbox.privileged/);
+  });
+
   it('answers --help and --version', () => {
     expect(parseDaemonArgs(['--help'], {}).kind).toBe('help');
     expect(parseDaemonArgs(['--version'], {}).kind).toBe('version');

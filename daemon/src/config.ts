@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_PORT, defaultSocketPath, defaultStateDir } from '@pocketdock/protocol';
+import { DEFAULT_SANDBOX, type SandboxConfig } from './container/hardening.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -38,6 +39,8 @@ export interface DaemonConfig {
   tcpEngines: string[];
   /** Engine sockets the daemon may use besides the default and the search order's (socketPath names nothing else). */
   engines: string[];
+  /** What every sandbox gets: limits, hardening, runtime (container/hardening.ts, docs/security.md). */
+  sandbox: SandboxConfig;
   limits: Limits;
 }
 
@@ -65,6 +68,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
     tcpHostPaths: [],
     tcpEngines: [],
     engines: [],
+    sandbox: { ...DEFAULT_SANDBOX },
     limits: { maxMessageBytes: 64 * 1024 * 1024, maxBatch: 100, maxPending: 1000 },
   };
 }
@@ -100,7 +104,8 @@ export function parseDaemonArgs(argv: string[], env: NodeJS.ProcessEnv = process
 }
 
 function mergeConfig(base: DaemonConfig, ...layers: Partial<DaemonConfig>[]): DaemonConfig {
-  return layers.reduce<DaemonConfig>((acc, layer) => ({ ...acc, ...layer, limits: { ...acc.limits, ...layer.limits } }), base);
+  return layers.reduce<DaemonConfig>((acc, layer) =>
+    ({ ...acc, ...layer, limits: { ...acc.limits, ...layer.limits }, sandbox: { ...acc.sandbox, ...layer.sandbox } }), base);
 }
 
 export function readConfigFile(path: string): Partial<DaemonConfig> {
@@ -137,6 +142,7 @@ function validateFileConfig(raw: Record<string, unknown>, path: string): Partial
         out.allowHostOptionsOverTcp = raw[key] as boolean;
         break;
       case 'limits': out.limits = parseLimits(raw.limits, path) as Limits; break;
+      case 'sandbox': out.sandbox = parseSandbox(raw.sandbox, path) as SandboxConfig; break;
       default: throw new ConfigError(`config ${path}: unknown key ${key}`);
     }
   }
@@ -164,6 +170,33 @@ function parseLimits(raw: unknown, path: string): Partial<Limits> {
     out[k] = v as number;
   }
   return out;
+}
+
+const SIZE = /^([0-9]+(\.[0-9]+)?[bkmg]?)?$/i;
+
+function parseSandbox(raw: unknown, path: string): Partial<SandboxConfig> {
+  if (typeof raw !== 'object' || raw === null) throw new ConfigError(`config ${path}: sandbox must be a mapping`);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const bad = (what: string) => new ConfigError(`config ${path}: sandbox.${k} must be ${what}`);
+    switch (k) {
+      case 'pidsLimit': case 'nofile': case 'nproc':
+        if (!Number.isInteger(v) || (v as number) < 1) throw bad('a positive integer');
+        break;
+      case 'cpuPercent':
+        if (typeof v !== 'number' || v < 0 || v > 100) throw bad('a number 0-100 (0 = no limit)');
+        break;
+      case 'memory': case 'logMaxSize':
+        if (typeof v !== 'string' || !SIZE.test(v) || (k === 'logMaxSize' && v === '')) throw bad('a size like "1g" or "10m"');
+        break;
+      case 'runtime':
+        if (typeof v !== 'string') throw bad('a runtime name like runsc');
+        break;
+      default: throw new ConfigError(`config ${path}: unknown key sandbox.${k}`);
+    }
+    out[k] = v;
+  }
+  return out as Partial<SandboxConfig>;
 }
 
 function parsePort(v: unknown, what: string): number {

@@ -22,7 +22,8 @@ export interface RunningDaemon {
 
 export async function startDaemon(config: DaemonConfig, log: Logger): Promise<RunningDaemon> {
   const engines = await Engines.open(config.engineSocket, process.env, config.engines);
-  const containers = new Containers(engines, log, new HostPolicy(config, () => engines.sockets()));
+  await engines.get().requireRuntime(config.sandbox.runtime);
+  const containers = new Containers(engines, log, new HostPolicy(config, () => engines.sockets()), config.sandbox);
   const files = new Files(containers, log);
   const images = new Images(engines, files.transfers);
   const processes = new Processes(new ExecTargets(containers, log), log);

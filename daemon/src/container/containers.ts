@@ -7,9 +7,10 @@
 import type Docker from 'dockerode';
 import type { ContainerHandle, ContainerInfo, ContainerListItem, CreateOptions } from '@pocketdock/protocol';
 import { DaemonError, containerGone, containerNotFound, invalidParams } from '../errors.js';
-import type { ContainerInspect, ContainerSummary, Engine, Engines } from '../engine/index.js';
+import { inspectImage, type ContainerInspect, type ContainerSummary, type Engine, type Engines } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import { engineCreateOptions } from './create-options.js';
+import { hardenedHostConfig, hasInit, type SandboxConfig } from './hardening.js';
 import { containerInfo } from './info.js';
 import { LABEL, handleFromLabels, isManaged } from './labels.js';
 import { metadataFromLabels } from './metadata.js';
@@ -56,7 +57,7 @@ export class Containers {
   /** Ids and names of every managed container this daemon has seen. */
   private readonly seen = new Set<string>();
 
-  constructor(private readonly engines: Engines, private readonly log: Logger, readonly policy: HostPolicy) {}
+  constructor(private readonly engines: Engines, private readonly log: Logger, readonly policy: HostPolicy, private readonly sandbox: SandboxConfig) {}
 
   /** `caller`: who asks — what it may do to the host is checked before the engine is asked anything. */
   async create(opts: CreateOptions, caller: Caller = UNIX_CALLER): Promise<ContainerHandle> {
@@ -65,9 +66,11 @@ export class Containers {
     const name = opts.name ?? generateName();
     const plan = await planCreate(opts, name);
     const { image, dataPath } = plan;
-    await this.policy.checkImageUser(engine, image, caller);
+    const facts = await inspectImage(engine.docker, image);
+    this.policy.checkImage(image, facts, caller);
     const createdAt = new Date().toISOString();
-    return this.launch(engine, engineCreateOptions(plan.opts, { name, image, network: plan.network, createdAt, dataPath }));
+    const imageHasInit = hasInit(facts?.entrypoint ?? []);
+    return this.launch(engine, engineCreateOptions(plan.opts, { name, image, network: plan.network, createdAt, dataPath, sandbox: this.sandbox, imageHasInit }));
   }
 
   /** Creates and starts a container from a whole engine request and writes its instance dir, if it has one. */
@@ -215,7 +218,8 @@ export class Containers {
     }
     await engine.removeContainer(inspect.Id, { force: true });
     this.forget(engine, inspect.Id);
-    const next = await this.launch(engine, recreateOptions(inspect));
+    const imageHasInit = hasInit((await inspectImage(engine.docker, inspect.Config.Image))?.entrypoint ?? []);
+    const next = await this.launch(engine, recreateOptions(inspect, hardenedHostConfig(this.sandbox, imageHasInit)));
     this.log.info({ from: inspect.Id, containerId: next.containerId, name: next.name }, 'container recreated');
     return next;
   }

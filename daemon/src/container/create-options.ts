@@ -2,6 +2,7 @@
 import type Docker from 'dockerode';
 import { DEFAULTS, type CreateOptions } from '@pocketdock/protocol';
 import { invalidParams } from '../errors.js';
+import { hardenedHostConfig, type SandboxConfig } from './hardening.js';
 import { LABEL } from './labels.js';
 
 
@@ -23,6 +24,10 @@ export interface ResolvedCreate {
   network: boolean;
   createdAt: string;
   dataPath: string;
+  /** The daemon's sandbox defaults and hardening. */
+  sandbox: SandboxConfig;
+  /** The image runs an init as PID 1 already (pocketdock's images: tini). */
+  imageHasInit: boolean;
 }
 
 export function engineCreateOptions(opts: CreateOptions, r: ResolvedCreate): Docker.ContainerCreateOptions {
@@ -41,19 +46,22 @@ export function engineCreateOptions(opts: CreateOptions, r: ResolvedCreate): Doc
 
   const ports = Object.entries(opts.ports ?? {});
   const hostConfig: Docker.HostConfig = {
+    ...hardenedHostConfig(r.sandbox, r.imageHasInit),
     NetworkMode: r.network ? 'bridge' : 'none',
     Binds: Object.entries(opts.volumes ?? {}).map(([host, inside]) => `${host}:${inside}`),
     Devices: (opts.devices ?? []).map((d) => ({ PathOnHost: d, PathInContainer: d, CgroupPermissions: 'rwm' })),
     // Published ports listen on loopback only: a sandbox is not a server for the network.
     PortBindings: Object.fromEntries(ports.map(([host, inside]) => [`${inside}/tcp`, [{ HostIp: '127.0.0.1', HostPort: host }]])),
   };
-  if (opts.memLimit) {
-    hostConfig.Memory = parseMemLimit(opts.memLimit);
+  const memLimit = opts.memLimit ?? r.sandbox.memory;
+  if (memLimit) {
+    hostConfig.Memory = parseMemLimit(memLimit);
     hostConfig.MemorySwap = hostConfig.Memory;
   }
-  if (opts.cpuPercent !== undefined) {
+  const cpuPercent = opts.cpuPercent ?? (r.sandbox.cpuPercent || undefined);
+  if (cpuPercent !== undefined) {
     hostConfig.CpuPeriod = 100_000;
-    hostConfig.CpuQuota = Math.max(1000, Math.round(opts.cpuPercent * 1000));
+    hostConfig.CpuQuota = Math.max(1000, Math.round(cpuPercent * 1000));
   }
   return {
     name: r.name,

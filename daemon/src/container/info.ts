@@ -2,6 +2,7 @@
 import type { ContainerInfo } from '@pocketdock/protocol';
 import type { ContainerInspect, Engine } from '../engine/index.js';
 import { cpuPercent, formatBytes, formatUptime, memoryUsed } from './format.js';
+import { effectiveLimits } from './hardening.js';
 import { LABEL } from './labels.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -35,5 +36,6 @@ export async function containerInfo(engine: Engine, c: ContainerInspect): Promis
     ipAddress: networks.map((n) => n.IPAddress).find(Boolean) ?? '',
     ports,
     processes: (top?.Processes ?? []).map((row) => Object.fromEntries(top!.Titles.map((t, i) => [t, row[i] ?? '']))),
+    limits: effectiveLimits(c.HostConfig),
   };
 }

@@ -8,7 +8,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { CreateOptions } from '@pocketdock/protocol';
-import { KNOWN_ENGINES_RULE, inspectImage, type Engine } from '../engine/index.js';
+import { KNOWN_ENGINES_RULE, type ImageFacts } from '../engine/index.js';
 import { invalidParams, optionRefused } from '../errors.js';
 
 export interface HostPolicyConfig {
@@ -94,13 +94,13 @@ export class HostPolicy {
     throw optionRefused('socketPath', RULE.tcpHost, `engine ${socketPath} over TCP (allowed: the default engine${this.c.tcpEngines.map((e) => `, ${e}`).join('')})`);
   }
 
-  /** An image whose user is root gives whoever drives the sandbox a root shell next to whatever it mounts. */
-  async checkImageUser(engine: Engine, image: string, caller: Caller): Promise<void> {
-    if (!caller.tcp || this.c.allowHostOptionsOverTcp) return;
-    const found = await inspectImage(engine.docker, image);
-    if (!found) return; // the create reports ImageNotFound
-    const { user } = found;
-    if (user === '' || /^(root|0)(:|$)/.test(user)) throw optionRefused('image', RULE.rootImage, `image ${image} runs as root`);
+  /**
+   * An image whose user is root gives whoever drives the sandbox a root shell next to whatever it
+   * mounts. `facts`: the image as the engine has it (undefined: absent, the create reports ImageNotFound).
+   */
+  checkImage(image: string, facts: ImageFacts | undefined, caller: Caller): void {
+    if (!caller.tcp || this.c.allowHostOptionsOverTcp || !facts) return;
+    if (facts.user === '' || /^(root|0)(:|$)/.test(facts.user)) throw optionRefused('image', RULE.rootImage, `image ${image} runs as root`);
   }
 
   /** Why nobody may have `real` (a resolved path), or undefined. */

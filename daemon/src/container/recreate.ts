@@ -2,7 +2,8 @@
 import type Docker from 'dockerode';
 import type { ContainerInspect } from '../engine/index.js';
 
-export function recreateOptions(c: ContainerInspect): Docker.ContainerCreateOptions {
+/** `hardening`: hardening.ts's members, applied anew (an inspect shows them in each engine's own words). */
+export function recreateOptions(c: ContainerInspect, hardening: Docker.HostConfig): Docker.ContainerCreateOptions {
   const h = c.HostConfig;
   return {
     name: c.Name.replace(/^\//, ''),
@@ -13,6 +14,7 @@ export function recreateOptions(c: ContainerInspect): Docker.ContainerCreateOpti
     OpenStdin: c.Config.OpenStdin,
     ExposedPorts: c.Config.ExposedPorts,
     HostConfig: {
+      ...hardening,
       NetworkMode: h.NetworkMode,
       Binds: h.Binds ?? [],
       Devices: h.Devices ?? [],

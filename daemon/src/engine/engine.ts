@@ -5,6 +5,7 @@
 import { createInterface } from 'node:readline';
 import type { Duplex, Readable } from 'node:stream';
 import Docker from 'dockerode';
+import { DaemonError } from '../errors.js';
 import { mapEngineError, type FailureContext } from './errors.js';
 import { hasPreviousSample, imageRef, topColumns, type TopResult } from './shapes.js';
 
@@ -63,6 +64,16 @@ export class Engine {
 
   ping(): Promise<unknown> {
     return this.call({}, () => this.docker.ping());
+  }
+
+  /** Refuses to go on with a runtime the engine does not list (a sandbox would not start). */
+  async requireRuntime(runtime: string): Promise<void> {
+    if (!runtime) return;
+    const info = (await this.call({}, () => this.docker.info())) as { Runtimes?: Record<string, unknown> };
+    const listed = Object.keys(info.Runtimes ?? {});
+    if (!listed.includes(runtime)) {
+      throw new DaemonError('PocketDockError', `runtime ${runtime} is not one the engine at ${this.socketPath} lists (${listed.join(', ')})`, { detail: `unknown runtime ${runtime}` });
+    }
   }
 
   createContainer(opts: Docker.ContainerCreateOptions): Promise<string> {

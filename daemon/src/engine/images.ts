@@ -37,11 +37,23 @@ interface ProgressEvent {
   errorDetail?: { message?: string };
 }
 
-/** The image's labels, size in bytes and user ("" = root), or undefined when the engine has no such image. */
-export async function inspectImage(docker: Docker, ref: string): Promise<{ labels: Record<string, string>; size: number; user: string } | undefined> {
+export interface ImageFacts {
+  labels: Record<string, string>;
+  size: number;
+  /** "" = root. */
+  user: string;
+  entrypoint: string[];
+}
+
+/** What the daemon reads of an image, or undefined when the engine has no such image. */
+export async function inspectImage(docker: Docker, ref: string): Promise<ImageFacts | undefined> {
   try {
     const info = await docker.getImage(ref).inspect();
-    return { labels: info.Config?.Labels ?? {}, size: info.Size, user: info.Config?.User ?? '' };
+    const entrypoint = info.Config?.Entrypoint as string[] | string | null | undefined;
+    return {
+      labels: info.Config?.Labels ?? {}, size: info.Size, user: info.Config?.User ?? '',
+      entrypoint: typeof entrypoint === 'string' ? [entrypoint] : entrypoint ?? [],
+    };
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return undefined;
     throw err;

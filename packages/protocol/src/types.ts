@@ -23,6 +23,20 @@ export const ContainerHandle = Type.Object({
 }, { $id: 'ContainerHandle' });
 export type ContainerHandle = Static<typeof ContainerHandle>;
 
+export const SandboxLimits = Type.Object({
+  memoryBytes: Type.Integer({ description: 'memory limit; 0 = none' }),
+  cpuPercent: Type.Number({ description: 'CPU limit, 100 = one core; 0 = none' }),
+  pidsLimit: Type.Integer({ description: 'most processes and threads; 0 = none' }),
+  nofile: Type.Integer({ description: 'open files per process; 0 = the engine\'s default' }),
+  nproc: Type.Integer({ description: 'processes per user id; 0 = the engine\'s default' }),
+  capabilities: Type.Array(Type.String(), { description: 'what a root process in the sandbox may still have (the bounding set)' }),
+  noNewPrivileges: Type.Boolean({ description: 'setuid binaries and file capabilities grant nothing' }),
+  seccomp: Type.Boolean({ description: 'the engine\'s syscall filter is on' }),
+  runtime: Type.String({ description: 'the OCI runtime, "" = the engine\'s default' }),
+  logMaxSize: Type.String({ description: 'size at which the engine rotates the log, "" = none' }),
+}, { $id: 'SandboxLimits', description: 'The limits and hardening in effect, as the engine reports them (docs/security.md)' });
+export type SandboxLimits = Static<typeof SandboxLimits>;
+
 export const ContainerInfo = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -40,5 +54,6 @@ export const ContainerInfo = Type.Object({
   ipAddress: Type.String(),
   ports: Type.Record(Type.String(), Type.Integer(), { description: 'host port → container port' }),
   processes: Type.Array(Type.Record(Type.String(), Type.String()), { description: 'rows of `top`, keyed by column title' }),
+  limits: SandboxLimits,
 }, { $id: 'ContainerInfo' });
 export type ContainerInfo = Static<typeof ContainerInfo>;
