@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything pocketdock needs before it runs, idempotent: npm dependencies, the build (the in-container
-# agent too, with musl-gcc installed on Debian when missing), a running container engine (installed
-# on Debian when missing), and the default image (built offline).
+# agent too, with musl-gcc installed on Debian when missing), pytest for the Python client's tests, a
+# running container engine (installed on Debian when missing), and the default image (built offline).
 # Used by `npm start`, `npm test` and CI; each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +29,12 @@ if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get 
   say "installing chromium for the dashboard's browser tests"
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >&2 \
     || { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >&2; }
+fi
+
+# The Python client's suite (run by npm test) needs pytest and venv, from Debian: PyPI is not reachable.
+if ! { python3 -c 'import pytest' && python3 -c 'import ensurepip'; } 2>/dev/null && command -v apt-get >/dev/null; then
+  say "installing python3-pytest and python3-venv (the Python client's tests)"
+  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-pytest python3-venv) >&2 || say "python3-pytest not installed"
 fi
 
 socket=$(bash scripts/engine-up.sh)

@@ -1,4 +1,6 @@
 /** PocketDock: one connection to a daemon and the module-level functions of the API on it. */
+import { randomBytes } from 'node:crypto';
+import { basename } from 'node:path';
 import { VERSION, type ContainerListItem, type CreateOptions, type DoctorReport, type ImageBuildResult, type ImportedImage, type ProfileInfo, type ResultOf } from '@pocketdock/protocol';
 import { openTransport, type ConnectOptions } from './connect.js';
 import { Container } from './container.js';
@@ -16,8 +18,21 @@ export interface EngineOptions { socketPath?: string }
 export interface ScopeOptions extends EngineOptions { project?: string }
 export interface DoctorOptions extends EngineOptions { projectRoot?: string }
 
+/** Who a connection says it is in daemon.hello: the holder of its leases. */
+export interface ClientIdentity {
+  clientName: string;
+  resumeToken: string;
+}
+
+/** This process's resume token: every connection it opens holds the same leases. */
+const PROCESS_TOKEN = randomBytes(24).toString('base64url');
+
+export function defaultIdentity(): ClientIdentity {
+  return { clientName: `${basename(process.argv[1] ?? 'node')}[${process.pid}]`, resumeToken: PROCESS_TOKEN };
+}
+
 export class PocketDock implements AsyncDisposable {
-  constructor(readonly transport: Transport) {}
+  constructor(readonly transport: Transport, readonly identity: ClientIdentity = defaultIdentity()) {}
 
   /** Creates and starts a sandbox; inside a project (explicit `projectRoot` or around the cwd) it gets an instance dir. */
   async createNewContainer(opts: CreateContainerOptions = {}): Promise<Container> {
@@ -25,6 +40,22 @@ export class PocketDock implements AsyncDisposable {
     const socketPath = engineSocket(opts.socketPath, config);
     const params = { ...opts, ...(root && { projectRoot: root }), ...(socketPath && { socketPath }) };
     return new Container(this.transport, await this.transport.call('container.create', params));
+  }
+
+  /**
+   * A live Container for an existing sandbox (persistent or not) by name or id, shared with whoever
+   * created it: the lease stays with its holder. `shutdown()` on it still removes it for everyone.
+   */
+  async container(nameOrId: string, opts: EngineOptions = {}): Promise<Container> {
+    return new Container(this.transport, await this.transport.call('container.get', { container: nameOrId, ...(await this.engine(opts)) }));
+  }
+
+  /**
+   * Takes over a non-persistent sandbox another process created (and usually released): it now
+   * lives as long as this client does, plus the daemon's grace period.
+   */
+  async adoptContainer(nameOrId: string, opts: EngineOptions = {}): Promise<Container> {
+    return new Container(this.transport, await this.transport.call('container.adopt', { container: nameOrId, ...(await this.engine(opts)) }));
   }
 
   /** Starts a stopped container again with its file system intact. */
@@ -98,9 +129,13 @@ export class PocketDock implements AsyncDisposable {
     return socketPath ? { socketPath } : {};
   }
 
-  /** Who answers: the daemon's version, protocol revision, engine socket and pid. */
+  /**
+   * Who answers: the daemon's version, protocol revision, engine socket and pid. It also tells the
+   * daemon this client's name and resume token (connect() says hello first thing).
+   */
   hello(): Promise<ResultOf<'daemon.hello'>> {
-    return this.transport.call('daemon.hello', { client: '@pocketdock/client', version: VERSION });
+    const { clientName, resumeToken } = this.identity;
+    return this.transport.call('daemon.hello', { client: clientName, version: VERSION, resumeToken });
   }
 
   /** A proxy of a detached process (or any exec) by id, such as one another client started. */
@@ -136,7 +171,18 @@ export class PocketDock implements AsyncDisposable {
 }
 
 export async function connect(opts: ConnectOptions = {}): Promise<PocketDock> {
-  return new PocketDock(await openTransport(opts));
+  const defaults = defaultIdentity();
+  const pd = new PocketDock(await openTransport(opts), {
+    clientName: opts.clientName ?? defaults.clientName,
+    resumeToken: opts.resumeToken ?? defaults.resumeToken,
+  });
+  try {
+    await pd.hello();
+  } catch (err) {
+    await pd.close();
+    throw err;
+  }
+  return pd;
 }
 
 let shared: Promise<PocketDock> | undefined;

@@ -23,6 +23,13 @@ export interface ConnectOptions {
   daemonArgs?: string[];
   /** How long to wait for an auto-started daemon. */
   startTimeoutMs?: number;
+  /** How this client shows as the holder of its leases (default: the script's name and pid). */
+  clientName?: string;
+  /**
+   * The token this client's non-persistent containers are leased to (default: one per process). A
+   * connection with the same token within the daemon's grace period keeps them.
+   */
+  resumeToken?: string;
   env?: NodeJS.ProcessEnv;
 }
 

@@ -145,6 +145,14 @@ export class Container implements AsyncDisposable {
   }
 
   /**
+   * Lets go of this client's lease: unless another process adopts the container
+   * (`pd.adoptContainer(name)`) within the daemon's grace period, it is removed.
+   */
+  async release(): Promise<void> {
+    await this.transport.call('container.release', this.target);
+  }
+
+  /**
    * Stops and removes the container; a persistent one is only stopped. Once this object has shut it
    * down, calling it again does nothing (until reboot() starts it again).
    */

@@ -37,3 +37,8 @@ export async function listProfiles(): Promise<ProfileInfo[]> {
 export async function resolveProfile(name: string): Promise<ProfileInfo> {
   return (await sharedClient()).resolveProfile(name);
 }
+
+/** A live Container for an existing sandbox by name or id, without taking its lease. */
+export async function getContainer(nameOrId: string, opts: EngineOptions = {}): Promise<Container> {
+  return (await sharedClient()).container(nameOrId, opts);
+}

@@ -38,11 +38,20 @@ async function main(): Promise<number> {
   process.stderr.write(`pocketdockd ${VERSION} listening on ${daemon.socketPath}` +
     (daemon.port ? ` and http://127.0.0.1:${daemon.port} (token in ${config.stateDir}/token)` : '') +
     ` — engine ${daemon.engineSocket}\n`);
-  await new Promise<void>((resolve) => {
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  await daemon.close();
+  // A second signal does not wait for calls in flight or sessions.
+  const force = (again: NodeJS.Signals) => {
+    log.warn({ signal: again }, 'second signal: stopping now');
+    process.stderr.write(`pocketdockd: ${again} again: stopping now\n`);
+    process.exit(1);
+  };
+  process.once('SIGTERM', force);
+  process.once('SIGINT', force);
+  process.stderr.write(`pocketdockd: ${signal}: finishing calls in flight (send it again to stop now)\n`);
+  await daemon.close(signal);
   return 0;
 }
 

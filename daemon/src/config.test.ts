@@ -22,12 +22,13 @@ describe('daemon config', () => {
     expect(c.port).toBe(7117);
     expect(c.logLevel).toBe('info');
     expect(c.socket).toMatch(/pocketdock\.sock$/);
+    expect(c.leaseGraceSeconds).toBe(30);
   });
 
   it('reads the yaml file and lets flags win over it', () => {
-    const path = file('port: 9000\nlogLevel: debug\nsocket: /tmp/a.sock\nlimits:\n  maxBatch: 5\n');
+    const path = file('port: 9000\nlogLevel: debug\nsocket: /tmp/a.sock\nlimits:\n  maxBatch: 5\nleaseGraceSeconds: 2.5\n');
     const c = run(['--config', path, '--port', '0', '--socket', '/tmp/b.sock']);
-    expect(c).toMatchObject({ port: 0, logLevel: 'debug', socket: '/tmp/b.sock' });
+    expect(c).toMatchObject({ port: 0, logLevel: 'debug', socket: '/tmp/b.sock', leaseGraceSeconds: 2.5 });
     expect(c.limits.maxBatch).toBe(5);
     expect(c.limits.maxPending).toBe(1000);
   });
@@ -39,6 +40,7 @@ describe('daemon config', () => {
     expect(() => run(['--config', file('prot: 1\n')])).toThrow(/unknown key prot/);
     expect(() => run(['--config', file('limits:\n  maxBatch: -1\n')])).toThrow(/limits.maxBatch must be a positive integer/);
     expect(() => run(['--config', '/nonexistent/config.yaml'])).toThrow(/cannot read config/);
+    expect(() => run(['--config', file('leaseGraceSeconds: 0\n')])).toThrow(/leaseGraceSeconds must be a number of seconds/);
   });
 
   it('reads the host policy and sandbox keys, refusing malformed ones', () => {

@@ -42,6 +42,8 @@ export interface DaemonConfig {
   /** What every sandbox gets: limits, hardening, runtime (container/hardening.ts, docs/security.md). */
   sandbox: SandboxConfig;
   limits: Limits;
+  /** How long a non-persistent container outlives its holder's last connection or call. */
+  leaseGraceSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -70,6 +72,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
     engines: [],
     sandbox: { ...DEFAULT_SANDBOX },
     limits: { maxMessageBytes: 64 * 1024 * 1024, maxBatch: 100, maxPending: 1000 },
+    leaseGraceSeconds: 30,
   };
 }
 
@@ -143,6 +146,7 @@ function validateFileConfig(raw: Record<string, unknown>, path: string): Partial
         break;
       case 'limits': out.limits = parseLimits(raw.limits, path) as Limits; break;
       case 'sandbox': out.sandbox = parseSandbox(raw.sandbox, path) as SandboxConfig; break;
+      case 'leaseGraceSeconds': out.leaseGraceSeconds = parseSeconds(raw[key], `${path}: ${key}`); break;
       default: throw new ConfigError(`config ${path}: unknown key ${key}`);
     }
   }
@@ -197,6 +201,12 @@ function parseSandbox(raw: unknown, path: string): Partial<SandboxConfig> {
     out[k] = v;
   }
   return out as Partial<SandboxConfig>;
+}
+
+/** A duration in seconds: positive, at most a day (timers take no more than ~24 days anyway). */
+function parseSeconds(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 86_400) throw new ConfigError(`${what} must be a number of seconds, more than 0 and at most 86400`);
+  return v;
 }
 
 function parsePort(v: unknown, what: string): number {

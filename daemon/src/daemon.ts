@@ -8,8 +8,9 @@ import type { Logger } from './log.js';
 import { RpcRouter, createHandlers, type Whereabouts } from './rpc/index.js';
 import { ContainerWatch, Containers, HostPolicy } from './container/index.js';
 import { ExecTargets, Processes } from './exec/index.js';
+import { LeaseStore, Leases } from './pool/index.js';
 import { Sessions } from './session/index.js';
-import { buildApp, loadDashboard, loadOrCreateToken, prepareSocketPath, restrictSocket } from './server/index.js';
+import { Connections, buildApp, loadDashboard, loadOrCreateToken, prepareSocketPath, restrictSocket } from './server/index.js';
 
 export interface RunningDaemon {
   readonly socketPath: string;
@@ -17,8 +18,16 @@ export interface RunningDaemon {
   readonly port: number | undefined;
   readonly token: string;
   readonly engineSocket: string;
-  close(): Promise<void>;
+  /**
+   * Stops gracefully: refuses new calls, tells every client (daemon.stopping), lets calls in flight
+   * finish for up to `graceMs`, closes sessions and connections. Containers keep running; leases
+   * stay on disk for the next daemon.
+   */
+  close(reason?: string, graceMs?: number): Promise<void>;
 }
+
+/** How long calls in flight get to finish when the daemon stops. */
+export const STOP_GRACE_MS = 10_000;
 
 export async function startDaemon(config: DaemonConfig, log: Logger): Promise<RunningDaemon> {
   const engines = await Engines.open(config.engineSocket, process.env, config.engines);
@@ -28,14 +37,17 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   const images = new Images(engines, files.transfers);
   const processes = new Processes(new ExecTargets(containers, log), log);
   const sessions = new Sessions(containers, processes, log);
+  const leases = new Leases(async (t) => { await containers.shutdown(t.containerId, true, t.socketPath); }, config.leaseGraceSeconds * 1000, log);
+  leases.restore(LeaseStore.inStateDir(config.stateDir, () => leases.snapshot()));
   const whereabouts: Whereabouts = { stateDir: config.stateDir, port: null };
-  const router = new RpcRouter(createHandlers({ whereabouts, engines, containers, watch: new ContainerWatch(containers, engines, log), processes, files, images, sessions, log }), config.limits, log);
+  const router = new RpcRouter(createHandlers({ whereabouts, engines, containers, watch: new ContainerWatch(containers, engines, (id) => leases.leaseOf(id), log), processes, files, images, sessions, leases, log }), config.limits, log);
   const token = loadOrCreateToken(config.stateDir);
 
   await prepareSocketPath(config.socket);
   const apps: FastifyInstance[] = [];
+  const connections = new Connections();
   try {
-    const unixApp = await buildApp({ transport: 'unix', router, transfers: files.transfers, limits: config.limits, log });
+    const unixApp = await buildApp({ transport: 'unix', router, transfers: files.transfers, limits: config.limits, peers: leases, connections, log });
     apps.push(unixApp);
     await unixApp.listen({ path: config.socket });
     restrictSocket(config.socket);
@@ -44,7 +56,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
     if (config.port !== 0) {
       // The guard needs the bound port to check Host headers; bind first, then fill it in.
       const guard = { token, port: config.port, origins: config.origins };
-      const tcpApp = await buildApp({ transport: 'tcp', router, transfers: files.transfers, limits: config.limits, log, guard, dashboard: loadDashboard() });
+      const tcpApp = await buildApp({ transport: 'tcp', router, transfers: files.transfers, limits: config.limits, peers: leases, connections, log, guard, dashboard: loadDashboard() });
       apps.push(tcpApp);
       await tcpApp.listen({ host: '127.0.0.1', port: config.port });
       port = (tcpApp.server.address() as { port: number }).port;
@@ -56,14 +68,21 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
       port,
       token,
       engineSocket: engines.defaultSocket,
-      close: async () => {
-        await Promise.all(apps.map((a) => a.close()));
+      close: async (reason = 'stopped', graceMs = STOP_GRACE_MS) => {
+        log.info({ reason, graceMs, connections: connections.size }, 'pocketdockd stopping');
+        // No new connections: the listeners stop accepting while the open ones finish.
+        for (const a of apps) a.server.close();
+        connections.notifyAll('daemon.stopping', { reason, graceMs });
+        await router.stop(`the daemon is shutting down (${reason})`, graceMs);
         await sessions.closeAll();
+        await Promise.all(apps.map((a) => a.close()));
+        await leases.close();
         log.info('pocketdockd stopped');
       },
     };
   } catch (err) {
     await Promise.all(apps.map((a) => a.close()));
+    await leases.close();
     throw err;
   }
 }

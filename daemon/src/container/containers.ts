@@ -40,7 +40,10 @@ export interface Scope {
 /** Labels a snapshot must not pass on: a container made from it belongs to no project yet. */
 const SNAPSHOT_CLEARED = [LABEL.project, LABEL.dataPath, LABEL.instance, LABEL.persist, LABEL.createdAt] as const;
 
-function listItem(c: ContainerSummary): ContainerListItem {
+/** What container.list shows of a container, but its lease (the pool's). */
+export type ListItem = Omit<ContainerListItem, 'lease'>;
+
+function listItem(c: ContainerSummary): ListItem {
   const labels = c.Labels ?? {};
   return {
     id: c.Id,
@@ -140,28 +143,30 @@ export class Containers {
     return containerInfo(engine, inspect);
   }
 
-  async shutdown(ref: string, force: boolean, socketPath?: string): Promise<void> {
+  /** Stops a persistent container, removes any other; answers its handle. */
+  async shutdown(ref: string, force: boolean, socketPath?: string): Promise<ContainerHandle> {
     const { engine, inspect, handle } = await this.resolve(ref, socketPath);
     const log = this.log.child({ containerId: inspect.Id, name: handle.name });
     if (handle.persist) {
       await engine.stopContainer(inspect.Id, force ? 0 : STOP_GRACE_S);
       log.info('persistent container stopped');
-      return;
+      return handle;
     }
     // A non-persistent sandbox's state is discarded anyway: kill and remove in one call.
     await engine.removeContainer(inspect.Id, { force: true });
     this.forget(engine, inspect.Id, handle.name);
     log.info('container removed');
+    return handle;
   }
 
-  async list(scope: Scope): Promise<ContainerListItem[]> {
+  async list(scope: Scope): Promise<ListItem[]> {
     const engine = this.engines.get(scope.socketPath);
     const list = await engine.listContainers({ [LABEL.managed]: 'true', ...(scope.project !== undefined && { [LABEL.project]: scope.project }) });
     return list.map(listItem).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   /** One managed container as container.list shows it, or undefined when it is not there (any more). */
-  async listItem(engine: Engine, id: string): Promise<ContainerListItem | undefined> {
+  async listItem(engine: Engine, id: string): Promise<ListItem | undefined> {
     const [c] = await engine.listContainers({ [LABEL.managed]: 'true' }, id);
     return c && listItem(c);
   }
@@ -181,12 +186,13 @@ export class Containers {
     this.log.info({ containerId: inspect.Id, name: handle.name }, 'container stopped');
   }
 
-  async destroy(ref: string, socketPath?: string): Promise<void> {
+  async destroy(ref: string, socketPath?: string): Promise<ContainerHandle> {
     const { engine, inspect, handle } = await this.resolve(ref, socketPath);
     await engine.removeContainer(inspect.Id, { force: true });
     this.forget(engine, inspect.Id, handle.name);
     if (handle.dataPath) await removeInstance(handle.dataPath);
     this.log.info({ containerId: inspect.Id, name: handle.name }, 'container destroyed');
+    return handle;
   }
 
   /** Removes stopped managed containers; their instance dirs stay (history survives; doctor reports them). */
@@ -209,19 +215,19 @@ export class Containers {
   }
 
   /** Restarts in place, or with `fresh` recreates from the image (new id; same name, labels, settings). */
-  async reboot(ref: string, fresh: boolean, socketPath?: string): Promise<ContainerHandle> {
+  async reboot(ref: string, fresh: boolean, socketPath?: string): Promise<{ handle: ContainerHandle; previousId: string }> {
     const { engine, inspect, handle } = await this.resolve(ref, socketPath);
     if (!fresh) {
       await engine.stopContainer(inspect.Id, STOP_GRACE_S);
       await engine.startContainer(inspect.Id);
-      return handle;
+      return { handle, previousId: inspect.Id };
     }
     await engine.removeContainer(inspect.Id, { force: true });
     this.forget(engine, inspect.Id);
     const imageHasInit = hasInit((await inspectImage(engine.docker, inspect.Config.Image))?.entrypoint ?? []);
     const next = await this.launch(engine, recreateOptions(inspect, hardenedHostConfig(this.sandbox, imageHasInit)));
     this.log.info({ from: inspect.Id, containerId: next.containerId, name: next.name }, 'container recreated');
-    return next;
+    return { handle: next, previousId: inspect.Id };
   }
 
 

@@ -5,7 +5,7 @@
  * container's list item as it is now. Nothing is polled.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ContainerChanged, SendNotification } from '@pocketdock/protocol';
+import type { ContainerChanged, Lease, SendNotification } from '@pocketdock/protocol';
 import type { Engine, Engines } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import type { Containers } from './containers.js';
@@ -30,7 +30,9 @@ interface Feed {
 export class ContainerWatch {
   private readonly feeds = new Map<string, Feed>();
 
-  constructor(private readonly containers: Containers, private readonly engines: Engines, private readonly log: Logger) {}
+  /** `leaseOf`: who holds a container (the pool's leases), as container.list tells it. */
+  constructor(private readonly containers: Containers, private readonly engines: Engines, private readonly leaseOf: (id: string) => Lease | null,
+    private readonly log: Logger) {}
 
   /** `key` (a connection) gets container.changed for `socketPath`'s engine until it unwatches or closes. */
   watch(key: string, watcher: Watcher, socketPath?: string): void {
@@ -61,9 +63,10 @@ export class ContainerWatch {
         for await (const e of engine.containerEvents({ [LABEL.managed]: 'true' }, signal)) {
           if (!ACTIONS.has(e.action)) continue;
           // One event at a time, in order: a client applying them ends with the engine's state.
-          const container = e.action === 'destroy' ? undefined : await this.containers.listItem(engine, e.id).catch(() => undefined);
+          const item = e.action === 'destroy' ? undefined : await this.containers.listItem(engine, e.id).catch(() => undefined);
           // Docker sends "die" before its list stops saying "running".
-          if (container && e.action === 'die' && container.status === 'running') container.status = 'exited';
+          if (item && e.action === 'die' && item.status === 'running') item.status = 'exited';
+          const container = item && { ...item, lease: this.leaseOf(item.id) };
           const change: ContainerChanged = { id: e.id, name: container?.name ?? e.name, action: e.action, socketPath: engine.socketPath, ...(container && { container }) };
           for (const w of feed.watchers.values()) w.notify('container.changed', change);
         }

@@ -11,7 +11,9 @@
  *   the ring, it skips what was evicted and its next exec.output carries `lost` with the count.
  * So daemon memory per exec is bounded by its two rings plus HIGH_WATER per subscriber.
  */
-import { STREAMS, type BufferRead, type ExecResult, type ExecState, type Offsets, type PolledChunk, type SendNotification, type StreamName } from '@pocketdock/protocol';
+import { randomUUID } from 'node:crypto';
+import { MAX_SUBSCRIPTIONS, STREAMS, type BufferRead, type ExecResult, type ExecState, type Offsets, type PolledChunk, type SendNotification, type StreamName } from '@pocketdock/protocol';
+import { invalidParams } from '../errors.js';
 import type { Logger } from '../log.js';
 import { OutputCollector, OutputLimit } from './collector.js';
 import { ExecRun, UNKNOWN_EXIT, type ExecOutcome } from './exec.js';
@@ -64,6 +66,8 @@ export const HIGH_WATER = 1024 * 1024;
 /** Enough bytes to hold one whole character: what "is there something new to read" looks at. */
 const ONE_CHAR = 4;
 
+const subscriptionKey = (connectionId: string, subscription: string) => `${connectionId}\0${subscription}`;
+
 /** Bytes [offset, next) of a stream, a view of its ring valid until the next append. */
 interface Piece {
   offset: number;
@@ -72,7 +76,15 @@ interface Piece {
   lost: number;
 }
 
+/** One subscriber: a connection and the subscription id it chose (or was given). */
+export interface Subscriber {
+  readonly connectionId: string;
+  readonly subscription?: string | undefined;
+}
+
 interface Subscription {
+  readonly id: string;
+  readonly connectionId: string;
   readonly channel: Channel;
   readonly cursor: Record<StreamName, number>;
   readonly lossless: boolean;
@@ -127,24 +139,40 @@ export class ManagedExec {
     return this.result === undefined;
   }
 
-  /** This key's connection gets exec.output from `from` (default: the oldest buffered byte), then exec.exit. */
-  subscribe(key: string, channel: Channel, from: Offsets = {}, lossless = false): ExecState {
-    this.unsubscribe(key);
+  /**
+   * The subscriber gets exec.output from `from` (default: the oldest buffered byte), then exec.exit,
+   * each carrying its subscription id. Each subscriber of a connection has its own cursor; subscribing
+   * again under the same id moves that one.
+   */
+  subscribe(who: Subscriber, channel: Channel, from: Offsets = {}, lossless = false): ExecState & { subscription: string } {
+    const id = who.subscription ?? randomUUID();
+    const key = subscriptionKey(who.connectionId, id);
+    this.unsubscribeKey(key);
+    const held = [...this.subs.values()].filter((s) => s.connectionId === who.connectionId).length;
+    if (held >= MAX_SUBSCRIPTIONS) {
+      throw invalidParams('subscription', `this connection already has ${MAX_SUBSCRIPTIONS} subscriptions to exec ${this.id}`);
+    }
     if (!channel.closed.aborted) {
-      const onClose = () => this.unsubscribe(key);
+      const onClose = () => this.unsubscribeKey(key);
       channel.closed.addEventListener('abort', onClose, { once: true });
       const sub: Subscription = {
-        channel, lossless, waiting: false,
+        id, connectionId: who.connectionId, channel, lossless, waiting: false,
         cursor: { stdout: from.stdout ?? this.rings.stdout.start, stderr: from.stderr ?? this.rings.stderr.start },
         unlisten: () => channel.closed.removeEventListener('abort', onClose),
       };
       this.subs.set(key, sub);
       this.pump(key, sub);
     }
-    return this.state();
+    return { ...this.state(), subscription: id };
   }
 
-  unsubscribe(key: string): void {
+  /** Ends one subscription of the connection, or all of them when none is named. */
+  unsubscribe(who: Subscriber): void {
+    if (who.subscription !== undefined) return this.unsubscribeKey(subscriptionKey(who.connectionId, who.subscription));
+    for (const [key, sub] of this.subs) if (sub.connectionId === who.connectionId) this.unsubscribeKey(key);
+  }
+
+  private unsubscribeKey(key: string): void {
     const sub = this.subs.get(key);
     if (!sub) return;
     sub.unlisten();
@@ -230,7 +258,7 @@ export class ManagedExec {
 
   /** Drops every subscription (the exec failed to start). */
   dispose(): void {
-    for (const key of [...this.subs.keys()]) this.unsubscribe(key);
+    for (const key of [...this.subs.keys()]) this.unsubscribeKey(key);
   }
 
   private readonly sink = (stream: StreamName, data: Buffer): void => {
@@ -282,14 +310,14 @@ export class ManagedExec {
       for (const s of STREAMS) {
         const c = this.piece(s, sub.cursor[s], CHUNK);
         if (!c) continue;
-        sub.channel.send('exec.output', { execId: this.id, stream: s, offset: c.offset, next: c.next, ...(c.lost > 0 && { lost: c.lost }) }, c.bytes);
+        sub.channel.send('exec.output', { execId: this.id, subscription: sub.id, stream: s, offset: c.offset, next: c.next, ...(c.lost > 0 && { lost: c.lost }) }, c.bytes);
         sub.cursor[s] = c.next;
         sent = true;
       }
     }
     if (this.result && STREAMS.every((s) => sub.cursor[s] >= this.rings[s].end)) {
-      sub.channel.send('exec.exit', { execId: this.id, result: this.result });
-      this.unsubscribe(key);
+      sub.channel.send('exec.exit', { execId: this.id, subscription: sub.id, result: this.result });
+      this.unsubscribeKey(key);
       return;
     }
     this.updateFlow();

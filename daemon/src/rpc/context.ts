@@ -2,12 +2,22 @@
 import type { SendNotification } from '@pocketdock/protocol';
 import type { Caller } from '../container/index.js';
 import type { Logger } from '../log.js';
+import type { Peer } from '../pool/index.js';
+
+/** What the listeners tell about their callers, for leases: WebSockets opening and closing, POST calls. */
+export interface PeerTracker {
+  connected(peer: Peer): unknown;
+  disconnected(peer: Peer): void;
+  called(peer: Peer): void;
+}
 
 export type Transport = 'unix' | 'tcp';
 
 export interface CallContext {
   readonly connectionId: string;
   readonly transport: Transport;
+  /** Who calls, as far as leases care: daemon.hello may change it for the rest of a WebSocket. */
+  readonly peer: Peer;
   readonly log: Logger;
   /**
    * Sends a notification to this caller; undefined for plain HTTP callers, who poll instead.

@@ -14,6 +14,11 @@ import { validateParams } from './validate.js';
 
 export class RpcRouter {
   private readonly server: JSONRPCServer<CallContext>;
+  /** Messages being answered now. */
+  private inFlight = 0;
+  private idle: (() => void)[] = [];
+  /** Set once the daemon is stopping: every later call is refused with it. */
+  private stopping: string | undefined;
 
   constructor(handlers: Handlers, private readonly limits: Limits, private readonly log: Logger) {
     this.server = new JSONRPCServer<CallContext>({ errorListener: () => undefined });
@@ -31,6 +36,22 @@ export class RpcRouter {
   }
 
   /**
+   * Refuses every call from now on with `reason`, and resolves once the calls in flight have been
+   * answered or `graceMs` has passed, whichever is first.
+   */
+  async stop(reason: string, graceMs: number): Promise<void> {
+    this.stopping = reason;
+    if (this.inFlight === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.idle.push(resolve);
+      timer = setTimeout(resolve, graceMs);
+    });
+    clearTimeout(timer);
+    if (this.inFlight > 0) this.log.warn({ inFlight: this.inFlight, graceMs }, 'stopping with calls still in flight');
+  }
+
+  /**
    * Answers one message (request, notification or batch); undefined when nothing is to be sent back.
    * With `refusal`, every request in it is answered with that reason instead of being run.
    */
@@ -41,13 +62,19 @@ export class RpcRouter {
     } catch {
       return JSON.stringify(wireError(null, new DaemonError('ParseError', 'parse error: not valid JSON', { detail: 'not valid JSON' }), this.log));
     }
-    if (refusal !== undefined) return refuse(message, refusal, this.log);
+    if (refusal !== undefined || this.stopping !== undefined) return refuse(message, refusal ?? this.stopping!, this.log);
     if (Array.isArray(message)) {
       if (message.length === 0 || message.length > this.limits.maxBatch) {
         return JSON.stringify(wireError(null, invalidRequest(`a batch holds 1 to ${this.limits.maxBatch} requests`), this.log));
       }
     }
-    const response = await this.server.receive(message as never, ctx);
+    this.inFlight++;
+    let response;
+    try {
+      response = await this.server.receive(message as never, ctx);
+    } finally {
+      if (--this.inFlight === 0) for (const fn of this.idle.splice(0)) fn();
+    }
     if (response === null || (Array.isArray(response) && response.length === 0)) return undefined;
     return JSON.stringify(response);
   }

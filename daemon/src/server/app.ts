@@ -6,13 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
-import { BINARY_SUBPROTOCOL } from '@pocketdock/protocol';
+import { BINARY_SUBPROTOCOL, RESUME_TOKEN_HEADER, ResumeToken } from '@pocketdock/protocol';
 import { DaemonError, invalidRequest, wireError } from '../errors.js';
 import type { Limits } from '../config.js';
 import type { Transfers } from '../files/transfers.js';
 import type { Logger } from '../log.js';
-import type { CallContext, NotifyQueue, RpcRouter, Transport } from '../rpc/index.js';
+import type { Peer } from '../pool/index.js';
+import type { CallContext, NotifyQueue, PeerTracker, RpcRouter, Transport } from '../rpc/index.js';
 import { refuseTcpRequest, type TcpGuard } from './auth.js';
+import type { Connections } from './connections.js';
 import { dashboardRoutes, isDashboardFile, type DashboardFiles } from './dashboard.js';
 import { Outbox } from './outbox.js';
 import { transferRoutes } from './transfer-route.js';
@@ -22,6 +24,9 @@ export interface AppOptions {
   router: RpcRouter;
   transfers: Transfers;
   limits: Limits;
+  peers: PeerTracker;
+  /** Where every WebSocket is registered for daemon-wide notifications. */
+  connections: Connections;
   log: Logger;
   /** Required for the TCP listener. */
   guard?: TcpGuard;
@@ -57,8 +62,9 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     await reply.code(status).send(wireError(null, status >= 500 ? err : invalidRequest(message), o.log));
   });
 
-  const context = (log: Logger, signal: AbortSignal, notify: CallContext['notify'], queue?: NotifyQueue): CallContext =>
-    ({ connectionId: randomUUID(), transport: o.transport, log, notify, signal, ...(queue && { queue }) });
+  const context = (connectionId: string, peer: Peer, log: Logger, signal: AbortSignal, notify: CallContext['notify'], queue?: NotifyQueue): CallContext =>
+    ({ connectionId, peer, transport: o.transport, log, notify, signal, ...(queue && { queue }) });
+  const tokenPattern = new RegExp(ResumeToken.pattern!);
 
   app.post('/rpc', async (req, reply) => {
     const abort = new AbortController();
@@ -66,7 +72,14 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     // the caller went away before its answer (an abandoned exec.wait must not stay pending).
     const gone = () => { if (!reply.raw.writableFinished) abort.abort(); };
     reply.raw.once('close', gone);
-    const out = await o.router.receive(String(req.body ?? ''), context(o.log, abort.signal, undefined));
+    const token = req.headers[RESUME_TOKEN_HEADER];
+    const badToken = token !== undefined && (typeof token !== 'string' || !tokenPattern.test(token));
+    // A POST client holds its leases by calling with its token: every call renews them.
+    const peer: Peer = { token: badToken ? undefined : token as string | undefined, client: 'http' };
+    o.peers.called(peer);
+    const out = await o.router.receive(String(req.body ?? ''), context(randomUUID(), peer, o.log, abort.signal, undefined),
+      badToken ? `header ${RESUME_TOKEN_HEADER} must be 16 to 128 of A-Z a-z 0-9 _ -` : undefined);
+    o.peers.called(peer);
     reply.raw.off('close', gone);
     if (abort.signal.aborted) {
       o.log.info({ transport: o.transport }, 'call cancelled: its HTTP caller went away');
@@ -79,7 +92,12 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     const abort = new AbortController();
     const outbox = new Outbox(socket, socket.protocol === BINARY_SUBPROTOCOL);
     const notify: CallContext['notify'] = (method, params, payload) => outbox.notify(method, params, payload);
-    const ctx = context(o.log.child({ transport: o.transport }), abort.signal, notify, outbox);
+    // Until daemon.hello names a resume token, what the connection creates is leased to it alone.
+    const connectionId = randomUUID();
+    const peer: Peer = { token: `anon-${connectionId}`, client: 'anonymous' };
+    o.peers.connected(peer);
+    const unregister = o.connections.add(outbox);
+    const ctx = context(connectionId, peer, o.log.child({ transport: o.transport }), abort.signal, notify, outbox);
     let pending = 0;
     socket.on('message', (data: Buffer) => {
       const refusal = pending >= o.limits.maxPending ? `too many requests in flight (limit ${o.limits.maxPending})` : undefined;
@@ -88,7 +106,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
         if (out !== undefined && socket.readyState === socket.OPEN) socket.send(out);
       }, (err: unknown) => ctx.log.error({ err }, 'rpc dispatch failed')).finally(() => { if (refusal === undefined) pending--; });
     });
-    socket.once('close', () => abort.abort());
+    socket.once('close', () => {
+      unregister();
+      abort.abort();
+      o.peers.disconnected(peer);
+    });
   });
 
   await transferRoutes(app, o.transfers, o.log);

@@ -15,14 +15,13 @@ export function SandboxList({ transport, sandboxes, selected, onSelect }: Props)
   const figures = useFigures(transport, running);
   if (!sandboxes) return <p class="muted">Loading sandboxes…</p>;
   if (sandboxes.length === 0) return <p class="muted empty">No sandboxes yet. Create one with “New sandbox”.</p>;
-  const holders = sandboxes.some((s) => s.holder !== undefined);
   return (
     <div class="list">
       <table aria-label="Sandboxes">
         <thead>
           <tr>
             <th>Name</th><th>Image</th><th>Status</th><th>Project</th><th>Persist</th>
-            {holders && <th>Holder</th>}
+            <th>Held by</th>
             <th>Uptime</th><th class="num">CPU</th><th class="num">Memory</th>
           </tr>
         </thead>
@@ -36,7 +35,7 @@ export function SandboxList({ transport, sandboxes, selected, onSelect }: Props)
                 <td><span class={`status ${s.status}`}>{s.status}</span></td>
                 <td>{s.project || '—'}</td>
                 <td>{s.persist ? 'yes' : 'no'}</td>
-                {holders && <td>{s.holder ?? '—'}</td>}
+                <td>{s.lease ? `${s.lease.holder}${s.lease.connected ? '' : ' (away)'}` : '—'}</td>
                 <td>{s.status === 'running' ? f?.uptime ?? '…' : '—'}</td>
                 <td class="num">{s.status === 'running' && f ? `${f.cpuPercent.toFixed(1)} %` : '—'}</td>
                 <td class="num">{s.status === 'running' && f ? `${f.memoryUsage}${f.memoryLimit ? ` / ${f.memoryLimit}` : ''}` : '—'}</td>

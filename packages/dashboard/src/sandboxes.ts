@@ -8,8 +8,7 @@ import type { RpcTransport } from '@pocketdock/client/browser';
 import type { ContainerChanged, ContainerListItem } from '@pocketdock/protocol';
 import { reportError } from './notices.js';
 
-/** The list item, with the holder of its lease when the daemon reports one. */
-export type Sandbox = ContainerListItem & { holder?: string };
+export type Sandbox = ContainerListItem;
 
 export function useSandboxes(transport: RpcTransport): Sandbox[] | undefined {
   const [list, setList] = useState<Sandbox[]>();

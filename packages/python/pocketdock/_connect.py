@@ -53,11 +53,11 @@ def _answers(daemon: Daemon) -> bool:
         return False
 
 
-def _start(socket_path: str) -> None:
+def _start(socket_path: str, extra_args: list[str]) -> None:
     state = Path(default_state_dir())
     state.mkdir(parents=True, exist_ok=True, mode=0o700)
     log_path = state / "pocketdockd.log"
-    command = [*_daemon_command(), "--socket", socket_path]
+    command = [*_daemon_command(), "--socket", socket_path, *extra_args]
     with open(log_path, "ab") as log:
         try:
             child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
@@ -80,8 +80,10 @@ def _start(socket_path: str) -> None:
     raise DaemonNotRunning(socket_path, message=f"could not start a daemon on {socket_path} ({why})" + (f":\n{tail}" if tail else ""))
 
 
-def connect(daemon: str | None = None, token: str | None = None, *, auto_start: bool = True) -> Daemon:
-    """The daemon at ``daemon`` (default POCKETDOCK_DAEMON, then the default socket), started if need be."""
+def connect(daemon: str | None = None, token: str | None = None, *, auto_start: bool = True,
+            daemon_args: list[str] | None = None) -> Daemon:
+    """The daemon at ``daemon`` (default POCKETDOCK_DAEMON, then the default socket), started if need be
+    (with ``daemon_args`` as extra flags, e.g. ``["--port", "0"]``)."""
     address = daemon or os.environ.get("POCKETDOCK_DAEMON") or default_socket_path()
     if address.startswith("ws"):
         address = "http" + address[2:]
@@ -91,7 +93,7 @@ def connect(daemon: str | None = None, token: str | None = None, *, auto_start: 
     if not found.local or not auto_start:
         raise DaemonNotRunning(address, message=f"no pocketdock daemon answers at {address}"
                                + (" (start one with `pocketdockd`)" if found.local else ""))
-    _start(address)
+    _start(address, list(daemon_args or []))
     return found
 
 

@@ -12,6 +12,7 @@ from ._follow import call_now
 from ._process import SyncExecStream, SyncProcess
 from ._rpc import Daemon
 from ._session import SyncSession
+from .errors import ContainerGone, ContainerNotFound
 from .types import ContainerInfo, ExecResult, from_wire
 
 DEFAULT_MAX_OUTPUT = 10_485_760
@@ -36,6 +37,7 @@ class Container:
         self._daemon = daemon
         self._dispatch = dispatch
         self._handle = handle
+        self._shut_down = False
         # Callbacks get the object the user holds: this one, or the AsyncContainer around it.
         self._callbacks = ExecCallbacks(daemon, owner if owner is not None else self, dispatch)
         self._files = Files(daemon, lambda: self._target)
@@ -105,6 +107,7 @@ class Container:
     def reboot(self, *, fresh: bool = False) -> None:
         """Restarts the container; ``fresh`` recreates it from its image with the same name and settings."""
         self._handle = self._daemon.call("container.reboot", {**self._target, "fresh": fresh})
+        self._shut_down = False
 
     def write_file(self, path: str, content: str | bytes) -> None:
         """Creates or overwrites a file (its parent must exist) with text or bytes."""
@@ -135,8 +138,12 @@ class Container:
         return str(self._daemon.call("container.snapshot", {**self._target, "imageName": image_name}))
 
     def shutdown(self, *, force: bool = False) -> None:
-        """Stops and removes the container; a persistent one is only stopped."""
+        """Stops and removes the container; a persistent one is only stopped. Once this object has
+        shut it down, calling it again does nothing (until reboot() starts it again)."""
+        if self._shut_down:
+            return
         self._daemon.call("container.shutdown", {**self._target, "force": force})
+        self._shut_down = True
 
     def on_stdout(self, fn: Callable[[Any, str], Any]) -> None:
         """Calls ``fn(container, data)`` with the stdout of every detached process started through this object."""
@@ -153,7 +160,10 @@ class Container:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.shutdown()
+        try:
+            self.shutdown()
+        except (ContainerNotFound, ContainerGone):
+            pass  # already gone: what the block's end asks for
 
     def __repr__(self) -> str:
         return f"<Container {self.name} {self.container_id[:12]}>"

@@ -241,7 +241,7 @@ class AsyncContainer:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.shutdown()
+        await _off_loop(self._c.__exit__)
 
     def __repr__(self) -> str:
         return f"<AsyncContainer {self.name} {self.container_id[:12]}>"

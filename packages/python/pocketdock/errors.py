@@ -12,6 +12,10 @@ from typing import Any, ClassVar
 
 __all__ = [
     "PocketDockError",
+    "ParseError",
+    "InvalidRequest",
+    "MethodNotFound",
+    "InternalError",
     "SocketError",
     "SocketConnectionError",
     "SocketCommunicationError",
@@ -46,7 +50,7 @@ class PocketDockError(Exception):
     ``message`` defaults to them joined.
     """
 
-    fields: ClassVar[tuple[str, ...]] = ()
+    fields: ClassVar[tuple[str, ...]] = ("detail",)
 
     def __init__(self, *args: Any, message: str | None = None, code: int | None = None,
                  data: dict[str, Any] | None = None, **kwargs: Any) -> None:
@@ -63,8 +67,28 @@ class PocketDockError(Exception):
         self.data: dict[str, Any] = dict(data or {})
 
 
+class ParseError(PocketDockError):
+    """The message is not valid JSON."""
+
+
+class InvalidRequest(PocketDockError):
+    """The message is not a JSON-RPC request the daemon takes (shape, id, size, batch, limits)."""
+
+
+class MethodNotFound(PocketDockError):
+    """No such method (rpc.discover lists them)."""
+
+    fields = ("method",)
+
+
+class InternalError(PocketDockError):
+    """A fault inside the daemon; its log has the details."""
+
+
 class SocketError(PocketDockError):
     """The container engine could not be talked to."""
+
+    fields = ()
 
 
 class SocketConnectionError(SocketError):
@@ -168,20 +192,15 @@ class UnsafeArchive(PocketDockError):
 #: The classes the daemon names in ``error.data.type``.
 WIRE_CLASSES: dict[str, type[PocketDockError]] = {
     cls.__name__: cls
-    for cls in (PocketDockError, SocketError, SocketConnectionError, SocketCommunicationError, PodmanNotRunning,
+    for cls in (PocketDockError, ParseError, InvalidRequest, MethodNotFound, InternalError, SocketError, SocketConnectionError, SocketCommunicationError, PodmanNotRunning,
                 ContainerError, ContainerNotFound, ContainerNotRunning, ContainerGone, FileError, FileNotFound,
                 ImageNotFound, SessionClosed, ProjectNotInitialized, ProcessLost, Unauthorized, InvalidParams)
 }
-
-#: JSON-RPC's own codes, for peers that send no ``data.type``.
-_CODES = {-32700: PocketDockError, -32600: PocketDockError, -32601: PocketDockError,
-          -32602: InvalidParams, -32603: PocketDockError}
-
 
 def error_from_wire(error: dict[str, Any]) -> PocketDockError:
     """The typed exception for a JSON-RPC error object."""
     data = error.get("data") if isinstance(error.get("data"), dict) else {}
     code = error.get("code")
-    cls = WIRE_CLASSES.get(str(data.get("type")), _CODES.get(code, PocketDockError))  # type: ignore[arg-type]
+    cls = WIRE_CLASSES.get(str(data.get("type")), PocketDockError)
     values = {snake(k): v for k, v in data.items() if snake(k) in cls.fields}
     return cls(message=str(error.get("message", "daemon error")), code=code, data=data, **values)

@@ -28,7 +28,7 @@ import pocketdock  # noqa: E402
 from pocketdock import _connect  # noqa: E402
 
 
-class TestDaemon:
+class DaemonProcess:
     def __init__(self, tcp: bool = False) -> None:
         self.dir = tempfile.mkdtemp(prefix="pd-pytest-")
         self.socket = os.path.join(self.dir, "pocketdock.sock")
@@ -69,10 +69,10 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def daemon() -> Iterator[TestDaemon]:
+def daemon() -> Iterator[DaemonProcess]:
     if not DAEMON_BIN.is_file():
         pytest.fail(f"{DAEMON_BIN} is missing: build with `npx tsc -b` first")
-    d = TestDaemon()
+    d = DaemonProcess()
     saved = os.environ.get("POCKETDOCK_DAEMON")
     os.environ["POCKETDOCK_DAEMON"] = d.socket
     _connect._shared = None
@@ -91,7 +91,7 @@ def unique(what: str = "c") -> str:
 
 
 @pytest.fixture(scope="module")
-def shared_container(daemon: TestDaemon) -> Iterator[pocketdock.Container]:
+def shared_container(daemon: DaemonProcess) -> Iterator[pocketdock.Container]:
     c = pocketdock.create_new_container(name=unique(), timeout=20)
     try:
         yield c

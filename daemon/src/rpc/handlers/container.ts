@@ -4,14 +4,19 @@ import { callerOf } from '../context.js';
 import type { HandlersFor, Services } from './types.js';
 
 type ContainerMethod = 'container.create' | 'container.info' | 'container.run' | 'container.shutdown' | 'container.list'
-  | 'container.watch' | 'container.unwatch' | 'container.resume' | 'container.stop' | 'container.destroy' | 'container.prune' | 'container.reboot' | 'container.snapshot';
+  | 'container.watch' | 'container.unwatch' | 'container.resume' | 'container.stop' | 'container.destroy' | 'container.prune' | 'container.reboot' | 'container.snapshot'
+  | 'container.get' | 'container.release' | 'container.adopt';
 
-export const containerHandlers = ({ containers, processes, watch }: Services): HandlersFor<ContainerMethod> => ({
-  'container.create': (p, ctx) => containers.create(p, callerOf(ctx)),
+export const containerHandlers = ({ containers, processes, leases, watch }: Services): HandlersFor<ContainerMethod> => ({
+  'container.create': (p, ctx) => leases.create(ctx.peer, () => containers.create(p, callerOf(ctx))),
   'container.info': (p) => containers.info(p.container, p.socketPath),
   'container.run': (p) => processes.run(p),
-  'container.shutdown': async (p) => { await containers.shutdown(p.container, p.force ?? false, p.socketPath); return null; },
-  'container.list': (p) => containers.list(p),
+  'container.shutdown': async (p) => {
+    const { containerId } = await containers.shutdown(p.container, p.force ?? false, p.socketPath);
+    await leases.forget(containerId);
+    return null;
+  },
+  'container.list': async (p) => (await containers.list(p)).map((c) => ({ ...c, lease: leases.leaseOf(c.id) })),
   'container.watch': (p, ctx) => {
     if (!ctx.notify) throw invalidParams('socketPath', 'needs a WebSocket connection (GET /rpc): plain HTTP callers cannot be notified');
     watch.watch(ctx.connectionId, { notify: ctx.notify, closed: ctx.signal }, p.socketPath);
@@ -20,8 +25,23 @@ export const containerHandlers = ({ containers, processes, watch }: Services): H
   'container.unwatch': (p, ctx) => { watch.unwatch(ctx.connectionId, p.socketPath); return null; },
   'container.resume': (p) => containers.resume(p.container, p.socketPath),
   'container.stop': async (p) => { await containers.stop(p.container, p.socketPath); return null; },
-  'container.destroy': async (p) => { await containers.destroy(p.container, p.socketPath); return null; },
+  'container.destroy': async (p) => {
+    const { containerId } = await containers.destroy(p.container, p.socketPath);
+    await leases.forget(containerId);
+    return null;
+  },
   'container.prune': (p) => containers.prune(p),
-  'container.reboot': (p) => containers.reboot(p.container, p.fresh ?? false, p.socketPath),
+  'container.reboot': async (p) => {
+    const { handle, previousId } = await containers.reboot(p.container, p.fresh ?? false, p.socketPath);
+    await leases.renew(previousId, handle);
+    return handle;
+  },
   'container.snapshot': (p) => containers.snapshot(p.container, p.imageName, p.socketPath),
+  'container.get': async (p) => (await containers.resolve(p.container, p.socketPath)).handle,
+  'container.release': async (p) => { await leases.release((await containers.resolve(p.container, p.socketPath)).handle); return null; },
+  'container.adopt': async (p, ctx) => {
+    const { handle } = await containers.resolve(p.container, p.socketPath);
+    await leases.adopt(ctx.peer, handle);
+    return handle;
+  },
 });

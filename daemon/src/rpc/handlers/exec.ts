@@ -17,16 +17,22 @@ type ExecMethods = 'exec.start' | 'exec.subscribe' | 'exec.unsubscribe' | 'exec.
   | 'exec.wait' | 'exec.read' | 'exec.peek' | 'exec.list' | 'exec.info';
 
 export const execHandlers = ({ containers, processes }: Services): HandlersFor<ExecMethods> => ({
-  'exec.start': async ({ subscribe, lossless, ...req }, ctx) => {
+  'exec.start': async ({ subscribe, subscription, lossless, ...req }, ctx) => {
     const channel = subscribe ? channelOf(ctx, 'subscribe') : undefined;
-    const exec = await processes.start(req, channel && ((e) => e.subscribe(ctx.connectionId, channel, { stdout: 0, stderr: 0 }, lossless)));
-    return { execId: exec.id };
+    let subscribed: string | undefined;
+    const exec = await processes.start(req, channel && ((e) => {
+      subscribed = e.subscribe({ connectionId: ctx.connectionId, subscription }, channel, { stdout: 0, stderr: 0 }, lossless).subscription;
+    }));
+    return { execId: exec.id, ...(subscribed !== undefined && { subscription: subscribed }) };
   },
   'exec.subscribe': async (p, ctx) => {
     const channel = channelOf(ctx, 'execId');
-    return (await processes.get(p.execId)).subscribe(ctx.connectionId, channel, p.offsets, p.lossless);
+    return (await processes.get(p.execId)).subscribe({ connectionId: ctx.connectionId, subscription: p.subscription }, channel, p.offsets, p.lossless);
   },
-  'exec.unsubscribe': async (p, ctx) => { (await processes.get(p.execId)).unsubscribe(ctx.connectionId); return null; },
+  'exec.unsubscribe': async (p, ctx) => {
+    (await processes.get(p.execId)).unsubscribe({ connectionId: ctx.connectionId, subscription: p.subscription });
+    return null;
+  },
   'exec.poll': async (p, ctx) => (await processes.get(p.execId)).poll(p.offsets ?? {}, p.waitMs ?? 0, p.maxBytes ?? DEFAULT_POLL_BYTES, ctx.signal),
   'exec.kill': async (p) => { await (await processes.get(p.execId)).kill(p.signal ?? 15); return null; },
   'exec.stop': async (p) => { await (await processes.get(p.execId)).stop(); return null; },

@@ -4,12 +4,15 @@ import { channelOf } from './exec.js';
 import type { HandlersFor, Services } from './types.js';
 
 export const terminalHandlers = ({ processes }: Services): HandlersFor<'terminal.open' | 'terminal.input' | 'terminal.resize'> => ({
-  'terminal.open': async ({ subscribe, keep, ...req }, ctx) => {
+  'terminal.open': async ({ subscribe, subscription, keep, ...req }, ctx) => {
     const channel = subscribe ? channelOf(ctx, 'subscribe') : undefined;
-    const exec = await openTerminal(processes, req, channel && ((e) => e.subscribe(ctx.connectionId, channel, { stdout: 0, stderr: 0 })));
+    let subscribed: string | undefined;
+    const exec = await openTerminal(processes, req, channel && ((e) => {
+      subscribed = e.subscribe({ connectionId: ctx.connectionId, subscription }, channel, { stdout: 0, stderr: 0 }).subscription;
+    }));
     // Over plain HTTP the "connection" is the one request: only a WebSocket's end is a closed window.
     if (ctx.notify && !keep) hangUpOn(exec, ctx.signal);
-    return { terminalId: exec.id };
+    return { terminalId: exec.id, ...(subscribed !== undefined && { subscription: subscribed }) };
   },
   'terminal.input': async (p) => {
     terminalInput(await processes.get(p.terminalId), Buffer.from(p.data, p.encoding ?? 'utf8'));

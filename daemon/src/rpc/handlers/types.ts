@@ -6,6 +6,7 @@ import type { Images } from '../../images/index.js';
 import type { ContainerWatch, Containers } from '../../container/index.js';
 import type { Processes } from '../../exec/index.js';
 import type { Logger } from '../../log.js';
+import type { Leases } from '../../pool/index.js';
 import type { Sessions } from '../../session/index.js';
 import type { CallContext } from '../context.js';
 
@@ -24,6 +25,7 @@ export interface Services {
   files: Files;
   images: Images;
   sessions: Sessions;
+  leases: Leases;
   log: Logger;
 }
 

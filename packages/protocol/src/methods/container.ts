@@ -33,6 +33,13 @@ export const RunOptions = {
   lang: Type.Optional(Lang),
 };
 
+export const Lease = Type.Object({
+  holder: Type.String({ description: 'the holder\'s client name from daemon.hello ("anonymous" without one; "released" after container.release)' }),
+  connected: Type.Boolean({ description: 'the holder has a WebSocket open (a POST /rpc holder renews by calling instead: see expiresAt)' }),
+  expiresAt: Type.Union([Type.String(), Type.Null()], { description: 'ISO 8601: when the container is removed unless its holder comes back or calls; null while connected' }),
+}, { $id: 'Lease' });
+export type Lease = Static<typeof Lease>;
+
 export const ContainerListItem = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -41,6 +48,7 @@ export const ContainerListItem = Type.Object({
   createdAt: Type.String({ description: 'ISO 8601' }),
   persist: Type.Boolean(),
   project: Type.String({ description: '"" when the container has no project' }),
+  lease: Type.Union([Lease, Type.Null()], { description: 'who holds the container; null when nobody does (persistent, or created without a resume token)' }),
 }, { $id: 'ContainerListItem' });
 export type ContainerListItem = Static<typeof ContainerListItem>;
 
@@ -114,6 +122,18 @@ export const CONTAINER_METHODS = {
     addressed({ fresh: Type.Optional(Type.Boolean({ description: 'recreate from the image with the same settings' })) }),
     ContainerHandle,
     'Restarts a container; fresh recreates it (new id, same name, labels and settings).'),
+  'container.get': method(
+    addressed({}),
+    ContainerHandle,
+    'The handle of an existing container by id or name, for sharing it: the lease stays where it is.'),
+  'container.release': method(
+    addressed({}),
+    Type.Null(),
+    'Lets go of the caller\'s lease: the container is removed after the grace period unless a process adopts it.'),
+  'container.adopt': method(
+    addressed({}),
+    ContainerHandle,
+    'Takes the lease of a non-persistent container: it now lives as long as the caller (plus the grace period).'),
   'container.snapshot': method(
     addressed({ imageName: ImageName }),
     Type.String({ description: 'the new image\'s id' }),

@@ -26,6 +26,15 @@ const ByteOffset = Type.Integer({ minimum: 0, description: 'absolute byte offset
 export const Offsets = Type.Object({ stdout: Type.Optional(ByteOffset), stderr: Type.Optional(ByteOffset) }, { additionalProperties: false });
 export type Offsets = Static<typeof Offsets>;
 
+/** Most subscriptions one connection may hold on one exec. */
+export const MAX_SUBSCRIPTIONS = 64;
+
+export const SubscriptionId = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$',
+  description: 'Names one subscriber of the connection: each has its own cursor and lossless flag, and every exec.output/exec.exit it gets carries this id. '
+    + `A client may choose it (so it can route notifications that arrive before the answer); default: a new id, returned. At most ${MAX_SUBSCRIPTIONS} per connection and exec.`,
+});
+
 const Lossless = Type.Boolean({ description: 'Pause the command rather than drop bytes this subscriber has not received yet (default false: a subscriber that falls behind skips what was evicted and is told how much)' });
 
 export const ExecState = Type.Object({
@@ -69,8 +78,11 @@ export const PolledChunk = Type.Object({
 });
 export type PolledChunk = Static<typeof PolledChunk>;
 
+const Subscribed = { subscription: Type.String({ description: 'the subscription this notification is for' }) };
+
 export const ExecOutput = Type.Object({
   execId: Type.String(),
+  ...Subscribed,
   stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr')]),
   offset: ByteOffset,
   next: ByteOffset,
@@ -79,7 +91,7 @@ export const ExecOutput = Type.Object({
 });
 export type ExecOutput = Static<typeof ExecOutput>;
 
-export const ExecExit = Type.Object({ execId: Type.String(), result: ExecResult });
+export const ExecExit = Type.Object({ execId: Type.String(), ...Subscribed, result: ExecResult });
 export type ExecExit = Static<typeof ExecExit>;
 
 export const EXEC_NOTIFICATIONS = {
@@ -87,7 +99,7 @@ export const EXEC_NOTIFICATIONS = {
     'Bytes [offset, next) of one stream of a subscribed exec. A WebSocket connection that offered the subprotocol '
     + 'pocketdock.binary gets it as a binary frame: the header is this notification without `data`, the payload '
     + 'is `data`\'s UTF-8 bytes (`next - offset` of them); any other connection gets JSON-RPC text.'),
-  'exec.exit': notification(ExecExit, 'Sent once, after every exec.output of the exec: its result.'),
+  'exec.exit': notification(ExecExit, 'Sent once per subscription, after every exec.output of the exec: its result.'),
 } as const;
 
 export const EXEC_METHODS = {
@@ -99,18 +111,20 @@ export const EXEC_METHODS = {
       detach: Type.Optional(Type.Boolean({ description: 'A background process: no timeout and no maxOutput unless given' })),
       bufferSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 * 1024 * 1024, description: `ring buffer bytes per stream; default ${mib(DEFAULTS.bufferSize)}` })),
       subscribe: Type.Optional(Type.Boolean({ description: 'This connection gets exec.output/exec.exit from offset 0' })),
+      subscription: Type.Optional(SubscriptionId),
       lossless: Type.Optional(Lossless),
     }),
-    Type.Object({ execId: Type.String() }),
+    Type.Object({ execId: Type.String(), subscription: Type.Optional(Type.String({ description: 'with `subscribe`: the subscription\'s id' })) }),
     'Starts a command and returns its id at once; follow it with exec.subscribe or exec.poll.'),
   'exec.subscribe': method(
-    params({ execId: ExecId, offsets: Type.Optional(Offsets), lossless: Type.Optional(Lossless) }),
-    ExecState,
-    'This connection gets exec.output from the given offsets (default: the oldest buffered byte), then exec.exit.'),
+    params({ execId: ExecId, offsets: Type.Optional(Offsets), lossless: Type.Optional(Lossless), subscription: Type.Optional(SubscriptionId) }),
+    Type.Object({ ...ExecState.properties, subscription: Type.String() }),
+    'A new subscriber on this connection gets exec.output from the given offsets (default: the oldest buffered byte), then exec.exit. '
+    + 'Subscribing again with the same subscription id moves that subscriber; other subscribers keep their own cursors.'),
   'exec.unsubscribe': method(
-    params({ execId: ExecId }),
+    params({ execId: ExecId, subscription: Type.Optional(SubscriptionId) }),
     Type.Null(),
-    'Stops this connection\'s notifications for the exec.'),
+    'Stops one subscription\'s notifications for the exec; without `subscription`, every subscription of this connection to it.'),
   'exec.poll': method(
     params({
       execId: ExecId,

@@ -5,7 +5,7 @@
  */
 import type { Static } from '@sinclair/typebox';
 import { CONTAINER_METHODS, CONTAINER_NOTIFICATIONS } from './container.js';
-import { DAEMON_METHODS } from './daemon.js';
+import { DAEMON_METHODS, DAEMON_NOTIFICATIONS } from './daemon.js';
 import { EXEC_METHODS, EXEC_NOTIFICATIONS } from './exec.js';
 import { FILE_METHODS } from './file.js';
 import { IMAGE_METHODS, IMAGE_NOTIFICATIONS } from './image.js';
@@ -28,6 +28,7 @@ export const METHODS = {
 } as const satisfies Record<string, MethodSpec>;
 
 export const NOTIFICATIONS = {
+  ...DAEMON_NOTIFICATIONS,
   ...CONTAINER_NOTIFICATIONS,
   ...EXEC_NOTIFICATIONS,
   ...IMAGE_NOTIFICATIONS,

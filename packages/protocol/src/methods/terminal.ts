@@ -5,6 +5,7 @@
  * and exec.kill/exec.info work on it. Input bytes are passed as typed: "\u0003" is Ctrl-C.
  */
 import { Type } from '@sinclair/typebox';
+import { SubscriptionId } from './exec.js';
 import { ExecId, addressed, method, oneOf, params } from './spec.js';
 
 const Rows = Type.Integer({ minimum: 1, maximum: 1000 });
@@ -19,9 +20,10 @@ export const TERMINAL_METHODS = {
       env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), { description: 'more environment; TERM defaults to xterm-256color' })),
       terminalId: Type.Optional(ExecId),
       subscribe: Type.Optional(Type.Boolean({ description: 'This connection gets exec.output/exec.exit from the first byte' })),
+      subscription: Type.Optional(SubscriptionId),
       keep: Type.Optional(Type.Boolean({ description: 'Keep running when the opening WebSocket closes (default false: it gets SIGHUP, as when a terminal window closes)' })),
     }),
-    Type.Object({ terminalId: Type.String() }),
+    Type.Object({ terminalId: Type.String(), subscription: Type.Optional(Type.String({ description: 'with `subscribe`: the subscription\'s id' })) }),
     'Starts a program on a pseudo-terminal of the given size.'),
   'terminal.input': method(
     params({
