@@ -3,7 +3,8 @@
  * Container object. A process is followed (subscribed without slowing it) once any callback exists:
  * from its start when callbacks came first, else from what is still buffered when they are added.
  */
-import type { ExecExit, ExecOutput, StreamName } from '@pocketdock/protocol';
+import type { StreamName } from '@pocketdock/protocol';
+import { execRouter, type ExecSubscription } from './exec-router.js';
 import type { RpcTransport } from './channel.js';
 
 export type OutputCallback<C> = (container: C, data: string) => void;
@@ -12,10 +13,7 @@ export type ExitCallback<C> = (container: C, exitCode: number) => void;
 export class ExecCallbacks<C> {
   private readonly output: Record<StreamName, Set<OutputCallback<C>>> = { stdout: new Set(), stderr: new Set() };
   private readonly exit = new Set<ExitCallback<C>>();
-  /** Followed processes and the next offset of each stream seen, to skip what a re-subscription repeats. */
-  private readonly followed = new Map<string, Record<StreamName, number>>();
   private readonly unfollowed = new Set<string>();
-  private unlisten: (() => void)[] = [];
 
   constructor(private readonly transport: RpcTransport, private readonly container: C) {}
 
@@ -33,43 +31,25 @@ export class ExecCallbacks<C> {
     this.followStarted();
   }
 
-  /** Called before a detached process starts: whether to subscribe at its start. */
-  starting(execId: string): boolean {
-    if (!this.active) {
-      this.unfollowed.add(execId);
-      return false;
-    }
-    this.follow(execId);
-    return true;
+  /** Called before a detached process starts: its subscription when it is followed from its start. */
+  starting(execId: string): ExecSubscription | undefined {
+    if (this.active) return this.follow(execId);
+    this.unfollowed.add(execId);
+    return undefined;
   }
 
   private followStarted(): void {
     for (const execId of this.unfollowed) {
-      this.follow(execId);
-      this.transport.call('exec.subscribe', { execId }).catch(() => this.followed.delete(execId));
+      const sub = this.follow(execId);
+      this.transport.call('exec.subscribe', { execId, subscription: sub.id }).catch(() => sub.close());
     }
     this.unfollowed.clear();
   }
 
-  private follow(execId: string): void {
-    this.followed.set(execId, { stdout: 0, stderr: 0 });
-    if (this.unlisten.length) return;
-    this.unlisten = [
-      this.transport.on('exec.output', (p) => this.onOutputNote(p)),
-      this.transport.on('exec.exit', (p) => this.onExitNote(p)),
-    ];
-  }
-
-  private onOutputNote(n: ExecOutput): void {
-    const seen = this.followed.get(n.execId);
-    if (!seen || n.next <= seen[n.stream]) return;
-    seen[n.stream] = n.next;
-    if (n.data) for (const fn of this.output[n.stream]) fn(this.container, n.data);
-  }
-
-  private onExitNote(n: ExecExit): void {
-    if (!this.followed.delete(n.execId)) return;
-    for (const fn of this.exit) fn(this.container, n.result.exitCode);
-    if (this.followed.size === 0) for (const fn of this.unlisten.splice(0)) fn();
+  private follow(execId: string): ExecSubscription {
+    return execRouter(this.transport).add(execId, {
+      output: (n) => { if (n.data) for (const fn of this.output[n.stream]) fn(this.container, n.data); },
+      exit: (n) => { for (const fn of this.exit) fn(this.container, n.result.exitCode); },
+    });
   }
 }

@@ -21,7 +21,12 @@ export interface DetachRunOptions extends RunOptions {
   /** Ring buffer bytes per stream (default 1 MiB). A detached process has no timeout and no maxOutput unless given. */
   bufferSize?: number;
 }
-export interface BlockingRunOptions extends RunOptions { stream?: false; detach?: false }
+export interface BlockingRunOptions extends RunOptions {
+  stream?: false;
+  detach?: false;
+  /** Aborting stops the command in the container and rejects with the abort reason. */
+  signal?: AbortSignal;
+}
 
 export class Container implements AsyncDisposable {
   /** Changes when reboot({ fresh: true }) recreates the container. */
@@ -65,7 +70,16 @@ export class Container implements AsyncDisposable {
     const { stream, detach, signal, bufferSize, ...run } = opts;
     if (stream) return ExecStream.start(this.transport, run.execId ?? randomUUID(), { ...run, ...this.target, command }, signal);
     if (detach) return this.startDetached(command, { ...run, ...(bufferSize !== undefined && { bufferSize }) });
+    if (signal) return this.runUntil(command, run, signal);
     return this.transport.call('container.run', { ...run, ...this.target, command });
+  }
+
+  /** A blocking run its caller can abandon: a stream read to its end, whose abort stops the command. */
+  private async runUntil(command: string, run: RunOptions, signal: AbortSignal): Promise<ExecResult> {
+    const s = ExecStream.start(this.transport, run.execId ?? randomUUID(), { ...run, ...this.target, command }, signal);
+    const chunks = s[Symbol.asyncIterator]();
+    while (!(await chunks.next()).done); // the result keeps the text
+    return s.result!;
   }
 
   /** Calls `fn(container, data)` with the stdout of every detached process started through this object. */
@@ -95,8 +109,10 @@ export class Container implements AsyncDisposable {
 
   private async startDetached(command: string, opts: Omit<DetachRunOptions, 'detach'>): Promise<Process> {
     const execId = opts.execId ?? randomUUID();
-    const subscribe = this.callbacks.starting(execId);
-    await this.transport.call('exec.start', { ...opts, ...this.target, command, execId, detach: true, subscribe });
+    const followed = this.callbacks.starting(execId);
+    await this.transport.call('exec.start', { ...opts, ...this.target, command, execId, detach: true,
+      ...(followed && { subscribe: true, subscription: followed.id }) })
+      .catch((err: unknown) => { followed?.close(); throw err; });
     return new Process(this.transport, execId);
   }
 

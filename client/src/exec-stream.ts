@@ -1,14 +1,19 @@
 /**
  * ExecStream: a command's output as an AsyncIterable of chunks, arriving while it runs, with
- * `.result` once iteration has ended. A stream subscribes losslessly (the daemon pauses the
- * command rather than drop what this client has not received), so it starts at offset 0 and
- * misses nothing. It ends on exec.exit; breaking out of the loop or aborting `signal` stops the
- * command in the container; a lost connection ends it with DaemonClosedError. `offsets` says how
- * far it got, so another connection can resume from there (Process.stream({ from })).
+ * `.result` once iteration has ended. run({ stream: true }) subscribes losslessly (the daemon
+ * pauses the command rather than drop what this client has not received), so it starts at offset 0
+ * and misses nothing. It ends on exec.exit. Breaking out of the loop or aborting `signal` stops the
+ * command when the stream started it (run: its owner leaves), and only unsubscribes when it
+ * follows a process (Process.stream: killing is kill()). A lost connection ends it with
+ * DaemonClosedError. `offsets` says how far it got, so another connection can resume from there
+ * (Process.stream({ from })).
  */
 import type { ExecExit, ExecOutput, ExecResult, StreamChunk, StreamName } from '@pocketdock/protocol';
 import { PocketDockError } from './errors.js';
+import { execRouter, type ExecSubscription, type Offsets } from './exec-router.js';
 import type { RpcTransport } from './channel.js';
+
+export type { Offsets } from './exec-router.js';
 
 export interface ExecChunk extends StreamChunk {
   /** Absolute byte offset of `data` in its stream. */
@@ -17,11 +22,8 @@ export interface ExecChunk extends StreamChunk {
   lost?: number;
 }
 
-export type Offsets = Record<StreamName, number>;
-
 /** The state one stream's consumer and the notifications share; ExecStream objects are views of it. */
 class StreamCore {
-  readonly offsets: Offsets;
   result: ExecResult | undefined;
   started: Promise<void> = Promise.resolve();
   private readonly queue: ExecChunk[] = [];
@@ -30,22 +32,18 @@ class StreamCore {
   private error: unknown;
   private wake: (() => void) | undefined;
   private iterated = false;
-  private stopping: Promise<unknown> | undefined;
-  private readonly unlisten: (() => void)[];
+  private leaving: Promise<unknown> | undefined;
+  private readonly sub: ExecSubscription;
+  private readonly unlisten: (() => void)[] = [];
 
-  /** `leave`: breaking or aborting only ends this subscription; the command keeps running. */
-  constructor(private readonly transport: RpcTransport, readonly execId: string, from: Offsets, private readonly signal: AbortSignal | undefined,
-    private readonly leave = false) {
-    this.offsets = { ...from };
-    this.unlisten = [
-      transport.on('exec.output', (p) => { if (p.execId === execId) this.output(p); }),
-      transport.on('exec.exit', (p) => { if (p.execId === execId) this.exit(p); }),
-    ];
+  /** `owner`: the stream started the command, so leaving early stops it; a follower only unsubscribes. */
+  constructor(private readonly transport: RpcTransport, readonly execId: string, from: Partial<Offsets>, private readonly owner: boolean, signal: AbortSignal | undefined) {
+    this.sub = execRouter(transport).add(execId, { output: (n) => this.output(n), exit: (n) => this.exit(n) }, from);
     const closed = () => this.fail(transport.signal.reason);
     transport.signal.addEventListener('abort', closed, { once: true });
     this.unlisten.push(() => transport.signal.removeEventListener('abort', closed));
     if (signal) {
-      const aborted = () => { this.fail(signal.reason); void this.stop(); };
+      const aborted = () => { this.fail(signal.reason); void this.leave(); };
       if (signal.aborted) queueMicrotask(aborted);
       else {
         signal.addEventListener('abort', aborted, { once: true });
@@ -53,6 +51,15 @@ class StreamCore {
       }
     }
     if (transport.signal.aborted) this.fail(transport.signal.reason);
+  }
+
+  get offsets(): Offsets {
+    return { ...this.sub.offsets };
+  }
+
+  /** The id the call that subscribes this stream names. */
+  get subscription(): string {
+    return this.sub.id;
   }
 
   /** Ties the stream to the call that starts or subscribes it: its failure ends the stream. */
@@ -77,14 +84,12 @@ class StreamCore {
         await new Promise<void>((r) => { this.wake = r; });
       }
     } finally {
-      if (!this.result) await this.stop();
+      if (!this.result) await this.leave();
       this.close();
     }
   }
 
   private output(n: ExecOutput): void {
-    if (n.next <= this.offsets[n.stream]) return; // already had it (a re-subscription)
-    this.offsets[n.stream] = n.next;
     if (n.data === '' && !n.lost) return;
     this.text[n.stream].push(n.data);
     this.queue.push({ stream: n.stream, data: n.data, offset: n.offset, ...(n.lost && { lost: n.lost }) });
@@ -103,15 +108,17 @@ class StreamCore {
     this.notify();
   }
 
-  /** Stops the command in the container, or only this subscription (break, abort); skipped when the connection is gone. */
-  private stop(): Promise<unknown> {
+  /** Break or abort: the owner stops the command, a follower unsubscribes; nothing to do once the connection is gone. */
+  private leave(): Promise<unknown> {
     if (this.result || this.transport.signal.aborted) return Promise.resolve();
-    const call = () => this.leave ? this.transport.call('exec.unsubscribe', { execId: this.execId }) : this.transport.call('exec.stop', { execId: this.execId });
-    this.stopping ??= this.started.then(call).catch(() => undefined);
-    return this.stopping;
+    this.leaving ??= this.started.then(() => (this.owner
+      ? this.transport.call('exec.stop', { execId: this.execId })
+      : this.sub.unsubscribe())).catch(() => undefined);
+    return this.leaving;
   }
 
   private close(): void {
+    this.sub.close();
     for (const fn of this.unlisten.splice(0)) fn();
   }
 
@@ -128,15 +135,15 @@ export class ExecStream implements AsyncIterable<ExecChunk> {
 
   /** @internal Starts `command` with a lossless subscription from offset 0. */
   static start(transport: RpcTransport, execId: string, params: Record<string, unknown>, signal: AbortSignal | undefined): StartingExecStream {
-    const core = new StreamCore(transport, execId, { stdout: 0, stderr: 0 }, signal);
-    core.begin(transport.call('exec.start', { ...params, execId, subscribe: true, lossless: true } as never));
+    const core = new StreamCore(transport, execId, {}, true, signal);
+    core.begin(transport.call('exec.start', { ...params, execId, subscribe: true, subscription: core.subscription, lossless: true } as never));
     return new StartingExecStream(core);
   }
 
   /** @internal Follows an existing exec from `from` (default: the oldest byte still buffered). */
-  static follow(transport: RpcTransport, execId: string, from: Partial<Offsets>, lossless: boolean, signal: AbortSignal | undefined, leave = false): StartingExecStream {
-    const core = new StreamCore(transport, execId, { stdout: from.stdout ?? 0, stderr: from.stderr ?? 0 }, signal, leave);
-    core.begin(transport.call('exec.subscribe', { execId, offsets: from, lossless }));
+  static follow(transport: RpcTransport, execId: string, from: Partial<Offsets>, lossless: boolean, signal: AbortSignal | undefined): StartingExecStream {
+    const core = new StreamCore(transport, execId, from, false, signal);
+    core.begin(transport.call('exec.subscribe', { execId, offsets: from, lossless, subscription: core.subscription }));
     return new StartingExecStream(core);
   }
 
@@ -151,7 +158,7 @@ export class ExecStream implements AsyncIterable<ExecChunk> {
 
   /** The next byte offset of each stream: where another subscription would resume. */
   get offsets(): Offsets {
-    return { ...this.core.offsets };
+    return this.core.offsets;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ExecChunk> {

@@ -1,8 +1,8 @@
 /**
  * Process: a proxy of a detached command, addressed by id — any client may hold one for the same
  * process (PocketDock.attachProcess). The daemon buffers its output (a ring per stream) whether or
- * not anyone is attached. `bufferSize` and `bufferOverflow` are as of the last answer from the
- * daemon (every method refreshes them; `info()` just refreshes).
+ * not anyone is attached. `bufferSize` and `bufferOverflow` are awaited: each read asks the daemon,
+ * so the answer is never a stale copy.
  */
 import type { BufferSnapshot, ExecResult, ExecState } from '@pocketdock/protocol';
 import { ExecStream, type Offsets } from './exec-stream.js';
@@ -14,18 +14,24 @@ export interface FollowOptions {
   /** Pause the process rather than skip what this client has not received (default false). */
   lossless?: boolean;
   signal?: AbortSignal;
-  /** Breaking out of the loop or aborting only stops following; the process keeps running (default false: it is stopped). */
-  leave?: boolean;
 }
 
 export class Process {
-  bufferSize = 0;
-  bufferOverflow = false;
-
   constructor(private readonly transport: RpcTransport, readonly id: string) {}
 
-  async info(): Promise<ExecState> {
-    return this.refresh(await this.transport.call('exec.info', { execId: this.id }));
+  /** Bytes buffered now, both streams: `await p.bufferSize`. */
+  get bufferSize(): Promise<number> {
+    return this.info().then((s) => s.bufferSize);
+  }
+
+  /** Whether output was ever evicted from the buffer before it was read: `await p.bufferOverflow`. */
+  get bufferOverflow(): Promise<boolean> {
+    return this.info().then((s) => s.bufferOverflow);
+  }
+
+  /** The process's state in the daemon: running, exit code, buffer fill and overflow, offsets, bytes dropped. */
+  info(): Promise<ExecState> {
+    return this.transport.call('exec.info', { execId: this.id });
   }
 
   async isRunning(): Promise<boolean> {
@@ -54,20 +60,16 @@ export class Process {
     return this.snapshot('exec.peek');
   }
 
-  /** Follows the output live: what is buffered (or from `from`), then new output until exit. */
+  /**
+   * Follows the output live: what is buffered (or from `from`), then new output until exit.
+   * Breaking out of the loop or aborting `signal` stops following; the process keeps running.
+   */
   stream(opts: FollowOptions = {}): ExecStream {
-    return ExecStream.follow(this.transport, this.id, opts.from ?? {}, opts.lossless ?? false, opts.signal, opts.leave);
+    return ExecStream.follow(this.transport, this.id, opts.from ?? {}, opts.lossless ?? false, opts.signal);
   }
 
   private async snapshot(method: 'exec.read' | 'exec.peek'): Promise<BufferSnapshot> {
-    const { stdout, stderr, ...state } = await this.transport.call(method, { execId: this.id });
-    this.refresh(state);
+    const { stdout, stderr } = await this.transport.call(method, { execId: this.id });
     return { stdout, stderr };
-  }
-
-  private refresh<S extends { bufferSize: number; bufferOverflow: boolean }>(s: S): S {
-    this.bufferSize = s.bufferSize;
-    this.bufferOverflow = s.bufferOverflow;
-    return s;
   }
 }

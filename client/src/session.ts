@@ -7,6 +7,7 @@
  */
 import type { ExecResult, MethodName, ParamsOf, ResultOf, SessionInfo } from '@pocketdock/protocol';
 import { SessionClosed } from './errors.js';
+import { execRouter, type ExecSubscription } from './exec-router.js';
 import type { RpcTransport } from './channel.js';
 
 export interface SendAndWaitOptions {
@@ -23,7 +24,7 @@ export class Session implements AsyncDisposable {
   lost = 0;
   private closedHere: SessionClosed | undefined;
   private readonly callbacks: SessionOutputCallback[] = [];
-  private readonly unlisten: (() => void)[] = [];
+  private following: Promise<ExecSubscription> | undefined;
 
   /** @internal */
   constructor(private readonly transport: RpcTransport, readonly id: string) {}
@@ -53,15 +54,20 @@ export class Session implements AsyncDisposable {
   async onOutput(fn: SessionOutputCallback): Promise<void> {
     this.check();
     this.callbacks.push(fn);
-    if (this.unlisten.length > 0) return;
-    this.unlisten.push(
-      this.transport.on('exec.output', (n) => {
-        if (n.execId === this.id && n.data) for (const cb of this.callbacks) cb(n.data);
-      }),
-      this.transport.on('exec.exit', (p) => { if (p.execId === this.id) this.stopListening(); }),
-    );
+    this.following ??= this.follow().catch((err: unknown) => {
+      this.following = undefined;
+      throw err;
+    });
+    await this.following;
+  }
+
+  private async follow(): Promise<ExecSubscription> {
     const { offsets } = await this.call('exec.info', { execId: this.id });
-    await this.call('exec.subscribe', { execId: this.id, offsets });
+    const sub = execRouter(this.transport).add(this.id, {
+      output: (n) => { if (n.data) for (const cb of this.callbacks) cb(n.data); },
+    }, offsets);
+    await this.call('exec.subscribe', { execId: this.id, offsets, subscription: sub.id }).catch((err: unknown) => { sub.close(); throw err; });
+    return sub;
   }
 
   info(): Promise<SessionInfo> {
@@ -78,15 +84,11 @@ export class Session implements AsyncDisposable {
     }
     const reason = 'closed by this client';
     this.closedHere = Object.assign(new SessionClosed(`session ${this.id} is closed: ${reason}`), { sessionId: this.id, reason });
-    this.stopListening();
+    (await this.following?.catch(() => undefined))?.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-
-  private stopListening(): void {
-    for (const fn of this.unlisten.splice(0)) fn();
   }
 
   private check(): void {

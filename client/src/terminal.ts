@@ -6,6 +6,7 @@
  */
 import type { ContainerTarget, ExecResult } from '@pocketdock/protocol';
 import type { RpcTransport } from './channel.js';
+import { execRouter, type ExecSubscription } from './exec-router.js';
 
 export interface TerminalOptions {
   /** Run by sh -c; default: a login shell (bash when the image has it). */
@@ -32,23 +33,19 @@ export class Terminal implements AsyncDisposable {
   readonly exited: Promise<ExecResult>;
   private readonly listeners = new Set<(data: string) => void>();
   private readonly early: string[] = [];
-  private readonly unlisten: (() => void)[];
+  private readonly output: ExecSubscription;
   private settle!: (r: ExecResult) => void;
 
   private constructor(private readonly transport: RpcTransport, readonly id: string) {
     this.exited = new Promise((resolve) => { this.settle = resolve; });
-    this.unlisten = [
-      transport.on('exec.output', (n) => {
-        if (n.execId !== id || !n.data) return;
+    this.output = execRouter(transport).add(id, {
+      output: (n) => {
+        if (!n.data) return;
         if (this.listeners.size === 0) this.early.push(n.data);
         for (const fn of this.listeners) fn(n.data);
-      }),
-      transport.on('exec.exit', (n) => {
-        if (n.execId !== id) return;
-        this.stop();
-        this.settle(n.result);
-      }),
-    ];
+      },
+      exit: (n) => this.settle(n.result),
+    });
   }
 
   /** @internal Opens a terminal; its output is subscribed to before the program starts. */
@@ -56,10 +53,10 @@ export class Terminal implements AsyncDisposable {
     const terminalId = opts.terminalId ?? crypto.randomUUID();
     const t = new Terminal(transport, terminalId);
     try {
-      await transport.call('terminal.open', { ...target, terminalId, rows: opts.rows ?? 24, cols: opts.cols ?? 80, subscribe: true,
+      await transport.call('terminal.open', { ...target, terminalId, rows: opts.rows ?? 24, cols: opts.cols ?? 80, subscribe: true, subscription: t.output.id,
         ...(opts.command !== undefined && { command: opts.command }), ...(opts.env && { env: opts.env }), ...(opts.keep && { keep: true }) });
     } catch (err) {
-      t.stop();
+      t.output.close();
       throw err;
     }
     return t;
@@ -97,9 +94,5 @@ export class Terminal implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-
-  private stop(): void {
-    for (const fn of this.unlisten.splice(0)) fn();
   }
 }

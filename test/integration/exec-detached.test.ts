@@ -61,9 +61,9 @@ describe('run({ detach: true })', () => {
     const peeked = await p.peek();
     expect(peeked.stdout.length).toBe(MiB);
     expect(peeked.stdout.endsWith('oEND')).toBe(true);
-    expect([p.bufferSize, p.bufferOverflow]).toEqual([MiB, true]);
+    expect([await p.bufferSize, await p.bufferOverflow]).toEqual([MiB, true]);
     expect((await p.read()).stdout).toBe(peeked.stdout);
-    expect([p.bufferSize, (await p.peek()).stdout]).toEqual([0, '']);
+    expect([await p.bufferSize, (await p.peek()).stdout]).toEqual([0, '']);
   });
 
   it('floods 1 GB with nobody attached: daemon memory stays flat, overflow is flagged', async () => {

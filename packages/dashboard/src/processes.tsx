@@ -62,7 +62,7 @@ function ProcessView({ process, onChanged }: { process: Process; onChanged: () =
     setChunks([]);
     try {
       // Not lossless: a person watching must never hold the process back.
-      for await (const ch of process.stream({ signal: abort.signal, leave: true })) setChunks((all) => [...all, ch]);
+      for await (const ch of process.stream({ signal: abort.signal })) setChunks((all) => [...all, ch]);
     } catch (err) {
       if (!abort.signal.aborted) reportError('Following the process failed', err);
     }

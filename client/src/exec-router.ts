@@ -1,0 +1,108 @@
+/**
+ * The one place exec.output and exec.exit notifications arrive on a connection. Every subscriber
+ * (callbacks, Session.onOutput, ExecStream, Terminal) gets a subscription id of its own, named in
+ * the call that subscribes it (so notifications that beat the answer are routed too); the daemon
+ * keeps a cursor and a lossless flag per id and tags each notification with it. The router hands
+ * each notification to its subscriber, which also keeps its own cursor: a chunk repeated by a
+ * re-subscription from an earlier offset reaches it once.
+ */
+import type { ExecExit, ExecOutput, StreamName } from '@pocketdock/protocol';
+import type { RpcTransport } from './channel.js';
+
+export type Offsets = Record<StreamName, number>;
+
+export interface ExecListener {
+  /** Bytes past this subscriber's cursor (a chunk that overlaps it is cut at it). */
+  output?(n: ExecOutput): void;
+  /** The exec ended; the subscription is over. */
+  exit?(n: ExecExit): void;
+}
+
+export class ExecSubscription {
+  /** The next byte offset of each stream this subscriber has not seen. */
+  readonly offsets: Offsets;
+  private open = true;
+
+  /** @internal */
+  constructor(private readonly router: ExecRouter, readonly execId: string, readonly id: string, private readonly listener: ExecListener, from: Offsets) {
+    this.offsets = { ...from };
+  }
+
+  /** Stops routing to this subscriber (the daemon's side ends with the exec, or by unsubscribe()). */
+  close(): boolean {
+    if (!this.open) return false;
+    this.open = false;
+    this.router.remove(this);
+    return true;
+  }
+
+  /** Stops following: this subscriber leaves, on both sides. The command itself keeps running. */
+  async unsubscribe(): Promise<void> {
+    if (this.close() && !this.router.transport.signal.aborted) {
+      await this.router.transport.call('exec.unsubscribe', { execId: this.execId, subscription: this.id }).catch(() => undefined);
+    }
+  }
+
+  /** @internal */
+  deliver(n: ExecOutput): void {
+    const cursor = this.offsets[n.stream];
+    if (!this.open || n.next <= cursor) return;
+    this.offsets[n.stream] = n.next;
+    // The daemon cuts chunks at character boundaries and a cursor is always some chunk's end.
+    const chunk = n.offset >= cursor ? n : { ...n, offset: cursor, data: utf8.decode(bytes.encode(n.data).subarray(cursor - n.offset)), lost: undefined };
+    this.listener.output?.(chunk);
+  }
+
+  /** @internal */
+  end(n: ExecExit): void {
+    if (!this.close()) return;
+    this.listener.exit?.(n);
+  }
+}
+
+const bytes = new TextEncoder();
+const utf8 = new TextDecoder();
+
+export class ExecRouter {
+  /** By subscription id: ids are unique on the connection, whatever the exec. */
+  private readonly subscribers = new Map<string, ExecSubscription>();
+  private unlisten: (() => void)[] = [];
+  private nextId = 1;
+
+  /** @internal Use execRouter(transport): one router per connection. */
+  constructor(readonly transport: RpcTransport) {}
+
+  /** Routes the exec's notifications to `listener` from `from` on (default: from the first byte). */
+  add(execId: string, listener: ExecListener, from: Partial<Offsets> = {}): ExecSubscription {
+    const sub = new ExecSubscription(this, execId, `s${this.nextId++}`, listener, { stdout: from.stdout ?? 0, stderr: from.stderr ?? 0 });
+    this.subscribers.set(sub.id, sub);
+    if (this.unlisten.length === 0) {
+      this.unlisten = [
+        this.transport.on('exec.output', (n) => this.of(n)?.deliver(n)),
+        this.transport.on('exec.exit', (n) => this.of(n)?.end(n)),
+      ];
+    }
+    return sub;
+  }
+
+  /** @internal */
+  remove(sub: ExecSubscription): void {
+    this.subscribers.delete(sub.id);
+    // Listening holds the process open: only while someone follows an exec.
+    if (this.subscribers.size === 0) for (const fn of this.unlisten.splice(0)) fn();
+  }
+
+  private of(n: { execId: string; subscription: string }): ExecSubscription | undefined {
+    const sub = this.subscribers.get(n.subscription);
+    return sub?.execId === n.execId ? sub : undefined;
+  }
+}
+
+const routers = new WeakMap<RpcTransport, ExecRouter>();
+
+/** The connection's router. */
+export function execRouter(transport: RpcTransport): ExecRouter {
+  let router = routers.get(transport);
+  if (!router) routers.set(transport, (router = new ExecRouter(transport)));
+  return router;
+}
