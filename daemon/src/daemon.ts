@@ -8,7 +8,7 @@ import type { Logger } from './log.js';
 import { RpcRouter, createHandlers, type Whereabouts } from './rpc/index.js';
 import { ContainerWatch, Containers, HostPolicy } from './container/index.js';
 import { ExecTargets, Processes } from './exec/index.js';
-import { LeaseStore, Leases } from './pool/index.js';
+import { Leases } from './pool/index.js';
 import { Sessions } from './session/index.js';
 import { Connections, buildApp, loadDashboard, loadOrCreateToken, prepareSocketPath, restrictSocket } from './server/index.js';
 
@@ -38,7 +38,8 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   const processes = new Processes(new ExecTargets(containers, log), log);
   const sessions = new Sessions(containers, processes, log);
   const leases = new Leases(async (t) => { await containers.shutdown(t.containerId, true, t.socketPath); }, config.leaseGraceSeconds * 1000, log);
-  leases.restore(LeaseStore.inStateDir(config.stateDir, () => leases.snapshot()));
+  leases.restore(config.stateDir);
+  void processes.recover(config.stateDir);
   const whereabouts: Whereabouts = { stateDir: config.stateDir, port: null };
   const router = new RpcRouter(createHandlers({ whereabouts, engines, containers, watch: new ContainerWatch(containers, engines, (id) => leases.leaseOf(id), log), processes, files, images, sessions, leases, log }), config.limits, log);
   const token = loadOrCreateToken(config.stateDir);

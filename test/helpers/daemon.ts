@@ -32,6 +32,8 @@ export interface StartOptions {
   tcp?: boolean;
   args?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Socket and state dir of an earlier daemon (a restart); default a new temporary dir. */
+  dir?: string;
 }
 
 function freePort(): Promise<number> {
@@ -45,7 +47,7 @@ function freePort(): Promise<number> {
 }
 
 export async function startDaemon(o: StartOptions = {}): Promise<TestDaemon> {
-  const dir = mkdtempSync(join(tmpdir(), 'pd-test-'));
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'pd-test-'));
   const socketPath = join(dir, 'pocketdock.sock');
   const child = spawn(process.execPath, [DAEMON_BIN, '--socket', socketPath, '--state-dir', dir,
     '--port', String(o.tcp ? await freePort() : 0), '--log-level', process.env.POCKETDOCK_TEST_LOG_LEVEL ?? 'warn', ...(o.args ?? [])], {

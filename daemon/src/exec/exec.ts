@@ -37,7 +37,18 @@ export interface ExecStart {
   env?: string[];
 }
 
-export class ExecRun {
+/** What a managed exec drives: a command it started (ExecRun), or one that survived a daemon restart (survivors.ts). */
+export interface Run {
+  readonly finished: Promise<ExecOutcome>;
+  signal(signal: number): Promise<void>;
+  stop(): Promise<void>;
+  pause(): void;
+  resume(): void;
+  write(data: string | Buffer): void;
+  resize(rows: number, cols: number): Promise<void>;
+}
+
+export class ExecRun implements Run {
   readonly finished: Promise<ExecOutcome>;
   private stopping: Promise<void> | undefined;
   private timedOut = false;

@@ -5,5 +5,6 @@ export * from './managed-exec.js';
 export * from './processes.js';
 export * from './ring-buffer.js';
 export * from './signal.js';
+export * from './survivors.js';
 export * from './target.js';
 export * from './utf8.js';

@@ -16,7 +16,7 @@ import { MAX_SUBSCRIPTIONS, STREAMS, type BufferRead, type ExecResult, type Exec
 import { invalidParams } from '../errors.js';
 import type { Logger } from '../log.js';
 import { OutputCollector, OutputLimit } from './collector.js';
-import { ExecRun, UNKNOWN_EXIT, type ExecOutcome } from './exec.js';
+import { ExecRun, UNKNOWN_EXIT, type ExecOutcome, type Run } from './exec.js';
 import { RingBuffer } from './ring-buffer.js';
 import type { ExecTarget } from './target.js';
 import { completeUtf8Length } from './utf8.js';
@@ -102,7 +102,9 @@ export class ManagedExec {
   private readonly subs = new Map<string, Subscription>();
   private readonly waiters = new Set<() => void>();
   private readonly log: Logger;
-  private run: ExecRun | undefined;
+  private run: Run | undefined;
+  /** Found again after a daemon restart: its output until then is gone. */
+  private lost = false;
   private paused = false;
   private pumpQueued = false;
   private result: ExecResult | undefined;
@@ -120,16 +122,26 @@ export class ManagedExec {
 
   async start(): Promise<void> {
     const { engine, containerId, argv } = this.o.target;
-    const started = Date.now();
-    this.run = await ExecRun.start({
+    this.attach(await ExecRun.start({
       engine, containerId, argv, id: this.id, log: this.log, sink: this.sink,
       ...(this.o.timeoutMs !== undefined && { timeoutMs: this.o.timeoutMs }),
       ...(this.o.stdin && { stdin: true }),
       ...(this.o.io?.tty && { tty: true }),
       ...(this.o.io?.env && { env: this.o.io.env }),
-    });
+    }));
+  }
+
+  /** Takes over an exec that survived a daemon restart: it can be killed and waited on; its output is lost. */
+  adopt(run: Run): void {
+    this.lost = true;
+    this.attach(run);
+  }
+
+  private attach(run: Run): void {
+    const started = Date.now();
+    this.run = run;
     this.updateFlow();
-    this.run.finished.then((outcome) => this.finish(outcome), (err: unknown) => {
+    run.finished.then((outcome) => this.finish(outcome), (err: unknown) => {
       this.log.warn({ err }, 'exec ended without an exit code');
       this.finish({ exitCode: UNKNOWN_EXIT, durationMs: Date.now() - started, timedOut: false });
     });
@@ -232,6 +244,7 @@ export class ManagedExec {
       bufferOverflow: stdout.dropped + stderr.dropped > 0,
       offsets: { stdout: stdout.end, stderr: stderr.end },
       dropped: { stdout: stdout.dropped, stderr: stderr.dropped },
+      lost: this.lost,
     };
   }
 

@@ -12,6 +12,8 @@ import type { Logger } from '../log.js';
 import { recordCommand } from '../project/index.js';
 import { ManagedExec, type ExecIo } from './managed-exec.js';
 import type { ExecTargets } from './target.js';
+import { StateFile, hasStrings } from '../state-file.js';
+import { SurvivorRun, survivingExecIds } from './survivors.js';
 
 /** How long a finished exec stays addressable. */
 export const RETAIN_MS = 10 * 60 * 1000;
@@ -46,13 +48,71 @@ interface Started {
   startedAt: string;
 }
 
+/** A detached exec as the state dir keeps it, for a daemon that starts after this one was killed. */
+export interface StoredExec {
+  execId: string;
+  containerId: string;
+  socketPath: string;
+}
+
+export const EXECS_FILE = 'execs.json';
+
 export class Processes {
   private readonly execs = new Map<string, Promise<ManagedExec>>();
   /** Each exec's history line in its project's instance dir, written once it ends (project/records.ts). */
   private readonly recorded = new WeakMap<ManagedExec, Promise<void>>();
   private readonly started = new WeakMap<ManagedExec, Started>();
+  /** Detached execs running now: what a restarted daemon looks for. */
+  private readonly detached = new Map<string, StoredExec>();
+  private store: StateFile<StoredExec> | undefined;
+  /** Settles once the execs that outlived the previous daemon are registered: lookups wait for it. */
+  private recovering: Promise<void> = Promise.resolve();
 
   constructor(private readonly targets: ExecTargets, private readonly log: Logger) {}
+
+  /**
+   * Finds the detached execs (and session shells) the previous daemon recorded that still run, by
+   * their marker in /proc (survivors.ts), and registers them: they can be killed and waited on, and
+   * say `lost` (their output went with the old daemon). Until this is done, an unknown id waits for
+   * it; after, an id that did not come back answers ProcessLost at once.
+   */
+  recover(stateDir: string): Promise<number> {
+    this.store = StateFile.inStateDir(stateDir, EXECS_FILE, () => [...this.detached.values()],
+      hasStrings<StoredExec>('execId', 'containerId', 'socketPath'));
+    const stored = this.store.load();
+    const found = this.adoptSurvivors(stored);
+    this.recovering = found.then(() => undefined);
+    return found;
+  }
+
+  private async adoptSurvivors(stored: StoredExec[]): Promise<number> {
+    const byContainer = new Map<string, StoredExec[]>();
+    for (const e of stored) byContainer.set(e.containerId, [...(byContainer.get(e.containerId) ?? []), e]);
+    let adopted = 0;
+    for (const [containerId, execs] of byContainer) {
+      try {
+        const target = await this.targets.resolve(containerId, '', undefined, execs[0]!.socketPath);
+        const alive = new Set(await survivingExecIds(target.engine, containerId));
+        for (const e of execs) {
+          if (!alive.has(e.execId) || this.execs.has(e.execId)) continue;
+          const exec = new ManagedExec({
+            id: e.execId, containerRef: containerId, target, log: this.log.child({ execId: e.execId, containerId }),
+            timeoutMs: undefined, maxOutput: Infinity, bufferSize: DEFAULTS.bufferSize, collect: false,
+          });
+          exec.adopt(new SurvivorRun(target.engine, containerId, e.execId));
+          this.execs.set(e.execId, Promise.resolve(exec));
+          void this.track(e, exec, RETAIN_MS);
+          adopted++;
+        }
+      } catch (err) {
+        // Its container is gone or stopped: so are its processes.
+        this.log.info({ containerId, reason: (err as Error).message }, 'execs of the previous daemon did not survive');
+      }
+    }
+    if (stored.length) this.log.info({ recorded: stored.length, adopted }, 'execs of the previous daemon found again');
+    await this.persist();
+    return adopted;
+  }
 
   /**
    * Starts an exec, or returns the one registered under `execId`. `attach` is called before the
@@ -97,7 +157,7 @@ export class Processes {
   }
 
   get(execId: string): Promise<ManagedExec> {
-    return this.execs.get(execId) ?? Promise.reject(processLost(execId));
+    return this.execs.get(execId) ?? this.recovering.then(() => this.execs.get(execId) ?? Promise.reject(processLost(execId)));
   }
 
   private async launch(id: string, req: StartRequest, attach?: (exec: ManagedExec) => void): Promise<ManagedExec> {
@@ -130,7 +190,26 @@ export class Processes {
     }, this.log)));
     // A blocking run nobody named has had its one reader: its (possibly large) result need not linger.
     const retainMs = req.collect && req.execId === undefined ? 0 : RETAIN_MS;
-    void exec.done.then(() => setTimeout(() => this.execs.delete(id), retainMs).unref());
+    await this.track(detach ? { execId: id, containerId: target.containerId, socketPath: target.engine.socketPath } : undefined, exec, retainMs);
     return exec;
+  }
+
+  /**
+   * Forgets an exec RETAIN_MS after it ended; a detached one is on disk while it runs (the start is
+   * answered once it is), so that a daemon killed meanwhile finds it again.
+   */
+  private async track(stored: StoredExec | undefined, exec: ManagedExec, retainMs: number): Promise<void> {
+    void exec.done.then(() => {
+      setTimeout(() => this.execs.delete(exec.id), retainMs).unref();
+      if (stored && this.detached.delete(stored.execId)) void this.persist();
+    });
+    if (stored && exec.running) {
+      this.detached.set(stored.execId, stored);
+      await this.persist();
+    }
+  }
+
+  private async persist(): Promise<void> {
+    await this.store?.saveOrLog(this.log);
   }
 }

@@ -11,7 +11,7 @@
 import { RESUME_TOKEN_HEADER, type ContainerHandle, type Lease } from '@pocketdock/protocol';
 import { DaemonError, invalidParams } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { LeaseStore, StoredLease } from './lease-store.js';
+import { StateFile, hasStrings } from '../state-file.js';
 
 /** A leased container: where it lives, and how it is named in logs. */
 export interface LeaseTarget {
@@ -19,6 +19,16 @@ export interface LeaseTarget {
   socketPath: string;
   name: string;
 }
+
+/** A lease as the state dir keeps it. */
+export interface StoredLease extends LeaseTarget {
+  /** The holder's resume token. */
+  token: string;
+  /** The holder's client name. */
+  client: string;
+}
+
+export const LEASES_FILE = 'leases.json';
 
 /** Removes a container whose lease ran out. */
 export type Reap = (target: LeaseTarget) => Promise<void>;
@@ -56,17 +66,18 @@ interface Held {
 export class Leases {
   private readonly holders = new Map<string, Holder>();
   private readonly held = new Map<string, Held>();
-  private store: LeaseStore | undefined;
+  private store: StateFile<StoredLease> | undefined;
 
   constructor(private readonly reap: Reap, readonly graceMs: number, private readonly log: Logger) {}
 
   /**
-   * Takes over the leases a previous daemon left in `store`: each holder gets a fresh grace period
-   * to come back. From then on every change is written there.
+   * Takes over the leases a previous daemon left in the state dir: each holder gets a fresh grace
+   * period to come back. From then on every change is written there.
    */
-  restore(store: LeaseStore): number {
-    this.store = store;
-    const stored = store.load();
+  restore(stateDir: string): number {
+    this.store = StateFile.inStateDir(stateDir, LEASES_FILE, () => this.snapshot(),
+      hasStrings<StoredLease>('containerId', 'socketPath', 'name', 'token', 'client'));
+    const stored = this.store.load();
     for (const l of stored) {
       this.held.set(l.containerId, { target: { containerId: l.containerId, socketPath: l.socketPath, name: l.name }, token: l.token });
       this.holder(l.token, l.client);
@@ -294,11 +305,7 @@ export class Leases {
   }
 
   private async persist(): Promise<void> {
-    try {
-      await this.store?.save();
-    } catch (err) {
-      this.log.error({ err }, 'cannot write the leases to the state dir');
-    }
+    await this.store?.saveOrLog(this.log);
   }
 }
 

@@ -46,6 +46,7 @@ export const ExecState = Type.Object({
   bufferOverflow: Type.Boolean({ description: 'true once output was evicted from the buffer' }),
   offsets: Type.Object({ stdout: ByteOffset, stderr: ByteOffset }, { description: 'total bytes each stream produced (after maxOutput)' }),
   dropped: Type.Object({ stdout: Type.Integer(), stderr: Type.Integer() }, { description: 'bytes evicted from each buffer' }),
+  lost: Type.Boolean({ description: 'true for an exec found again after a daemon restart: it can be killed and waited on, but its output (and exit code) went with the old daemon' }),
 }, { $id: 'ExecState' });
 export type ExecState = Static<typeof ExecState>;
 
