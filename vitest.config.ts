@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'daemon/src/**/*.test.ts', 'client/src/**/*.test.ts', 'scripts/**/*.test.ts'] } },
+      { test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'daemon/src/**/*.test.ts', 'client/src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/unit/**/*.test.ts'] } },
       {
         test: {
           name: 'integration',

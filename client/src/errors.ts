@@ -54,6 +54,10 @@ export class ImageNotFound extends PocketDockError {
   readonly image: string;
   constructor(message: string, data: WireData = {}) { super(message, data); this.image = text(data.image); }
 }
+export class ImageBuildError extends PocketDockError {
+  readonly image: string;
+  constructor(message: string, data: WireData = {}) { super(message, data); this.image = text(data.image); }
+}
 export class SessionClosed extends PocketDockError {
   readonly sessionId: string;
   readonly reason: string;
@@ -97,7 +101,7 @@ type ErrorClass = new (message: string, data: WireData) => PocketDockError;
 
 const CLASSES: Record<ErrorType, ErrorClass> = {
   PocketDockError, ParseError, InvalidRequest, MethodNotFound, InternalError, SocketError, SocketConnectionError, SocketCommunicationError, PodmanNotRunning,
-  ContainerError, ContainerNotFound, ContainerNotRunning, ContainerGone, FileError, FileNotFound, ImageNotFound, SessionClosed,
+  ContainerError, ContainerNotFound, ContainerNotRunning, ContainerGone, FileError, FileNotFound, ImageNotFound, ImageBuildError, SessionClosed,
   ProjectNotInitialized, ProcessLost, Unauthorized, OptionRefused, InvalidParams,
 };
 

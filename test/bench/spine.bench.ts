@@ -3,7 +3,7 @@
  * (target 1.10x), and createNewContainer against raw create+start (target 1.05x), same run, interleaved.
  */
 import { DEFAULTS } from '@pocketdock/protocol';
-import { docker } from '../helpers/engine.js';
+import { docker } from '../helpers/engines.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { report, sample } from './stats.js';
 

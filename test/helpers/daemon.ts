@@ -9,8 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { connect, type PocketDock } from '../../client/src/index.js';
+import { DOCKER_SOCKET } from './engines.js';
 
-export const DOCKER_SOCKET = '/var/run/docker.sock';
+export { DOCKER_SOCKET };
+
 export const DAEMON_BIN = new URL('../../daemon/dist/bin.js', import.meta.url).pathname;
 
 export interface TestDaemon {
@@ -54,7 +56,7 @@ export async function startDaemon(o: StartOptions = {}): Promise<TestDaemon> {
     stdio: ['ignore', 'inherit', 'pipe'],
     // Pinned to Docker (unless POCKETDOCK_SOCKET says otherwise): with Podman also up, the search
     // order would silently make it every test daemon's default. Tests pick Podman with socketPath.
-    env: { ...(existsSync(DOCKER_SOCKET) && { POCKETDOCK_SOCKET: DOCKER_SOCKET }), ...process.env, ...o.env },
+    env: { ...(existsSync(DOCKER_SOCKET) && { POCKETDOCK_SOCKET: DOCKER_SOCKET }), POCKETDOCK_CHECK_RESULTS: '1', ...process.env, ...o.env },
   });
   let stderr = '';
   const port = await new Promise<number | undefined>((resolve, reject) => {

@@ -11,8 +11,23 @@ export interface TestEngine {
   docker: Docker;
 }
 
+export const DOCKER_SOCKET = '/var/run/docker.sock';
+
+/** Docker directly, the engine test daemons are pinned to: to check what a daemon did, as a user's CLI would. */
+export const docker = new Docker({ socketPath: DOCKER_SOCKET });
+
+export async function exists(containerId: string, on: Docker = docker): Promise<boolean> {
+  try {
+    await on.getContainer(containerId).inspect();
+    return true;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    throw err;
+  }
+}
+
 const CANDIDATES = [
-  { name: 'docker', socketPath: '/var/run/docker.sock' },
+  { name: 'docker', socketPath: DOCKER_SOCKET },
   { name: 'podman', socketPath: '/run/podman/podman.sock' },
 ] as const;
 

@@ -4,29 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerNotFound, DaemonClosedError, ImageNotFound, InvalidParams, Unauthorized, connect, type Container, type PocketDock } from '../../client/src/index.js';
-import { docker, exists } from '../helpers/engine.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { docker, exists } from '../helpers/engines.js';
+import { startDaemon, useDaemon } from '../helpers/daemon.js';
 import { postRpc } from '../helpers/rpc.js';
 
-let d: TestDaemon;
-let pd: PocketDock;
+const suite = useDaemon({ tcp: true });
 const created: Container[] = [];
 
 async function create(opts: Parameters<PocketDock['createNewContainer']>[0] = {}): Promise<Container> {
-  const c = await pd.createNewContainer(opts);
+  const c = await suite.pd.createNewContainer(opts);
   created.push(c);
   return c;
 }
 
-beforeAll(async () => {
-  d = await startDaemon({ tcp: true });
-  pd = await d.client();
-});
-
 afterAll(async () => {
-  await Promise.all(created.map((c) => pd.destroyContainer(c.name).catch(() => undefined)));
-  await pd?.close();
-  await d?.stop();
+  await Promise.all(created.map((c) => suite.pd.destroyContainer(c.name).catch(() => undefined)));
 });
 
 describe('container.create', () => {
@@ -80,16 +72,16 @@ describe('container.create', () => {
   });
 
   it('refuses an unknown image with ImageNotFound', async () => {
-    const err = await pd.createNewContainer({ image: 'pocketdock/no-such-image' }).catch((e: unknown) => e);
+    const err = await suite.pd.createNewContainer({ image: 'pocketdock/no-such-image' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImageNotFound);
     expect((err as ImageNotFound).image).toBe('pocketdock/no-such-image');
   });
 
   it('names the bad field of malformed params', async () => {
-    const err = await pd.createNewContainer({ memLimit: 'lots' }).catch((e: unknown) => e);
+    const err = await suite.pd.createNewContainer({ memLimit: 'lots' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidParams);
     expect((err as InvalidParams).field).toBe('memLimit');
-    const typo = await pd.createNewContainer({ memlimit: '1g' } as never).catch((e: unknown) => e);
+    const typo = await suite.pd.createNewContainer({ memlimit: '1g' } as never).catch((e: unknown) => e);
     expect((typo as InvalidParams).field).toBe('memlimit');
   });
 });
@@ -128,14 +120,14 @@ describe('container.run', () => {
 
 describe('container.shutdown and unknown containers', () => {
   it('removes a non-persistent container', async () => {
-    const c = await pd.createNewContainer();
+    const c = await suite.pd.createNewContainer();
     await c.shutdown();
     expect(await exists(c.containerId)).toBe(false);
     await expect(c.info()).rejects.toBeInstanceOf(ContainerNotFound);
   });
 
   it('answers ContainerNotFound for a name nobody created', async () => {
-    const err = await pd.transport.call('container.run', { container: 'pd-nope0000', command: 'true' }).catch((e: unknown) => e);
+    const err = await suite.pd.transport.call('container.run', { container: 'pd-nope0000', command: 'true' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ContainerNotFound);
     expect((err as ContainerNotFound).containerId).toBe('pd-nope0000');
   });
@@ -143,32 +135,32 @@ describe('container.shutdown and unknown containers', () => {
 
 describe('transports', () => {
   it('serves plain HTTP JSON-RPC on the Unix socket, with -32602 naming the field', async () => {
-    const ok = await postRpc({ socketPath: d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'daemon.version', params: {} }));
+    const ok = await postRpc({ socketPath: suite.d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'daemon.version', params: {} }));
     expect(ok.json).toMatchObject({ id: 1, result: { version: expect.any(String) } });
-    const bad = await postRpc({ socketPath: d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'container.run', params: { command: 'true' } }));
+    const bad = await postRpc({ socketPath: suite.d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'container.run', params: { command: 'true' } }));
     expect(bad.json).toMatchObject({ id: 2, error: { code: -32602, data: { type: 'InvalidParams', field: 'container' } } });
-    const garbage = await postRpc({ socketPath: d.socketPath }, '{"jsonrpc":');
+    const garbage = await postRpc({ socketPath: suite.d.socketPath }, '{"jsonrpc":');
     expect(garbage.json).toMatchObject({ error: { code: -32700, data: { type: 'ParseError' } } });
-    const unknown = await postRpc({ socketPath: d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'container.explode', params: {} }));
+    const unknown = await postRpc({ socketPath: suite.d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'container.explode', params: {} }));
     expect(unknown.json).toMatchObject({ id: 3, error: { code: -32601, data: { type: 'MethodNotFound', method: expect.any(String) } } });
   });
 
   it('publishes the protocol with rpc.discover', async () => {
-    const doc = await pd.transport.call('rpc.discover', {}) as unknown as { methods: { name: string }[] };
+    const doc = await suite.pd.transport.call('rpc.discover', {}) as unknown as { methods: { name: string }[] };
     expect(doc.methods.map((m) => m.name)).toEqual(expect.arrayContaining(['container.create', 'container.run', 'container.shutdown']));
   });
 
   it('guards TCP with the token, Host and Origin checks', async () => {
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'daemon.version', params: {} });
-    const host = `127.0.0.1:${d.port}`;
-    expect((await postRpc({ port: d.port!, headers: { host } }, body)).status).toBe(401);
-    expect((await postRpc({ port: d.port!, headers: { host, authorization: `Bearer ${d.token}` } }, body)).status).toBe(200);
-    expect((await postRpc({ port: d.port!, headers: { host: `evil.example:${d.port}`, authorization: `Bearer ${d.token}` } }, body)).status).toBe(401);
-    expect((await postRpc({ port: d.port!, headers: { host, origin: 'http://evil.example', authorization: `Bearer ${d.token}` } }, body)).status).toBe(401);
-    const ws = await connect({ daemon: `ws://127.0.0.1:${d.port}`, token: d.token });
+    const host = `127.0.0.1:${suite.d.port}`;
+    expect((await postRpc({ port: suite.d.port!, headers: { host } }, body)).status).toBe(401);
+    expect((await postRpc({ port: suite.d.port!, headers: { host, authorization: `Bearer ${suite.d.token}` } }, body)).status).toBe(200);
+    expect((await postRpc({ port: suite.d.port!, headers: { host: `evil.example:${suite.d.port}`, authorization: `Bearer ${suite.d.token}` } }, body)).status).toBe(401);
+    expect((await postRpc({ port: suite.d.port!, headers: { host, origin: 'http://evil.example', authorization: `Bearer ${suite.d.token}` } }, body)).status).toBe(401);
+    const ws = await connect({ daemon: `ws://127.0.0.1:${suite.d.port}`, token: suite.d.token });
     expect((await ws.hello()).daemon).toBe('pocketdockd');
     await ws.close();
-    const refused = await connect({ daemon: `ws://127.0.0.1:${d.port}`, token: 'wrong' }).catch((e: unknown) => e);
+    const refused = await connect({ daemon: `ws://127.0.0.1:${suite.d.port}`, token: 'wrong' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(Unauthorized);
   });
 
@@ -201,7 +193,7 @@ describe('transports', () => {
   });
 
   it('serves two clients at once', async () => {
-    const [a, b] = await Promise.all([d.client(), d.client()]);
+    const [a, b] = await Promise.all([suite.d.client(), suite.d.client()]);
     const [ca, cb] = await Promise.all([a.createNewContainer(), b.createNewContainer()]);
     created.push(ca, cb);
     const [ra, rb] = await Promise.all([ca.run('echo a'), cb.run('echo b')]);

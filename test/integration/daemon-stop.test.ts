@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { NotificationParams } from '@pocketdock/protocol';
 import { DaemonClosedError } from '../../client/src/index.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { docker, exists } from '../helpers/engine.js';
+import { docker, exists } from '../helpers/engines.js';
 
 const made: string[] = [];
 afterAll(async () => {

@@ -1,24 +1,19 @@
 // Streamed runs through the daemon: chunks as they are produced, large outputs, early stops, a lost
 // connection and resuming from offsets, maxOutput, lang, and idempotent exec ids.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Container, DaemonClosedError, InvalidParams, type ExecChunk, type PocketDock } from '../../client/src/index.js';
+import { Container, DaemonClosedError, InvalidParams, type ExecChunk } from '../../client/src/index.js';
 import type { Transport } from '../../client/src/transport.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { useDaemon } from '../helpers/daemon.js';
 
-let d: TestDaemon;
-let pd: PocketDock;
+const suite = useDaemon();
 let c: Container;
 
 beforeAll(async () => {
-  d = await startDaemon();
-  pd = await d.client();
-  c = await pd.createNewContainer();
+  c = await suite.pd.createNewContainer();
 });
 
 afterAll(async () => {
   await c?.shutdown({ force: true }).catch(() => undefined);
-  await pd?.close();
-  await d?.stop();
 });
 
 const processes = async () => (await c.run('ps -eo args')).stdout;
@@ -51,13 +46,13 @@ describe('run({ stream: true })', () => {
   });
 
   it('rejects an await with the start error (unknown container)', async () => {
-    await expect(proxy(pd.transport, 'pd-does-not-exist').run('true', { stream: true })).rejects.toMatchObject({ name: 'ContainerNotFound' });
+    await expect(proxy(suite.pd.transport, 'pd-does-not-exist').run('true', { stream: true })).rejects.toMatchObject({ name: 'ContainerNotFound' });
   });
 
   for (const mb of [10, 100]) {
     it(`streams ${mb} MB whole and in order, the daemon holding little of it`, async () => {
       const size = mb * 1024 * 1024;
-      const rssBefore = d.rssKiB();
+      const rssBefore = suite.d.rssKiB();
       let bytes = 0;
       let next = 0;
       let peak = rssBefore;
@@ -68,7 +63,7 @@ describe('run({ stream: true })', () => {
         expect(ch.lost).toBeUndefined();
         bytes += ch.data.length;
         next = ch.offset + ch.data.length;
-        if (++n % 200 === 0) peak = Math.max(peak, d.rssKiB());
+        if (++n % 200 === 0) peak = Math.max(peak, suite.d.rssKiB());
       }
       expect(bytes).toBe(size);
       expect(s.result).toMatchObject({ exitCode: 0, truncated: false });
@@ -96,7 +91,7 @@ describe('run({ stream: true })', () => {
   });
 
   it('ends with DaemonClosedError when the connection drops, and resumes from its offsets elsewhere', async () => {
-    const lost = await d.client();
+    const lost = await suite.d.client();
     const lines = Array.from({ length: 200 }, (_, i) => `line${i}`);
     const stream = proxy(lost.transport).run(`echo first; while [ ! -e /tmp/go-resume ]; do sleep 0.02; done; for l in ${lines.join(' ')}; do echo $l; done; echo err >&2`, { stream: true, timeout: 30 });
     const got: ExecChunk[] = [];
@@ -105,7 +100,7 @@ describe('run({ stream: true })', () => {
     })()).rejects.toBeInstanceOf(DaemonClosedError);
     await c.run('touch /tmp/go-resume'); // output made while nobody is connected is buffered
 
-    const resumed = pd.attachProcess(stream.execId).stream({ from: stream.offsets, lossless: true });
+    const resumed = suite.pd.attachProcess(stream.execId).stream({ from: stream.offsets, lossless: true });
     let rest = '';
     for await (const ch of resumed) {
       expect(ch.lost).toBeUndefined();

@@ -50,7 +50,7 @@ afterAll(async () => {
 /** A process that prints one line, then a second once /tmp/<gate> exists, then ends. */
 async function gated(gate: string, subscription?: string): Promise<string> {
   const started = await call('exec.start', {
-    container: c.id, detach: true, subscribe: subscription !== undefined, ...(subscription && { subscription }),
+    container: c.name, detach: true, subscribe: subscription !== undefined, ...(subscription && { subscription }),
     command: `echo one; while [ ! -e /tmp/${gate} ]; do sleep 0.02; done; echo two`,
   });
   return String(started.result!.execId);

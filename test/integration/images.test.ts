@@ -4,15 +4,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidParams, type Container, type ImageBuildResult, type ImageProgress, type PocketDock } from '../../client/src/index.js';
-import { DOCKER_SOCKET, startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { InvalidParams, type Container, type ImageBuildResult, type ImageProgress } from '../../client/src/index.js';
+import { useDaemon } from '../helpers/daemon.js';
+import { docker } from '../helpers/engines.js';
 
 const PROFILES = ['minimal-python', 'minimal-node', 'minimal-bun', 'dev', 'agent', 'embedded'];
-const docker = new Docker({ socketPath: DOCKER_SOCKET });
-let d: TestDaemon;
-let pd: PocketDock;
+const suite = useDaemon();
 let dir: string;
 const built = new Map<string, ImageBuildResult>();
 const containers: Container[] = [];
@@ -20,10 +18,8 @@ const containers: Container[] = [];
 const mb = (bytes: number) => `${Math.round(bytes / 1e6)} MB`;
 
 beforeAll(async () => {
-  d = await startDaemon();
-  pd = await d.client();
   dir = await mkdtemp(join(tmpdir(), 'pd-images-'));
-  for (const r of await pd.buildImages({ profiles: PROFILES })) {
+  for (const r of await suite.pd.buildImages({ profiles: PROFILES })) {
     built.set(r.profile, r);
     console.log(`image ${r.tag}: ${r.built ? `built in ${r.seconds} s` : 'cached (content hash matches)'}, ${mb(r.size)}`);
   }
@@ -31,13 +27,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of containers) await c.shutdown({ force: true }).catch(() => undefined);
-  await pd?.close();
-  await d?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 async function sandbox(profile: string): Promise<Container> {
-  const c = await pd.createNewContainer({ profile });
+  const c = await suite.pd.createNewContainer({ profile });
   containers.push(c);
   return c;
 }
@@ -72,13 +66,13 @@ describe('image.build', () => {
   });
 
   it('does not rebuild an image whose profile files are unchanged', async () => {
-    const [r] = await pd.buildImages({ profiles: ['minimal-python'] });
+    const [r] = await suite.pd.buildImages({ profiles: ['minimal-python'] });
     expect(r).toMatchObject({ profile: 'minimal-python', built: false, seconds: 0 });
   });
 
   it('streams every Dockerfile step of a forced build to the caller', async () => {
     const progress: ImageProgress[] = [];
-    const [r] = await pd.buildImages({ profiles: ['minimal-python'], force: true, onProgress: (p) => progress.push(p) });
+    const [r] = await suite.pd.buildImages({ profiles: ['minimal-python'], force: true, onProgress: (p) => progress.push(p) });
     expect(r).toMatchObject({ tag: 'pocketdock/minimal-python', built: true });
     const steps = progress.filter((p) => /^step \d+\/\d+ :/i.test(p.line));
     const total = steps[0]!.total!;
@@ -88,11 +82,11 @@ describe('image.build', () => {
   });
 
   it('shares one build between concurrent callers', async () => {
-    const other = await d.client();
+    const other = await suite.d.client();
     const since = Math.floor(Date.now() / 1000);
     try {
       const [a, b] = await Promise.all([
-        pd.buildImages({ profiles: ['minimal-node'], force: true }),
+        suite.pd.buildImages({ profiles: ['minimal-node'], force: true }),
         other.buildImages({ profiles: ['minimal-node'], force: true }),
       ]);
       expect(b).toEqual(a);
@@ -105,7 +99,7 @@ describe('image.build', () => {
   });
 
   it('names the unknown profile', async () => {
-    await expect(pd.buildImages({ profiles: ['minimal-python', 'nope'] })).rejects.toMatchObject({ name: 'InvalidParams', field: 'profiles' });
+    await expect(suite.pd.buildImages({ profiles: ['minimal-python', 'nope'] })).rejects.toMatchObject({ name: 'InvalidParams', field: 'profiles' });
   });
 });
 
@@ -175,33 +169,33 @@ describe('profile smoke tests', () => {
 describe('image.export / image.import', () => {
   it('exports to .tar.gz, and after the image is removed imports it back, verified and runnable', async () => {
     const archive = join(dir, 'bun.tar.gz');
-    expect(await pd.exportImages(archive, { profiles: ['minimal-bun'] })).toEqual(['pocketdock/minimal-bun']);
+    expect(await suite.pd.exportImages(archive, { profiles: ['minimal-bun'] })).toEqual(['pocketdock/minimal-bun']);
     await docker.getImage('pocketdock/minimal-bun').remove({ force: true });
     await expect(docker.getImage('pocketdock/minimal-bun').inspect()).rejects.toMatchObject({ statusCode: 404 });
 
-    const imported = await pd.importImages(archive);
+    const imported = await suite.pd.importImages(archive);
     expect(imported).toEqual([expect.objectContaining({ tag: 'pocketdock/minimal-bun:latest', profile: 'minimal-bun', current: true })]);
     expect(imported[0]!.contentHash).toBe((await docker.getImage('pocketdock/minimal-bun').inspect()).Config.Labels['pocketdock.content-hash']);
     const c = await sandbox('minimal-bun');
     expect(await sh(c, 'bun -e "console.log(6 * 7)"')).toBe('42\n');
     // The label matches the checkout: no rebuild.
-    expect((await pd.buildImages({ profiles: ['minimal-bun'] }))[0]!.built).toBe(false);
+    expect((await suite.pd.buildImages({ profiles: ['minimal-bun'] }))[0]!.built).toBe(false);
   });
 
   it('exports several images to a plain .tar and imports it over the existing ones', async () => {
     const archive = join(dir, 'two.tar');
     const progress: number[] = [];
-    expect(await pd.exportImages(archive, { profiles: ['minimal-python', 'minimal-bun'], onProgress: (p) => progress.push(p.bytes) })).toEqual(['pocketdock/minimal-python', 'pocketdock/minimal-bun']);
+    expect(await suite.pd.exportImages(archive, { profiles: ['minimal-python', 'minimal-bun'], onProgress: (p) => progress.push(p.bytes) })).toEqual(['pocketdock/minimal-python', 'pocketdock/minimal-bun']);
     expect(progress.at(-1)).toBeGreaterThan(100e6);
-    const tags = (await pd.importImages(archive)).map((i) => i.tag).sort();
+    const tags = (await suite.pd.importImages(archive)).map((i) => i.tag).sort();
     expect(tags).toEqual(['pocketdock/minimal-bun:latest', 'pocketdock/minimal-python:latest']);
   });
 
   it('refuses what is not an image archive, and names a missing file', async () => {
     const junk = join(dir, 'junk.tar');
     await writeFile(junk, 'not a tar at all\n'.repeat(1000));
-    await expect(pd.importImages(junk)).rejects.toMatchObject({ name: 'PocketDockError' });
-    await expect(pd.importImages(join(dir, 'absent.tar'))).rejects.toBeInstanceOf(InvalidParams);
-    await expect(pd.exportImages(join(dir, 'x.tar'), { profiles: ['nope'] })).rejects.toMatchObject({ name: 'InvalidParams', field: 'profiles' });
+    await expect(suite.pd.importImages(junk)).rejects.toMatchObject({ name: 'PocketDockError' });
+    await expect(suite.pd.importImages(join(dir, 'absent.tar'))).rejects.toBeInstanceOf(InvalidParams);
+    await expect(suite.pd.exportImages(join(dir, 'x.tar'), { profiles: ['nope'] })).rejects.toMatchObject({ name: 'InvalidParams', field: 'profiles' });
   });
 });

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RESUME_TOKEN_HEADER } from '@pocketdock/protocol';
 import { connect } from '../../client/src/index.js';
 import { useDaemon } from '../helpers/daemon.js';
-import { exists } from '../helpers/engine.js';
+import { exists } from '../helpers/engines.js';
 import { postRpc } from '../helpers/rpc.js';
 
 const GRACE_S = 2;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OptionRefused } from '../../client/src/index.js';
-import { docker } from '../helpers/engine.js';
+import { docker } from '../helpers/engines.js';
 import { useDaemon } from '../helpers/daemon.js';
 import { postRpc } from '../helpers/rpc.js';
 

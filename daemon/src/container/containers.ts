@@ -4,10 +4,9 @@
  * containers this daemon has seen — that is what tells "never existed" from "removed behind our
  * back"; what the daemon removes itself is forgotten (unknown, not gone).
  */
-import type Docker from 'dockerode';
 import type { ContainerHandle, ContainerInfo, ContainerListItem, CreateOptions } from '@pocketdock/protocol';
 import { DaemonError, containerGone, containerNotFound, invalidParams } from '../errors.js';
-import { inspectImage, type ContainerInspect, type ContainerSummary, type Engine, type Engines } from '../engine/index.js';
+import type { ContainerCreateRequest, ContainerInspect, ContainerSummary, Engine, Engines } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import { engineCreateOptions } from './create-options.js';
 import { hardenedHostConfig, hasInit, type SandboxConfig } from './hardening.js';
@@ -69,7 +68,7 @@ export class Containers {
     const name = opts.name ?? generateName();
     const plan = await planCreate(opts, name);
     const { image, dataPath } = plan;
-    const facts = await inspectImage(engine.docker, image);
+    const facts = await engine.images.inspect(image);
     this.policy.checkImage(image, facts, caller);
     const createdAt = new Date().toISOString();
     const imageHasInit = hasInit(facts?.entrypoint ?? []);
@@ -77,7 +76,7 @@ export class Containers {
   }
 
   /** Creates and starts a container from a whole engine request and writes its instance dir, if it has one. */
-  async launch(engine: Engine, request: Docker.ContainerCreateOptions): Promise<ContainerHandle> {
+  async launch(engine: Engine, request: ContainerCreateRequest): Promise<ContainerHandle> {
     const name = request.name!;
     const labels = request.Labels ?? {};
     let id: string;
@@ -224,7 +223,7 @@ export class Containers {
     }
     await engine.removeContainer(inspect.Id, { force: true });
     this.forget(engine, inspect.Id);
-    const imageHasInit = hasInit((await inspectImage(engine.docker, inspect.Config.Image))?.entrypoint ?? []);
+    const imageHasInit = hasInit((await engine.images.inspect(inspect.Config.Image))?.entrypoint ?? []);
     const next = await this.launch(engine, recreateOptions(inspect, hardenedHostConfig(this.sandbox, imageHasInit)));
     this.log.info({ from: inspect.Id, containerId: next.containerId, name: next.name }, 'container recreated');
     return { handle: next, previousId: inspect.Id };

@@ -1,5 +1,5 @@
 /** Translates createNewContainer's options into the engine's create request. */
-import type Docker from 'dockerode';
+import type { ContainerCreateRequest, HostConfig } from '../engine/index.js';
 import { DEFAULTS, type CreateOptions } from '@pocketdock/protocol';
 import { invalidParams } from '../errors.js';
 import { hardenedHostConfig, type SandboxConfig } from './hardening.js';
@@ -30,7 +30,7 @@ export interface ResolvedCreate {
   imageHasInit: boolean;
 }
 
-export function engineCreateOptions(opts: CreateOptions, r: ResolvedCreate): Docker.ContainerCreateOptions {
+export function engineCreateOptions(opts: CreateOptions, r: ResolvedCreate): ContainerCreateRequest {
   const labels: Record<string, string> = {
     [LABEL.managed]: 'true',
     [LABEL.instance]: r.name,
@@ -45,7 +45,7 @@ export function engineCreateOptions(opts: CreateOptions, r: ResolvedCreate): Doc
   if (opts.cpuPercent !== undefined) labels[LABEL.cpuPercent] = String(opts.cpuPercent);
 
   const ports = Object.entries(opts.ports ?? {});
-  const hostConfig: Docker.HostConfig = {
+  const hostConfig: HostConfig = {
     ...hardenedHostConfig(r.sandbox, r.imageHasInit),
     NetworkMode: r.network ? 'bridge' : 'none',
     Binds: Object.entries(opts.volumes ?? {}).map(([host, inside]) => `${host}:${inside}`),

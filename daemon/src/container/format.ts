@@ -1,5 +1,5 @@
 /** Human figures for ContainerInfo: sizes, durations, CPU share. */
-import type Docker from 'dockerode';
+import type { ContainerStats } from '../engine/index.js';
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -14,7 +14,7 @@ export function formatUptime(ms: number): string {
   return [d && `${d}d`, h && `${h}h`, m && `${m}m`, `${s % 60}s`].filter(Boolean).join(' ');
 }
 
-export function cpuPercent(stats: Docker.ContainerStats): number {
+export function cpuPercent(stats: ContainerStats): number {
   const cpu = stats.cpu_stats, pre = stats.precpu_stats;
   const cpuDelta = cpu.cpu_usage.total_usage - (pre?.cpu_usage?.total_usage ?? 0);
   const sysDelta = (cpu.system_cpu_usage ?? 0) - (pre?.system_cpu_usage ?? 0);
@@ -24,7 +24,7 @@ export function cpuPercent(stats: Docker.ContainerStats): number {
 }
 
 /** Memory in use without the page cache, as `docker stats` shows it. */
-export function memoryUsed(stats: Docker.ContainerStats): number {
+export function memoryUsed(stats: ContainerStats): number {
   const m = stats.memory_stats as { usage?: number; stats?: Record<string, number> };
   const cache = m.stats?.inactive_file ?? m.stats?.total_inactive_file ?? m.stats?.cache ?? 0;
   return Math.max(0, (m.usage ?? 0) - cache);

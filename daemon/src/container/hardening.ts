@@ -4,7 +4,7 @@
  * file and process ulimits, a log size cap, an init, and the configured runtime. Every create goes
  * through here: containers.create, a fresh reboot, the pool.
  */
-import type Docker from 'dockerode';
+import type { HostConfig } from '../engine/index.js';
 import type { SandboxLimits } from '@pocketdock/protocol';
 
 /** The sandbox defaults of the daemon's config. */
@@ -37,7 +37,7 @@ export const DEFAULT_SANDBOX: SandboxConfig = {
 export const CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'] as const;
 
 /** The HostConfig members that harden a sandbox, memory and CPU aside (they come from the request or the config). */
-export function hardenedHostConfig(s: SandboxConfig, imageHasInit: boolean): Docker.HostConfig {
+export function hardenedHostConfig(s: SandboxConfig, imageHasInit: boolean): HostConfig {
   return {
     CapDrop: ['ALL'],
     CapAdd: [...CAPABILITIES],
@@ -61,7 +61,7 @@ const ENGINE_DEFAULT_CAPS = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', '
   'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
 
 /** The limits and hardening of a created container, read from its inspect (each engine words them its own way). */
-export function effectiveLimits(h: Docker.HostConfig): SandboxLimits {
+export function effectiveLimits(h: HostConfig): SandboxLimits {
   const cap = (c: string) => c.toUpperCase().replace(/^CAP_/, '');
   const dropped = (h.CapDrop ?? []).map(cap);
   const added = (h.CapAdd ?? []).map(cap);

@@ -1,9 +1,8 @@
 /** The create request that rebuilds a container as it was created: same image ref, name, labels and settings. */
-import type Docker from 'dockerode';
-import type { ContainerInspect } from '../engine/index.js';
+import type { ContainerCreateRequest, ContainerInspect, HostConfig } from '../engine/index.js';
 
 /** `hardening`: hardening.ts's members, applied anew (an inspect shows them in each engine's own words). */
-export function recreateOptions(c: ContainerInspect, hardening: Docker.HostConfig): Docker.ContainerCreateOptions {
+export function recreateOptions(c: ContainerInspect, hardening: HostConfig): ContainerCreateRequest {
   const h = c.HostConfig;
   return {
     name: c.Name.replace(/^\//, ''),

@@ -1,16 +1,22 @@
 /**
  * One container engine (Docker or Podman) behind one socket. Every dockerode call of the daemon
- * goes through here, with its failures mapped to the protocol's error types.
+ * goes through here: logged (start, done, failure, with the container id) and with its failures
+ * mapped to the protocol's error types in one place, `call`.
  */
 import { createInterface } from 'node:readline';
 import type { Duplex, Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { DaemonError } from '../errors.js';
+import type { Logger } from '../log.js';
 import { mapEngineError, type FailureContext } from './errors.js';
+import { EngineImages } from './images.js';
 import { hasPreviousSample, imageRef, topColumns, type TopResult } from './shapes.js';
 
 export type ContainerInspect = Docker.ContainerInspectInfo;
 export type ContainerSummary = Docker.ContainerInfo;
+export type ContainerCreateRequest = Docker.ContainerCreateOptions;
+export type HostConfig = Docker.HostConfig;
+export type ContainerStats = Docker.ContainerStats;
 
 /** One engine event about a container: what happened ("start", "die", "destroy", …) to which. */
 export interface ContainerEvent {
@@ -48,28 +54,38 @@ export interface StartedExec {
 }
 
 export class Engine {
-  readonly docker: Docker;
+  private readonly docker: Docker;
+  private readonly log: Logger;
+  readonly images: EngineImages;
 
-  constructor(readonly socketPath: string) {
+  constructor(readonly socketPath: string, log: Logger) {
     this.docker = new Docker({ socketPath });
+    this.log = log.child({ engine: socketPath });
+    this.images = new EngineImages(this.docker, socketPath);
   }
 
-  private async call<T>(ctx: Omit<FailureContext, 'socketPath'>, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(op: string, ctx: Omit<FailureContext, 'socketPath'>, fn: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    this.log.debug({ op, ...ctx }, 'engine call');
     try {
-      return await fn();
+      const result = await fn();
+      this.log.debug({ op, ...ctx, ms: Math.round(performance.now() - started) }, 'engine call done');
+      return result;
     } catch (err) {
-      throw mapEngineError(err, { socketPath: this.socketPath, ...ctx });
+      const mapped = mapEngineError(err, { socketPath: this.socketPath, ...ctx });
+      this.log.debug({ op, ...ctx, ms: Math.round(performance.now() - started), error: mapped.message }, 'engine call failed');
+      throw mapped;
     }
   }
 
   ping(): Promise<unknown> {
-    return this.call({}, () => this.docker.ping());
+    return this.call('ping', {}, () => this.docker.ping());
   }
 
   /** Refuses to go on with a runtime the engine does not list (a sandbox would not start). */
   async requireRuntime(runtime: string): Promise<void> {
     if (!runtime) return;
-    const info = (await this.call({}, () => this.docker.info())) as { Runtimes?: Record<string, unknown> };
+    const info = (await this.call('info', {}, () => this.docker.info())) as { Runtimes?: Record<string, unknown> };
     const listed = Object.keys(info.Runtimes ?? {});
     if (!listed.includes(runtime)) {
       throw new DaemonError('PocketDockError', `runtime ${runtime} is not one the engine at ${this.socketPath} lists (${listed.join(', ')})`, { detail: `unknown runtime ${runtime}` });
@@ -77,15 +93,15 @@ export class Engine {
   }
 
   createContainer(opts: Docker.ContainerCreateOptions): Promise<string> {
-    return this.call({ image: opts.Image ?? '' }, async () => (await this.docker.createContainer(opts)).id);
+    return this.call('create', { image: opts.Image ?? '' }, async () => (await this.docker.createContainer(opts)).id);
   }
 
   startContainer(id: string): Promise<void> {
-    return this.call({ containerId: id }, async () => { await this.docker.getContainer(id).start(); });
+    return this.call('start', { containerId: id }, async () => { await this.docker.getContainer(id).start(); });
   }
 
   inspectContainer(ref: string): Promise<ContainerInspect> {
-    return this.call({ containerId: ref }, async () => {
+    return this.call('inspect', { containerId: ref }, async () => {
       const inspect = await this.docker.getContainer(ref).inspect();
       inspect.Config.Image = imageRef(inspect.Config.Image);
       return inspect;
@@ -95,7 +111,7 @@ export class Engine {
   /** Containers, running or not, carrying every one of `labels` (and, given `id`, only that one). */
   listContainers(labels: Record<string, string>, id?: string): Promise<ContainerSummary[]> {
     const label = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
-    return this.call({}, async () => {
+    return this.call('list', {}, async () => {
       const list = await this.docker.listContainers({ all: true, filters: { label, ...(id !== undefined && { id: [id] }) } });
       for (const c of list) c.Image = imageRef(c.Image);
       return list;
@@ -108,7 +124,7 @@ export class Engine {
    */
   async *containerEvents(labels: Record<string, string>, signal: AbortSignal): AsyncGenerator<ContainerEvent> {
     const label = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
-    const stream = await this.call({}, () => this.docker.getEvents({ filters: { type: ['container'], label } })) as Readable;
+    const stream = await this.call('events', {}, () => this.docker.getEvents({ filters: { type: ['container'], label } })) as Readable;
     const stop = () => stream.destroy();
     signal.addEventListener('abort', stop, { once: true });
     try {
@@ -131,7 +147,7 @@ export class Engine {
     // Docker merges the body's config over the container's; Podman only reads `changes` (and
     // refuses an empty body), so both carry the labels.
     const changes = Object.entries(labels).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`).join('\n');
-    return this.call({ containerId: id }, async () => {
+    return this.call('commit', { containerId: id }, async () => {
       const res = (await this.docker.getContainer(id).commit({
         _query: { container: id, repo: image.repo, tag: image.tag, changes },
         _body: { Labels: labels },
@@ -140,18 +156,8 @@ export class Engine {
     });
   }
 
-  /** The image's size in bytes, or undefined when the engine does not have it. */
-  async imageSize(ref: string): Promise<number | undefined> {
-    try {
-      return (await this.docker.getImage(ref).inspect()).Size;
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
-      throw mapEngineError(err, { socketPath: this.socketPath, image: ref });
-    }
-  }
-
   stopContainer(id: string, graceSeconds: number): Promise<void> {
-    return this.call({ containerId: id }, async () => {
+    return this.call('stop', { containerId: id }, async () => {
       try {
         await this.docker.getContainer(id).stop({ t: graceSeconds });
       } catch (err) {
@@ -161,14 +167,14 @@ export class Engine {
   }
 
   removeContainer(id: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
-    return this.call({ containerId: id }, async () => {
+    return this.call('remove', { containerId: id }, async () => {
       await this.docker.getContainer(id).remove({ force: opts.force ?? false, v: opts.volumes ?? true });
     });
   }
 
   /** One stats sample with the previous one in precpu_stats, as the CPU share needs. */
   stats(id: string): Promise<Docker.ContainerStats> {
-    return this.call({ containerId: id }, async () => {
+    return this.call('stats', { containerId: id }, async () => {
       const sample = () => this.docker.getContainer(id).stats({ stream: false });
       const first = await sample();
       if (hasPreviousSample(first)) return first;
@@ -178,12 +184,12 @@ export class Engine {
   }
 
   top(id: string): Promise<TopResult> {
-    return this.call({ containerId: id }, async () =>
+    return this.call('top', { containerId: id }, async () =>
       topColumns((await this.docker.getContainer(id).top({ ps_args: '-eo pid,user,etime,args' })) as TopResult));
   }
 
   async exec(containerId: string, spec: ExecSpec): Promise<StartedExec> {
-    return this.call({ containerId }, async () => {
+    return this.call('exec', { containerId }, async () => {
       const exec = await this.docker.getContainer(containerId).exec({
         Cmd: spec.cmd,
         Env: spec.env,
@@ -199,9 +205,26 @@ export class Engine {
     });
   }
 
+  /**
+   * The archive API: unpacks `tar` into the existing directory `dir`; resolves once the engine has
+   * written all of it. Replacing a directory with a file (or the reverse) is refused rather than
+   * done. Failures name the container path (FileNotFound, FileError) rather than the container.
+   */
+  putArchive(containerId: string, dir: string, tar: NodeJS.ReadableStream): Promise<void> {
+    return this.call('putArchive', { containerId, path: dir }, async () => {
+      await this.docker.getContainer(containerId).putArchive(tar, { path: dir, noOverwriteDirNonDir: true });
+    });
+  }
+
+  /** A tar of `path` — a file, a symlink (not followed) or a directory tree — as the engine streams it. */
+  getArchive(containerId: string, path: string): Promise<Readable> {
+    return this.call('getArchive', { containerId, path }, async () =>
+      (await this.docker.getContainer(containerId).getArchive({ path })) as Readable);
+  }
+
   /** Sets a TTY exec's terminal size (the program gets SIGWINCH). */
   resizeExec(execId: string, rows: number, cols: number): Promise<void> {
-    return this.call({}, async () => {
+    return this.call('resizeExec', {}, async () => {
       try {
         await this.docker.getExec(execId).resize({ h: rows, w: cols });
       } catch (err) {
@@ -211,6 +234,6 @@ export class Engine {
   }
 
   execInspect(execId: string): Promise<Docker.ExecInspectInfo> {
-    return this.call({}, () => this.docker.getExec(execId).inspect());
+    return this.call('execInspect', {}, () => this.docker.getExec(execId).inspect());
   }
 }

@@ -1,9 +1,13 @@
-/** Image calls on the engine: inspect labels, build from a context, pull, save, load, try out. */
+/**
+ * Image calls on one engine (Engine.images): inspect, build from a context, pull, save, load, try
+ * out. Failures leave as the protocol's typed errors, the build's with the engine's own words.
+ */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import * as tar from 'tar-stream';
+import { DaemonError } from '../errors.js';
 import { engineMessage, mapEngineError } from './errors.js';
 
 /** One line of build or setup output; `step`/`total` come from the latest "Step N/M" line. */
@@ -45,121 +49,124 @@ export interface ImageFacts {
   entrypoint: string[];
 }
 
-/** What the daemon reads of an image, or undefined when the engine has no such image. */
-export async function inspectImage(docker: Docker, ref: string): Promise<ImageFacts | undefined> {
-  try {
-    const info = await docker.getImage(ref).inspect();
-    const entrypoint = info.Config?.Entrypoint as string[] | string | null | undefined;
-    return {
-      labels: info.Config?.Labels ?? {}, size: info.Size, user: info.Config?.User ?? '',
-      entrypoint: typeof entrypoint === 'string' ? [entrypoint] : entrypoint ?? [],
+export class EngineImages {
+  constructor(private readonly docker: Docker, private readonly socketPath: string) {}
+
+  /** What the daemon reads of an image, or undefined when the engine has no such image. */
+  async inspect(ref: string): Promise<ImageFacts | undefined> {
+    try {
+      const info = await this.docker.getImage(ref).inspect();
+      const entrypoint = info.Config?.Entrypoint as string[] | string | null | undefined;
+      return {
+        labels: info.Config?.Labels ?? {}, size: info.Size, user: info.Config?.User ?? '',
+        entrypoint: typeof entrypoint === 'string' ? [entrypoint] : entrypoint ?? [],
+      };
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** The image's labels, or undefined when the engine has no such image. */
+  async labels(ref: string): Promise<Record<string, string> | undefined> {
+    return (await this.inspect(ref))?.labels;
+  }
+
+  async build(spec: BuildSpec): Promise<void> {
+    const output = await this.docker
+      .buildImage(packContext(spec.context), {
+        t: spec.tag,
+        buildargs: spec.buildArgs,
+        labels: spec.labels,
+        rm: true,
+        forcerm: true,
+      })
+      .catch((err: unknown) => {
+        throw buildFailed(spec.tag, engineMessage(err));
+      });
+    let step: number | undefined;
+    let total: number | undefined;
+    let partial = '';
+    const emit = (raw: string) => {
+      const line = raw.replace(ANSI_COLOR, '');
+      // Docker says "Step 2/9 : RUN …", Podman "STEP 2/9: RUN …".
+      const m = /^step (\d+)\/(\d+)\s*:/i.exec(line);
+      if (m) [step, total] = [Number(m[1]), Number(m[2])];
+      if (line.trim()) spec.onProgress?.({ line, step, total });
     };
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
-    throw err;
-  }
-}
-
-/** The image's labels, or undefined when the engine has no such image. */
-export async function imageLabels(docker: Docker, ref: string): Promise<Record<string, string> | undefined> {
-  return (await inspectImage(docker, ref))?.labels;
-}
-
-export async function buildImage(docker: Docker, spec: BuildSpec): Promise<void> {
-  const output = await docker
-    .buildImage(packContext(spec.context), {
-      t: spec.tag,
-      buildargs: spec.buildArgs,
-      labels: spec.labels,
-      rm: true,
-      forcerm: true,
-    })
-    .catch((err: unknown) => {
-      throw new Error(`building ${spec.tag} failed: ${engineMessage(err)}`);
+    const failure = await follow(this.docker, output, (event) => {
+      if (event.stream === undefined) return;
+      // RUN output arrives in arbitrary chunks; only whole lines are reported.
+      const lines = (partial + event.stream).split('\n');
+      partial = lines.pop() ?? '';
+      lines.forEach(emit);
     });
-  let step: number | undefined;
-  let total: number | undefined;
-  let partial = '';
-  const emit = (raw: string) => {
-    const line = raw.replace(ANSI_COLOR, '');
-    // Docker says "Step 2/9 : RUN …", Podman "STEP 2/9: RUN …".
-    const m = /^step (\d+)\/(\d+)\s*:/i.exec(line);
-    if (m) [step, total] = [Number(m[1]), Number(m[2])];
-    if (line.trim()) spec.onProgress?.({ line, step, total });
-  };
-  const failure = await follow(docker, output, (event) => {
-    if (event.stream === undefined) return;
-    // RUN output arrives in arbitrary chunks; only whole lines are reported.
-    const lines = (partial + event.stream).split('\n');
-    partial = lines.pop() ?? '';
-    lines.forEach(emit);
-  });
-  emit(partial);
-  if (failure) throw new Error(`building ${spec.tag} failed: ${failure}`);
-}
+    emit(partial);
+    if (failure) throw buildFailed(spec.tag, failure);
+  }
 
-/** Pulls `ref`, giving up after `timeoutMs` so an unreachable registry costs little. */
-export async function tryPull(
-  docker: Docker,
-  ref: string,
-  timeoutMs = 20_000,
-): Promise<{ ok: true } | { ok: false; reason: string }> {
-  try {
-    const output = await docker.pull(ref, { abortSignal: AbortSignal.timeout(timeoutMs) });
-    const failure = await follow(docker, output);
-    return failure ? { ok: false, reason: failure } : { ok: true };
-  } catch (err) {
-    const reason = (err as Error).name === 'AbortError' ? `no answer within ${timeoutMs / 1000} s` : engineMessage(err);
-    return { ok: false, reason };
+  /** Pulls `ref`, giving up after `timeoutMs` so an unreachable registry costs little. */
+  async tryPull(ref: string, timeoutMs = 20_000): Promise<{ ok: true } | { ok: false; reason: string }> {
+    try {
+      const output = await this.docker.pull(ref, { abortSignal: AbortSignal.timeout(timeoutMs) });
+      const failure = await follow(this.docker, output);
+      return failure ? { ok: false, reason: failure } : { ok: true };
+    } catch (err) {
+      const reason = (err as Error).name === 'AbortError' ? `no answer within ${timeoutMs / 1000} s` : engineMessage(err);
+      return { ok: false, reason };
+    }
+  }
+
+  /** `docker save` of `refs` as one tar stream, read as the consumer reads it. */
+  async save(refs: readonly string[]): Promise<Readable> {
+    try {
+      // dockerode has the call (GET /images/get) but its typings lack it.
+      const multi = this.docker as unknown as { getImages(opts: { names: readonly string[] }): Promise<Readable> };
+      return await multi.getImages({ names: refs });
+    } catch (err) {
+      throw mapEngineError(err, { socketPath: this.socketPath, image: refs.join(', ') });
+    }
+  }
+
+  /**
+   * `docker load` of the tar (or compressed tar) that `archive` carries; resolves to the tags (or,
+   * for untagged images, the ids) the engine reports loading once it has read everything.
+   */
+  async load(archive: Readable): Promise<string[]> {
+    const loaded: string[] = [];
+    let failure: string | undefined;
+    try {
+      const output = await this.docker.loadImage(archive, { quiet: true });
+      failure = await follow(this.docker, output, (event) => {
+        // Docker: "Loaded image: repo:tag" / "Loaded image ID: sha256:…"; Podman: "Loaded image(s): a,b".
+        const m = /^Loaded image(?: ID|\(s\))?: (.+)$/m.exec(event.stream ?? '');
+        if (m) loaded.push(...m[1]!.split(',').map((ref) => ref.trim()));
+      });
+    } catch (err) {
+      throw mapEngineError(err, { socketPath: this.socketPath });
+    }
+    if (failure) throw mapEngineError({ statusCode: 500, message: failure }, { socketPath: this.socketPath });
+    return loaded;
+  }
+
+  /** Runs `cmd` in a new container of `image` with no network, removes it, and returns its exit code. */
+  async runToExit(image: string, cmd: string[]): Promise<number> {
+    let container: Docker.Container | undefined;
+    try {
+      container = await this.docker.createContainer({ Image: image, Cmd: cmd, HostConfig: { NetworkMode: 'none' } });
+      await container.start();
+      const { StatusCode } = (await container.wait()) as { StatusCode: number };
+      return StatusCode;
+    } catch (err) {
+      throw mapEngineError(err, { socketPath: this.socketPath, image });
+    } finally {
+      await container?.remove({ force: true }).catch(() => undefined);
+    }
   }
 }
 
-/** `docker save` of `refs` as one tar stream, read as the consumer reads it. */
-export async function saveImages(docker: Docker, refs: readonly string[], socketPath: string): Promise<Readable> {
-  try {
-    // dockerode has the call (GET /images/get) but its typings lack it.
-    const multi = docker as unknown as { getImages(opts: { names: readonly string[] }): Promise<Readable> };
-    return await multi.getImages({ names: refs });
-  } catch (err) {
-    throw mapEngineError(err, { socketPath, image: refs.join(', ') });
-  }
-}
-
-/**
- * `docker load` of the tar (or compressed tar) that `archive` carries; resolves to the tags (or,
- * for untagged images, the ids) the engine reports loading once it has read everything.
- */
-export async function loadImages(docker: Docker, archive: Readable, socketPath: string): Promise<string[]> {
-  const loaded: string[] = [];
-  let failure: string | undefined;
-  try {
-    const output = await docker.loadImage(archive, { quiet: true });
-    failure = await follow(docker, output, (event) => {
-      // Docker: "Loaded image: repo:tag" / "Loaded image ID: sha256:…"; Podman: "Loaded image(s): a,b".
-      const m = /^Loaded image(?: ID|\(s\))?: (.+)$/m.exec(event.stream ?? '');
-      if (m) loaded.push(...m[1]!.split(',').map((ref) => ref.trim()));
-    });
-  } catch (err) {
-    throw mapEngineError(err, { socketPath });
-  }
-  if (failure) throw mapEngineError({ statusCode: 500, message: failure }, { socketPath });
-  return loaded;
-}
-
-/** Runs `cmd` in a new container of `image` with no network, removes it, and returns its exit code. */
-export async function runToExit(docker: Docker, image: string, cmd: string[], socketPath: string): Promise<number> {
-  let container: Docker.Container | undefined;
-  try {
-    container = await docker.createContainer({ Image: image, Cmd: cmd, HostConfig: { NetworkMode: 'none' } });
-    await container.start();
-    const { StatusCode } = (await container.wait()) as { StatusCode: number };
-    return StatusCode;
-  } catch (err) {
-    throw mapEngineError(err, { socketPath, image });
-  } finally {
-    await container?.remove({ force: true }).catch(() => undefined);
-  }
-}
+const buildFailed = (image: string, detail: string) =>
+  new DaemonError('ImageBuildError', `building ${image} failed: ${detail}`, { image, detail });
 
 /** Follows an engine JSON progress stream to its end; resolves to the error it reported, if any. */
 function follow(

@@ -1,5 +1,4 @@
 // engine/ — socket discovery, dockerode calls and stream demux; nothing else in the daemon talks to dockerode.
-export * from './archive.js';
 export * from './demux.js';
 export * from './discovery.js';
 export * from './engine.js';

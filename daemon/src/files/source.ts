@@ -4,7 +4,7 @@
  */
 import { posix } from 'node:path';
 import tar from 'tar-stream';
-import { getArchive, mapEngineError, type Engine } from '../engine/index.js';
+import { mapEngineError, type Engine } from '../engine/index.js';
 import { fileError } from '../errors.js';
 import type { Outbound } from './transfers.js';
 
@@ -21,14 +21,14 @@ async function* typed(chunks: AsyncIterable<Buffer>, engine: Engine, containerId
 }
 
 export async function openTar(engine: Engine, containerId: string, path: string): Promise<Outbound> {
-  const archive = await getArchive(engine, containerId, path);
+  const archive = await engine.getArchive(containerId, path);
   return { chunks: typed(archive, engine, containerId, path), size: undefined, close: () => archive.destroy() };
 }
 
 export async function openFile(engine: Engine, containerId: string, path: string): Promise<Outbound> {
   let current = path;
   for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
-    const archive = await getArchive(engine, containerId, current);
+    const archive = await engine.getArchive(containerId, current);
     const extract = tar.extract();
     archive.once('error', (err) => extract.destroy(err));
     archive.pipe(extract);

@@ -8,7 +8,7 @@ import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import tar from 'tar-stream';
 import type { TransferKind, UploadResult } from '@pocketdock/protocol';
-import { putArchive, type Engine } from '../engine/index.js';
+import type { Engine } from '../engine/index.js';
 import { invalidParams } from '../errors.js';
 import type { Owner } from './owner.js';
 import type { Inbound } from './transfers.js';
@@ -53,7 +53,7 @@ export class Upload implements Inbound {
     sink.on('error', fail);
     pack.on('error', fail);
     const dir = this.kind === 'file' ? posix.dirname(this.path) : this.path;
-    const written = putArchive(engine, containerId, dir, pack as unknown as NodeJS.ReadableStream).catch(fail);
+    const written = engine.putArchive(containerId, dir, pack as unknown as NodeJS.ReadableStream).catch(fail);
     // Counted beside the pipe rather than through a stream of its own: one hop less per chunk.
     body.on('data', (chunk: Buffer) => {
       bytes += chunk.length;

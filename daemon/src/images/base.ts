@@ -2,31 +2,27 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type Docker from 'dockerode';
-import { imageLabels, tryPull } from '../engine/images.js';
+import type { Engine } from '../engine/index.js';
+import { DaemonError } from '../errors.js';
 import { IMAGES_DIR } from './profiles.js';
 
 export const UPSTREAM_BASE = 'debian:bookworm-slim';
 export const LOCAL_BASE = 'pocketdock/base:bookworm';
 
-export async function resolveBase(docker: Docker, log: (line: string) => void): Promise<string> {
+export async function resolveBase(engine: Engine, log: (line: string) => void): Promise<string> {
   const override = process.env.POCKETDOCK_BASE_IMAGE;
   if (override) return override;
-  if ((await imageLabels(docker, UPSTREAM_BASE)) !== undefined) return UPSTREAM_BASE;
+  if ((await engine.images.labels(UPSTREAM_BASE)) !== undefined) return UPSTREAM_BASE;
   log(`pulling ${UPSTREAM_BASE}`);
-  const pulled = await tryPull(docker, UPSTREAM_BASE);
+  const pulled = await engine.images.tryPull(UPSTREAM_BASE);
   if (pulled.ok) return UPSTREAM_BASE;
   log(`cannot pull ${UPSTREAM_BASE} (${pulled.reason}); using ${LOCAL_BASE}`);
-  if ((await imageLabels(docker, LOCAL_BASE)) === undefined) await bootstrapBase(docker, log);
+  if ((await engine.images.labels(LOCAL_BASE)) === undefined) await bootstrapBase(engine.socketPath, log);
   return LOCAL_BASE;
 }
 
-async function bootstrapBase(docker: Docker, log: (line: string) => void): Promise<void> {
-  // The script talks to the engine API itself, so it needs the socket dockerode was given.
-  const socketPath = (docker.modem as { socketPath?: unknown }).socketPath;
-  if (typeof socketPath !== 'string') {
-    throw new Error(`no base image and no engine socket to bootstrap ${LOCAL_BASE} through; set POCKETDOCK_BASE_IMAGE`);
-  }
+/** The script talks to the engine API itself (debootstrap, then an import through the socket). */
+async function bootstrapBase(socketPath: string, log: (line: string) => void): Promise<void> {
   log(`bootstrapping ${LOCAL_BASE} from the Debian mirror`);
   const child = spawn('bash', [join(IMAGES_DIR, 'bootstrap-base.sh'), socketPath], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,5 +38,8 @@ async function bootstrapBase(docker: Docker, log: (line: string) => void): Promi
     child.on('error', reject);
     child.on('close', resolve);
   });
-  if (code !== 0) throw new Error(`bootstrapping ${LOCAL_BASE} failed: ${last || `exit code ${code}`}`);
+  if (code !== 0) {
+    const detail = last || `exit code ${code}`;
+    throw new DaemonError('ImageBuildError', `bootstrapping ${LOCAL_BASE} failed: ${detail}`, { image: LOCAL_BASE, detail });
+  }
 }

@@ -8,13 +8,13 @@ interface Call { profile: string; opts: EnsureOptions; finish: (r: EnsureResult)
 const calls = vi.hoisted(() => [] as Call[]);
 
 vi.mock('./ensure.js', () => ({
-  ensureImage: (_docker: unknown, profile: string, opts: EnsureOptions) =>
+  ensureImage: (_engine: unknown, profile: string, opts: EnsureOptions) =>
     new Promise<EnsureResult>((finish, fail) => { calls.push({ profile, opts, finish, fail }); }),
 }));
 
 const { ImageBuilds } = await import('./builds.js');
 
-const engine = { socketPath: '/e.sock', docker: {} } as Engine;
+const engine = { socketPath: '/e.sock' } as unknown as Engine;
 const result = (profile: string): EnsureResult => ({ tag: `pocketdock/${profile}`, built: true, seconds: 1, size: 2 });
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -82,7 +82,7 @@ describe('ImageBuilds', () => {
   it('keys builds by engine: the same profile on two engines builds twice', async () => {
     calls.length = 0;
     const builds = new ImageBuilds();
-    const other = { socketPath: '/other.sock', docker: {} } as Engine;
+    const other = { socketPath: '/other.sock' } as unknown as Engine;
     const a = builds.ensure(engine, 'agent', {});
     const b = builds.ensure(other, 'agent', {});
     expect(calls).toHaveLength(2);

@@ -24,7 +24,7 @@ export class ImageBuilds {
     let run = this.running.get(key);
     if (!run) {
       const listeners = new Set<Listener>();
-      const result = ensureImage(engine.docker, profile, {
+      const result = ensureImage(engine, profile, {
         force: opts.force,
         onProgress: (p) => listeners.forEach((fn) => fn(p)),
         exclusive: (build) => this.oneAtATime(build),

@@ -1,7 +1,6 @@
 /** Makes a profile's image exist and match its files, building it only when needed. */
 import { VERSION } from '@pocketdock/protocol';
-import type Docker from 'dockerode';
-import { buildImage, inspectImage, type ImageProgress } from '../engine/images.js';
+import type { Engine, ImageProgress } from '../engine/index.js';
 import { invalidParams } from '../errors.js';
 import { resolveBase } from './base.js';
 import { buildContext } from './context.js';
@@ -36,19 +35,19 @@ export function requireProfile(name: string, field = 'profile'): Profile {
   throw invalidParams(field, `"${name}" is not a profile (known: ${known})`);
 }
 
-export async function ensureImage(docker: Docker, profileName: string, opts: EnsureOptions = {}): Promise<EnsureResult> {
+export async function ensureImage(engine: Engine, profileName: string, opts: EnsureOptions = {}): Promise<EnsureResult> {
   const profile = requireProfile(profileName);
   const tag = profile.imageTag;
   const context = await buildContext(profile);
-  const found = await inspectImage(docker, tag);
+  const found = await engine.images.inspect(tag);
   if (!opts.force && found?.labels[CONTENT_HASH_LABEL] === context.hash) return { tag, built: false, seconds: 0, size: found.size };
 
   const log = (line: string) => opts.onProgress?.({ line });
   const build = async () => {
     const started = performance.now();
-    const base = await resolveBase(docker, log);
+    const base = await resolveBase(engine, log);
     log(`building ${tag} from ${base}`);
-    await buildImage(docker, {
+    await engine.images.build({
       context,
       tag,
       buildArgs: { BASE: base },
@@ -58,6 +57,6 @@ export async function ensureImage(docker: Docker, profileName: string, opts: Ens
     return Math.round((performance.now() - started) / 100) / 10;
   };
   const seconds = await (opts.exclusive ? opts.exclusive(build) : build());
-  const size = (await inspectImage(docker, tag))?.size ?? 0;
+  const size = (await engine.images.inspect(tag))?.size ?? 0;
   return { tag, built: true, seconds, size };
 }

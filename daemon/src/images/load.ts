@@ -5,7 +5,6 @@
 import type { Readable } from 'node:stream';
 import type { ImportResult, ImportedImage } from '@pocketdock/protocol';
 import type { Engine } from '../engine/index.js';
-import { inspectImage, loadImages, runToExit } from '../engine/images.js';
 import { DaemonError } from '../errors.js';
 import type { Inbound } from '../files/transfers.js';
 import { profileFiles } from './context.js';
@@ -16,17 +15,16 @@ export class ImageLoad implements Inbound {
   constructor(private readonly engine: Engine) {}
 
   async receive(body: Readable): Promise<ImportResult> {
-    const refs = await loadImages(this.engine.docker, body, this.engine.socketPath);
+    const refs = await this.engine.images.load(body);
     return { images: await Promise.all(refs.map((ref) => this.verify(ref))) };
   }
 
   /** What an imported image is, and proof that it runs. */
   private async verify(ref: string): Promise<ImportedImage> {
-    const { docker, socketPath } = this.engine;
-    const info = await inspectImage(docker, ref);
+    const info = await this.engine.images.inspect(ref);
     if (!info) throw new DaemonError('ImageNotFound', `the engine reported loading ${ref} but does not have it`, { image: ref });
     const { labels, size } = info;
-    const exit = await runToExit(docker, ref, ['true'], socketPath);
+    const exit = await this.engine.images.runToExit(ref, ['true']);
     if (exit !== 0) throw new DaemonError('PocketDockError', `imported image ${ref} does not run: \`true\` exited with ${exit}`, { detail: `\`true\` exited with ${exit}` });
     const profile = labels[PROFILE_LABEL];
     const contentHash = labels[CONTENT_HASH_LABEL];

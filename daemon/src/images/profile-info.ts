@@ -6,7 +6,7 @@ import { findProfile, listProfiles, type Profile } from './profiles.js';
 import { formatBytes } from '../container/index.js';
 
 async function info(engine: Engine, p: Profile): Promise<ProfileInfo> {
-  const size = await engine.imageSize(p.imageTag).catch(() => undefined);
+  const size = (await engine.images.inspect(p.imageTag).catch(() => undefined))?.size;
   return {
     name: p.name,
     imageTag: p.imageTag,

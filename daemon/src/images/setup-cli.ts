@@ -2,28 +2,29 @@
  * `node daemon/dist/images/setup-cli.js [profile...]` (default minimal-python): builds the images
  * before any daemon runs, for setup scripts and CI. Engine socket: $POCKETDOCK_SOCKET.
  */
-import Docker from 'dockerode';
+import { Engine } from '../engine/index.js';
+import { DaemonError } from '../errors.js';
+import { createLogger } from '../log.js';
 import { ensureImage } from './ensure.js';
 
 const socketPath = process.env.POCKETDOCK_SOCKET || '/var/run/docker.sock';
 const profiles = process.argv.slice(2);
-const docker = new Docker({ socketPath });
+const engine = new Engine(socketPath, createLogger('silent'));
 const say = (message: string) => process.stderr.write(`image: ${message}\n`);
 
 // Build output (apt and the like) is long: it is only shown when the build fails.
 const recent: string[] = [];
 
 function reason(err: unknown): string {
-  const { code, syscall, message } = err as NodeJS.ErrnoException;
-  if (syscall === 'connect') {
-    return `cannot reach the engine at ${socketPath} (${code}); start it with scripts/engine-up.sh or set POCKETDOCK_SOCKET`;
+  if (err instanceof DaemonError && err.type === 'SocketConnectionError') {
+    return `cannot reach the engine at ${socketPath}; start it with scripts/engine-up.sh or set POCKETDOCK_SOCKET`;
   }
-  return message.replace(/\s*\n\s*/g, ' ');
+  return (err as Error).message.replace(/\s*\n\s*/g, ' ');
 }
 
 try {
   for (const name of profiles.length > 0 ? profiles : ['minimal-python']) {
-    const result = await ensureImage(docker, name, {
+    const result = await ensureImage(engine, name, {
       onProgress: ({ line, step }) => {
         if (step === undefined || /^step \d+\/\d+/i.test(line)) say(line);
         else if (recent.push(line) > 20) recent.shift();

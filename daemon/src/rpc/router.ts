@@ -10,7 +10,7 @@ import type { Limits } from '../config.js';
 import type { Logger } from '../log.js';
 import type { CallContext } from './context.js';
 import type { Handlers } from './handlers/index.js';
-import { validateParams } from './validate.js';
+import { CHECK_RESULTS, validateParams, validateResult } from './validate.js';
 
 export class RpcRouter {
   private readonly server: JSONRPCServer<CallContext>;
@@ -30,7 +30,9 @@ export class RpcRouter {
       this.server.addMethod(name, async (params, ctx) => {
         ctx.log.debug({ method: name }, 'call');
         validateParams(name, params);
-        return (await handler(params ?? {}, ctx)) ?? null;
+        const result = (await handler(params ?? {}, ctx)) ?? null;
+        if (CHECK_RESULTS) validateResult(name, result);
+        return result;
       });
     }
   }
@@ -76,7 +78,8 @@ export class RpcRouter {
       if (--this.inFlight === 0) for (const fn of this.idle.splice(0)) fn();
     }
     if (response === null || (Array.isArray(response) && response.length === 0)) return undefined;
-    return JSON.stringify(response);
+    // A batch is answered with an array even when one of its requests is answered (json-rpc-2.0 unwraps it).
+    return JSON.stringify(Array.isArray(message) && !Array.isArray(response) ? [response] : response);
   }
 }
 

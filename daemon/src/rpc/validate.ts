@@ -1,11 +1,20 @@
-/** Params validation against the protocol's schemas, compiled once; errors name the bad field. */
+/**
+ * Params validation against the protocol's schemas, compiled once; errors name the bad field. With
+ * POCKETDOCK_CHECK_RESULTS=1 (the test suites set it) every result is checked against its schema
+ * too, as Playwright's dispatcher does both ways: a handler that drifts from the contract fails loudly.
+ */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { METHODS, type MethodName } from '@pocketdock/protocol';
-import { invalidParams } from '../errors.js';
+import { DaemonError, invalidParams } from '../errors.js';
 
 const ajv = new Ajv({ allErrors: false, strict: false });
 const validators = new Map<string, ValidateFunction>(
   Object.entries(METHODS).map(([name, m]) => [name, ajv.compile(m.params)]));
+const resultValidators = new Map<string, ValidateFunction>();
+// Results reuse named schemas ($id) across methods: compiled without registering them, they never clash.
+const resultAjv = new Ajv({ allErrors: false, strict: false, addUsedSchema: false });
+
+export const CHECK_RESULTS = process.env.POCKETDOCK_CHECK_RESULTS === '1';
 
 function describe(e: ErrorObject): { field: string; detail: string } {
   const path = e.instancePath.replace(/^\//, '').replaceAll('/', '.');
@@ -22,6 +31,15 @@ function describe(e: ErrorObject): { field: string; detail: string } {
     return { field: path || 'params', detail: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` };
   }
   return { field: path || 'params', detail: e.message ?? 'is invalid' };
+}
+
+export function validateResult(method: MethodName, result: unknown): void {
+  let validate = resultValidators.get(method);
+  if (!validate) resultValidators.set(method, (validate = resultAjv.compile(METHODS[method].result)));
+  if (validate(result)) return;
+  const { field, detail } = describe(validate.errors![0]!);
+  const why = `the result of ${method} breaks its schema: ${field} ${detail}`;
+  throw new DaemonError('InternalError', `internal error: ${why}`, { detail: why });
 }
 
 export function validateParams(method: MethodName, params: unknown): void {

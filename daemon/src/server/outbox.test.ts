@@ -13,7 +13,7 @@ function socket() {
   };
 }
 
-const params = { execId: 'e1', stream: 'stdout', offset: 3, next: 8 };
+const params = { execId: 'e1', subscription: 's1', stream: 'stdout' as const, offset: 3, next: 8 };
 const bytes = Buffer.from('héll', 'utf8'); // 5 bytes: next - offset
 
 describe('Outbox', () => {
@@ -33,8 +33,8 @@ describe('Outbox', () => {
 
   it('sends notifications without a payload as JSON text either way', () => {
     const s = socket();
-    new Outbox(s, true).notify('exec.exit', { execId: 'e1' });
-    expect(s.sent[0]).toBe('{"jsonrpc":"2.0","method":"exec.exit","params":{"execId":"e1"}}');
+    new Outbox(s, true).notify('image.progress', { buildId: 'b1', profile: 'dev', line: 'x' });
+    expect(s.sent[0]).toBe('{"jsonrpc":"2.0","method":"image.progress","params":{"buildId":"b1","profile":"dev","line":"x"}}');
   });
 
   it('reuses a frame\'s buffer only once the socket has written it', () => {

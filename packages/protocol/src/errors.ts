@@ -40,6 +40,7 @@ export const ERRORS = {
   FileError: spec(-32025, 'ContainerError', ['containerId', 'path', 'detail'], 'A file operation failed on a path in the container (a directory read as a file, …).'),
   FileNotFound: spec(-32026, 'FileError', ['containerId', 'path', 'detail'], 'No such file or directory in the container.'),
   ImageNotFound: spec(-32030, 'PocketDockError', ['image'], 'The image is not present in the engine.'),
+  ImageBuildError: spec(-32031, 'PocketDockError', ['image', 'detail'], 'Building an image (or bootstrapping its base) failed; detail has the engine\'s or the build\'s own words.'),
   SessionClosed: spec(-32040, 'PocketDockError', ['sessionId', 'reason'], 'The session was closed or its shell died.'),
   ProjectNotInitialized: spec(-32050, 'PocketDockError', ['path'], 'No .pocketdock/pocketdock.yaml above the given path.'),
   ProcessLost: spec(-32060, 'PocketDockError', ['execId', 'detail'], 'The exec is unknown or did not survive a daemon restart.'),

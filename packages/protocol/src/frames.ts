@@ -1,11 +1,9 @@
 /**
- * Binary WebSocket frames: one JSON-RPC message plus raw bytes, so that file content crosses a
- * WebSocket without base64 and a JSON string around it. Layout: the header's length (4 bytes,
- * big-endian), the header (a UTF-8 JSON-RPC request, response or notification), then the payload.
- * A request's payload stands for its `data` param. A daemon answers in a binary frame, with the
- * result's `data` as the payload, only calls that came in one; other callers get base64.
- * A notification's payload stands for its `data` param too, a string: the payload holds its UTF-8
- * bytes (exec.output); only connections that offered BINARY_SUBPROTOCOL get such frames.
+ * Binary WebSocket frames: one JSON-RPC notification plus raw bytes, so that exec output crosses a
+ * WebSocket without a JSON string around it. Layout: the header's length (4 bytes, big-endian), the
+ * header (the UTF-8 JSON-RPC notification without its `data` param), then the payload: the UTF-8
+ * bytes of `data`. Only the daemon sends them (exec.output), and only to connections that offered
+ * BINARY_SUBPROTOCOL; file and image bytes travel over the transfer channel instead.
  */
 const LENGTH_BYTES = 4;
 
