@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProcessLost, connect, type PocketDock } from '../../client/src/index.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { docker } from '../helpers/engine.js';
+import { docker } from '../helpers/engines.js';
 
 const configDir = mkdtempSync(join(tmpdir(), 'pd-restart-'));
 const config = join(configDir, 'pocketdockd.yaml');
