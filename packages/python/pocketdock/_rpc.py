@@ -10,16 +10,24 @@ from __future__ import annotations
 import http.client
 import itertools
 import json
+import secrets
 import socket
 import threading
+import time
 from typing import IO, Any
 from urllib.parse import quote, urlparse
 
-from .errors import DaemonClosedError, DaemonNotRunning, SocketCommunicationError, Unauthorized, error_from_wire
+from .errors import (DaemonClosedError, DaemonNotRunning, PocketDockError, SocketCommunicationError, Unauthorized,
+                     error_from_wire)
 
 TRANSFER_ROUTE = "/transfers/"
+RESUME_TOKEN_HEADER = "pocketdock-resume-token"
+#: The methods whose non-persistent container is leased to the caller's resume token.
+LEASING = frozenset({"container.create", "container.adopt"})
 _ids = itertools.count(1)
 _ids_lock = threading.Lock()
+#: This process's resume token: the daemon leases the non-persistent containers it creates to it.
+PROCESS_TOKEN = secrets.token_urlsafe(24)
 
 
 class _UnixConnection(http.client.HTTPConnection):
@@ -43,6 +51,7 @@ class Daemon:
     def __init__(self, address: str, token: str | None = None) -> None:
         self.address = address
         self.token = token
+        self._heartbeat: threading.Thread | None = None
         url = urlparse(address) if "://" in address else None
         self._tcp = (url.hostname or "127.0.0.1", url.port or 80) if url else None
 
@@ -79,14 +88,40 @@ class Daemon:
         with _ids_lock:
             request_id = next(_ids)
         body = json.dumps({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params or {}}).encode()
-        conn, res = self.request("POST", "/rpc", body, {"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json", RESUME_TOKEN_HEADER: PROCESS_TOKEN}
+        conn, res = self.request("POST", "/rpc", body, headers)
         try:
             text = res.read()
         except (OSError, http.client.HTTPException) as err:
             raise DaemonClosedError(message=f"connection to the daemon at {self.address} broke off: {err}") from err
         finally:
             conn.close()
-        return self._answer(res.status, text, method)
+        result = self._answer(res.status, text, method)
+        if method in LEASING and isinstance(result, dict) and not result.get("persist"):
+            self._hold_leases()
+        return result
+
+    def _hold_leases(self) -> None:
+        """Keeps this process's leases while it lives: the daemon removes the non-persistent containers
+        of a caller that has not called for its grace period (a script that died), as the TypeScript
+        client's closed connection does. A daemon thread calls often enough, and dies with the process."""
+        with _ids_lock:
+            if self._heartbeat is not None:
+                return
+            self._heartbeat = threading.Thread(target=self._beat, name="pocketdock-leases", daemon=True)
+        self._heartbeat.start()
+
+    def _beat(self) -> None:
+        try:
+            grace = float(self.call("daemon.hello", {"client": "pocketdock-python"}).get("leaseGraceSeconds", 30))
+        except PocketDockError:
+            grace = 30.0
+        while True:
+            time.sleep(max(grace / 3, 0.5))
+            try:
+                self.call("daemon.version")
+            except PocketDockError:
+                pass  # the daemon is away for now: the next beat tries again
 
     def _answer(self, status: int, text: bytes, what: str) -> Any:
         try:

@@ -29,7 +29,7 @@ from pocketdock import _connect  # noqa: E402
 
 
 class DaemonProcess:
-    def __init__(self, tcp: bool = False) -> None:
+    def __init__(self, tcp: bool = False, args: tuple[str, ...] = ()) -> None:
         self.dir = tempfile.mkdtemp(prefix="pd-pytest-")
         self.socket = os.path.join(self.dir, "pocketdock.sock")
         env = {**os.environ}
@@ -38,7 +38,7 @@ class DaemonProcess:
         self.engine = env.get("POCKETDOCK_SOCKET", "")
         self.child = subprocess.Popen(
             ["node", str(DAEMON_BIN), "--socket", self.socket, "--state-dir", self.dir,
-             "--port", "0" if not tcp else str(free_port()), "--log-level", "warn"],
+             "--port", "0" if not tcp else str(free_port()), "--log-level", "warn", *args],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True)
         self.port: int | None = None
         lines = []
