@@ -32,6 +32,7 @@ from .errors import (
     InvalidParams,
     InvalidRequest,
     MethodNotFound,
+    OptionRefused,
     ParseError,
     PocketDockError,
     PodmanNotRunning,
@@ -67,6 +68,6 @@ __all__ = [
     "ExecResult", "ContainerInfo", "ContainerListItem", "StreamChunk", "BufferSnapshot", "DoctorReport", "ProfileInfo",
     "PocketDockError", "ParseError", "InvalidRequest", "MethodNotFound", "InternalError", "SocketError", "SocketConnectionError", "SocketCommunicationError", "PodmanNotRunning",
     "ContainerError", "ContainerNotFound", "ContainerNotRunning", "ContainerGone", "FileError", "FileNotFound",
-    "ImageNotFound", "SessionClosed", "ProjectNotInitialized", "ProcessLost", "Unauthorized", "InvalidParams",
+    "ImageNotFound", "SessionClosed", "ProjectNotInitialized", "ProcessLost", "Unauthorized", "OptionRefused", "InvalidParams",
     "DaemonNotRunning", "DaemonClosedError",
 ]

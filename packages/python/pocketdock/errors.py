@@ -31,6 +31,7 @@ __all__ = [
     "ProjectNotInitialized",
     "ProcessLost",
     "Unauthorized",
+    "OptionRefused",
     "InvalidParams",
     "DaemonNotRunning",
     "DaemonClosedError",
@@ -167,6 +168,12 @@ class Unauthorized(PocketDockError):
     fields = ("detail",)
 
 
+class OptionRefused(Unauthorized):
+    """An option the daemon refuses this caller (docs/security.md): ``option`` names it, ``rule`` the rule it broke."""
+
+    fields = ("detail", "option", "rule")
+
+
 class InvalidParams(PocketDockError):
     """A parameter is missing or malformed; ``field`` names it."""
 
@@ -194,7 +201,7 @@ WIRE_CLASSES: dict[str, type[PocketDockError]] = {
     cls.__name__: cls
     for cls in (PocketDockError, ParseError, InvalidRequest, MethodNotFound, InternalError, SocketError, SocketConnectionError, SocketCommunicationError, PodmanNotRunning,
                 ContainerError, ContainerNotFound, ContainerNotRunning, ContainerGone, FileError, FileNotFound,
-                ImageNotFound, SessionClosed, ProjectNotInitialized, ProcessLost, Unauthorized, InvalidParams)
+                ImageNotFound, SessionClosed, ProjectNotInitialized, ProcessLost, Unauthorized, OptionRefused, InvalidParams)
 }
 
 def error_from_wire(error: dict[str, Any]) -> PocketDockError:
