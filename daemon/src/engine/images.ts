@@ -63,7 +63,8 @@ export class EngineImages {
       };
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) return undefined;
-      throw err;
+      // An engine that went away is a SocketConnectionError naming it, as from every other call.
+      throw mapEngineError(err, { socketPath: this.socketPath, image: ref });
     }
   }
 

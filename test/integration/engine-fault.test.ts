@@ -1,0 +1,72 @@
+// The engine goes away under a running daemon and comes back: calls that need it fail with
+// SocketConnectionError naming it, the rest of the daemon keeps answering, and work resumes
+// without a restart. The shared engine is never stopped: a Unix-socket proxy in front of it is cut.
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SocketConnectionError } from '../../client/src/index.js';
+import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { ENGINE_SOCKET } from '../helpers/engine.js';
+
+/** Forwards every connection on `path` to the engine's socket until cut. */
+class EngineProxy {
+  private server: Server | undefined;
+  private readonly open = new Set<Socket>();
+
+  constructor(readonly path: string) {}
+
+  async up(): Promise<void> {
+    this.server = createServer((client) => {
+      const engine = createConnection(ENGINE_SOCKET);
+      for (const s of [client, engine]) {
+        this.open.add(s);
+        s.once('close', () => this.open.delete(s));
+        s.on('error', () => { client.destroy(); engine.destroy(); });
+      }
+      client.pipe(engine).pipe(client);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.path, resolve));
+  }
+
+  /** The engine is gone: no new connections (the socket file goes), open ones are cut. */
+  async cut(): Promise<void> {
+    const closed = new Promise((resolve) => this.server!.close(resolve));
+    for (const s of this.open) s.destroy();
+    await closed;
+  }
+}
+
+const proxy = new EngineProxy(join(mkdtempSync(join(tmpdir(), 'pd-proxy-')), 'engine.sock'));
+let d: TestDaemon | undefined;
+afterAll(async () => {
+  await d?.stop();
+});
+
+describe('engine faults', () => {
+  it('fails calls with SocketConnectionError while the engine is away, keeps serving, resumes when it is back', async () => {
+    await proxy.up();
+    d = await startDaemon({ args: ['--engine-socket', proxy.path] });
+    const pd = await d.client();
+    const c = await pd.createNewContainer();
+    try {
+      expect((await c.run('echo before')).stdout).toBe('before\n');
+
+      await proxy.cut();
+      const failed = await c.run('echo during').catch((e: unknown) => e);
+      expect(failed).toBeInstanceOf(SocketConnectionError);
+      expect(failed).toMatchObject({ socketPath: proxy.path });
+      expect(await pd.createNewContainer().catch((e: unknown) => e)).toBeInstanceOf(SocketConnectionError);
+      // What does not need the engine still answers.
+      expect(await pd.getVersion()).toMatch(/^\d+\.\d+\.\d+/);
+      expect((await pd.listProfiles()).length).toBeGreaterThan(0);
+
+      await proxy.up();
+      expect((await c.run('echo after')).stdout).toBe('after\n');
+    } finally {
+      await c.shutdown({ force: true }).catch(() => undefined);
+      await pd.close();
+    }
+  });
+});
