@@ -19,6 +19,15 @@ export interface Limits {
   maxBatch: number;
   /** Most requests one connection may have in flight. */
   maxPending: number;
+  /** Deepest nesting of arrays and objects in a message. */
+  maxDepth: number;
+  /**
+   * Most bytes a blocking run (container.run) may keep per stream: its result is one JSON string, and
+   * a control byte takes six characters there (V8's strings end near 512 M characters).
+   */
+  maxRunOutput: number;
+  /** Most bytes every exec's buffers together may hold (ring buffers, and what blocking runs keep). */
+  maxBufferedBytes: number;
 }
 
 export interface DaemonConfig {
@@ -71,7 +80,10 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
     tcpEngines: [],
     engines: [],
     sandbox: { ...DEFAULT_SANDBOX },
-    limits: { maxMessageBytes: 64 * 1024 * 1024, maxBatch: 100, maxPending: 1000 },
+    limits: {
+      maxMessageBytes: 64 * 1024 * 1024, maxBatch: 100, maxPending: 1000, maxDepth: 64,
+      maxRunOutput: 16 * 1024 * 1024, maxBufferedBytes: 1024 * 1024 * 1024,
+    },
     leaseGraceSeconds: 30,
   };
 }
@@ -165,13 +177,15 @@ function absolutePaths(raw: Record<string, unknown>, key: string, path: string):
   return list;
 }
 
+const LIMIT_KEYS: readonly (keyof Limits)[] = ['maxMessageBytes', 'maxBatch', 'maxPending', 'maxDepth', 'maxRunOutput', 'maxBufferedBytes'];
+
 function parseLimits(raw: unknown, path: string): Partial<Limits> {
   if (typeof raw !== 'object' || raw === null) throw new ConfigError(`config ${path}: limits must be a mapping`);
   const out: Partial<Limits> = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (k !== 'maxMessageBytes' && k !== 'maxBatch' && k !== 'maxPending') throw new ConfigError(`config ${path}: unknown key limits.${k}`);
+    if (!LIMIT_KEYS.includes(k as keyof Limits)) throw new ConfigError(`config ${path}: unknown key limits.${k}`);
     if (!Number.isInteger(v) || (v as number) < 1) throw new ConfigError(`config ${path}: limits.${k} must be a positive integer`);
-    out[k] = v as number;
+    out[k as keyof Limits] = v as number;
   }
   return out;
 }

@@ -35,7 +35,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   const containers = new Containers(engines, log, new HostPolicy(config, () => engines.sockets()), config.sandbox);
   const files = new Files(containers, log);
   const images = new Images(engines, files.transfers);
-  const processes = new Processes(new ExecTargets(containers, log), log);
+  const processes = new Processes(new ExecTargets(containers, log), log, config.limits);
   const sessions = new Sessions(containers, processes, log);
   const leases = new Leases(async (t) => { await containers.shutdown(t.containerId, true, t.socketPath); }, config.leaseGraceSeconds * 1000, log);
   leases.restore(config.stateDir);

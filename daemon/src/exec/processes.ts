@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULTS, type ExecKind, type ExecResult, type ExecSummary, type Lang } from '@pocketdock/protocol';
-import { invalidParams, processLost } from '../errors.js';
+import { invalidParams, invalidRequest, processLost } from '../errors.js';
 import type { Logger } from '../log.js';
 import { recordCommand } from '../project/index.js';
 import { ManagedExec, type ExecIo } from './managed-exec.js';
@@ -57,6 +57,18 @@ export interface StoredExec {
 
 export const EXECS_FILE = 'execs.json';
 
+/** How long a finished exec stays registered: a blocking run nobody named has had its one reader, its (possibly large) result need not linger. */
+const retainOf = (req: StartRequest): number => (req.collect && req.execId === undefined ? 0 : RETAIN_MS);
+
+/** Linux takes no single argument longer than this (MAX_ARG_STRLEN, NUL included), and the command is one. */
+export const MAX_COMMAND_BYTES = 128 * 1024 - 1;
+
+/** What the daemon's config bounds of execs (config.ts Limits). */
+export interface ExecLimits {
+  maxRunOutput: number;
+  maxBufferedBytes: number;
+}
+
 export class Processes {
   private readonly execs = new Map<string, Promise<ManagedExec>>();
   /** Each exec's history line in its project's instance dir, written once it ends (project/records.ts). */
@@ -68,7 +80,10 @@ export class Processes {
   /** Settles once the execs that outlived the previous daemon are registered: lookups wait for it. */
   private recovering: Promise<void> = Promise.resolve();
 
-  constructor(private readonly targets: ExecTargets, private readonly log: Logger) {}
+  /** Bytes the registered execs' buffers may grow to, together (ExecLimits.maxBufferedBytes). */
+  private buffered = 0;
+
+  constructor(private readonly targets: ExecTargets, private readonly log: Logger, private readonly limits: ExecLimits) {}
 
   /**
    * Finds the detached execs (and session shells) the previous daemon recorded that still run, by
@@ -160,7 +175,43 @@ export class Processes {
     return this.execs.get(execId) ?? this.recovering.then(() => this.execs.get(execId) ?? Promise.reject(processLost(execId)));
   }
 
+  /**
+   * Books what an exec's buffers may grow to — two rings, and for a blocking run the output it keeps
+   * — against the daemon-wide budget; answers the release. A blocking run's result is one string per
+   * stream, so its maxOutput is capped before anything starts.
+   */
+  private reserve(req: StartRequest): () => void {
+    const size = Buffer.byteLength(req.command);
+    if (size > MAX_COMMAND_BYTES) {
+      throw invalidParams('command', `is ${size} bytes; the kernel takes at most ${MAX_COMMAND_BYTES} in one argument: write the script to a file (writeFile) and run the file`);
+    }
+    const kept = req.collect ? req.maxOutput ?? DEFAULTS.maxOutput : 0;
+    if (kept > this.limits.maxRunOutput) {
+      throw invalidParams('maxOutput', `must be at most ${this.limits.maxRunOutput} for a blocking run (its result is built in memory): stream or detach the command to follow more output`);
+    }
+    const bytes = 2 * ((req.bufferSize ?? DEFAULTS.bufferSize) + kept);
+    if (this.buffered + bytes > this.limits.maxBufferedBytes) {
+      throw invalidRequest(`the daemon's exec buffers are full (${this.buffered} of ${this.limits.maxBufferedBytes} bytes booked, this exec needs ${bytes}): wait for execs to end, or use a smaller bufferSize or maxOutput`);
+    }
+    this.buffered += bytes;
+    let released = false;
+    return () => { if (!released) { released = true; this.buffered -= bytes; } };
+  }
+
   private async launch(id: string, req: StartRequest, attach?: (exec: ManagedExec) => void): Promise<ManagedExec> {
+    const release = this.reserve(req);
+    try {
+      const exec = await this.launchBooked(id, req, attach);
+      // The buffers stay readable as long as the exec is registered (track()).
+      void exec.done.then(() => setTimeout(release, retainOf(req)).unref());
+      return exec;
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  private async launchBooked(id: string, req: StartRequest, attach?: (exec: ManagedExec) => void): Promise<ManagedExec> {
     const target = await this.targets.resolve(req.container, req.command, req.lang, req.socketPath);
     const detach = req.detach ?? false;
     const timeout = req.timeout ?? (detach ? undefined : target.timeout);
@@ -188,9 +239,7 @@ export class Processes {
     if (req.history !== false) this.recorded.set(exec, exec.done.then((r) => recordCommand(target.handle, {
       kind: req.collect ? 'run' : 'process', command: req.command, exitCode: r.exitCode, durationMs: r.durationMs, timedOut: r.timedOut,
     }, this.log)));
-    // A blocking run nobody named has had its one reader: its (possibly large) result need not linger.
-    const retainMs = req.collect && req.execId === undefined ? 0 : RETAIN_MS;
-    await this.track(detach ? { execId: id, containerId: target.containerId, socketPath: target.engine.socketPath } : undefined, exec, retainMs);
+    await this.track(detach ? { execId: id, containerId: target.containerId, socketPath: target.engine.socketPath } : undefined, exec, retainOf(req));
     return exec;
   }
 

@@ -3,13 +3,14 @@
  * parsed, size- and batch-checked, validated against the protocol, and every failure leaves as a
  * typed error from the protocol's table — never json-rpc-2.0's default code 0.
  */
-import { JSONRPCServer, type JSONRPCID } from 'json-rpc-2.0';
+import { JSONRPCServer } from 'json-rpc-2.0';
 import { METHODS, type MethodName } from '@pocketdock/protocol';
 import { DaemonError, invalidRequest, wireError } from '../errors.js';
 import type { Limits } from '../config.js';
 import type { Logger } from '../log.js';
 import type { CallContext } from './context.js';
 import type { Handlers } from './handlers/index.js';
+import { answerId, nestsDeeperThan, shapeError } from './message-shape.js';
 import { CHECK_RESULTS, validateParams, validateResult } from './validate.js';
 
 export class RpcRouter {
@@ -58,6 +59,9 @@ export class RpcRouter {
    * With `refusal`, every request in it is answered with that reason instead of being run.
    */
   async receive(text: string, ctx: CallContext, refusal?: string): Promise<string | undefined> {
+    if (nestsDeeperThan(text, this.limits.maxDepth)) {
+      return JSON.stringify(wireError(null, invalidRequest(`nested deeper than ${this.limits.maxDepth} levels`), this.log));
+    }
     let message: unknown;
     try {
       message = JSON.parse(text);
@@ -71,15 +75,32 @@ export class RpcRouter {
       }
     }
     this.inFlight++;
-    let response;
     try {
-      response = await this.server.receive(message as never, ctx);
+      return await this.dispatch(message, ctx);
     } finally {
       if (--this.inFlight === 0) for (const fn of this.idle.splice(0)) fn();
     }
-    if (response === null || (Array.isArray(response) && response.length === 0)) return undefined;
-    // A batch is answered with an array even when one of its requests is answered (json-rpc-2.0 unwraps it).
-    return JSON.stringify(Array.isArray(message) && !Array.isArray(response) ? [response] : response);
+  }
+
+  private async dispatch(message: unknown, ctx: CallContext): Promise<string | undefined> {
+    const requests: unknown[] = Array.isArray(message) ? message : [message];
+    const malformed = requests.map(shapeError);
+    if (malformed.every((e) => e === undefined)) {
+      const response = await this.server.receive(message as never, ctx);
+      if (response === null || (Array.isArray(response) && response.length === 0)) return undefined;
+      // A batch is answered with an array even when one of its requests is answered (json-rpc-2.0 unwraps it).
+      return JSON.stringify(Array.isArray(message) && !Array.isArray(response) ? [response] : response);
+    }
+    // A malformed request is answered (under id null unless its id is valid) and never run; the
+    // well-formed ones of the same batch still are.
+    const answers = await Promise.all(requests.map(async (r, i) => {
+      const err = malformed[i];
+      if (err) return wireError(answerId(r), err, this.log);
+      return this.server.receive(r as never, ctx);
+    }));
+    const replies = answers.filter((a) => a !== null);
+    if (replies.length === 0) return undefined;
+    return JSON.stringify(Array.isArray(message) ? replies : replies[0]);
   }
 }
 
@@ -87,9 +108,8 @@ export class RpcRouter {
 function refuse(message: unknown, why: string, log: Logger): string | undefined {
   const requests = Array.isArray(message) ? message : [message];
   const answers = requests
-    .map((m) => (m as { id?: JSONRPCID } | null)?.id)
-    .filter((id): id is JSONRPCID => id !== undefined)
-    .map((id) => wireError(id, invalidRequest(why), log));
+    .filter((m) => (m as { id?: unknown } | null)?.id !== undefined)
+    .map((m) => wireError(answerId(m), invalidRequest(why), log));
   if (answers.length === 0) return undefined;
   return JSON.stringify(Array.isArray(message) ? answers : answers[0]);
 }

@@ -8,7 +8,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ExecResult } from '../types.js';
 import { RunOptions } from './container.js';
 import { DEFAULTS, mib } from '../defaults.js';
-import { ExecId, addressed, method, notification, oneOf, params } from './spec.js';
+import { ExecId, MAX_SECONDS, addressed, method, notification, oneOf, params } from './spec.js';
 
 export const STREAMS = ['stdout', 'stderr'] as const;
 export type StreamName = (typeof STREAMS)[number];
@@ -144,7 +144,7 @@ export const EXEC_METHODS = {
     Type.Null(),
     'SIGTERM, then SIGKILL after a grace period; returns once the command has ended.'),
   'exec.wait': method(
-    params({ execId: ExecId, timeout: Type.Optional(Type.Number({ minimum: 0, description: 'seconds' })) }),
+    params({ execId: ExecId, timeout: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_SECONDS, description: 'seconds' })) }),
     Type.Union([ExecResult, Type.Null()], { description: 'null when the timeout passed first' }),
     'Waits for the command to end; stdout/stderr hold what is still buffered.'),
   'exec.read': method(

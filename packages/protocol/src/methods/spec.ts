@@ -27,7 +27,9 @@ export const oneOf = <T extends string>(values: readonly T[], description?: stri
   Type.Unsafe<T>({ type: 'string', enum: values, ...(description && { description }) });
 
 export const ContainerRef = Type.String({ minLength: 1, description: 'Container id or name' });
-export const Seconds = Type.Number({ exclusiveMinimum: 0, description: 'seconds' });
+/** The longest timeout a timer can hold (2^31-1 ms): anything longer would fire at once. */
+export const MAX_SECONDS = 2_147_483;
+export const Seconds = Type.Number({ exclusiveMinimum: 0, maximum: MAX_SECONDS, description: `seconds, at most ${MAX_SECONDS}` });
 export const EngineSocket = Type.String({ minLength: 1, description: 'Engine socket to use instead of the daemon\'s default' });
 
 /**
