@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Container } from '../../client/src/index.js';
-import { docker } from '../helpers/engine.js';
+import { docker } from '../helpers/engines.js';
 import { useDaemon } from '../helpers/daemon.js';
 import { postRpc } from '../helpers/rpc.js';
 
