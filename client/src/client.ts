@@ -1,6 +1,7 @@
 /** PocketDock: one connection to a daemon and the module-level functions of the API on it. */
 import { randomBytes } from 'node:crypto';
-import { basename } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { VERSION, type ContainerListItem, type CreateOptions, type DoctorReport, type ImageBuildResult, type ImportedImage, type ProfileInfo, type ResultOf } from '@pocketdock/protocol';
 import { openTransport, type ConnectOptions } from './connect.js';
 import { Container } from './container.js';
@@ -8,7 +9,7 @@ import { buildImages, exportImages, importImages, type BuildImagesOptions, type 
 import { Process } from './process.js';
 import { Session } from './session.js';
 import { Terminal, type TerminalOptions } from './terminal.js';
-import { ProjectNotInitialized, SessionClosed } from './errors.js';
+import { PocketDockError, ProjectNotInitialized, SessionClosed } from './errors.js';
 import { engineSocket, projectContext } from './project.js';
 import type { Transport } from './transport.js';
 
@@ -136,6 +137,23 @@ export class PocketDock implements AsyncDisposable {
   hello(): Promise<ResultOf<'daemon.hello'>> {
     const { clientName, resumeToken } = this.identity;
     return this.transport.call('daemon.hello', { client: clientName, version: VERSION, resumeToken });
+  }
+
+  /**
+   * The dashboard's sign-in link, as Jupyter prints one: the daemon's TCP port, and the token read
+   * from its state dir — so only a client on the daemon's machine that may read that file gets it.
+   */
+  async dashboardUrl(): Promise<string> {
+    const { port, stateDir } = await this.hello();
+    if (port === null) throw new PocketDockError('the daemon has no TCP listener (it was started with --port 0): the dashboard is served there');
+    const path = join(stateDir, 'token');
+    let token: string;
+    try {
+      token = (await readFile(path, 'utf8')).trim();
+    } catch (err) {
+      throw new PocketDockError(`cannot read the daemon's token at ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): is the daemon on another machine, or another user's?`);
+    }
+    return `http://127.0.0.1:${port}/?token=${token}`;
   }
 
   /** A proxy of a detached process (or any exec) by id, such as one another client started. */

@@ -20,7 +20,9 @@ const mine = `pd-dash-${tag}`;
 const theirs = `pd-dash-other-${tag}`;
 
 describe('dashboard in Chromium', () => {
-  const s = useDaemon({ tcp: true });
+  // Debug logging: the most the daemon ever writes, none of which may hold the token.
+  const s = useDaemon({ tcp: true, args: ['--log-level', 'debug'] });
+  let log = '';
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -29,6 +31,7 @@ describe('dashboard in Chromium', () => {
   const shoot = async (name: string) => { if (shots) await page.screenshot({ path: join(shots, `dashboard-${name}.png`) }); };
 
   beforeAll(async () => {
+    s.d.child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1366, height: 800 }, acceptDownloads: true });
     page = await context.newPage();
@@ -40,7 +43,9 @@ describe('dashboard in Chromium', () => {
   });
 
   it('signs in from the link: the token moves to an HttpOnly SameSite=Strict cookie and out of the address bar', async () => {
-    await page.goto(`${base()}/?token=${s.d.token}`);
+    const link = await s.pd.dashboardUrl();
+    expect(link).toBe(`${base()}/?token=${s.d.token}`);
+    await page.goto(link);
     expect(page.url()).toBe(`${base()}/`);
     await expect.poll(() => page.locator('header').textContent()).toContain('daemon 0.1.0');
     const [cookie] = await context.cookies();
@@ -139,6 +144,9 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('tab', { name: 'Resources' }).click();
     await page.locator('figcaption .key.memory').getByText(/ of \d/).waitFor();
     if (shots) {
+      // Something to draw: a minute of samples would be long; a few, with some CPU, show the chart.
+      await (await s.pd.resumeContainer(mine)).run('timeout 20 sh -c "while :; do :; done"', { detach: true });
+      await page.getByText(/last ([6-9]|\d\d) samples/).waitFor();
       await page.emulateMedia({ colorScheme: 'dark' });
       await shoot('dark');
       await page.emulateMedia({ colorScheme: 'light' });
@@ -164,6 +172,13 @@ describe('dashboard in Chromium', () => {
     } finally {
       await stranger.close();
     }
+  });
+
+  it('never writes the token into the daemon\'s log', () => {
+    expect(log).toContain('dashboard: a browser signed in');
+    expect(log).toContain('dashboard: sign-in with a wrong token refused');
+    expect(log).not.toContain(s.d.token);
+    expect(log).not.toContain('0'.repeat(64));
   });
 
   it('refuses a page of another origin, even on the same host with the cookie in the browser', async () => {

@@ -46,7 +46,7 @@ export function CreateDialog({ transport, onClose }: { transport: RpcTransport; 
         <label for="create-cpu">CPU %</label>
         <input id="create-cpu" name="cpuPercent" type="number" min="1" max="100" step="any" placeholder="unlimited" />
         <span />
-        <label class="check"><input name="persist" type="checkbox" /> Persist (stopping keeps it; only destroy removes it)</label>
+        <label class="check"><input name="persist" type="checkbox" /> Persist: without it, the sandbox is removed once this page has been closed for the daemon's grace period</label>
         <div class="buttons span">
           <button type="button" onClick={() => onClose()}>Cancel</button>
           <button type="submit" class="primary" disabled={busy}>{busy ? 'Creating…' : 'Create'}</button>
