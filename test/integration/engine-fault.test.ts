@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SocketConnectionError } from '../../client/src/index.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { ENGINE_SOCKET } from '../helpers/engine.js';
+import { DOCKER_SOCKET } from '../helpers/engines.js';
 
 /** Forwards every connection on `path` to the engine's socket until cut. */
 class EngineProxy {
@@ -19,7 +19,7 @@ class EngineProxy {
 
   async up(): Promise<void> {
     this.server = createServer((client) => {
-      const engine = createConnection(ENGINE_SOCKET);
+      const engine = createConnection(DOCKER_SOCKET);
       for (const s of [client, engine]) {
         this.open.add(s);
         s.once('close', () => this.open.delete(s));
