@@ -6,14 +6,18 @@ import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { Demuxer, type DemuxSink, type Engine } from '../engine/index.js';
 import type { Logger } from '../log.js';
+import { supervised } from './shim.js';
 import { EXEC_MARKER, signalExec } from './signal.js';
 
 export interface ExecOutcome {
+  /** The command's, or 137 when SIGKILL had to end part of its tree. */
   exitCode: number;
   durationMs: number;
-  /** True when the command ended after pocketdock stopped it for running past its timeout. */
+  /** True when the command and all it started ended after pocketdock stopped them for running past the timeout. */
   timedOut: boolean;
 }
+
+const KILLED = 128 + 9;
 
 /** The exit code reported when the engine could not tell one (the command could not be stopped, or its container went away). */
 export const UNKNOWN_EXIT = -1;
@@ -35,6 +39,8 @@ export interface ExecStart {
   tty?: boolean;
   /** More environment, NAME=value. */
   env?: string[];
+  /** Run under the shim (shim.ts), so that a stop reaches all the command starts. */
+  supervise?: boolean;
 }
 
 /** What a managed exec drives: a command it started (ExecRun), or one that survived a daemon restart (survivors.ts). */
@@ -50,9 +56,14 @@ export interface Run {
 
 export class ExecRun implements Run {
   readonly finished: Promise<ExecOutcome>;
+  private readonly streamEnded: Promise<void>;
   private stopping: Promise<void> | undefined;
+  /** Signals in flight: the outcome waits for them, since they decide the exit code. */
+  private readonly signalling = new Set<Promise<unknown>>();
   private timedOut = false;
   private ended = false;
+  /** SIGKILL ended some of the tree: the exit code says so whatever the main process died of. */
+  private killed = false;
   /** Set when the attach stream had to be cut because even SIGKILL did not end it. */
   private abandoned = false;
 
@@ -74,16 +85,20 @@ export class ExecRun implements Run {
       this.log.info({ timeoutMs }, 'exec timed out: stopping it');
       void this.stop();
     }, timeoutMs);
-    this.finished = new Promise<void>((resolve, reject) => {
+    this.streamEnded = new Promise<void>((resolve, reject) => {
       stream.on('data', (chunk: Buffer) => demux.push(chunk));
       stream.once('end', resolve);
       stream.once('close', resolve);
       stream.once('error', reject);
-    }).then(async () => {
+    });
+    this.finished = this.streamEnded.then(async () => {
       this.ended = true;
       clearTimeout(timer);
       demux.end();
-      const exitCode = this.abandoned ? UNKNOWN_EXIT : await this.exitCode();
+      await this.stopping;
+      await Promise.allSettled([...this.signalling]);
+      const code = this.abandoned ? UNKNOWN_EXIT : await this.exitCode();
+      const exitCode = this.killed && code !== UNKNOWN_EXIT ? KILLED : code;
       const outcome = { exitCode, durationMs: Date.now() - started, timedOut: this.timedOut && !this.abandoned };
       this.log.debug(outcome, 'exec done');
       return outcome;
@@ -100,25 +115,35 @@ export class ExecRun implements Run {
     const started = Date.now();
     const tty = s.tty ?? false;
     const env = [`${EXEC_MARKER}=${id}`, ...(s.env ?? [])];
-    const { execId, stream } = await s.engine.exec(s.containerId, { cmd: s.argv, env, stdin: s.stdin ?? false, tty });
+    const cmd = s.supervise ? supervised(s.argv) : s.argv;
+    const { execId, stream } = await s.engine.exec(s.containerId, { cmd, env, stdin: s.stdin ?? false, tty });
     log.debug({ argv: s.argv }, 'exec started');
     return new ExecRun(id, s.engine, s.containerId, execId, stream, s.sink, log, s.timeoutMs, started, tty);
   }
 
-  /** Sends a signal to the command and everything it started, inside the container. */
-  signal(signal: number): Promise<void> {
-    return signalExec(this.engine, this.containerId, this.id, signal);
+  /** Sends a signal to the command and everything it started, inside the container; true when its shim was found. */
+  async signal(signal: number): Promise<boolean> {
+    const sent = signalExec(this.engine, this.containerId, { marker: this.id }, signal);
+    this.signalling.add(sent);
+    try {
+      const { count, shim } = await sent;
+      if (signal === 9 && count > 0) this.killed = true;
+      return shim;
+    } finally {
+      this.signalling.delete(sent);
+    }
   }
 
   /**
-   * SIGTERM, then SIGKILL after a grace period unless the command has ended. Should the output
-   * stream still be open a grace period after SIGKILL (a process that escaped the marker holds it),
-   * the stream is cut so that the run ends with UNKNOWN_EXIT instead of hanging.
+   * SIGTERM, then after a grace period SIGKILL to whatever is left — also when the main process
+   * has ended, unless its shim did (which means nothing of the tree is left). Should the output
+   * stream still be open a grace period after SIGKILL (a process that escaped every handle holds
+   * it), the stream is cut so that the run ends with UNKNOWN_EXIT instead of hanging.
    */
   stop(graceMs = STOP_GRACE_MS): Promise<void> {
     this.stopping ??= (async () => {
-      await this.signal(15);
-      if (await this.endsWithin(graceMs)) return;
+      const shim = await this.signal(15);
+      if (await this.endsWithin(graceMs) && shim) return;
       await this.signal(9);
       if (await this.endsWithin(graceMs)) return;
       this.log.warn('exec still holds its output after SIGKILL: detaching from it');
@@ -150,7 +175,7 @@ export class ExecRun implements Run {
   private endsWithin(ms: number): Promise<boolean> {
     if (this.ended) return Promise.resolve(true);
     return Promise.race([
-      this.finished.then(() => true, () => true),
+      this.streamEnded.then(() => true, () => true),
       new Promise<false>((r) => setTimeout(() => r(false), ms).unref()),
     ]);
   }

@@ -126,7 +126,8 @@ export class ManagedExec {
       engine, containerId, argv, id: this.id, log: this.log, sink: this.sink,
       ...(this.o.timeoutMs !== undefined && { timeoutMs: this.o.timeoutMs }),
       ...(this.o.stdin && { stdin: true }),
-      ...(this.o.io?.tty && { tty: true }),
+      // A terminal's program leads its own session on the pty, as a person's shell expects.
+      ...(this.o.io?.tty ? { tty: true } : { supervise: true }),
       ...(this.o.io?.env && { env: this.o.io.env }),
     }));
   }

@@ -183,7 +183,8 @@ export class Session {
     };
     this.queue.push(cmd);
     this.next();
-    return done;
+    // A timed-out command's result waits for the sweep of what it left: nothing of it is left then.
+    return done.then((r) => cmd.signalling.then(() => r));
   }
 
   private next(): void {
@@ -228,16 +229,23 @@ export class Session {
 
   /**
    * A command past its timeout: SIGTERM to its processes and USR1 to the shell (which abandons a
-   * loop of builtins), then the same with SIGKILL. A command that survives both leaves the shell
-   * unusable, so the session ends.
+   * loop of builtins); after a grace period SIGKILL to whatever is left of it, also when the shell
+   * has returned from it (a TERM-ignoring child outlives its command). A command that survives
+   * both leaves the shell unusable, so the session ends. The next command waits for all of it, so
+   * the signals cannot hit it.
    */
   private async interrupt(cmd: Command): Promise<void> {
     cmd.timedOut = true;
     this.log.info({ command: cmd.text, timeoutMs: cmd.timeoutMs }, 'session command timed out: interrupting it');
-    for (const signal of [15, 9]) {
-      cmd.signalling = this.signalCommand(cmd, signal);
-      await cmd.signalling;
-      if (await settlesWithin(cmd.done, STOP_GRACE_MS)) return;
+    let signalled!: () => void;
+    cmd.signalling = new Promise((resolve) => { signalled = resolve; });
+    try {
+      await this.signalCommand(cmd, 15);
+      const returned = await settlesWithin(cmd.done, STOP_GRACE_MS);
+      await this.signalCommand(cmd, 9, !returned);
+      if (returned || await settlesWithin(cmd.done, STOP_GRACE_MS)) return;
+    } finally {
+      signalled();
     }
     this.end('a timed-out command could not be interrupted');
   }
@@ -248,8 +256,9 @@ export class Session {
    */
   private async signalCommand(cmd: Command, signal: number, interrupt = true): Promise<void> {
     try {
-      if (interrupt && this.exec) await this.exec.kill(INTERRUPT_SIGNAL);
-      await signalExec(this.target.engine, this.target.containerId, cmd.marker, signal);
+      const { engine, containerId } = this.target;
+      if (interrupt && this.exec) await signalExec(engine, containerId, { marker: this.exec.id, exact: true }, INTERRUPT_SIGNAL);
+      await signalExec(engine, containerId, { marker: cmd.marker, root: this.exec?.id ?? cmd.marker, sinceMs: Date.now() - cmd.started }, signal);
     } catch (err) {
       this.log.warn({ err }, 'could not signal a session command');
     }
