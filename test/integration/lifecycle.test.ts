@@ -93,6 +93,14 @@ describe.each(engines)('lifecycle on $name', (e) => {
     expect((await d2.run('cat /home/sandbox/s')).stdout).toBe('from-snapshot\n');
     // The snapshot does not carry the source container's identity.
     expect(await item(d2.name)).toMatchObject({ project: '', persist: false, image });
+    // Its only pocketdock label names the source; a container the engine's CLI starts from it is not managed.
+    const labels = (await e.docker.getImage(image).inspect()).Config.Labels ?? {};
+    expect(Object.entries(labels).filter(([k, v]) => k.startsWith('pocketdock.') && v !== '')).toEqual([['pocketdock.snapshot-of', c.name]]);
+    const raw = await e.docker.createContainer({ Image: image, name: `pd-test-raw-${tag()}` });
+    const rawName = (await raw.inspect()).Name.replace(/^\//, '');
+    names.push(rawName);
+    await raw.start();
+    expect(await item(rawName)).toBeUndefined();
   });
 
   it('destroys a persistent container; its name is then unknown', async () => {

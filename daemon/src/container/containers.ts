@@ -36,8 +36,6 @@ export interface Scope {
   socketPath?: string;
 }
 
-/** Labels a snapshot must not pass on: a container made from it belongs to no project yet. */
-const SNAPSHOT_CLEARED = [LABEL.project, LABEL.dataPath, LABEL.instance, LABEL.persist, LABEL.createdAt] as const;
 
 /** What container.list shows of a container, but its lease (the pool's). */
 export type ListItem = Omit<ContainerListItem, 'lease'>;
@@ -235,7 +233,11 @@ export class Containers {
     const colon = imageName.lastIndexOf(':');
     const tagged = colon > imageName.lastIndexOf('/');
     const image = { repo: tagged ? imageName.slice(0, colon) : imageName, tag: tagged ? imageName.slice(colon + 1) : 'latest' };
-    const labels = Object.fromEntries(SNAPSHOT_CLEARED.map((l) => [l, '']));
+    // A container started from the snapshot (by the engine's CLI too) must not pass for a managed
+    // one: every pocketdock label is emptied (a commit can set labels, not remove them), and one
+    // names the source.
+    const labels = Object.fromEntries(Object.keys(inspect.Config.Labels ?? {}).filter((l) => l.startsWith('pocketdock.')).map((l) => [l, '']));
+    labels[LABEL.snapshotOf] = inspect.Name.replace(/^\//, '');
     return engine.commitContainer(inspect.Id, image, labels);
   }
 }

@@ -37,4 +37,6 @@ export const LABEL = {
   profile: 'pocketdock.profile',
   memLimit: 'pocketdock.mem-limit',
   cpuPercent: 'pocketdock.cpu-percent',
+  /** The one pocketdock label a snapshot image keeps: the container it was taken from. */
+  snapshotOf: 'pocketdock.snapshot-of',
 } as const;
