@@ -121,8 +121,13 @@ export class ExecRun implements Run {
     return new ExecRun(id, s.engine, s.containerId, execId, stream, s.sink, log, s.timeoutMs, started, tty);
   }
 
-  /** Sends a signal to the command and everything it started, inside the container; true when its shim was found. */
-  async signal(signal: number): Promise<boolean> {
+  /** Sends a signal to the command and everything it started, inside the container. */
+  async signal(signal: number): Promise<void> {
+    await this.send(signal);
+  }
+
+  /** signal(), answering whether the exec's shim was found. */
+  private async send(signal: number): Promise<boolean> {
     const sent = signalExec(this.engine, this.containerId, { marker: this.id }, signal);
     this.signalling.add(sent);
     try {
@@ -142,9 +147,9 @@ export class ExecRun implements Run {
    */
   stop(graceMs = STOP_GRACE_MS): Promise<void> {
     this.stopping ??= (async () => {
-      const shim = await this.signal(15);
+      const shim = await this.send(15);
       if (await this.endsWithin(graceMs) && shim) return;
-      await this.signal(9);
+      await this.send(9);
       if (await this.endsWithin(graceMs)) return;
       this.log.warn('exec still holds its output after SIGKILL: detaching from it');
       this.abandoned = true;

@@ -53,8 +53,8 @@ export class SurvivorRun implements Run {
       .then(() => ({ exitCode: UNKNOWN_EXIT, durationMs: Date.now() - found, timedOut: false }));
   }
 
-  signal(signal: number): Promise<void> {
-    return signalExec(this.engine, this.containerId, this.id, signal);
+  async signal(signal: number): Promise<void> {
+    await signalExec(this.engine, this.containerId, { marker: this.id }, signal);
   }
 
   stop(): Promise<void> {
