@@ -27,6 +27,7 @@ from .errors import (
     DaemonNotRunning,
     FileError,
     FileNotFound,
+    ImageBuildError,
     ImageNotFound,
     InternalError,
     InvalidParams,
@@ -68,6 +69,6 @@ __all__ = [
     "ExecResult", "ContainerInfo", "ContainerListItem", "StreamChunk", "BufferSnapshot", "DoctorReport", "ProfileInfo",
     "PocketDockError", "ParseError", "InvalidRequest", "MethodNotFound", "InternalError", "SocketError", "SocketConnectionError", "SocketCommunicationError", "PodmanNotRunning",
     "ContainerError", "ContainerNotFound", "ContainerNotRunning", "ContainerGone", "FileError", "FileNotFound",
-    "ImageNotFound", "SessionClosed", "ProjectNotInitialized", "ProcessLost", "Unauthorized", "OptionRefused", "InvalidParams",
+    "ImageNotFound", "ImageBuildError", "SessionClosed", "ProjectNotInitialized", "ProcessLost", "Unauthorized", "OptionRefused", "InvalidParams",
     "DaemonNotRunning", "DaemonClosedError",
 ]

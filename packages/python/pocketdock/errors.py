@@ -27,6 +27,7 @@ __all__ = [
     "FileError",
     "FileNotFound",
     "ImageNotFound",
+    "ImageBuildError",
     "SessionClosed",
     "ProjectNotInitialized",
     "ProcessLost",
@@ -144,6 +145,12 @@ class ImageNotFound(PocketDockError):
     fields = ("image",)
 
 
+class ImageBuildError(PocketDockError):
+    """Building an image (or bootstrapping its base) failed; ``detail`` has the engine's or the build's own words."""
+
+    fields = ("image", "detail")
+
+
 class SessionClosed(PocketDockError):
     """The session was closed or its shell died."""
 
@@ -201,7 +208,7 @@ WIRE_CLASSES: dict[str, type[PocketDockError]] = {
     cls.__name__: cls
     for cls in (PocketDockError, ParseError, InvalidRequest, MethodNotFound, InternalError, SocketError, SocketConnectionError, SocketCommunicationError, PodmanNotRunning,
                 ContainerError, ContainerNotFound, ContainerNotRunning, ContainerGone, FileError, FileNotFound,
-                ImageNotFound, SessionClosed, ProjectNotInitialized, ProcessLost, Unauthorized, OptionRefused, InvalidParams)
+                ImageNotFound, ImageBuildError, SessionClosed, ProjectNotInitialized, ProcessLost, Unauthorized, OptionRefused, InvalidParams)
 }
 
 def error_from_wire(error: dict[str, Any]) -> PocketDockError:
