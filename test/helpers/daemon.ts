@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { connect, type PocketDock } from '../../client/src/index.js';
+import { connect, type Container, type PocketDock } from '../../client/src/index.js';
 import { DOCKER_SOCKET } from './engines.js';
 
 export { DOCKER_SOCKET };
@@ -103,4 +103,22 @@ export function useDaemon(o: StartOptions = {}): Suite {
     await d?.stop();
   });
   return { get d() { return d!; }, get pd() { return pd!; } };
+}
+
+export interface SandboxSuite extends Suite {
+  /** A container of the default image, created after the daemon starts and removed before it stops. */
+  readonly c: Container;
+}
+
+/** useDaemon() plus one container that a whole test file shares. */
+export function useSandbox(o: StartOptions = {}): SandboxSuite {
+  const suite = useDaemon(o);
+  let c: Container | undefined;
+  beforeAll(async () => {
+    c = await suite.pd.createNewContainer();
+  });
+  afterAll(async () => {
+    await c?.shutdown({ force: true }).catch(() => undefined);
+  });
+  return { get d() { return suite.d; }, get pd() { return suite.pd; }, get c() { return c!; } };
 }

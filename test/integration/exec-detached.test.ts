@@ -2,22 +2,12 @@
 // followed by long-poll, overflow accounting, a 1 GB flood, slow subscribers, and callbacks.
 import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessLost, type Container } from '../../client/src/index.js';
-import { useDaemon } from '../helpers/daemon.js';
+import { describe, expect, it } from 'vitest';
+import { ProcessLost } from '../../client/src/index.js';
+import { useSandbox } from '../helpers/daemon.js';
 import { postRpc } from '../helpers/rpc.js';
 
-let c: Container;
-
-const suite = useDaemon();
-
-beforeAll(async () => {
-  c = await suite.pd.createNewContainer();
-});
-
-afterAll(async () => {
-  await c?.shutdown({ force: true }).catch(() => undefined);
-});
+const suite = useSandbox();
 
 const MiB = 1024 * 1024;
 const FIXTURE = new URL('./fixtures/attach-process.ts', import.meta.url).pathname;
@@ -36,12 +26,12 @@ function runChild(args: string[]): Promise<Record<string, unknown>[]> {
 
 describe('run({ detach: true })', () => {
   it('keeps running and buffering with nobody attached; a second OS process attaches by id, follows, kills and waits', async () => {
-    const p = await c.run('echo first; while [ ! -e /tmp/go-attach ]; do sleep 0.02; done; i=0; while :; do i=$((i+1)); echo tick$i; sleep 0.05; done', { detach: true });
+    const p = await suite.c.run('echo first; while [ ! -e /tmp/go-attach ]; do sleep 0.02; done; i=0; while :; do i=$((i+1)); echo tick$i; sleep 0.05; done', { detach: true });
     expect(await p.isRunning()).toBe(true);
     await expect.poll(async () => (await p.peek()).stdout).toBe('first\n');
     const child = runChild([suite.d.socketPath, p.id]);
     await expect.poll(async () => (await p.info()).offsets.stdout > 0).toBe(true);
-    await c.run('touch /tmp/go-attach');
+    await suite.c.run('touch /tmp/go-attach');
     const lines = await child;
     expect(lines[0]).toMatchObject({ running: true });
     expect(String(lines[0]!.buffered)).toMatch(/^first\n/);
@@ -50,11 +40,11 @@ describe('run({ detach: true })', () => {
     expect(lines.at(-1)).toMatchObject({ result: { exitCode: 137, ok: false, timedOut: false } });
     expect(await p.isRunning()).toBe(false);
     expect((await p.wait()).exitCode).toBe(137);
-    expect((await c.run('ps -eo args')).stdout).not.toContain('tick');
+    expect((await suite.c.run('ps -eo args')).stdout).not.toContain('tick');
   });
 
   it('reports overflow, keeps the newest bufferSize bytes; read() consumes, peek() does not', async () => {
-    const p = await c.run("head -c 3000000 /dev/zero | tr '\\0' o; echo -n END", { detach: true });
+    const p = await suite.c.run("head -c 3000000 /dev/zero | tr '\\0' o; echo -n END", { detach: true });
     await p.wait();
     const info = await p.info();
     expect(info).toMatchObject({ bufferOverflow: true, bufferSize: MiB, offsets: { stdout: 3_000_003 }, dropped: { stdout: 3_000_003 - MiB } });
@@ -68,7 +58,7 @@ describe('run({ detach: true })', () => {
 
   it('floods 1 GB with nobody attached: daemon memory stays flat, overflow is flagged', async () => {
     const before = suite.d.rssKiB();
-    const p = await c.run('yes | head -c 1000000000', { detach: true });
+    const p = await suite.c.run('yes | head -c 1000000000', { detach: true });
     let peak = before;
     while (await p.isRunning()) peak = Math.max(peak, suite.d.rssKiB());
     const info = await p.info();
@@ -78,7 +68,7 @@ describe('run({ detach: true })', () => {
   });
 
   it('lets a plain HTTP client follow by long-poll with offsets, resuming where it left off', async () => {
-    const p = await c.run('for i in $(seq 1 30); do echo n$i; echo e$i >&2; sleep 0.01; done', { detach: true });
+    const p = await suite.c.run('for i in $(seq 1 30); do echo n$i; echo e$i >&2; sleep 0.01; done', { detach: true });
     const offsets = { stdout: 0, stderr: 0 };
     const text = { stdout: '', stderr: '' };
     for (let done = false; !done;) {
@@ -97,7 +87,7 @@ describe('run({ detach: true })', () => {
 
   it('lets a slow subscriber fall behind without slowing the process or growing the daemon, and reports the gap', async () => {
     const size = 40 * MiB;
-    const p = await c.run(`echo go; while [ ! -e /tmp/go-slow ]; do sleep 0.02; done; head -c ${size} /dev/zero | tr '\\0' s`, { detach: true });
+    const p = await suite.c.run(`echo go; while [ ! -e /tmp/go-slow ]; do sleep 0.02; done; head -c ${size} /dev/zero | tr '\\0' s`, { detach: true });
     const ws = new WebSocket(`ws+unix://${suite.d.socketPath}:/rpc`, { perMessageDeflate: false });
     await new Promise((r) => ws.once('open', r));
     const notes: { method: string; params: { stream?: string; offset?: number; next?: number; lost?: number; data?: string } }[] = [];
@@ -113,7 +103,7 @@ describe('run({ detach: true })', () => {
     const socket = (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
     socket.pause(); // this client stops reading: the daemon's queue to it fills up
     const before = suite.d.rssKiB();
-    await c.run('touch /tmp/go-slow');
+    await suite.c.run('touch /tmp/go-slow');
     const result = await p.wait({ timeout: 60 });
     const rss = suite.d.rssKiB();
     socket.resume();

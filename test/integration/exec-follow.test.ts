@@ -1,22 +1,13 @@
 // Following an exec without owning it: a follower that leaves only unsubscribes, several followers
 // on one connection each get every byte once, an abandoned blocking run stops its command, and a
 // Process's buffer figures are asked of the daemon, never stale.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Container, type ExecChunk, type ExecStream } from '../../client/src/index.js';
-import { useDaemon } from '../helpers/daemon.js';
+import { useSandbox } from '../helpers/daemon.js';
 
-const suite = useDaemon();
-let c: Container;
+const suite = useSandbox();
 
-beforeAll(async () => {
-  c = await suite.pd.createNewContainer();
-});
-
-afterAll(async () => {
-  await c?.shutdown({ force: true }).catch(() => undefined);
-});
-
-const processes = async () => (await c.run('ps -eo args')).stdout;
+const processes = async () => (await suite.c.run('ps -eo args')).stdout;
 /** Prints `before`, waits until `file` exists, prints `after`. */
 const gated = (file: string, before: string, after: string) => `echo ${before}; while [ ! -e ${file} ]; do sleep 0.02; done; echo ${after}`;
 
@@ -39,18 +30,18 @@ async function drain(s: ExecStream): Promise<string> {
 
 describe('Process.stream() follows without owning', () => {
   it('breaking out of the loop unsubscribes; the process keeps running until kill()', async () => {
-    const p = await c.run(gated('/tmp/go-break', 'ready', 'done'), { detach: true });
+    const p = await suite.c.run(gated('/tmp/go-break', 'ready', 'done'), { detach: true });
     for await (const ch of p.stream()) if (ch.data.includes('ready')) break;
     expect(await p.isRunning()).toBe(true);
     // Still followable after the first follower left, by the same connection.
     const again = p.stream();
-    await c.run('touch /tmp/go-break');
+    await suite.c.run('touch /tmp/go-break');
     expect(await drain(again)).toBe('ready\ndone\n');
     expect((await p.wait()).exitCode).toBe(0);
   });
 
   it('aborting its signal ends the iteration with the reason and leaves the process running', async () => {
-    const p = await c.run('echo ready; sleep 984', { detach: true });
+    const p = await suite.c.run('echo ready; sleep 984', { detach: true });
     const ac = new AbortController();
     await expect((async () => {
       for await (const ch of p.stream({ signal: ac.signal })) if (ch.data.includes('ready')) ac.abort(new Error('enough'));
@@ -65,7 +56,7 @@ describe('Process.stream() follows without owning', () => {
 describe('an abandoned run stops its command', () => {
   it('a blocking run whose signal aborts rejects with the reason, and the command is gone', async () => {
     const ac = new AbortController();
-    const run = c.run('sleep 983', { signal: ac.signal, timeout: 60 });
+    const run = suite.c.run('sleep 983', { signal: ac.signal, timeout: 60 });
     await expect.poll(processes).toContain('sleep 983');
     ac.abort(new Error('caller left'));
     await expect(run).rejects.toThrow('caller left');
@@ -73,7 +64,7 @@ describe('an abandoned run stops its command', () => {
   });
 
   it('a blocking run with a signal still answers its ExecResult', async () => {
-    const r = await c.run('echo out; echo err >&2; exit 3', { signal: new AbortController().signal });
+    const r = await suite.c.run('echo out; echo err >&2; exit 3', { signal: new AbortController().signal });
     expect(r).toMatchObject({ stdout: 'out\n', stderr: 'err\n', exitCode: 3, ok: false });
   });
 });
@@ -81,8 +72,8 @@ describe('an abandoned run stops its command', () => {
 describe('several subscribers of one exec on one connection', () => {
   it('callbacks and two streams each get every byte once; one leaving does not end the others', async () => {
     // Its own Container object, so that its callbacks follow only the process started here.
-    const own = new Container(suite.pd.transport, { containerId: c.containerId, name: c.name, socketPath: c.socketPath,
-      persist: c.persist, project: c.project, dataPath: c.dataPath, timeout: c.timeout });
+    const own = new Container(suite.pd.transport, { containerId: suite.c.containerId, name: suite.c.name, socketPath: suite.c.socketPath,
+      persist: suite.c.persist, project: suite.c.project, dataPath: suite.c.dataPath, timeout: suite.c.timeout });
     let called = '';
     own.onStdout((_c, data) => { called += data; });
     const p = await own.run(gated('/tmp/go-many', 'one', 'two'), { detach: true });
@@ -90,7 +81,7 @@ describe('several subscribers of one exec on one connection', () => {
     const second = p.stream({ from: { stdout: 0 } })[Symbol.asyncIterator]();
     expect(await readUntil(second, 'one\n')).toBe('one\n');
     for await (const ch of first) if (ch.data.includes('one')) break; // leaves; `second` stays
-    await c.run('touch /tmp/go-many');
+    await suite.c.run('touch /tmp/go-many');
     let rest = '';
     for (let next = await second.next(); !next.done; next = await second.next()) rest += next.value.data;
     expect(rest).toBe('two\n');
@@ -99,7 +90,7 @@ describe('several subscribers of one exec on one connection', () => {
   });
 
   it('Session.onOutput and a stream of the session from its first byte do not see each other\'s repeats', async () => {
-    const s = await c.session();
+    const s = await suite.c.session();
     try {
       let seen = '';
       await s.onOutput((data) => { seen += data; });
@@ -117,7 +108,7 @@ describe('several subscribers of one exec on one connection', () => {
   });
 
   it('a Terminal and a stream of it on the same connection each see the output once', async () => {
-    const t = await c.openTerminal({ command: 'cat', rows: 10, cols: 40 });
+    const t = await suite.c.openTerminal({ command: 'cat', rows: 10, cols: 40 });
     let screen = '';
     t.onData((data) => { screen += data; });
     const follow = suite.pd.attachProcess(t.id).stream({ from: { stdout: 0 } })[Symbol.asyncIterator]();
@@ -132,7 +123,7 @@ describe('several subscribers of one exec on one connection', () => {
 
 describe('Process buffer figures', () => {
   it('are asked of the daemon when read, on any proxy of the process', async () => {
-    const p = await c.run('head -c 5000 /dev/zero; echo -n END', { detach: true });
+    const p = await suite.c.run('head -c 5000 /dev/zero; echo -n END', { detach: true });
     await p.wait();
     const other = suite.pd.attachProcess(p.id);
     expect(await other.bufferSize).toBe(5003);

@@ -1,21 +1,11 @@
 // exec.output on the wire: plain JSON-RPC text for a client that did not opt in (a browser, another
 // language), binary frames (header + raw UTF-8 bytes) for one that offered BINARY_SUBPROTOCOL.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { BINARY_SUBPROTOCOL, decodeFrame } from '@pocketdock/protocol';
-import type { Container } from '../../client/src/index.js';
-import { useDaemon } from '../helpers/daemon.js';
+import { useSandbox } from '../helpers/daemon.js';
 
-const suite = useDaemon();
-let c: Container;
-
-beforeAll(async () => {
-  c = await suite.pd.createNewContainer();
-});
-
-afterAll(async () => {
-  await c?.shutdown({ force: true }).catch(() => undefined);
-});
+const suite = useSandbox();
 
 // About 1.3 MB of multi-byte text on stdout (several notifications, pieces cut between characters
 // only if the daemon gets it wrong) and a line on stderr.
@@ -46,7 +36,7 @@ async function runRaw(protocols: string[]): Promise<Received> {
       got.text[msg.params.stream] += frame ? Buffer.from(frame.payload).toString('utf8') : msg.params.data ?? '';
     });
   });
-  ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'exec.start', params: { container: c.containerId, command: COMMAND, subscribe: true, lossless: true } }));
+  ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'exec.start', params: { container: suite.c.containerId, command: COMMAND, subscribe: true, lossless: true } }));
   await exited;
   ws.close();
   return got;
@@ -72,7 +62,7 @@ describe('exec.output framing', () => {
   it('carries every byte of a 15 MB numbered output in order while frames are in flight', async () => {
     const n = 2_000_000;
     const chunks: string[] = [];
-    for await (const ch of c.run(`seq 1 ${n}`, { stream: true, maxOutput: 32 * 1024 * 1024 })) chunks.push(ch.data);
+    for await (const ch of suite.c.run(`seq 1 ${n}`, { stream: true, maxOutput: 32 * 1024 * 1024 })) chunks.push(ch.data);
     expect(chunks.length).toBeGreaterThan(20);
     expect(chunks.join('')).toBe(`${Array.from({ length: n }, (_, i) => i + 1).join('\n')}\n`);
   });
@@ -81,7 +71,7 @@ describe('exec.output framing', () => {
     const seen: unknown[] = [];
     const off = suite.pd.transport.on('exec.output', (p) => seen.push(p.data));
     let text = '';
-    for await (const ch of c.run(`printf '${LINE.replace('\n', '\\n')}'`, { stream: true })) text += ch.data;
+    for await (const ch of suite.c.run(`printf '${LINE.replace('\n', '\\n')}'`, { stream: true })) text += ch.data;
     off();
     expect(text).toBe(LINE);
     expect(seen).toEqual([LINE]);

@@ -1,25 +1,16 @@
 // Streamed runs through the daemon: chunks as they are produced, large outputs, early stops, a lost
 // connection and resuming from offsets, maxOutput, lang, and idempotent exec ids.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Container, DaemonClosedError, InvalidParams, type ExecChunk } from '../../client/src/index.js';
 import type { Transport } from '../../client/src/transport.js';
-import { useDaemon } from '../helpers/daemon.js';
+import { useSandbox } from '../helpers/daemon.js';
 
-const suite = useDaemon();
-let c: Container;
+const suite = useSandbox();
 
-beforeAll(async () => {
-  c = await suite.pd.createNewContainer();
-});
-
-afterAll(async () => {
-  await c?.shutdown({ force: true }).catch(() => undefined);
-});
-
-const processes = async () => (await c.run('ps -eo args')).stdout;
+const processes = async () => (await suite.c.run('ps -eo args')).stdout;
 /** The same container as `c`, as seen through another connection (or under another id). */
-const proxy = (transport: Transport, containerId = c.containerId) =>
-  new Container(transport, { containerId, name: c.name, socketPath: c.socketPath, persist: c.persist, project: c.project, dataPath: c.dataPath, timeout: c.timeout });
+const proxy = (transport: Transport, containerId = suite.c.containerId) =>
+  new Container(transport, { containerId, name: suite.c.name, socketPath: suite.c.socketPath, persist: suite.c.persist, project: suite.c.project, dataPath: suite.c.dataPath, timeout: suite.c.timeout });
 /** A command that prints `before`, waits until `file` exists, then prints `after`. */
 const gated = (file: string, before: string, after: string) =>
   `echo ${before}; while [ ! -e ${file} ]; do sleep 0.02; done; echo ${after}`;
@@ -27,18 +18,18 @@ const gated = (file: string, before: string, after: string) =>
 describe('run({ stream: true })', () => {
   it('yields the first chunk while the command still runs', async () => {
     const events: string[] = [];
-    const s = c.run(gated('/tmp/go-1', 'a', 'b'), { stream: true, timeout: 20 });
+    const s = suite.c.run(gated('/tmp/go-1', 'a', 'b'), { stream: true, timeout: 20 });
     for await (const ch of s) {
       events.push(`${ch.stream}:${ch.data.trim()}`);
       // The command cannot print "b" before this file exists: chunk "a" came while it ran.
-      if (ch.data.includes('a')) { await c.run('touch /tmp/go-1'); events.push('released'); }
+      if (ch.data.includes('a')) { await suite.c.run('touch /tmp/go-1'); events.push('released'); }
     }
     expect(events).toEqual(['stdout:a', 'released', 'stdout:b']);
     expect(s.result).toMatchObject({ exitCode: 0, stdout: 'a\nb\n', timedOut: false, ok: true });
   });
 
   it('works awaited too, and keeps stdout and stderr apart, each in order', async () => {
-    const s = await c.run('for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done', { stream: true });
+    const s = await suite.c.run('for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done', { stream: true });
     const got: Record<string, string> = { stdout: '', stderr: '' };
     for await (const ch of s) got[ch.stream] += ch.data;
     expect(got).toEqual({ stdout: 'out1\nout2\nout3\nout4\nout5\n', stderr: 'err1\nerr2\nerr3\nerr4\nerr5\n' });
@@ -57,7 +48,7 @@ describe('run({ stream: true })', () => {
       let next = 0;
       let peak = rssBefore;
       let n = 0;
-      const s = c.run(`head -c ${size} /dev/zero | tr '\\0' x`, { stream: true, maxOutput: size, timeout: 120 });
+      const s = suite.c.run(`head -c ${size} /dev/zero | tr '\\0' x`, { stream: true, maxOutput: size, timeout: 120 });
       for await (const ch of s) {
         expect(ch.offset).toBe(next);
         expect(ch.lost).toBeUndefined();
@@ -74,14 +65,14 @@ describe('run({ stream: true })', () => {
   }
 
   it('stops the command in the container when the loop breaks early', async () => {
-    const s = c.run('echo ready; sleep 987', { stream: true });
+    const s = suite.c.run('echo ready; sleep 987', { stream: true });
     for await (const ch of s) if (ch.data.includes('ready')) break;
     expect(await processes()).not.toContain('sleep 987');
   });
 
   it('stops the command and ends with the abort reason when the signal aborts', async () => {
     const ac = new AbortController();
-    const s = c.run('echo ready; sleep 986', { stream: true, signal: ac.signal });
+    const s = suite.c.run('echo ready; sleep 986', { stream: true, signal: ac.signal });
     const seen: string[] = [];
     await expect((async () => {
       for await (const ch of s) { seen.push(ch.data); ac.abort(new Error('enough')); }
@@ -98,7 +89,7 @@ describe('run({ stream: true })', () => {
     await expect((async () => {
       for await (const ch of stream) { got.push(ch); await lost.close(); }
     })()).rejects.toBeInstanceOf(DaemonClosedError);
-    await c.run('touch /tmp/go-resume'); // output made while nobody is connected is buffered
+    await suite.c.run('touch /tmp/go-resume'); // output made while nobody is connected is buffered
 
     const resumed = suite.pd.attachProcess(stream.execId).stream({ from: stream.offsets, lossless: true });
     let rest = '';
@@ -115,24 +106,24 @@ describe('limits, langs and ids', () => {
   const cmd = "head -c 5000 /dev/zero | tr '\\0' y; head -c 7000 /dev/zero | tr '\\0' z >&2";
 
   it('cuts each stream at exactly maxOutput bytes, blocking, streamed and detached alike', async () => {
-    const blocking = await c.run(cmd, { maxOutput: 4096 });
-    const s = c.run(cmd, { stream: true, maxOutput: 4096 });
+    const blocking = await suite.c.run(cmd, { maxOutput: 4096 });
+    const s = suite.c.run(cmd, { stream: true, maxOutput: 4096 });
     const streamed = { stdout: 0, stderr: 0 };
     for await (const ch of s) streamed[ch.stream] += ch.data.length;
-    const detached = await (await c.run(cmd, { detach: true, maxOutput: 4096 })).wait();
+    const detached = await (await suite.c.run(cmd, { detach: true, maxOutput: 4096 })).wait();
     for (const r of [blocking, s.result!, detached]) {
       expect([r.stdout.length, r.stderr.length, r.truncated]).toEqual([4096, 4096, true]);
     }
     expect(streamed).toEqual({ stdout: 4096, stderr: 4096 });
-    expect((await c.run(cmd, { maxOutput: 5000 })).truncated).toBe(true); // stderr still over
-    expect((await c.run(cmd, { maxOutput: 7000 })).truncated).toBe(false);
+    expect((await suite.c.run(cmd, { maxOutput: 5000 })).truncated).toBe(true); // stderr still over
+    expect((await suite.c.run(cmd, { maxOutput: 7000 })).truncated).toBe(false);
   });
 
   it('runs python, sh and bash, and names lang and image when the interpreter is missing', async () => {
-    expect((await c.run('print(6*7)', { lang: 'python' })).stdout).toBe('42\n');
-    expect((await c.run('echo $((6*7))', { lang: 'sh' })).stdout).toBe('42\n');
-    expect((await c.run('echo ${BASH_VERSION%%.*}', { lang: 'bash' })).stdout).toMatch(/^\d+\n$/);
-    const err = await c.run('1', { lang: 'node' }).catch((e: unknown) => e);
+    expect((await suite.c.run('print(6*7)', { lang: 'python' })).stdout).toBe('42\n');
+    expect((await suite.c.run('echo $((6*7))', { lang: 'sh' })).stdout).toBe('42\n');
+    expect((await suite.c.run('echo ${BASH_VERSION%%.*}', { lang: 'bash' })).stdout).toMatch(/^\d+\n$/);
+    const err = await suite.c.run('1', { lang: 'node' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidParams);
     expect(err).toMatchObject({ field: 'lang' });
     expect((err as Error).message).toMatch(/node.*pocketdock\/minimal-python/);
@@ -140,13 +131,13 @@ describe('limits, langs and ids', () => {
 
   it('never runs a command twice for one exec id', async () => {
     const once = 'echo x >> /tmp/idem; sleep 0.5; wc -l < /tmp/idem';
-    const [a, b] = await Promise.all([c.run(once, { execId: 'idem-run' }), c.run(once, { execId: 'idem-run' })]);
-    const again = await c.run(once, { execId: 'idem-run' });
+    const [a, b] = await Promise.all([suite.c.run(once, { execId: 'idem-run' }), suite.c.run(once, { execId: 'idem-run' })]);
+    const again = await suite.c.run(once, { execId: 'idem-run' });
     expect([a.stdout, b.stdout, again.stdout]).toEqual(['1\n', '1\n', '1\n']);
-    const p1 = await c.run('echo y >> /tmp/idem2', { detach: true, execId: 'idem-proc' });
-    const p2 = await c.run('echo y >> /tmp/idem2', { detach: true, execId: 'idem-proc' });
+    const p1 = await suite.c.run('echo y >> /tmp/idem2', { detach: true, execId: 'idem-proc' });
+    const p2 = await suite.c.run('echo y >> /tmp/idem2', { detach: true, execId: 'idem-proc' });
     expect(p2.id).toBe(p1.id);
     await p1.wait();
-    expect((await c.run('wc -l < /tmp/idem2')).stdout).toBe('1\n');
+    expect((await suite.c.run('wc -l < /tmp/idem2')).stdout).toBe('1\n');
   });
 });

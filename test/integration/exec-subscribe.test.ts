@@ -3,14 +3,12 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SUBSCRIPTIONS } from '../../packages/protocol/src/index.js';
-import type { Container } from '../../client/src/index.js';
-import { useDaemon } from '../helpers/daemon.js';
+import { useSandbox } from '../helpers/daemon.js';
 
 interface Note { method: string; params: { execId: string; subscription: string; data?: string; result?: { exitCode: number } } }
 interface Answer { id: number; result?: Record<string, unknown>; error?: { code: number; data: { type: string } } }
 
-const suite = useDaemon();
-let c: Container;
+const suite = useSandbox();
 let ws: WebSocket;
 const notes: Note[] = [];
 const answers = new Map<number, (a: Answer) => void>();
@@ -32,7 +30,6 @@ function received(execId: string, subscription: string): { output: string; exitC
 }
 
 beforeAll(async () => {
-  c = await suite.pd.createNewContainer();
   ws = new WebSocket(`ws+unix://${suite.d.socketPath}:/rpc`, { perMessageDeflate: false });
   await new Promise((r) => ws.once('open', r));
   ws.on('message', (raw: Buffer) => {
@@ -44,13 +41,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   ws?.close();
-  await c?.shutdown({ force: true }).catch(() => undefined);
 });
 
 /** A process that prints one line, then a second once /tmp/<gate> exists, then ends. */
 async function gated(gate: string, subscription?: string): Promise<string> {
   const started = await call('exec.start', {
-    container: c.name, detach: true, subscribe: subscription !== undefined, ...(subscription && { subscription }),
+    container: suite.c.name, detach: true, subscribe: subscription !== undefined, ...(subscription && { subscription }),
     command: `echo one; while [ ! -e /tmp/${gate} ]; do sleep 0.02; done; echo two`,
   });
   return String(started.result!.execId);
@@ -64,7 +60,7 @@ describe('exec subscriptions', () => {
     expect(second.result).toMatchObject({ subscription: 'second', running: true });
     const lossless = await call('exec.subscribe', { execId, lossless: true });
     const generated = String(lossless.result!.subscription);
-    await c.run('touch /tmp/go-a');
+    await suite.c.run('touch /tmp/go-a');
     await expect.poll(() => received(execId, 'first')).toEqual({ output: 'one\ntwo\n', exitCode: 0 });
     await expect.poll(() => received(execId, 'second')).toEqual({ output: 'two\n', exitCode: 0 });
     await expect.poll(() => received(execId, generated)).toEqual({ output: 'one\ntwo\n', exitCode: 0 });
@@ -75,7 +71,7 @@ describe('exec subscriptions', () => {
     await call('exec.subscribe', { execId, subscription: 'leaves' });
     await expect.poll(() => received(execId, 'leaves').output).toBe('one\n');
     expect(await call('exec.unsubscribe', { execId, subscription: 'leaves' })).toMatchObject({ result: null });
-    await c.run('touch /tmp/go-b');
+    await suite.c.run('touch /tmp/go-b');
     await expect.poll(() => received(execId, 'stays')).toEqual({ output: 'one\ntwo\n', exitCode: 0 });
     expect(received(execId, 'leaves')).toEqual({ output: 'one\n', exitCode: undefined });
   });
@@ -85,7 +81,7 @@ describe('exec subscriptions', () => {
     for (let i = 0; i < MAX_SUBSCRIPTIONS; i++) expect((await call('exec.subscribe', { execId, subscription: `s${i}` })).error).toBeUndefined();
     expect((await call('exec.subscribe', { execId, subscription: 'one-too-many' })).error).toMatchObject({ data: { type: 'InvalidParams' } });
     await call('exec.unsubscribe', { execId });
-    await c.run('touch /tmp/go-c');
+    await suite.c.run('touch /tmp/go-c');
     expect((await call('exec.wait', { execId })).result).toMatchObject({ exitCode: 0 });
     expect(notes.filter((n) => n.params.execId === execId && n.method === 'exec.exit')).toEqual([]);
   });

@@ -7,25 +7,22 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileError, FileNotFound, InvalidParams, type Container, type PocketDock, type Progress } from '../../client/src/index.js';
-import { startDaemon, useDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { startDaemon, useSandbox, type TestDaemon } from '../helpers/daemon.js';
 import { postRpc, transferRequest, type RawTarget } from '../helpers/rpc.js';
 
-const suite = useDaemon();
-let c: Container;
+const suite = useSandbox();
 let local: string;
 
 beforeAll(async () => {
-  c = await suite.pd.createNewContainer();
   local = await mkdtemp(join(tmpdir(), 'pd-files-'));
 });
 
 afterAll(async () => {
-  await c?.shutdown({ force: true }).catch(() => undefined);
   if (local) await rm(local, { recursive: true, force: true });
 });
 
 async function sh(command: string): Promise<string> {
-  const r = await c.run(command);
+  const r = await suite.c.run(command);
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
   return r.stdout;
@@ -33,70 +30,70 @@ async function sh(command: string): Promise<string> {
 
 describe('writeFile and readFile', () => {
   it('round-trips text', async () => {
-    await c.writeFile('/home/sandbox/hello.txt', 'héllo\nwörld\n');
-    expect((await c.readFile('/home/sandbox/hello.txt')).toString('utf8')).toBe('héllo\nwörld\n');
+    await suite.c.writeFile('/home/sandbox/hello.txt', 'héllo\nwörld\n');
+    expect((await suite.c.readFile('/home/sandbox/hello.txt')).toString('utf8')).toBe('héllo\nwörld\n');
     expect(await sh('cat /home/sandbox/hello.txt')).toBe('héllo\nwörld\n');
   });
 
   it('round-trips all 256 byte values', async () => {
     const bytes = new Uint8Array(256 * 4).map((_, i) => i % 256);
-    await c.writeFile('/home/sandbox/bytes.bin', bytes);
-    const back = await c.readFile('/home/sandbox/bytes.bin');
+    await suite.c.writeFile('/home/sandbox/bytes.bin', bytes);
+    const back = await suite.c.readFile('/home/sandbox/bytes.bin');
     expect(back).toBeInstanceOf(Uint8Array);
     expect(Buffer.compare(back, Buffer.from(bytes))).toBe(0);
     expect(await sh('sha256sum < /home/sandbox/bytes.bin | cut -d" " -f1')).toBe(`${createHash('sha256').update(bytes).digest('hex')}\n`);
   });
 
   it('overwrites with shorter content and reads an empty file', async () => {
-    await c.writeFile('/home/sandbox/over.txt', 'a long first version');
-    await c.writeFile('/home/sandbox/over.txt', 'short');
-    expect((await c.readFile('/home/sandbox/over.txt')).toString()).toBe('short');
-    await c.writeFile('/home/sandbox/empty', '');
-    expect((await c.readFile('/home/sandbox/empty')).length).toBe(0);
+    await suite.c.writeFile('/home/sandbox/over.txt', 'a long first version');
+    await suite.c.writeFile('/home/sandbox/over.txt', 'short');
+    expect((await suite.c.readFile('/home/sandbox/over.txt')).toString()).toBe('short');
+    await suite.c.writeFile('/home/sandbox/empty', '');
+    expect((await suite.c.readFile('/home/sandbox/empty')).length).toBe(0);
   });
 
   it('gives the file to the container user, who can append to it', async () => {
-    await c.writeFile('/home/sandbox/owned.txt', 'one\n');
+    await suite.c.writeFile('/home/sandbox/owned.txt', 'one\n');
     expect(await sh('stat -c "%U:%G %a" /home/sandbox/owned.txt')).toBe('sandbox:sandbox 644\n');
     await sh('echo two >> /home/sandbox/owned.txt');
-    expect((await c.readFile('/home/sandbox/owned.txt')).toString()).toBe('one\ntwo\n');
+    expect((await suite.c.readFile('/home/sandbox/owned.txt')).toString()).toBe('one\ntwo\n');
   });
 
   it('moves content larger than one chunk in chunks, with progress', async () => {
     const big = Buffer.alloc(5 * 1024 * 1024 + 7, 'xyz');
     const seen: Progress[] = [];
-    await c.writeFile('/home/sandbox/big.txt', big, { onProgress: (p) => seen.push(p) });
+    await suite.c.writeFile('/home/sandbox/big.txt', big, { onProgress: (p) => seen.push(p) });
     expect(seen.length).toBeGreaterThan(1);
     expect(seen.at(-1)).toEqual({ bytes: big.length, total: big.length });
     const read: Progress[] = [];
-    const back = await c.readFile('/home/sandbox/big.txt', { onProgress: (p) => read.push(p) });
+    const back = await suite.c.readFile('/home/sandbox/big.txt', { onProgress: (p) => read.push(p) });
     expect(Buffer.compare(back, big)).toBe(0);
     expect(read.at(-1)).toEqual({ bytes: big.length, total: big.length });
     expect(read.map((p) => p.bytes)).toEqual([...read.map((p) => p.bytes)].sort((a, b) => a - b));
   });
 
   it('names the missing parent directory', async () => {
-    const err = await c.writeFile('/home/sandbox/no/such/dir/f.txt', 'x').catch((e: unknown) => e);
+    const err = await suite.c.writeFile('/home/sandbox/no/such/dir/f.txt', 'x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FileNotFound);
     expect((err as FileNotFound).path).toBe('/home/sandbox/no/such/dir');
-    expect((err as FileNotFound).containerId).toBe(c.containerId);
+    expect((err as FileNotFound).containerId).toBe(suite.c.containerId);
   });
 
   it('refuses to replace a directory with a file', async () => {
-    const err = await c.writeFile('/home/sandbox/', 'x').catch((e: unknown) => e);
+    const err = await suite.c.writeFile('/home/sandbox/', 'x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidParams);
     await sh('mkdir -p /home/sandbox/adir');
-    const over = await c.writeFile('/home/sandbox/adir', 'x').catch((e: unknown) => e);
+    const over = await suite.c.writeFile('/home/sandbox/adir', 'x').catch((e: unknown) => e);
     expect(over).toBeInstanceOf(FileError);
     expect(await sh('test -d /home/sandbox/adir && echo dir')).toBe('dir\n');
   });
 
   it('names a missing file, and refuses to read a directory', async () => {
-    const missing = await c.readFile('/home/sandbox/nope.txt').catch((e: unknown) => e);
+    const missing = await suite.c.readFile('/home/sandbox/nope.txt').catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(FileNotFound);
     expect((missing as FileNotFound).path).toBe('/home/sandbox/nope.txt');
     expect((missing as Error).message).toContain('/home/sandbox/nope.txt');
-    const dir = await c.readFile('/home/sandbox').catch((e: unknown) => e);
+    const dir = await suite.c.readFile('/home/sandbox').catch((e: unknown) => e);
     expect(dir).toBeInstanceOf(FileError);
     expect(dir).not.toBeInstanceOf(FileNotFound);
     expect((dir as Error).message).toMatch(/is a directory/);
@@ -104,26 +101,26 @@ describe('writeFile and readFile', () => {
 
   it('reads through symlinks', async () => {
     await sh('echo target > /home/sandbox/t.txt && ln -sf t.txt /home/sandbox/rel-link && ln -sf /home/sandbox/rel-link /home/sandbox/abs-link');
-    expect((await c.readFile('/home/sandbox/abs-link')).toString()).toBe('target\n');
+    expect((await suite.c.readFile('/home/sandbox/abs-link')).toString()).toBe('target\n');
   });
 });
 
 describe('listFiles', () => {
   it('lists hidden files and odd names, marking directories', async () => {
-    await c.run(`mkdir -p /home/sandbox/odd/sub && cd /home/sandbox/odd && touch .hidden 'with space' "q'uote" 'd"quote' && ln -s sub dirlink`);
-    await c.run(`python3 -c "open('/home/sandbox/odd/new\\nline', 'w').close()"`);
-    expect(await c.listFiles('/home/sandbox/odd')).toEqual(['.hidden', 'd"quote', 'dirlink', 'new\nline', "q'uote", 'sub/', 'with space']);
+    await suite.c.run(`mkdir -p /home/sandbox/odd/sub && cd /home/sandbox/odd && touch .hidden 'with space' "q'uote" 'd"quote' && ln -s sub dirlink`);
+    await suite.c.run(`python3 -c "open('/home/sandbox/odd/new\\nline', 'w').close()"`);
+    expect(await suite.c.listFiles('/home/sandbox/odd')).toEqual(['.hidden', 'd"quote', 'dirlink', 'new\nline', "q'uote", 'sub/', 'with space']);
   });
 
   it('defaults to /home/sandbox', async () => {
-    expect(await c.listFiles()).toContain('odd/');
+    expect(await suite.c.listFiles()).toContain('odd/');
   });
 
   it('names a missing directory and refuses a file', async () => {
-    const missing = await c.listFiles('/home/sandbox/nowhere').catch((e: unknown) => e);
+    const missing = await suite.c.listFiles('/home/sandbox/nowhere').catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(FileNotFound);
     expect((missing as FileNotFound).path).toBe('/home/sandbox/nowhere');
-    const file = await c.listFiles('/home/sandbox/hello.txt').catch((e: unknown) => e);
+    const file = await suite.c.listFiles('/home/sandbox/hello.txt').catch((e: unknown) => e);
     expect(file).toBeInstanceOf(FileError);
     expect((file as Error).message).toMatch(/not a directory/);
   });
@@ -144,7 +141,7 @@ describe('push and pull', () => {
   it('pushes a tree with modes, an empty directory and a symlink, owned by the sandbox user', async () => {
     const src = join(local, 'tree');
     await makeTree(src);
-    await c.push(src, '/home/sandbox/pushed');
+    await suite.c.push(src, '/home/sandbox/pushed');
     expect(await sh('cd /home/sandbox/pushed && stat -c "%n %a %U" run.sh secret empty && readlink link && ./run.sh && cat secret && od -An -tu1 nested/deeper/data.bin'))
       .toBe('run.sh 755 sandbox\nsecret 600 sandbox\nempty 755 sandbox\nnested/deeper/data.bin\nran\nshh   0   1   2 255\n');
     await sh('echo more >> /home/sandbox/pushed/secret && touch /home/sandbox/pushed/empty/new');
@@ -153,7 +150,7 @@ describe('push and pull', () => {
   it('pulls the tree back with modes, the empty directory and the symlink', async () => {
     await sh('rm /home/sandbox/pushed/empty/new');
     const dest = join(local, 'pulled');
-    const result = await c.pull('/home/sandbox/pushed', dest);
+    const result = await suite.c.pull('/home/sandbox/pushed', dest);
     expect(result.skipped).toEqual([]);
     expect((await stat(join(dest, 'run.sh'))).mode & 0o7777).toBe(0o755);
     expect((await stat(join(dest, 'secret'))).mode & 0o7777).toBe(0o600);
@@ -167,18 +164,18 @@ describe('push and pull', () => {
   it('pushes and pulls a single file to the path given', async () => {
     const file = join(local, 'single.txt');
     await writeFile(file, 'single');
-    await c.push(file, '/home/sandbox/renamed.txt');
+    await suite.c.push(file, '/home/sandbox/renamed.txt');
     expect(await sh('cat /home/sandbox/renamed.txt; stat -c " %U" /home/sandbox/renamed.txt')).toBe('single sandbox\n');
-    await c.pull('/home/sandbox/renamed.txt', join(local, 'back/renamed.txt'));
+    await suite.c.pull('/home/sandbox/renamed.txt', join(local, 'back/renamed.txt'));
     expect(await readFile(join(local, 'back/renamed.txt'), 'utf8')).toBe('single');
   });
 
   it('fails clearly on a missing source on either side', async () => {
-    await expect(c.push(join(local, 'absent'), '/home/sandbox/x')).rejects.toMatchObject({ code: 'ENOENT' });
-    const err = await c.pull('/home/sandbox/absent', join(local, 'x')).catch((e: unknown) => e);
+    await expect(suite.c.push(join(local, 'absent'), '/home/sandbox/x')).rejects.toMatchObject({ code: 'ENOENT' });
+    const err = await suite.c.pull('/home/sandbox/absent', join(local, 'x')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FileNotFound);
     expect((err as FileNotFound).path).toBe('/home/sandbox/absent');
-    const into = await c.push(join(local, 'tree'), '/home/sandbox/no/such/tree').catch((e: unknown) => e);
+    const into = await suite.c.push(join(local, 'tree'), '/home/sandbox/no/such/tree').catch((e: unknown) => e);
     expect(into).toBeInstanceOf(FileNotFound);
     expect((into as FileNotFound).path).toBe('/home/sandbox/no/such');
   });
@@ -191,7 +188,7 @@ describe('push and pull', () => {
       ln -s ${outside} abs && ln -s ../../outside up && ln -s . self && ln -s self/../outside via-self
       ln -s inner/f fine && ln -s /etc/passwd etc`);
     const dest = join(local, 'hostile');
-    const result = await c.pull('/home/sandbox/hostile', dest);
+    const result = await suite.c.pull('/home/sandbox/hostile', dest);
     expect(result.skipped.map((s) => s.name).sort()).toEqual(['hostile/abs', 'hostile/etc', 'hostile/up', 'hostile/via-self']);
     expect(await readdir(dest)).toEqual(expect.arrayContaining(['fine', 'inner', 'self']));
     expect(await readFile(join(dest, 'fine'), 'utf8')).toBe('ok\n');
@@ -206,13 +203,13 @@ describe('push and pull', () => {
 
 describe('relative paths start at the sandbox user\'s home', () => {
   it('in writeFile, readFile and listFiles, as the README writes them', async () => {
-    await c.writeFile('main.py', 'print(1)');
+    await suite.c.writeFile('main.py', 'print(1)');
     expect(await sh('cat /home/sandbox/main.py')).toBe('print(1)');
-    expect((await c.readFile('main.py')).toString()).toBe('print(1)');
-    expect((await c.readFile('./sub/../main.py')).toString()).toBe('print(1)');
-    expect(await c.listFiles('.')).toContain('main.py');
-    expect(await c.listFiles('..')).toContain('sandbox/');
-    const missing = await c.readFile('nowhere.txt').catch((e: unknown) => e);
+    expect((await suite.c.readFile('main.py')).toString()).toBe('print(1)');
+    expect((await suite.c.readFile('./sub/../main.py')).toString()).toBe('print(1)');
+    expect(await suite.c.listFiles('.')).toContain('main.py');
+    expect(await suite.c.listFiles('..')).toContain('sandbox/');
+    const missing = await suite.c.readFile('nowhere.txt').catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(FileNotFound);
     expect((missing as FileNotFound).path).toBe('/home/sandbox/nowhere.txt');
   });
@@ -220,19 +217,19 @@ describe('relative paths start at the sandbox user\'s home', () => {
   it('in push and pull, for a tree and for a large file', async () => {
     const src = join(local, 'rel-tree');
     await makeTree(src);
-    await c.push(src, 'rel/../rel-tree');
+    await suite.c.push(src, 'rel/../rel-tree');
     expect(await sh('cat /home/sandbox/rel-tree/secret')).toBe('shh');
     const back = join(local, 'rel-back');
-    await c.pull('rel-tree', back);
+    await suite.c.pull('rel-tree', back);
     expect(await readFile(join(back, 'secret'), 'utf8')).toBe('shh');
     const big = Buffer.alloc(600 * 1024, 7);
-    await c.writeFile('big.bin', big);
-    expect(Buffer.compare(await c.readFile('big.bin'), big)).toBe(0);
+    await suite.c.writeFile('big.bin', big);
+    expect(Buffer.compare(await suite.c.readFile('big.bin'), big)).toBe(0);
   });
 
   it('refuses a push destination that names no entry', async () => {
     for (const dest of ['.', '/', 'x/..']) {
-      const err = await c.push(join(local, 'rel-tree'), dest).catch((e: unknown) => e);
+      const err = await suite.c.push(join(local, 'rel-tree'), dest).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InvalidParams);
       expect((err as InvalidParams).field).toBe('dest');
     }
@@ -245,20 +242,20 @@ describe('raw HTTP: JSON-RPC calls and the transfer channel', () => {
     (await postRpc(target, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }))).json as Answer;
 
   it('writes and lists with one POST per call, then uploads and downloads with plain PUT and GET', async () => {
-    expect((await call('file.write', { container: c.name, path: '/home/sandbox/http.txt', data: Buffer.from('over http').toString('base64') })).error).toBeUndefined();
-    expect((await call('file.list', { container: c.name, path: '/home/sandbox' })).result!.names).toContain('http.txt');
+    expect((await call('file.write', { container: suite.c.name, path: '/home/sandbox/http.txt', data: Buffer.from('over http').toString('base64') })).error).toBeUndefined();
+    expect((await call('file.list', { container: suite.c.name, path: '/home/sandbox' })).result!.names).toContain('http.txt');
     // The daemon resolves a relative path, so a client in any language gets the same meaning.
-    expect((await call('file.write', { container: c.name, path: 'http-rel.txt', data: Buffer.from('rel').toString('base64') })).error).toBeUndefined();
-    expect((await call('file.list', { container: c.name, path: '.' })).result!.names).toEqual(expect.arrayContaining(['http.txt', 'http-rel.txt']));
+    expect((await call('file.write', { container: suite.c.name, path: 'http-rel.txt', data: Buffer.from('rel').toString('base64') })).error).toBeUndefined();
+    expect((await call('file.list', { container: suite.c.name, path: '.' })).result!.names).toEqual(expect.arrayContaining(['http.txt', 'http-rel.txt']));
 
     const content = Buffer.alloc(3 * 1024 * 1024 + 5, 'plain http ');
-    const { uploadId } = (await call('file.uploadStart', { container: c.name, path: '/home/sandbox/put.bin', kind: 'file', size: content.length })).result!;
+    const { uploadId } = (await call('file.uploadStart', { container: suite.c.name, path: '/home/sandbox/put.bin', kind: 'file', size: content.length })).result!;
     const put = await transferRequest({ socketPath: suite.d.socketPath }, 'PUT', `/transfers/${uploadId as string}`, content);
     expect(put.status).toBe(200);
     expect(JSON.parse(put.body.toString())).toEqual({ bytes: content.length });
     expect(await sh('stat -c "%s %U" /home/sandbox/put.bin')).toBe(`${content.length} sandbox\n`);
 
-    const { downloadId, size } = (await call('file.downloadStart', { container: c.name, path: '/home/sandbox/put.bin', kind: 'file' })).result!;
+    const { downloadId, size } = (await call('file.downloadStart', { container: suite.c.name, path: '/home/sandbox/put.bin', kind: 'file' })).result!;
     expect(size).toBe(content.length);
     const got = await transferRequest({ socketPath: suite.d.socketPath }, 'GET', `/transfers/${downloadId as string}`);
     expect(got.status).toBe(200);
@@ -266,7 +263,7 @@ describe('raw HTTP: JSON-RPC calls and the transfer channel', () => {
   });
 
   it('answers a used, unknown or expired transfer id with a typed error', async () => {
-    const { downloadId } = (await call('file.downloadStart', { container: c.name, path: '/home/sandbox/http.txt', kind: 'file' })).result!;
+    const { downloadId } = (await call('file.downloadStart', { container: suite.c.name, path: '/home/sandbox/http.txt', kind: 'file' })).result!;
     const path = `/transfers/${downloadId as string}`;
     expect((await transferRequest({ socketPath: suite.d.socketPath }, 'GET', path)).body.toString()).toBe('over http');
     for (const p of [path, '/transfers/down-0123456789abcdef0123456789abcdef']) {
@@ -274,18 +271,18 @@ describe('raw HTTP: JSON-RPC calls and the transfer channel', () => {
       expect(again.status).toBe(404);
       expect(JSON.parse(again.body.toString()).error.data).toMatchObject({ type: 'InvalidParams', field: 'transferId' });
     }
-    const cancelled = (await call('file.downloadStart', { container: c.name, path: '/home/sandbox/http.txt', kind: 'file' })).result!;
+    const cancelled = (await call('file.downloadStart', { container: suite.c.name, path: '/home/sandbox/http.txt', kind: 'file' })).result!;
     await call('file.cancel', { transferId: cancelled.downloadId });
     expect((await transferRequest({ socketPath: suite.d.socketPath }, 'GET', `/transfers/${cancelled.downloadId as string}`)).status).toBe(404);
   });
 
   it('refuses a pushed archive that is not a tar, and a file body of another size than announced, naming the body', async () => {
-    const { uploadId } = (await call('file.uploadStart', { container: c.name, path: '/home/sandbox', kind: 'tar' })).result!;
+    const { uploadId } = (await call('file.uploadStart', { container: suite.c.name, path: '/home/sandbox', kind: 'tar' })).result!;
     const put = await transferRequest({ socketPath: suite.d.socketPath }, 'PUT', `/transfers/${uploadId as string}`, Buffer.alloc(1024, 'not a tar'));
     expect(put.status).toBe(400);
     expect(JSON.parse(put.body.toString()).error.data).toMatchObject({ type: 'InvalidParams', field: 'body' });
     for (const sent of ['short', 'longer than announced']) {
-      const { uploadId: id } = (await call('file.uploadStart', { container: c.name, path: '/home/sandbox/sized.txt', kind: 'file', size: 10 })).result!;
+      const { uploadId: id } = (await call('file.uploadStart', { container: suite.c.name, path: '/home/sandbox/sized.txt', kind: 'file', size: 10 })).result!;
       const answer = await transferRequest({ socketPath: suite.d.socketPath }, 'PUT', `/transfers/${id as string}`, Buffer.from(sent));
       expect(answer.status).toBe(400);
       expect(JSON.parse(answer.body.toString()).error).toMatchObject({ data: { type: 'InvalidParams', field: 'body' }, message: expect.stringMatching(/announced/) });
@@ -296,7 +293,7 @@ describe('raw HTTP: JSON-RPC calls and the transfer channel', () => {
     const tcp = await startDaemon({ tcp: true });
     try {
       const target = { port: tcp.port!, headers: { authorization: `Bearer ${tcp.token}` } };
-      const { uploadId } = (await call('file.uploadStart', { container: c.containerId, path: '/home/sandbox/tcp.txt', kind: 'file', size: 3 }, target)).result!;
+      const { uploadId } = (await call('file.uploadStart', { container: suite.c.containerId, path: '/home/sandbox/tcp.txt', kind: 'file', size: 3 }, target)).result!;
       const path = `/transfers/${uploadId as string}`;
       const refused = await transferRequest({ port: tcp.port! }, 'PUT', path, Buffer.from('tcp'));
       expect(refused.status).toBe(401);
