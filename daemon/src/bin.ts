@@ -5,7 +5,7 @@ import { ConfigError, USAGE, parseDaemonArgs } from './config.js';
 import { startDaemon } from './daemon.js';
 import { DaemonError } from './errors.js';
 import { createLogger } from './log.js';
-import { SocketInUse } from './server/index.js';
+import { SocketPathRefused } from './server/index.js';
 
 async function main(): Promise<number> {
   let parsed;
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   } catch (err) {
     // What the user can act on (no engine, socket or port taken, no permission) is one line; the rest
     // is a bug, and its stack goes to the log.
-    const expected = err instanceof DaemonError || err instanceof SocketInUse || typeof (err as NodeJS.ErrnoException).code === 'string';
+    const expected = err instanceof DaemonError || err instanceof SocketPathRefused || typeof (err as NodeJS.ErrnoException).code === 'string';
     const message = (err as Error).message + ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ' (another --port?)' : '');
     if (expected) log.fatal({ reason: message }, 'cannot start');
     else log.fatal({ err }, 'cannot start');

@@ -10,7 +10,7 @@ import { ContainerWatch, Containers, HostPolicy } from './container/index.js';
 import { ExecTargets, Processes } from './exec/index.js';
 import { Leases } from './pool/index.js';
 import { Sessions } from './session/index.js';
-import { Connections, buildApp, loadDashboard, loadOrCreateToken, prepareSocketPath, restrictSocket } from './server/index.js';
+import { Connections, buildApp, claimSocketPath, loadDashboard, loadOrCreateToken } from './server/index.js';
 
 export interface RunningDaemon {
   readonly socketPath: string;
@@ -44,14 +44,14 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   const router = new RpcRouter(createHandlers({ whereabouts, engines, containers, watch: new ContainerWatch(containers, engines, (id) => leases.leaseOf(id), log), processes, files, images, sessions, leases, log }), config.limits, log);
   const token = loadOrCreateToken(config.stateDir);
 
-  await prepareSocketPath(config.socket);
+  const place = await claimSocketPath(config.socket);
   const apps: FastifyInstance[] = [];
   const connections = new Connections();
   try {
     const unixApp = await buildApp({ transport: 'unix', router, transfers: files.transfers, limits: config.limits, peers: leases, connections, log });
     apps.push(unixApp);
-    await unixApp.listen({ path: config.socket });
-    restrictSocket(config.socket);
+    await unixApp.listen({ path: place.staging });
+    place.publish();
 
     let port: number | undefined;
     if (config.port !== 0) {
@@ -78,12 +78,14 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
         await sessions.closeAll();
         await Promise.all(apps.map((a) => a.close()));
         await leases.close();
+        await place.release();
         log.info('pocketdockd stopped');
       },
     };
   } catch (err) {
     await Promise.all(apps.map((a) => a.close()));
     await leases.close();
+    await place.release();
     throw err;
   }
 }

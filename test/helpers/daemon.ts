@@ -24,6 +24,8 @@ export interface TestDaemon {
   readonly child: ChildProcess;
   /** A fresh client connected over the Unix socket. */
   client(): Promise<PocketDock>;
+  /** Everything the daemon wrote to stderr (its log) so far. */
+  log(): string;
   /** Daemon's resident memory in KiB (VmRSS). */
   rssKiB(): number;
   stop(): Promise<void>;
@@ -36,6 +38,10 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Socket and state dir of an earlier daemon (a restart); default a new temporary dir. */
   dir?: string;
+  /** The Unix socket's path; default `pocketdock.sock` in `dir`. */
+  socket?: string;
+  /** The umask the daemon starts with; default the test's own. */
+  umask?: number;
 }
 
 function freePort(): Promise<number> {
@@ -50,29 +56,33 @@ function freePort(): Promise<number> {
 
 export async function startDaemon(o: StartOptions = {}): Promise<TestDaemon> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'pd-test-'));
-  const socketPath = join(dir, 'pocketdock.sock');
-  const child = spawn(process.execPath, [DAEMON_BIN, '--socket', socketPath, '--state-dir', dir,
-    '--port', String(o.tcp ? await freePort() : 0), '--log-level', process.env.POCKETDOCK_TEST_LOG_LEVEL ?? 'warn', ...(o.args ?? [])], {
+  const socketPath = o.socket ?? join(dir, 'pocketdock.sock');
+  const argv = [DAEMON_BIN, '--socket', socketPath, '--state-dir', dir,
+    '--port', String(o.tcp ? await freePort() : 0), '--log-level', process.env.POCKETDOCK_TEST_LOG_LEVEL ?? 'warn', ...(o.args ?? [])];
+  const child = spawn(o.umask === undefined ? process.execPath : '/bin/sh',
+    o.umask === undefined ? argv : ['-c', `umask ${o.umask.toString(8).padStart(3, '0')} && exec "$@"`, 'sh', process.execPath, ...argv], {
     stdio: ['ignore', 'inherit', 'pipe'],
     // Pinned to Docker (unless POCKETDOCK_SOCKET says otherwise): with Podman also up, the search
     // order would silently make it every test daemon's default. Tests pick Podman with socketPath.
     env: { ...(existsSync(DOCKER_SOCKET) && { POCKETDOCK_SOCKET: DOCKER_SOCKET }), POCKETDOCK_CHECK_RESULTS: '1', ...process.env, ...o.env },
   });
   let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stderr!.pipe(process.stderr);
   const port = await new Promise<number | undefined>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /listening on \S+(?: and http:\/\/127\.0\.0\.1:(\d+))?/.exec(stderr);
-      if (m) resolve(m[1] ? Number(m[1]) : undefined);
+    child.stderr!.on('data', function listening() {
+      const m = /^pocketdockd \S+ listening on \S+(?: and http:\/\/127\.0\.0\.1:(\d+))?/m.exec(stderr);
+      if (!m) return;
+      child.stderr!.off('data', listening);
+      resolve(m[1] ? Number(m[1]) : undefined);
     });
     child.once('exit', (code) => reject(new Error(`daemon exited with ${code}:\n${stderr}`)));
   });
-  child.stderr!.removeAllListeners('data');
-  child.stderr!.pipe(process.stderr);
   return {
     dir, socketPath, port, child, pid: child.pid!,
     token: readFileSync(join(dir, 'token'), 'utf8').trim(),
     client: () => connect({ daemon: socketPath, autoStart: false }),
+    log: () => stderr,
     rssKiB: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {

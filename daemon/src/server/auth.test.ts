@@ -2,7 +2,7 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SIGN_IN_COOKIE, loadOrCreateToken, refuseTcpRequest, signInCookieHeader } from './auth.js';
+import { SIGN_IN_COOKIE, loadOrCreateToken, refuseTcpRequest, signInCookieHeader, tokensMatch } from './auth.js';
 
 const guard = { token: 'secret-token', port: 7117, origins: ['http://localhost:5173'] };
 const ok = { host: '127.0.0.1:7117', authorization: 'Bearer secret-token' };
@@ -54,5 +54,14 @@ describe('token file', () => {
     expect(a).toMatch(/^[0-9a-f]{64}$/);
     expect(statSync(join(dir, 'token')).mode & 0o777).toBe(0o600);
     expect(loadOrCreateToken(dir)).toBe(a);
+  });
+});
+
+describe('token comparison', () => {
+  it('matches only the same token, whatever the lengths', () => {
+    expect(tokensMatch('secret-token', 'secret-token')).toBe(true);
+    expect(tokensMatch('secret-tokeN', 'secret-token')).toBe(false);
+    expect(tokensMatch('secret', 'secret-token')).toBe(false);
+    expect(tokensMatch('', 'secret-token')).toBe(false);
   });
 });
