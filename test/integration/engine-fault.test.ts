@@ -6,9 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SocketConnectionError } from '../../client/src/index.js';
+import { SocketConnectionError, SocketError } from '../../client/src/index.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { DOCKER_SOCKET } from '../helpers/engines.js';
+import { DOCKER_SOCKET, docker } from '../helpers/engines.js';
 
 /** Forwards every connection on `path` to the engine's socket until cut. */
 class EngineProxy {
@@ -38,11 +38,25 @@ class EngineProxy {
   }
 }
 
-const proxy = new EngineProxy(join(mkdtempSync(join(tmpdir(), 'pd-proxy-')), 'engine.sock'));
+const newProxy = () => new EngineProxy(join(mkdtempSync(join(tmpdir(), 'pd-proxy-')), 'engine.sock'));
+const proxy = newProxy();
+const daemons: TestDaemon[] = [];
 let d: TestDaemon | undefined;
 afterAll(async () => {
-  await d?.stop();
+  await Promise.all([d, ...daemons].map((x) => x?.stop()));
 });
+
+/** Resolves when the engine starts an exec running `command` in the container: the run is in flight. */
+async function execStarts(containerId: string, command: string): Promise<void> {
+  const events = await docker.getEvents({ filters: JSON.stringify({ container: [containerId], event: ['exec_start'] }) }) as NodeJS.ReadableStream & { destroy(): void };
+  return new Promise((resolve) => {
+    events.on('data', (d: Buffer) => {
+      if (!d.toString().includes(command)) return;
+      events.destroy();
+      resolve();
+    });
+  });
+}
 
 describe('engine faults', () => {
   it('fails calls with SocketConnectionError while the engine is away, keeps serving, resumes when it is back', async () => {
@@ -64,6 +78,30 @@ describe('engine faults', () => {
 
       await proxy.up();
       expect((await c.run('echo after')).stdout).toBe('after\n');
+    } finally {
+      await c.shutdown({ force: true }).catch(() => undefined);
+      await pd.close();
+    }
+  });
+
+  it('fails a blocking run and exec.wait in flight with a typed error when the engine goes away, never an exit code', async () => {
+    const p = newProxy();
+    await p.up();
+    const dd = await startDaemon({ args: ['--engine-socket', p.path] });
+    daemons.push(dd);
+    const pd = await dd.client();
+    const c = await pd.createNewContainer();
+    try {
+      const inFlight = Promise.all([execStarts(c.id, 'sleep 31'), execStarts(c.id, 'sleep 32')]);
+      const blocking = c.run('sleep 31').catch((e: unknown) => e);
+      const detached = await c.run('sleep 32', { detach: true });
+      await inFlight;
+      await p.cut();
+      const failed = await blocking;
+      expect(failed).toBeInstanceOf(SocketError);
+      expect(failed).toMatchObject({ socketPath: p.path });
+      expect(await detached.wait().catch((e: unknown) => e)).toBeInstanceOf(SocketError);
+      await p.up();
     } finally {
       await c.shutdown({ force: true }).catch(() => undefined);
       await pd.close();

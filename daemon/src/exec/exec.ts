@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { Demuxer, type DemuxSink, type Engine } from '../engine/index.js';
+import { DaemonError } from '../errors.js';
+import { Demuxer, engineMessage, mapEngineError, type DemuxSink, type Engine } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import { supervised } from './shim.js';
 import { EXEC_MARKER, signalExec } from './signal.js';
@@ -104,8 +105,8 @@ export class ExecRun implements Run {
       return outcome;
     }, (err: unknown) => {
       clearTimeout(timer);
-      this.log.warn({ err }, 'exec stream failed');
-      throw err;
+      this.log.warn({ err: engineMessage(err) }, 'exec stream failed');
+      throw mapEngineError(err, { socketPath: engine.socketPath });
     });
   }
 
@@ -185,6 +186,10 @@ export class ExecRun implements Run {
     ]);
   }
 
+  /**
+   * The exit code the engine recorded. An engine that went away fails the inspection with its own
+   * typed error; one that still says "running" long after the output stream closed lost that stream.
+   */
   private async exitCode(): Promise<number> {
     // The attach stream can close a moment before the engine records the exit code.
     for (let attempt = 0; attempt < 50; attempt++) {
@@ -192,6 +197,7 @@ export class ExecRun implements Run {
       if (!info.Running && info.ExitCode !== null && info.ExitCode !== undefined) return info.ExitCode;
       await new Promise((r) => setTimeout(r, 10));
     }
-    return -1;
+    const detail = `the engine at ${this.engine.socketPath} closed the command's output while it still runs: its exit code is unknown`;
+    throw new DaemonError('SocketCommunicationError', `engine communication failed: ${detail}`, { detail });
   }
 }

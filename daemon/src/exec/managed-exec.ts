@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MAX_SUBSCRIPTIONS, STREAMS, type BufferRead, type ExecResult, type ExecState, type Offsets, type PolledChunk, type SendNotification, type StreamName } from '@pocketdock/protocol';
-import { invalidParams } from '../errors.js';
+import { DaemonError, invalidParams } from '../errors.js';
 import type { Logger } from '../log.js';
 import { OutputCollector, OutputLimit } from './collector.js';
 import { ExecRun, UNKNOWN_EXIT, type ExecOutcome, type Run } from './exec.js';
@@ -108,6 +108,11 @@ export class ManagedExec {
   private paused = false;
   private pumpQueued = false;
   private result: ExecResult | undefined;
+  /**
+   * Why the exec's end is unknown (the engine went away under it): its result says exit code -1,
+   * and who waits for it (a blocking run, exec.wait) gets this error instead.
+   */
+  private failure: DaemonError | undefined;
   private settle!: (r: ExecResult) => void;
 
   constructor(private readonly o: ManagedExecOptions) {
@@ -143,7 +148,9 @@ export class ManagedExec {
     this.run = run;
     this.updateFlow();
     run.finished.then((outcome) => this.finish(outcome), (err: unknown) => {
-      this.log.warn({ err }, 'exec ended without an exit code');
+      const detail = (err as Error).message;
+      this.log.warn({ reason: detail }, 'exec ended without an exit code');
+      this.failure = err instanceof DaemonError ? err : new DaemonError('InternalError', `internal error: ${detail}`, { detail });
       this.finish({ exitCode: UNKNOWN_EXIT, durationMs: Date.now() - started, timedOut: false });
     });
   }
@@ -205,20 +212,24 @@ export class ManagedExec {
     return { stdout: read('stdout'), stderr: read('stderr'), running: this.running, result: this.result ?? null };
   }
 
-  /** The result, or null when `timeoutMs` passes first. */
+  /** The result, or null when `timeoutMs` passes first; the failure when the engine lost the exec. */
   async wait(timeoutMs: number | undefined, signal: AbortSignal): Promise<ExecResult | null> {
-    if (this.result || timeoutMs === 0) return this.result ?? null;
+    const known = (r: ExecResult | null) => {
+      if (r && this.failure) throw this.failure;
+      return r;
+    };
+    if (this.result || timeoutMs === 0) return known(this.result ?? null);
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     try {
-      return await Promise.race([
+      return known(await Promise.race([
         this.done,
         new Promise<null>((resolve) => {
           if (timeoutMs !== undefined) timer = setTimeout(() => resolve(null), timeoutMs);
           onAbort = () => resolve(null);
           signal.addEventListener('abort', onAbort, { once: true });
         }),
-      ]);
+      ]));
     } finally {
       clearTimeout(timer);
       if (onAbort) signal.removeEventListener('abort', onAbort);
@@ -268,6 +279,13 @@ export class ManagedExec {
   /** Sets the terminal size of a `tty` exec. */
   async resize(rows: number, cols: number): Promise<void> {
     if (this.running && this.run) await this.run.resize(rows, cols);
+  }
+
+  /** The result; the failure when the engine lost the exec. */
+  async outcome(): Promise<ExecResult> {
+    const result = await this.done;
+    if (this.failure) throw this.failure;
+    return result;
   }
 
   /** Drops every subscription (the exec failed to start). */

@@ -154,9 +154,9 @@ export class Processes {
   /** Runs a command to completion (container.run), registered like any exec. */
   async run(req: StartRequest): Promise<ExecResult> {
     const exec = await this.start({ ...req, collect: true });
-    const result = await exec.done;
+    await exec.done;
     await this.recorded.get(exec);
-    return result;
+    return exec.outcome();
   }
 
   /** The execs of a container (by its id) still registered, oldest first, optionally of one kind. */

@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 
 export const ExecResult = Type.Object({
-  exitCode: Type.Integer({ description: 'Exit code of the command; 128+N when killed by signal N' }),
+  exitCode: Type.Integer({ description: 'Exit code of the command; 128+N when killed by signal N; -1 when nobody can know it (an exec found again after a restart, or one whose engine went away: a blocking run and exec.wait then fail with the engine\'s typed error instead)' }),
   stdout: Type.String(),
   stderr: Type.String(),
   durationMs: Type.Number({ minimum: 0 }),
