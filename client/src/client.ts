@@ -174,6 +174,11 @@ export class PocketDock implements AsyncDisposable {
     return Terminal.open(this.transport, { container, ...(socketPath !== undefined && { socketPath }) }, rest);
   }
 
+  /** The daemon's warm pools (its `pool` config): per profile or image, what is ready, hits, misses and refill times. */
+  poolStatus(): Promise<ResultOf<'pool.status'>> {
+    return this.transport.call('pool.status', {});
+  }
+
   /** The daemon's version. */
   async getVersion(): Promise<string> {
     return (await this.transport.call('daemon.version', {})).version;

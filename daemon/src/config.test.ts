@@ -53,6 +53,15 @@ describe('daemon config', () => {
     expect(() => run(['--config', file('sandbox:\n  privileged: true\n')])).toThrow(/unknown key sandbox.privileged/);
   });
 
+  it('reads warm pools by profile or image, sized and capped', () => {
+    const c = run(['--config', file('pool:\n  minimal-python: 4\n  "my/image:1": { size: 2, maxIdleSeconds: 60 }\n')]);
+    expect(c.pool).toEqual({ 'minimal-python': { size: 4, maxIdleSeconds: 600 }, 'my/image:1': { size: 2, maxIdleSeconds: 60 } });
+    expect(run([]).pool).toEqual({});
+    expect(() => run(['--config', file('pool:\n  dev: 65\n')])).toThrow(/pool.dev size must be an integer 0-64/);
+    expect(() => run(['--config', file('pool:\n  dev: { size: 1, ttl: 3 }\n')])).toThrow(/unknown key pool.dev.ttl/);
+    expect(() => run(['--config', file('pool: [dev]\n')])).toThrow(/pool must be a mapping/);
+  });
+
   it('answers --help and --version', () => {
     expect(parseDaemonArgs(['--help'], {}).kind).toBe('help');
     expect(parseDaemonArgs(['--version'], {}).kind).toBe('version');

@@ -30,6 +30,16 @@ export interface Limits {
   maxBufferedBytes: number;
 }
 
+/** One warm pool: how many ready containers to keep, and how long one may wait before it is replaced. */
+export interface PoolEntry {
+  size: number;
+  maxIdleSeconds: number;
+}
+
+/** Most ready containers one pool keeps (each is a running sandbox). */
+export const MAX_POOL_SIZE = 64;
+export const DEFAULT_POOL_IDLE_SECONDS = 600;
+
 export interface DaemonConfig {
   socket: string;
   /** TCP port on 127.0.0.1; 0 = no TCP listener. */
@@ -53,6 +63,8 @@ export interface DaemonConfig {
   limits: Limits;
   /** How long a non-persistent container outlives its holder's last connection or call. */
   leaseGraceSeconds: number;
+  /** Warm pools by profile name or image (pool/warm.ts). */
+  pool: Record<string, PoolEntry>;
 }
 
 export class ConfigError extends Error {}
@@ -85,6 +97,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
       maxRunOutput: 16 * 1024 * 1024, maxBufferedBytes: 1024 * 1024 * 1024,
     },
     leaseGraceSeconds: 30,
+    pool: {},
   };
 }
 
@@ -159,6 +172,7 @@ function validateFileConfig(raw: Record<string, unknown>, path: string): Partial
       case 'limits': out.limits = parseLimits(raw.limits, path) as Limits; break;
       case 'sandbox': out.sandbox = parseSandbox(raw.sandbox, path) as SandboxConfig; break;
       case 'leaseGraceSeconds': out.leaseGraceSeconds = parseSeconds(raw[key], `${path}: ${key}`); break;
+      case 'pool': out.pool = parsePool(raw.pool, path); break;
       default: throw new ConfigError(`config ${path}: unknown key ${key}`);
     }
   }
@@ -215,6 +229,27 @@ function parseSandbox(raw: unknown, path: string): Partial<SandboxConfig> {
     out[k] = v;
   }
   return out as Partial<SandboxConfig>;
+}
+
+/** `pool: { minimal-python: 4, "my/image:tag": { size: 2, maxIdleSeconds: 300 } }` */
+function parsePool(raw: unknown, path: string): Record<string, PoolEntry> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`config ${path}: pool must be a mapping of profile or image to a size`);
+  const out: Record<string, PoolEntry> = {};
+  for (const [key, v] of Object.entries(raw)) {
+    const entry = typeof v === 'number' ? { size: v } : v;
+    if (typeof entry !== 'object' || entry === null) throw new ConfigError(`config ${path}: pool.${key} must be a size or { size, maxIdleSeconds }`);
+    const { size, maxIdleSeconds, ...rest } = entry as Record<string, unknown>;
+    const unknown = Object.keys(rest)[0];
+    if (unknown !== undefined) throw new ConfigError(`config ${path}: unknown key pool.${key}.${unknown}`);
+    if (!Number.isInteger(size) || (size as number) < 0 || (size as number) > MAX_POOL_SIZE) {
+      throw new ConfigError(`config ${path}: pool.${key} size must be an integer 0-${MAX_POOL_SIZE}`);
+    }
+    out[key] = {
+      size: size as number,
+      maxIdleSeconds: maxIdleSeconds === undefined ? DEFAULT_POOL_IDLE_SECONDS : parseSeconds(maxIdleSeconds, `${path}: pool.${key}.maxIdleSeconds`),
+    };
+  }
+  return out;
 }
 
 /** A duration in seconds: positive, at most a day (timers take no more than ~24 days anyway). */

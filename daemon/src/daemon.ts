@@ -8,7 +8,7 @@ import type { Logger } from './log.js';
 import { RpcRouter, createHandlers, type Whereabouts } from './rpc/index.js';
 import { ContainerWatch, Containers, HostPolicy } from './container/index.js';
 import { ExecTargets, Processes } from './exec/index.js';
-import { Leases } from './pool/index.js';
+import { Leases, WarmPool } from './pool/index.js';
 import { Sessions } from './session/index.js';
 import { Connections, buildApp, claimSocketPath, loadDashboard, loadOrCreateToken } from './server/index.js';
 
@@ -39,9 +39,12 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   const sessions = new Sessions(containers, processes, log);
   const leases = new Leases(async (t) => { await containers.shutdown(t.containerId, true, t.socketPath); }, config.leaseGraceSeconds * 1000, log);
   leases.restore(config.stateDir);
+  containers.claims.restore(config.stateDir);
+  const pool = new WarmPool(containers, engines.get(), config.pool, config.stateDir, log);
+  void pool.start();
   void processes.recover(config.stateDir);
   const whereabouts: Whereabouts = { stateDir: config.stateDir, port: null };
-  const router = new RpcRouter(createHandlers({ whereabouts, engines, containers, watch: new ContainerWatch(containers, engines, (id) => leases.leaseOf(id), log), processes, files, images, sessions, leases, log }), config.limits, log);
+  const router = new RpcRouter(createHandlers({ whereabouts, engines, containers, pool, watch: new ContainerWatch(containers, engines, (id) => leases.leaseOf(id), log), processes, files, images, sessions, leases, log }), config.limits, log);
   const token = loadOrCreateToken(config.stateDir);
 
   const place = await claimSocketPath(config.socket);
@@ -77,14 +80,14 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
         await router.stop(`the daemon is shutting down (${reason})`, graceMs);
         await sessions.closeAll();
         await Promise.all(apps.map((a) => a.close()));
-        await leases.close();
+        await Promise.all([leases.close(), pool.close()]);
         await place.release();
         log.info('pocketdockd stopped');
       },
     };
   } catch (err) {
     await Promise.all(apps.map((a) => a.close()));
-    await leases.close();
+    await Promise.all([leases.close(), pool.close()]);
     await place.release();
     throw err;
   }

@@ -11,7 +11,8 @@ import type { Logger } from '../log.js';
 import { engineCreateOptions } from './create-options.js';
 import { hardenedHostConfig, hasInit, type SandboxConfig } from './hardening.js';
 import { containerInfo } from './info.js';
-import { LABEL, handleFromLabels, isManaged } from './labels.js';
+import { Claims } from './claims.js';
+import { LABEL, handleFromLabels, isIdlePool, isManaged } from './labels.js';
 import { metadataFromLabels } from './metadata.js';
 import { generateName } from './names.js';
 import { planCreate } from './plan.js';
@@ -40,8 +41,7 @@ export interface Scope {
 /** What container.list shows of a container, but its lease (the pool's). */
 export type ListItem = Omit<ContainerListItem, 'lease'>;
 
-function listItem(c: ContainerSummary): ListItem {
-  const labels = c.Labels ?? {};
+function listItem(c: ContainerSummary, labels: Record<string, string>): ListItem {
   return {
     id: c.Id,
     name: labels[LABEL.instance] ?? c.Names[0]?.replace(/^\//, '') ?? '',
@@ -53,14 +53,31 @@ function listItem(c: ContainerSummary): ListItem {
   };
 }
 
+/** The engine's refusal of a name another container has, as the caller's error. */
+function nameTaken(err: unknown, name: string): unknown {
+  return err instanceof DaemonError && /already in use/i.test(String(err.fields.detail ?? err.message))
+    ? invalidParams('name', `"${name}" is already in use by another container`)
+    : err;
+}
+
 export class Containers {
   /** Ids and names of every managed container this daemon has seen. */
   private readonly seen = new Set<string>();
+  /** The labels of containers the warm pool handed out. */
+  readonly claims: Claims;
 
-  constructor(private readonly engines: Engines, private readonly log: Logger, readonly policy: HostPolicy, private readonly sandbox: SandboxConfig) {}
+  constructor(private readonly engines: Engines, private readonly log: Logger, readonly policy: HostPolicy, private readonly sandbox: SandboxConfig) {
+    this.claims = new Claims(log);
+  }
 
   /** `caller`: who asks — what it may do to the host is checked before the engine is asked anything. */
   async create(opts: CreateOptions, caller: Caller = UNIX_CALLER): Promise<ContainerHandle> {
+    const { engine, request } = await this.prepare(opts, caller);
+    return this.launch(engine, request);
+  }
+
+  /** The engine and the whole create request `opts` amount to, checked against the policy, without creating anything. */
+  async prepare(opts: CreateOptions, caller: Caller = UNIX_CALLER): Promise<{ engine: Engine; request: ContainerCreateRequest }> {
     this.policy.checkCreate(opts, caller);
     const engine = this.engines.get(opts.socketPath);
     const name = opts.name ?? generateName();
@@ -70,7 +87,7 @@ export class Containers {
     this.policy.checkImage(image, facts, caller);
     const createdAt = new Date().toISOString();
     const imageHasInit = hasInit(facts?.entrypoint ?? []);
-    return this.launch(engine, engineCreateOptions(plan.opts, { name, image, network: plan.network, createdAt, dataPath, sandbox: this.sandbox, imageHasInit }));
+    return { engine, request: engineCreateOptions(plan.opts, { name, image, network: plan.network, createdAt, dataPath, sandbox: this.sandbox, imageHasInit }) };
   }
 
   /** Creates and starts a container from a whole engine request and writes its instance dir, if it has one. */
@@ -81,10 +98,7 @@ export class Containers {
     try {
       id = await engine.createContainer(request);
     } catch (err) {
-      if (err instanceof DaemonError && /already in use/i.test(String(err.fields.detail ?? err.message))) {
-        throw invalidParams('name', `"${name}" is already in use by another container`);
-      }
-      throw err;
+      throw nameTaken(err, name);
     }
     const log = this.log.child({ containerId: id, name });
     try {
@@ -98,6 +112,26 @@ export class Containers {
     }
     this.remember(engine, id, name);
     log.info({ image: request.Image }, 'container created');
+    return handleFromLabels(id, name, engine.socketPath, labels);
+  }
+
+  /**
+   * Hands out the idle pool container `id` as `request` asks (pool/warm.ts): renamed, its limits
+   * updated in place when `limits` says so, and `request`'s labels its truth from now on.
+   */
+  async claim(engine: Engine, id: string, request: ContainerCreateRequest, limits: boolean): Promise<ContainerHandle> {
+    const name = request.name!;
+    const labels = request.Labels ?? {};
+    try {
+      await engine.renameContainer(id, name);
+    } catch (err) {
+      throw nameTaken(err, name);
+    }
+    const { Memory, MemorySwap, CpuPeriod, CpuQuota } = request.HostConfig ?? {};
+    if (limits) await engine.updateContainer(id, { Memory, MemorySwap, CpuPeriod, CpuQuota });
+    await this.claims.set(engine, id, labels);
+    this.remember(engine, id, name);
+    this.log.info({ containerId: id, name, image: request.Image }, 'container created (from the warm pool)');
     return handleFromLabels(id, name, engine.socketPath, labels);
   }
 
@@ -120,7 +154,8 @@ export class Containers {
       }
       if (!inspect) throw searched.some((e) => this.seen.has(seenKey(e, ref))) ? containerGone(ref) : err;
     }
-    if (!isManaged(inspect.Config.Labels)) throw containerNotFound(ref, 'not a pocketdock container');
+    if (!isManaged(inspect.Config.Labels) || isIdlePool(inspect.Config.Labels, inspect.Name)) throw containerNotFound(ref, 'not a pocketdock container');
+    inspect.Config.Labels = this.claims.labels(engine, inspect.Id, inspect.Config.Labels);
     this.remember(engine, inspect.Id, inspect.Name.replace(/^\//, ''));
     return { engine, inspect, handle: handleFromLabels(inspect.Id, inspect.Name, engine.socketPath, inspect.Config.Labels ?? {}) };
   }
@@ -132,7 +167,10 @@ export class Containers {
 
   /** Forgets ids and names the daemon removed itself: they are unknown, not gone. */
   forget(engine: Engine, ...refs: string[]): void {
-    for (const ref of refs) this.seen.delete(seenKey(engine, ref));
+    for (const ref of refs) {
+      this.seen.delete(seenKey(engine, ref));
+      this.claims.delete(engine, ref);
+    }
   }
 
   async info(ref: string, socketPath?: string): Promise<ContainerInfo> {
@@ -159,13 +197,18 @@ export class Containers {
   async list(scope: Scope): Promise<ListItem[]> {
     const engine = this.engines.get(scope.socketPath);
     const list = await engine.listContainers({ [LABEL.managed]: 'true', ...(scope.project !== undefined && { [LABEL.project]: scope.project }) });
-    return list.map(listItem).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return list.map((c) => this.visible(engine, c)).filter((c) => c !== undefined).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   /** One managed container as container.list shows it, or undefined when it is not there (any more). */
   async listItem(engine: Engine, id: string): Promise<ListItem | undefined> {
     const [c] = await engine.listContainers({ [LABEL.managed]: 'true' }, id);
-    return c && listItem(c);
+    return c && this.visible(engine, c);
+  }
+
+  /** A container as list shows it, with its true labels; undefined for an idle pool container. */
+  private visible(engine: Engine, c: ContainerSummary): ListItem | undefined {
+    return isIdlePool(c.Labels, c.Names[0] ?? '') ? undefined : listItem(c, this.claims.labels(engine, c.Id, c.Labels));
   }
 
   async resume(ref: string, socketPath?: string): Promise<ContainerHandle> {

@@ -19,3 +19,12 @@ export function handleFromLabels(id: string, name: string, socketPath: string, l
     timeout: Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULTS.timeoutSeconds,
   };
 }
+
+/**
+ * Whether a container is an idle warm-pool one (pool/warm.ts): it still has the name it was created
+ * with. Such containers are the pool's alone — list, prune, resolve and watch do not see them.
+ */
+export function isIdlePool(labels: Record<string, string> | null | undefined, name: string): boolean {
+  const poolName = labels?.[LABEL.pool];
+  return poolName !== undefined && poolName === name.replace(/^\//, '');
+}

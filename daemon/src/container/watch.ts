@@ -9,7 +9,7 @@ import type { ContainerChanged, Lease, SendNotification } from '@pocketdock/prot
 import type { Engine, Engines } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import type { Containers } from './containers.js';
-import { LABEL } from './labels.js';
+import { LABEL, isIdlePool } from './labels.js';
 
 /** The engine events that change what container.list shows (exec_*, attach, … do not). */
 const ACTIONS = new Set(['create', 'start', 'die', 'pause', 'unpause', 'rename', 'destroy']);
@@ -61,7 +61,7 @@ export class ContainerWatch {
     while (!signal.aborted) {
       try {
         for await (const e of engine.containerEvents({ [LABEL.managed]: 'true' }, signal)) {
-          if (!ACTIONS.has(e.action)) continue;
+          if (!ACTIONS.has(e.action) || isIdlePool(e.labels, e.name)) continue;
           // One event at a time, in order: a client applying them ends with the engine's state.
           const item = e.action === 'destroy' ? undefined : await this.containers.listItem(engine, e.id).catch(() => undefined);
           // Docker sends "die" before its list stops saying "running".

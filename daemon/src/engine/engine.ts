@@ -23,6 +23,8 @@ export interface ContainerEvent {
   action: string;
   id: string;
   name: string;
+  /** The container's labels, as the engine puts them among the event's attributes. */
+  labels: Record<string, string>;
 }
 
 function parseEvent(line: string): ContainerEvent | undefined {
@@ -30,7 +32,8 @@ function parseEvent(line: string): ContainerEvent | undefined {
     const e = JSON.parse(line) as { Action?: string; status?: string; Actor?: { ID?: string; Attributes?: Record<string, string> }; id?: string };
     const id = e.Actor?.ID ?? e.id;
     const action = e.Action ?? e.status;
-    return id && action ? { action, id, name: e.Actor?.Attributes?.name ?? '' } : undefined;
+    const attributes = e.Actor?.Attributes ?? {};
+    return id && action ? { action, id, name: attributes.name ?? '', labels: attributes } : undefined;
   } catch {
     return undefined;
   }
@@ -154,6 +157,15 @@ export class Engine {
       })) as { Id: string };
       return res.Id;
     });
+  }
+
+  renameContainer(id: string, name: string): Promise<void> {
+    return this.call('rename', { containerId: id }, async () => { await this.docker.getContainer(id).rename({ name }); });
+  }
+
+  /** Changes a running container's resource limits (memory, CPU) in place. */
+  updateContainer(id: string, limits: Pick<HostConfig, 'Memory' | 'MemorySwap' | 'CpuPeriod' | 'CpuQuota'>): Promise<void> {
+    return this.call('update', { containerId: id }, async () => { await this.docker.getContainer(id).update(limits); });
   }
 
   stopContainer(id: string, graceSeconds: number): Promise<void> {

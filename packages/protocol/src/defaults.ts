@@ -37,6 +37,15 @@ export const LABEL = {
   profile: 'pocketdock.profile',
   memLimit: 'pocketdock.mem-limit',
   cpuPercent: 'pocketdock.cpu-percent',
+  /**
+   * A warm-pool container: its value is the name it was created with, so it is idle (invisible to
+   * list, prune, resolve) while it still has that name, and handed out once it was renamed.
+   */
+  pool: 'pocketdock.pool',
+  /** Which daemon's pool an idle container belongs to (a hash of its state dir). */
+  poolOwner: 'pocketdock.pool-owner',
+  /** What a pool container was made for (a hash of its create request but name, labels and limits). */
+  poolKey: 'pocketdock.pool-key',
   /** The one pocketdock label a snapshot image keeps: the container it was taken from. */
   snapshotOf: 'pocketdock.snapshot-of',
 } as const;

@@ -7,8 +7,8 @@ type ContainerMethod = 'container.create' | 'container.info' | 'container.run' |
   | 'container.watch' | 'container.unwatch' | 'container.resume' | 'container.stop' | 'container.destroy' | 'container.prune' | 'container.reboot' | 'container.snapshot'
   | 'container.get' | 'container.release' | 'container.adopt';
 
-export const containerHandlers = ({ containers, processes, leases, watch }: Services): HandlersFor<ContainerMethod> => ({
-  'container.create': (p, ctx) => leases.create(ctx.peer, () => containers.create(p, callerOf(ctx))),
+export const containerHandlers = ({ containers, processes, leases, pool, watch }: Services): HandlersFor<ContainerMethod> => ({
+  'container.create': (p, ctx) => leases.create(ctx.peer, () => pool.create(p, callerOf(ctx))),
   'container.info': (p) => containers.info(p.container, p.socketPath),
   'container.run': (p) => processes.run(p),
   'container.shutdown': async (p) => {

@@ -4,6 +4,7 @@ import { daemonHandlers } from './daemon.js';
 import { execHandlers } from './exec.js';
 import { fileHandlers } from './file.js';
 import { imageHandlers } from './image.js';
+import { poolHandlers } from './pool.js';
 import { profileHandlers } from './profile.js';
 import { projectHandlers } from './project.js';
 import { sessionHandlers } from './session.js';
@@ -18,6 +19,7 @@ export function createHandlers(services: Services): Handlers {
     ...execHandlers(services),
     ...fileHandlers(services),
     ...imageHandlers(services),
+    ...poolHandlers(services),
     ...profileHandlers(services),
     ...projectHandlers(services),
     ...sessionHandlers(services),

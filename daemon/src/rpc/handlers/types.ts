@@ -6,7 +6,7 @@ import type { Images } from '../../images/index.js';
 import type { ContainerWatch, Containers } from '../../container/index.js';
 import type { Processes } from '../../exec/index.js';
 import type { Logger } from '../../log.js';
-import type { Leases } from '../../pool/index.js';
+import type { Leases, WarmPool } from '../../pool/index.js';
 import type { Sessions } from '../../session/index.js';
 import type { CallContext } from '../context.js';
 
@@ -26,6 +26,7 @@ export interface Services {
   images: Images;
   sessions: Sessions;
   leases: Leases;
+  pool: WarmPool;
   log: Logger;
 }
 

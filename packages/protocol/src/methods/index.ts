@@ -9,6 +9,7 @@ import { DAEMON_METHODS, DAEMON_NOTIFICATIONS } from './daemon.js';
 import { EXEC_METHODS, EXEC_NOTIFICATIONS } from './exec.js';
 import { FILE_METHODS } from './file.js';
 import { IMAGE_METHODS, IMAGE_NOTIFICATIONS } from './image.js';
+import { POOL_METHODS } from './pool.js';
 import { PROFILE_METHODS } from './profile.js';
 import { PROJECT_METHODS } from './project.js';
 import { SESSION_METHODS } from './session.js';
@@ -21,6 +22,7 @@ export const METHODS = {
   ...EXEC_METHODS,
   ...FILE_METHODS,
   ...IMAGE_METHODS,
+  ...POOL_METHODS,
   ...PROFILE_METHODS,
   ...PROJECT_METHODS,
   ...SESSION_METHODS,
@@ -51,6 +53,7 @@ export * from './daemon.js';
 export * from './exec.js';
 export * from './file.js';
 export * from './image.js';
+export * from './pool.js';
 export * from './profile.js';
 export * from './project.js';
 export * from './session.js';
