@@ -81,9 +81,12 @@ describe.each(engines)('terminal on $name', (e) => {
     await s.waitFor(/>>> /);
     await t.write('import os, shutil; print(os.environ["PD_GREETING"], os.environ["TERM"], shutil.get_terminal_size())\r');
     await s.waitFor(/hello xterm-256color os\.terminal_size\(columns=100, lines=30\)/);
-    await t.write('while True: pass\r\r');
+    // The loop says it runs before it spins: a Ctrl-C sent while the REPL still reads the line would
+    // interrupt the reading (and flush the input), not the loop.
+    await t.write('print("spin" "ning", flush=True); exec("while True: pass")\r');
+    await s.waitFor(/spinning\r\n/);
     await t.write(new Uint8Array([3]));
-    await s.waitFor(/KeyboardInterrupt/);
+    await s.waitFor(/KeyboardInterrupt\r\n>>> /);
     await t.write('6 * 7\r');
     await s.waitFor(/42\r\n>>> /);
     await t.write('\x04');
