@@ -2,14 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { VERSION, type ContainerListItem, type CreateOptions, type DoctorReport, type ImageBuildResult, type ImportedImage, type ProfileInfo, type ResultOf } from '@pocketdock/protocol';
+import { MAX_SECONDS, VERSION, type ContainerListItem, type CreateOptions, type DoctorReport, type ImageBuildResult, type ImportedImage, type ProfileInfo, type ResultOf } from '@pocketdock/protocol';
 import { openTransport, type ConnectOptions } from './connect.js';
 import { Container } from './container.js';
 import { buildImages, exportImages, importImages, type BuildImagesOptions, type ImageArchiveOptions } from './images.js';
 import { Process } from './process.js';
 import { Session } from './session.js';
 import { Terminal, type TerminalOptions } from './terminal.js';
-import { PocketDockError, ProjectNotInitialized, SessionClosed } from './errors.js';
+import { InvalidParams, PocketDockError, ProjectNotInitialized, SessionClosed } from './errors.js';
 import { engineSocket, projectContext } from './project.js';
 import type { Transport } from './transport.js';
 
@@ -18,6 +18,10 @@ export type CreateContainerOptions = CreateOptions;
 export interface EngineOptions { socketPath?: string }
 export interface ScopeOptions extends EngineOptions { project?: string }
 export interface DoctorOptions extends EngineOptions { projectRoot?: string }
+export interface ResumeOptions extends EngineOptions {
+  /** Default exec timeout of the returned Container, in seconds; default the container's own. */
+  timeout?: number;
+}
 
 /** Who a connection says it is in daemon.hello: the holder of its leases. */
 export interface ClientIdentity {
@@ -59,9 +63,17 @@ export class PocketDock implements AsyncDisposable {
     return new Container(this.transport, await this.transport.call('container.adopt', { container: nameOrId, ...(await this.engine(opts)) }));
   }
 
-  /** Starts a stopped container again with its file system intact. */
-  async resumeContainer(name: string, opts: EngineOptions = {}): Promise<Container> {
-    return new Container(this.transport, await this.transport.call('container.resume', { container: name, ...(await this.engine(opts)) }));
+  /**
+   * Starts a stopped container again with its file system intact. `timeout` is the returned object's
+   * default exec timeout (seconds); without it, the one the container was created with.
+   */
+  async resumeContainer(name: string, opts: ResumeOptions = {}): Promise<Container> {
+    const { timeout, ...engine } = opts;
+    if (timeout !== undefined && !(timeout > 0 && timeout <= MAX_SECONDS)) {
+      throw new InvalidParams(`timeout must be a number of seconds above 0 and at most ${MAX_SECONDS} (got ${timeout})`, { field: 'timeout' });
+    }
+    const handle = await this.transport.call('container.resume', { container: name, ...(await this.engine(engine)) });
+    return new Container(this.transport, { ...handle, ...(timeout !== undefined && { timeout }) });
   }
 
   /** Every managed container, running or stopped. */

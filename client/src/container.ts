@@ -67,7 +67,9 @@ export class Container implements AsyncDisposable {
   run(command: string, opts: DetachRunOptions): Promise<Process>;
   run(command: string, opts?: BlockingRunOptions): Promise<ExecResult>;
   run(command: string, opts: RunOptions & { stream?: boolean; detach?: boolean; signal?: AbortSignal; bufferSize?: number } = {}): Promise<ExecResult> | Promise<Process> | StartingExecStream {
-    const { stream, detach, signal, bufferSize, ...run } = opts;
+    const { stream, detach, signal, bufferSize, ...given } = opts;
+    // The default timeout is this object's, sent rather than left to the daemon: resumeContainer may have chosen another.
+    const run = detach ? given : { ...given, timeout: given.timeout ?? this.timeout };
     if (stream) return ExecStream.start(this.transport, run.execId ?? randomUUID(), { ...run, ...this.target, command }, signal);
     if (detach) return this.startDetached(command, { ...run, ...(bufferSize !== undefined && { bufferSize }) });
     if (signal) return this.runUntil(command, run, signal);
@@ -99,7 +101,7 @@ export class Container implements AsyncDisposable {
   /** Opens a persistent shell session (a retried open with the same `sessionId` returns the same one). */
   async session(opts: { sessionId?: string } = {}): Promise<Session> {
     const info = await this.transport.call('session.open', { ...this.target, ...opts });
-    return new Session(this.transport, info.sessionId);
+    return new Session(this.transport, info.sessionId, this.timeout);
   }
 
   /** Starts a program (default: a login shell) on a pseudo-terminal, for a person to drive. */

@@ -3,10 +3,10 @@
  * PocketDock method of the same name: one implementation, two entry points.
  */
 import type { ContainerListItem, DoctorReport, ProfileInfo } from '@pocketdock/protocol';
-import { sharedClient, type DoctorOptions, type EngineOptions, type ScopeOptions } from './client.js';
+import { sharedClient, type DoctorOptions, type EngineOptions, type ResumeOptions, type ScopeOptions } from './client.js';
 import type { Container } from './container.js';
 
-export async function resumeContainer(name: string, opts: EngineOptions = {}): Promise<Container> {
+export async function resumeContainer(name: string, opts: ResumeOptions = {}): Promise<Container> {
   return (await sharedClient()).resumeContainer(name, opts);
 }
 

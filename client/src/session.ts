@@ -26,8 +26,8 @@ export class Session implements AsyncDisposable {
   private readonly callbacks: SessionOutputCallback[] = [];
   private following: Promise<ExecSubscription> | undefined;
 
-  /** @internal */
-  constructor(private readonly transport: RpcTransport, readonly id: string) {}
+  /** @internal `timeout`: the default of sendAndWait (a Container's); else the daemon's, the container's own. */
+  constructor(private readonly transport: RpcTransport, readonly id: string, private readonly timeout?: number) {}
 
   /** Queues a command and returns at once; its output is kept for read(). */
   async send(command: string): Promise<void> {
@@ -36,7 +36,8 @@ export class Session implements AsyncDisposable {
 
   /** Queues a command and resolves with its result once it has run. */
   sendAndWait(command: string, opts: SendAndWaitOptions = {}): Promise<ExecResult> {
-    return this.call('session.sendAndWait', { sessionId: this.id, command, ...opts });
+    const timeout = opts.timeout ?? this.timeout;
+    return this.call('session.sendAndWait', { sessionId: this.id, command, ...opts, ...(timeout !== undefined && { timeout }) });
   }
 
   /** What send() commands and background jobs printed since the last read (any client's), clearing it. */

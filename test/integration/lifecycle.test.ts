@@ -50,6 +50,19 @@ describe.each(engines)('lifecycle on $name', (e) => {
     expect((await again.run('cat /home/sandbox/f')).stdout).toBe('kept\n');
   });
 
+  it('resumes with a default exec timeout of its own, else the one the container was created with', async () => {
+    const c = await create({ persist: true, timeout: 7 });
+    await c.shutdown();
+    const kept = await suite.pd.resumeContainer(c.name, { socketPath: e.socketPath });
+    expect(kept.timeout).toBe(7);
+    const short = await suite.pd.resumeContainer(c.name, { socketPath: e.socketPath, timeout: 1 });
+    expect(short.timeout).toBe(1);
+    expect(await short.run('sleep 20')).toMatchObject({ timedOut: true });
+    expect(await (await short.session()).sendAndWait('sleep 20')).toMatchObject({ timedOut: true });
+    expect(await short.run('sleep 2', { timeout: 10 })).toMatchObject({ timedOut: false, exitCode: 0 });
+    await expect(suite.pd.resumeContainer(c.name, { socketPath: e.socketPath, timeout: 0 })).rejects.toMatchObject({ name: 'InvalidParams', field: 'timeout' });
+  });
+
   it('stops any container with stopContainer, whatever persist says', async () => {
     const c = await create();
     await suite.pd.stopContainer(c.name, { socketPath: e.socketPath });
