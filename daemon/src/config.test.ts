@@ -23,6 +23,7 @@ describe('daemon config', () => {
     expect(c.logLevel).toBe('info');
     expect(c.socket).toMatch(/pocketdock\.sock$/);
     expect(c.leaseGraceSeconds).toBe(30);
+    expect(c.engineTimeoutSeconds).toBe(30);
   });
 
   it('reads the yaml file and lets flags win over it', () => {
@@ -41,6 +42,7 @@ describe('daemon config', () => {
     expect(() => run(['--config', file('limits:\n  maxBatch: -1\n')])).toThrow(/limits.maxBatch must be a positive integer/);
     expect(() => run(['--config', '/nonexistent/config.yaml'])).toThrow(/cannot read config/);
     expect(() => run(['--config', file('leaseGraceSeconds: 0\n')])).toThrow(/leaseGraceSeconds must be a number of seconds/);
+    expect(() => run(['--config', file('engineTimeoutSeconds: -1\n')])).toThrow(/engineTimeoutSeconds must be a number of seconds/);
   });
 
   it('reads the host policy and sandbox keys, refusing malformed ones', () => {

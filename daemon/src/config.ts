@@ -63,6 +63,8 @@ export interface DaemonConfig {
   limits: Limits;
   /** How long a non-persistent container outlives its holder's last connection or call. */
   leaseGraceSeconds: number;
+  /** How long an engine may take to answer a quick call (create, inspect, exec, …) before it fails typed. */
+  engineTimeoutSeconds: number;
   /** Warm pools by profile name or image (pool/warm.ts). */
   pool: Record<string, PoolEntry>;
 }
@@ -97,6 +99,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
       maxRunOutput: 16 * 1024 * 1024, maxBufferedBytes: 1024 * 1024 * 1024,
     },
     leaseGraceSeconds: 30,
+    engineTimeoutSeconds: 30,
     pool: {},
   };
 }
@@ -173,6 +176,7 @@ function validateFileConfig(raw: Record<string, unknown>, path: string): Partial
       case 'sandbox': out.sandbox = parseSandbox(raw.sandbox, path) as SandboxConfig; break;
       case 'leaseGraceSeconds': out.leaseGraceSeconds = parseSeconds(raw[key], `${path}: ${key}`); break;
       case 'pool': out.pool = parsePool(raw.pool, path); break;
+      case 'engineTimeoutSeconds': out.engineTimeoutSeconds = parseSeconds(raw[key], `${path}: ${key}`); break;
       default: throw new ConfigError(`config ${path}: unknown key ${key}`);
     }
   }

@@ -30,7 +30,7 @@ export interface RunningDaemon {
 export const STOP_GRACE_MS = 10_000;
 
 export async function startDaemon(config: DaemonConfig, log: Logger): Promise<RunningDaemon> {
-  const engines = await Engines.open(config.engineSocket, log, process.env, config.engines);
+  const engines = await Engines.open(config.engineSocket, log, process.env, config.engines, config.engineTimeoutSeconds * 1000);
   await engines.get().requireRuntime(config.sandbox.runtime);
   const containers = new Containers(engines, log, new HostPolicy(config, () => engines.sockets()), config.sandbox);
   const files = new Files(containers, log);

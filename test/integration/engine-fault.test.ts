@@ -1,42 +1,14 @@
 // The engine goes away under a running daemon and comes back: calls that need it fail with
 // SocketConnectionError naming it, the rest of the daemon keeps answering, and work resumes
 // without a restart. The shared engine is never stopped: a Unix-socket proxy in front of it is cut.
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SocketConnectionError, SocketError } from '../../client/src/index.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { DOCKER_SOCKET, docker } from '../helpers/engines.js';
-
-/** Forwards every connection on `path` to the engine's socket until cut. */
-class EngineProxy {
-  private server: Server | undefined;
-  private readonly open = new Set<Socket>();
-
-  constructor(readonly path: string) {}
-
-  async up(): Promise<void> {
-    this.server = createServer((client) => {
-      const engine = createConnection(DOCKER_SOCKET);
-      for (const s of [client, engine]) {
-        this.open.add(s);
-        s.once('close', () => this.open.delete(s));
-        s.on('error', () => { client.destroy(); engine.destroy(); });
-      }
-      client.pipe(engine).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.path, resolve));
-  }
-
-  /** The engine is gone: no new connections (the socket file goes), open ones are cut. */
-  async cut(): Promise<void> {
-    const closed = new Promise((resolve) => this.server!.close(resolve));
-    for (const s of this.open) s.destroy();
-    await closed;
-  }
-}
+import { EngineProxy } from '../helpers/engine-proxy.js';
+import { docker } from '../helpers/engines.js';
 
 const newProxy = () => new EngineProxy(join(mkdtempSync(join(tmpdir(), 'pd-proxy-')), 'engine.sock'));
 const proxy = newProxy();

@@ -8,6 +8,7 @@ import type { Duplex, Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { DaemonError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { DEFAULT_ANSWER_MS, answerWithin } from './deadline.js';
 import { mapEngineError, type FailureContext } from './errors.js';
 import { EngineImages } from './images.js';
 import { hasPreviousSample, imageRef, topColumns, type TopResult } from './shapes.js';
@@ -61,17 +62,19 @@ export class Engine {
   private readonly log: Logger;
   readonly images: EngineImages;
 
-  constructor(readonly socketPath: string, log: Logger) {
+  /** `answerMs`: how long a quick call may wait for the engine's answer (deadline.ts). */
+  constructor(readonly socketPath: string, log: Logger, private readonly answerMs = DEFAULT_ANSWER_MS) {
     this.docker = new Docker({ socketPath });
     this.log = log.child({ engine: socketPath });
-    this.images = new EngineImages(this.docker, socketPath);
+    this.images = new EngineImages(this.docker, socketPath, answerMs);
   }
 
-  private async call<T>(op: string, ctx: Omit<FailureContext, 'socketPath'>, fn: () => Promise<T>): Promise<T> {
+  /** `deadlineMs`: how long the engine may take to answer; 0 for calls whose length depends on the work (commit, upload). */
+  private async call<T>(op: string, ctx: Omit<FailureContext, 'socketPath'>, fn: () => Promise<T>, deadlineMs = this.answerMs): Promise<T> {
     const started = performance.now();
     this.log.debug({ op, ...ctx }, 'engine call');
     try {
-      const result = await fn();
+      const result = deadlineMs > 0 ? await answerWithin(fn(), deadlineMs, this.socketPath, op) : await fn();
       this.log.debug({ op, ...ctx, ms: Math.round(performance.now() - started) }, 'engine call done');
       return result;
     } catch (err) {
@@ -156,7 +159,7 @@ export class Engine {
         _body: { Labels: labels },
       })) as { Id: string };
       return res.Id;
-    });
+    }, 0);
   }
 
   renameContainer(id: string, name: string): Promise<void> {
@@ -175,7 +178,7 @@ export class Engine {
       } catch (err) {
         if ((err as { statusCode?: number }).statusCode !== 304) throw err; // already stopped
       }
-    });
+    }, graceSeconds * 1000 + this.answerMs);
   }
 
   removeContainer(id: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
@@ -225,7 +228,7 @@ export class Engine {
   putArchive(containerId: string, dir: string, tar: NodeJS.ReadableStream): Promise<void> {
     return this.call('putArchive', { containerId, path: dir }, async () => {
       await this.docker.getContainer(containerId).putArchive(tar, { path: dir, noOverwriteDirNonDir: true });
-    });
+    }, 0);
   }
 
   /** A tar of `path` — a file, a symlink (not followed) or a directory tree — as the engine streams it. */

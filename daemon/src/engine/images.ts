@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import * as tar from 'tar-stream';
 import { DaemonError } from '../errors.js';
+import { answerWithin } from './deadline.js';
 import { engineMessage, mapEngineError } from './errors.js';
 
 /** One line of build or setup output; `step`/`total` come from the latest "Step N/M" line. */
@@ -50,12 +51,12 @@ export interface ImageFacts {
 }
 
 export class EngineImages {
-  constructor(private readonly docker: Docker, private readonly socketPath: string) {}
+  constructor(private readonly docker: Docker, private readonly socketPath: string, private readonly answerMs: number) {}
 
   /** What the daemon reads of an image, or undefined when the engine has no such image. */
   async inspect(ref: string): Promise<ImageFacts | undefined> {
     try {
-      const info = await this.docker.getImage(ref).inspect();
+      const info = await answerWithin(this.docker.getImage(ref).inspect(), this.answerMs, this.socketPath, 'image inspect');
       const entrypoint = info.Config?.Entrypoint as string[] | string | null | undefined;
       return {
         labels: info.Config?.Labels ?? {}, size: info.Size, user: info.Config?.User ?? '',

@@ -1,4 +1,5 @@
 // engine/ — socket discovery, dockerode calls and stream demux; nothing else in the daemon talks to dockerode.
+export * from './deadline.js';
 export * from './demux.js';
 export * from './discovery.js';
 export * from './engine.js';

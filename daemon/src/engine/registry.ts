@@ -2,6 +2,7 @@
 import { DaemonError, optionRefused } from '../errors.js';
 import { NO_ENGINE_HINT, candidateSockets, findEngineSocket, pingSocket } from './discovery.js';
 import type { Logger } from '../log.js';
+import { DEFAULT_ANSWER_MS } from './deadline.js';
 import { Engine } from './engine.js';
 
 /** The rule a socketPath naming no engine the daemon knows breaks (docs/security.md). */
@@ -14,16 +15,21 @@ export class Engines {
    * `allowed`: every socket a call may name — the default, the search order's and the config's. The
    * daemon connects to nothing else: a client naming any Unix socket would have the daemon talk to it.
    */
-  private constructor(readonly defaultSocket: string, private readonly allowed: ReadonlySet<string>, private readonly log: Logger) {}
+  private constructor(readonly defaultSocket: string, private readonly allowed: ReadonlySet<string>, private readonly log: Logger,
+    private readonly answerMs: number) {}
 
-  /** Uses `preferred` when given (it must answer), else the first engine of the search order. */
-  static async open(preferred: string | undefined, log: Logger, env: NodeJS.ProcessEnv = process.env, extra: readonly string[] = []): Promise<Engines> {
+  /**
+   * Uses `preferred` when given (it must answer), else the first engine of the search order.
+   * `answerMs`: how long any engine may take to answer a quick call (deadline.ts).
+   */
+  static async open(preferred: string | undefined, log: Logger, env: NodeJS.ProcessEnv = process.env, extra: readonly string[] = [],
+    answerMs = DEFAULT_ANSWER_MS): Promise<Engines> {
     const socket = preferred ?? (await findEngineSocket(env));
     if (!socket || !(await pingSocket(socket))) {
       throw new DaemonError('PodmanNotRunning',
         `no container engine answers${socket ? ` on ${socket}` : ''}: ${NO_ENGINE_HINT}`, { hint: NO_ENGINE_HINT });
     }
-    const engines = new Engines(socket, new Set([socket, ...candidateSockets(env), ...extra]), log);
+    const engines = new Engines(socket, new Set([socket, ...candidateSockets(env), ...extra]), log, answerMs);
     // Every engine that answers now is known from the start, so that a container on a second engine
     // is found by name after a daemon restart as well as before it.
     for (const other of candidateSockets(env)) if (other !== socket && (await pingSocket(other))) engines.get(other);
@@ -37,7 +43,7 @@ export class Engines {
     }
     let engine = this.bySocket.get(socket);
     if (!engine) {
-      engine = new Engine(socket, this.log);
+      engine = new Engine(socket, this.log, this.answerMs);
       this.bySocket.set(socket, engine);
     }
     return engine;

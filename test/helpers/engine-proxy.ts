@@ -1,0 +1,61 @@
+/**
+ * A Unix-socket proxy in front of the shared engine, so a test can make "the engine" go away or
+ * hang under a running daemon without touching the engine everyone uses.
+ */
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { DOCKER_SOCKET } from './engines.js';
+
+export class EngineProxy {
+  private server: Server | undefined;
+  private readonly open = new Set<Socket>();
+  private readonly pairs = new Set<[Socket, Socket]>();
+  private hanging = false;
+
+  constructor(readonly path: string) {}
+
+  async up(): Promise<void> {
+    this.hanging = false;
+    this.server = createServer((client) => this.accept(client));
+    await new Promise<void>((resolve) => this.server!.listen(this.path, resolve));
+  }
+
+  /** The engine is gone: no new connections (the socket file goes), open ones are cut. */
+  async cut(): Promise<void> {
+    const closed = new Promise((resolve) => this.server!.close(resolve));
+    for (const s of this.open) s.destroy();
+    await closed;
+  }
+
+  /** The engine hangs: connections are accepted, requests never answered (open ones stop being forwarded). */
+  hang(): void {
+    this.hanging = true;
+    for (const [client, engine] of this.pairs) {
+      client.unpipe(engine);
+      engine.unpipe(client);
+    }
+  }
+
+  /** The engine answers again: what hung is dropped (its callers were answered already), new connections go through. */
+  resume(): void {
+    this.hanging = false;
+    for (const s of this.open) s.destroy();
+  }
+
+  private accept(client: Socket): void {
+    this.track(client);
+    client.on('error', () => client.destroy());
+    if (this.hanging) return;
+    const engine = createConnection(DOCKER_SOCKET);
+    this.track(engine);
+    const pair: [Socket, Socket] = [client, engine];
+    this.pairs.add(pair);
+    engine.once('close', () => this.pairs.delete(pair));
+    for (const s of pair) s.on('error', () => { client.destroy(); engine.destroy(); });
+    client.pipe(engine).pipe(client);
+  }
+
+  private track(s: Socket): void {
+    this.open.add(s);
+    s.once('close', () => this.open.delete(s));
+  }
+}

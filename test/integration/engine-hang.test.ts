@@ -1,0 +1,47 @@
+// An engine that accepts calls and never answers (a Unix-socket proxy in front of the shared engine
+// stops forwarding): calls that need it fail with SocketCommunicationError naming it once the
+// daemon's engineTimeoutSeconds are up, instead of hanging; the rest answers; work resumes after.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SocketCommunicationError } from '../../client/src/index.js';
+import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { EngineProxy } from '../helpers/engine-proxy.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pd-hang-'));
+const proxy = new EngineProxy(join(dir, 'engine.sock'));
+const config = join(dir, 'pocketdockd.yaml');
+writeFileSync(config, 'engineTimeoutSeconds: 2\n');
+let d: TestDaemon | undefined;
+afterAll(async () => {
+  proxy.resume();
+  await d?.stop();
+});
+
+describe('a hanging engine', () => {
+  it('fails calls with SocketCommunicationError naming the engine, keeps serving, resumes when it answers again', async () => {
+    await proxy.up();
+    d = await startDaemon({ args: ['--engine-socket', proxy.path, '--config', config] });
+    const pd = await d.client();
+    const c = await pd.createNewContainer();
+    try {
+      proxy.hang();
+      const calls = await Promise.allSettled([c.info(), c.run('echo during'), pd.createNewContainer(), pd.listContainers()]);
+      for (const call of calls) {
+        expect(call.status).toBe('rejected');
+        const failed = (call as PromiseRejectedResult).reason as Error;
+        expect(failed).toBeInstanceOf(SocketCommunicationError);
+        expect(failed.message).toContain(proxy.path);
+      }
+      expect(await pd.getVersion()).toMatch(/^\d+\.\d+\.\d+/);
+
+      proxy.resume();
+      expect((await c.run('echo after')).stdout).toBe('after\n');
+    } finally {
+      proxy.resume();
+      await c.shutdown({ force: true }).catch(() => undefined);
+      await pd.close();
+    }
+  });
+});
