@@ -135,10 +135,12 @@ export class PocketDock implements AsyncDisposable {
     return this.transport.url.startsWith('ws+unix:');
   }
 
-  /** The engine socket by precedence: explicit > POCKETDOCK_SOCKET > project config > the daemon's choice. */
+  /**
+   * The engine socket by precedence: explicit > POCKETDOCK_SOCKET > project config > the daemon's
+   * choice. The project file is read only when it decides, so a broken one fails no other call.
+   */
   private async engine(opts: EngineOptions): Promise<EngineOptions> {
-    const { config } = opts.socketPath ? { config: undefined } : await projectContext(undefined, this.local);
-    const socketPath = engineSocket(opts.socketPath, config);
+    const socketPath = engineSocket(opts.socketPath, undefined) ?? engineSocket(undefined, (await projectContext(undefined, this.local)).config);
     return socketPath ? { socketPath } : {};
   }
 

@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import {
-  PROJECT_DEFAULTS, PROJECT_DIR, PROJECT_FILE, ProjectConfigError, projectConfigDocument, projectConfigFrom,
+  PROJECT_DEFAULTS, PROJECT_DIR, PROJECT_FILE, ProjectConfigError, parseProjectConfig, projectConfigDocument,
   type ProjectConfig,
 } from '@pocketdock/protocol';
 import { InvalidParams } from './errors.js';
@@ -34,12 +34,13 @@ export async function initProject(path: string = process.cwd(), opts: { projectN
   return root;
 }
 
-/** The project's config with defaults filled in; errors name the file's key. */
+/** The project's config with defaults filled in; InvalidParams names the file, the line and the key. */
 export async function readProjectConfig(root: string): Promise<ProjectConfig> {
   const file = configPath(root);
   try {
-    return projectConfigFrom(parseYaml(await readFile(file, 'utf8')));
+    return parseProjectConfig(await readFile(file, 'utf8'), file, parseYaml);
   } catch (err) {
+    // The message names the file, the line and the key: "/p/.pocketdock/pocketdock.yaml:3: max_log_size …".
     const message = err instanceof ProjectConfigError ? err.message : `${file}: ${(err as Error).message}`;
     throw new InvalidParams(message, { field: err instanceof ProjectConfigError ? err.field : file, detail: message });
   }

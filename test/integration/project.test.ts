@@ -152,8 +152,45 @@ describe('project errors', () => {
     }
   });
 
-  it('names the bad key of a broken pocketdock.yaml', async () => {
+  it('names the file, the line and the key of a bad value in pocketdock.yaml, in the client and in the daemon', async () => {
     const root = await project({ max_log_size: 'lots' });
-    await expect(suite.pd.createNewContainer({ projectRoot: root })).rejects.toBeInstanceOf(InvalidParams);
+    const file = join(root, '.pocketdock', 'pocketdock.yaml');
+    const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.startsWith('max_log_size:')) + 1;
+    const message = `${file}:${line}: max_log_size "lots" is not a size like "10MB"`;
+    await expect(suite.pd.createNewContainer({ projectRoot: root })).rejects.toMatchObject({ name: 'InvalidParams', message, field: 'max_log_size' });
+    const raw = await postRpc({ socketPath: suite.d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'container.create', params: { projectRoot: root } }));
+    expect(raw.json).toMatchObject({ error: { message, data: { type: 'InvalidParams', field: 'projectRoot' } } });
+  });
+
+  it('a broken pocketdock.yaml around the cwd fails only the calls that read it, naming its file and line', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, '.pocketdock'));
+    const file = join(root, '.pocketdock', 'pocketdock.yaml');
+    writeFileSync(file, 'project_name: broken\nsocket: [unclosed\n');
+    const socketPath = engines[0]!.socketPath;
+    const c = await suite.pd.createNewContainer({ socketPath, persist: true });
+    names.push(c.name);
+    const [cwd, envSocket] = [process.cwd(), process.env.POCKETDOCK_SOCKET];
+    process.chdir(root);
+    delete process.env.POCKETDOCK_SOCKET;
+    try {
+      // The engine is named, explicitly or by POCKETDOCK_SOCKET: the project file decides nothing.
+      await suite.pd.stopContainer(c.name, { socketPath });
+      expect((await suite.pd.resumeContainer(c.name, { socketPath })).containerId).toBe(c.containerId);
+      expect((await suite.pd.listContainers({ socketPath })).map((i) => i.name)).toContain(c.name);
+      expect(await suite.pd.prune({ socketPath, project: `none-${Math.random().toString(16).slice(2)}` })).toBe(0);
+      process.env.POCKETDOCK_SOCKET = socketPath;
+      expect((await suite.pd.container(c.name)).containerId).toBe(c.containerId);
+      delete process.env.POCKETDOCK_SOCKET;
+      // Where it would decide (or a container would get an instance dir), the error names the file and the line.
+      const broken = new RegExp(`^${file.replace(/[.]/g, '\\.')}:\\d+: \\(document\\) is not valid yaml: `);
+      await expect(suite.pd.listContainers()).rejects.toThrow(broken);
+      await expect(suite.pd.createNewContainer({ socketPath })).rejects.toThrow(broken);
+      await suite.pd.destroyContainer(c.name, { socketPath });
+    } finally {
+      process.chdir(cwd);
+      if (envSocket === undefined) delete process.env.POCKETDOCK_SOCKET;
+      else process.env.POCKETDOCK_SOCKET = envSocket;
+    }
   });
 });

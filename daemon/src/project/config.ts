@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { PROJECT_DIR, PROJECT_FILE, ProjectConfigError, projectConfigFrom, type ProjectConfig } from '@pocketdock/protocol';
+import { PROJECT_DIR, PROJECT_FILE, ProjectConfigError, parseProjectConfig, type ProjectConfig } from '@pocketdock/protocol';
 import { DaemonError, invalidParams } from '../errors.js';
 
 export const projectFile = (root: string): string => join(root, PROJECT_DIR, PROJECT_FILE);
@@ -30,10 +30,11 @@ export async function readProjectConfig(root: string, field = 'projectRoot'): Pr
   if (hit?.mtimeMs === mtimeMs) return hit.config;
   let config: ProjectConfig;
   try {
-    config = projectConfigFrom(parseYaml(await readFile(file, 'utf8')));
+    config = parseProjectConfig(await readFile(file, 'utf8'), file, parseYaml);
   } catch (err) {
+    // The message names the file, the line and the key: "/p/.pocketdock/pocketdock.yaml:3: max_log_size …".
     const detail = err instanceof ProjectConfigError ? err.message : `${file}: ${(err as Error).message}`;
-    throw invalidParams(field, detail);
+    throw new DaemonError('InvalidParams', detail, { field, detail });
   }
   cache.set(file, { mtimeMs, config });
   return config;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PROJECT_DEFAULTS, ProjectConfigError, parseSize, projectConfigDocument, projectConfigFrom } from './project.js';
+import { parse } from 'yaml';
+import { PROJECT_DEFAULTS, ProjectConfigError, parseProjectConfig, parseSize, projectConfigDocument, projectConfigFrom } from './project.js';
 
 describe('project config', () => {
   it('fills defaults and reads the file\'s snake_case keys', () => {
@@ -12,6 +13,16 @@ describe('project config', () => {
     expect(() => projectConfigFrom({ max_logs_per_instance: 'many' })).toThrow(/max_logs_per_instance must be a number/);
     expect(() => projectConfigFrom({ max_log_size: 'big' })).toThrow(ProjectConfigError);
     expect(() => projectConfigFrom([])).toThrow(/mapping/);
+  });
+
+  it('names the file and the line of a bad key or of broken yaml', () => {
+    const file = '/p/.pocketdock/pocketdock.yaml';
+    expect(() => parseProjectConfig('project_name: x\n\nmax_log_size: lots\n', file, parse))
+      .toThrow(expect.objectContaining({ field: 'max_log_size', file, line: 3, message: `${file}:3: max_log_size "lots" is not a size like "10MB"` }));
+    expect(() => parseProjectConfig('project_name: x\n"auto_log": 3\n', file, parse)).toThrow(`${file}:2: auto_log must be a boolean`);
+    expect(() => parseProjectConfig('project_name: x\nsocket: [unclosed\nauto_log: true\n', file, parse))
+      .toThrow(expect.objectContaining({ field: '(document)', file, line: expect.any(Number), message: expect.stringMatching(/^\/p\/\.pocketdock\/pocketdock\.yaml:\d+: \(document\) is not valid yaml: /) }));
+    expect(parseProjectConfig('project_name: x\n', file, parse)).toMatchObject({ projectName: 'x' });
   });
 
   it('parses sizes, decimal and binary', () => {

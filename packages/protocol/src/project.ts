@@ -45,9 +45,10 @@ const FILE_KEYS: Record<keyof ProjectConfig, string> = {
   logLevel: 'log_level',
 };
 
+/** A project file that cannot be used: `field` is the file's key ("(document)" for the whole), `line` 1-based when known. */
 export class ProjectConfigError extends Error {
-  constructor(readonly field: string, detail: string) {
-    super(`${PROJECT_DIR}/${PROJECT_FILE}: ${field} ${detail}`);
+  constructor(readonly field: string, readonly detail: string, readonly file = `${PROJECT_DIR}/${PROJECT_FILE}`, readonly line?: number) {
+    super(`${file}${line === undefined ? '' : `:${line}`}: ${field} ${detail}`);
   }
 }
 
@@ -83,4 +84,30 @@ export function projectConfigFrom(raw: unknown): ProjectConfig {
 /** The yaml document for `config`, in the file's own key names. */
 export function projectConfigDocument(config: ProjectConfig): Record<string, unknown> {
   return Object.fromEntries(Object.entries(FILE_KEYS).map(([key, fileKey]) => [fileKey, config[key as keyof ProjectConfig]]));
+}
+
+/** The 1-based line where a top-level key is written, or undefined (a flow mapping, say). */
+function lineOf(text: string, key: string): number | undefined {
+  const at = new RegExp(`^(["']?)${key}\\1[ \t]*:`, 'm').exec(text);
+  return at ? text.slice(0, at.index).split('\n').length : undefined;
+}
+
+/**
+ * The config in a project file's text, by `parse` — a yaml parser (the protocol bundles none).
+ * Errors name the file and the line: yaml's for a syntax error, the key's for a bad value.
+ */
+export function parseProjectConfig(text: string, file: string, parse: (text: string) => unknown): ProjectConfig {
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (err) {
+    const line = (err as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+    throw new ProjectConfigError('(document)', `is not valid yaml: ${(err as Error).message.split('\n')[0]}`, file, line);
+  }
+  try {
+    return projectConfigFrom(raw);
+  } catch (err) {
+    if (!(err instanceof ProjectConfigError)) throw err;
+    throw new ProjectConfigError(err.field, err.detail, file, lineOf(text, err.field));
+  }
 }
