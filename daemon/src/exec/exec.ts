@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { DaemonError } from '../errors.js';
 import { Demuxer, engineMessage, mapEngineError, type DemuxSink, type Engine } from '../engine/index.js';
 import type { Logger } from '../log.js';
-import { supervised } from './shim.js';
+import { KILL_AFTER, supervised } from './shim.js';
 import { EXEC_MARKER, signalExec } from './signal.js';
 
 export interface ExecOutcome {
@@ -115,7 +115,9 @@ export class ExecRun implements Run {
     const log = s.log.child({ execId: id, containerId: s.containerId });
     const started = Date.now();
     const tty = s.tty ?? false;
-    const env = [`${EXEC_MARKER}=${id}`, ...(s.env ?? [])];
+    // The shim's own deadline is when stop() would send SIGKILL: it acts should no helper exec be able to.
+    const deadline = s.supervise && s.timeoutMs !== undefined ? [`${KILL_AFTER}=${Math.ceil((s.timeoutMs + STOP_GRACE_MS) / 1000)}`] : [];
+    const env = [`${EXEC_MARKER}=${id}`, ...deadline, ...(s.env ?? [])];
     const cmd = s.supervise ? supervised(s.argv) : s.argv;
     const { execId, stream } = await s.engine.exec(s.containerId, { cmd, env, stdin: s.stdin ?? false, tty });
     log.debug({ argv: s.argv }, 'exec started');

@@ -9,10 +9,18 @@
  * - Like an engine exec, it ends when the command ends, leaving background children running —
  *   unless it was told to hold (SIGUSR2, sent by signal.ts before a signal meant to end the exec):
  *   then it ends only once nothing of the tree is left, so the exec's end means all of it is gone.
+ * - Given a deadline (KILL_AFTER, whole seconds), it SIGKILLs its whole tree itself when it passes and
+ *   holds until the tree is gone: the backstop for when signal.ts cannot act, because a helper exec
+ *   needs a new process in the container and a fork bomb has taken every one the pids limit allows.
+ *   The sweep reads /proc and calls kill() without forking; when it ended anything the exit code is
+ *   137, as when signal.ts's SIGKILL does.
  * - Its exit code is the command's (128+N for signal N). It names itself `pocketdock-shim <exec id>`.
  * Without perl the command runs directly and signal.ts falls back to the environment marker.
  */
 import { EXEC_MARKER } from './marker.js';
+
+/** The environment variable giving the shim its deadline, in whole seconds from its start (the command does not inherit it). */
+export const KILL_AFTER = 'POCKETDOCK_KILL_AFTER';
 
 /**
  * The shim's /proc/<pid>/cmdline is this, a space and its exec id (signal.ts looks for it). Not its
@@ -30,6 +38,30 @@ my @quiet = qw(HUP INT QUIT TERM USR1 PIPE ALRM);
 my $hold = 0;
 $SIG{$_} = 'IGNORE' for @quiet;
 $SIG{USR2} = sub { $hold = 1 };
+my $swept = 0;
+my $deadline = delete $ENV{${KILL_AFTER}};
+sub tree {
+  my %pp;
+  opendir(my $d, '/proc') or return ();
+  for my $p (grep /^\\d+$/, readdir $d) {
+    open(my $f, '<', "/proc/$p/stat") or next;
+    my ($state, $ppid) = (<$f> // '') =~ /.*\\)\\s+(\\S)\\s+(\\d+)/ or next;
+    $pp{$p} = $ppid unless $state eq 'Z';
+  }
+  my %in = ($$ => 1);
+  for (my $grown = 1; $grown;) { $grown = 0; for my $p (keys %pp) { next if $in{$p} || !$in{$pp{$p}}; $in{$p} = 1; $grown = 1 } }
+  delete $in{$$};
+  return keys %in;
+}
+if ($deadline) {
+  my $due = time() + $deadline;
+  $SIG{ALRM} = sub {
+    return if time() < $due;
+    $hold = 1;
+    for (1 .. 100) { my @t = tree() or last; $swept += kill 'KILL', @t }
+  };
+  alarm($deadline);
+}
 my $pid = fork();
 exec { $ARGV[0] } @ARGV or exit 127 unless defined $pid;
 if ($pid == 0) { $SIG{$_} = 'DEFAULT' for @quiet, 'USR2'; exec { $ARGV[0] } @ARGV or exit 127 }
@@ -40,7 +72,7 @@ while ((my $p = waitpid(-1, 0)) > 0) {
   last unless $hold;
   $pid = 0;
 }
-exit($status & 127 ? 128 + ($status & 127) : $status >> 8);`;
+exit($swept ? 137 : $status & 127 ? 128 + ($status & 127) : $status >> 8);`;
 
 /** `argv` under the shim where the image has perl, else as it is. */
 export const supervised = (argv: string[]): string[] => [
