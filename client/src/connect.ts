@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { defaultSocketPath, defaultStateDir } from '@pocketdock/protocol';
 import { DaemonNotRunning, Unauthorized } from './errors.js';
-import { Transport } from './transport.js';
+import { Transport, type TransportOptions } from './transport.js';
 
 export interface ConnectOptions {
   /** Unix socket path or ws:// URL of the daemon; default POCKETDOCK_DAEMON, then the default socket. */
@@ -31,6 +31,8 @@ export interface ConnectOptions {
    */
   resumeToken?: string;
   env?: NodeJS.ProcessEnv;
+  /** Sees every JSON-RPC message of the connection, as sent and received (e.g. for a --verbose log). */
+  trace?: TransportOptions['trace'];
 }
 
 const pathEnv = (env: NodeJS.ProcessEnv) => ({ env, uid: process.getuid?.() ?? 1000, home: homedir() });
@@ -55,7 +57,7 @@ export async function openTransport(o: ConnectOptions = {}): Promise<Transport> 
   const url = daemonUrl(address);
   const local = url.startsWith('ws+unix:');
   try {
-    return await Transport.open({ url, ...(token && { token }) });
+    return await Transport.open({ url, ...(token && { token }), ...(o.trace && { trace: o.trace }) });
   } catch (err) {
     if (err instanceof Unauthorized) throw err; // a daemon answered: it refused us
     const code = (err as NodeJS.ErrnoException).code;
@@ -66,11 +68,11 @@ export async function openTransport(o: ConnectOptions = {}): Promise<Transport> 
     }
   }
   await startDaemon(address, o, env);
-  return Transport.open({ url });
+  return Transport.open({ url, ...(o.trace && { trace: o.trace }) });
 }
 
 /** The daemon's entry point: POCKETDOCKD, else the @pocketdock/daemon package next to this one. */
-function daemonCommand(env: NodeJS.ProcessEnv): string[] {
+export function daemonCommand(env: NodeJS.ProcessEnv = process.env): string[] {
   if (env.POCKETDOCKD) return [env.POCKETDOCKD];
   try {
     const pkg = createRequire(import.meta.url).resolve('@pocketdock/daemon/package.json');
@@ -80,10 +82,14 @@ function daemonCommand(env: NodeJS.ProcessEnv): string[] {
   }
 }
 
+/** Where a daemon started in the background writes its log. */
+export function daemonLogPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(defaultStateDir(pathEnv(env)), 'pocketdockd.log');
+}
+
 async function startDaemon(socket: string, o: ConnectOptions, env: NodeJS.ProcessEnv): Promise<void> {
-  const stateDir = defaultStateDir(pathEnv(env));
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const logPath = join(stateDir, 'pocketdockd.log');
+  const logPath = daemonLogPath(env);
+  mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
   const logFd = openSync(logPath, 'a');
   const [cmd, ...args] = daemonCommand(env);
   const child = spawn(cmd!, [...args, '--socket', socket, ...(o.daemonArgs ?? [])], {

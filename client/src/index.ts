@@ -4,7 +4,7 @@ import { sharedClient, type CreateContainerOptions } from './client.js';
 import type { Container } from './container.js';
 
 export { connect, PocketDock, type CreateContainerOptions, type DoctorOptions, type EngineOptions, type ResumeOptions, type ScopeOptions } from './client.js';
-export type { ConnectOptions } from './connect.js';
+export { daemonCommand, daemonLogPath, type ConnectOptions } from './connect.js';
 export { Container, type BlockingRunOptions, type DetachRunOptions, type RunOptions, type StreamRunOptions } from './container.js';
 export { ExecStream, StartingExecStream, type ExecChunk, type Offsets } from './exec-stream.js';
 export { Process, type FollowOptions } from './process.js';

@@ -17,6 +17,8 @@ export interface TransportOptions {
   token?: string;
   /** How long to wait for the socket to open. */
   connectTimeoutMs?: number;
+  /** Sees every JSON-RPC message sent ('out') and received ('in'; a binary frame's header). */
+  trace?: (direction: 'in' | 'out', message: string) => void;
 }
 
 /** Where plain HTTP requests reach the daemon that a Transport talks to, with the same credentials. */
@@ -31,12 +33,15 @@ export class Transport extends CoreTransport {
   protected readonly core: RpcCore;
   private holds = 0;
 
-  private constructor(private readonly ws: WebSocket, readonly url: string, private readonly token: string | undefined) {
+  private constructor(private readonly ws: WebSocket, readonly url: string, private readonly token: string | undefined,
+    trace: TransportOptions['trace']) {
     super();
-    this.core = new RpcCore((text) => ws.send(text), (delta) => this.hold(delta));
+    this.core = new RpcCore((text) => { trace?.('out', text); ws.send(text); }, (delta) => this.hold(delta));
     ws.on('message', (raw: Buffer, isBinary: boolean) => {
       const frame = isBinary ? decodeFrame(raw) : undefined;
-      this.core.receive(frame ? frame.header : raw.toString('utf8'), frame?.payload);
+      const text = frame ? frame.header : raw.toString('utf8');
+      trace?.('in', text);
+      this.core.receive(text, frame?.payload);
     });
     ws.once('close', (code, reason) => {
       this.core.closed(`connection to the daemon at ${url} closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`);
@@ -63,7 +68,7 @@ export class Transport extends CoreTransport {
         ws.terminate();
         reject(err);
       };
-      ws.once('open', () => { ws.removeAllListeners(); resolve(new Transport(ws, o.url, o.token)); });
+      ws.once('open', () => { ws.removeAllListeners(); resolve(new Transport(ws, o.url, o.token, o.trace)); });
       ws.once('error', fail);
       ws.once('unexpected-response', (_req, res) => {
         const status = res.statusCode ?? 0;
