@@ -1,11 +1,20 @@
 #!/usr/bin/env node
-// pocketdock — the command line. Its commands arrive with the CLI issue; for now it reports its version.
-import { VERSION } from '@pocketdock/client';
+/** pocketdock: the command line. Parses, runs the command, and turns any failure into one line and an exit code. */
+import { CommanderError } from 'commander';
+import { ExitCode, errorLine, exitCodeOf } from './errors.js';
+import { createProgram } from './program.js';
+import { wantsColor } from './output.js';
+import pc from 'picocolors';
 
-const arg = process.argv[2];
-if (arg === '--version' || arg === '-V') {
-  process.stdout.write(`${VERSION}\n`);
-} else {
-  process.stdout.write(`pocketdock ${VERSION}\nusage: pocketdock --version\n(the commands of the reference arrive with the CLI; use the TypeScript client meanwhile)\n`);
-  process.exitCode = arg === undefined || arg === '--help' || arg === '-h' ? 0 : 2;
+try {
+  await createProgram().parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : ExitCode.Usage;
+  } else {
+    const color = pc.createColors(wantsColor(process.stderr));
+    process.stderr.write(`${color.red('pocketdock:')} ${errorLine(err)}\n`);
+    if (process.argv.includes('--verbose')) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
+    process.exitCode = exitCodeOf(err);
+  }
 }

@@ -1,0 +1,241 @@
+// The pocketdock command through its built binary against a real daemon: output, --json shapes
+// against the protocol's schemas, exit codes, NO_COLOR.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  ContainerHandle, ContainerInfo, ContainerListItem, DoctorReport, ExecResult, ImageBuildResult, METHODS, ProfileInfo, StreamChunk,
+} from '../../packages/protocol/src/index.js';
+import { CLI_BIN, cli, cliFor } from '../helpers/cli.js';
+import { useDaemon } from '../helpers/daemon.js';
+
+const s = useDaemon();
+const run = (args: readonly string[], o?: Parameters<typeof cli>[1]) => cliFor(s.d.socketPath)(args, o);
+const prefix = `clitest-${randomBytes(3).toString('hex')}`;
+const box = `${prefix}-box`;
+const ANSI = '\u001b[';
+
+function expectShape(schema: TSchema, text: string): unknown {
+  const value: unknown = JSON.parse(text);
+  expect([...Value.Errors(schema, value)].map((e) => `${e.path} ${e.message}`)).toEqual([]);
+  return value;
+}
+
+afterAll(async () => {
+  const mine = (await s.pd.listContainers()).filter((c) => c.name.startsWith(prefix));
+  await Promise.all(mine.map((c) => s.pd.destroyContainer(c.name).catch(() => undefined)));
+});
+
+describe('usage', () => {
+  it('prints help with examples, and the version', async () => {
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    for (const cmd of ['quickstart', 'init', 'status', 'doctor', 'create', 'run', 'shell', 'reboot', 'stop', 'resume', 'shutdown',
+      'snapshot', 'prune', 'list', 'info', 'push', 'pull', 'profiles', 'build', 'export', 'import', 'attach', 'daemon', 'completion']) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${cmd} `, 'm'));
+    }
+    expect(help.stdout).toContain('Examples:');
+    const runHelp = await cli(['run', '--help']);
+    expect(runHelp.stdout).toContain('$ pocketdock run box --detach');
+    expect((await cli(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('exits 2 with one line for a bad command line', async () => {
+    for (const args of [['bogus'], ['run'], ['list', '--bogus'], ['run', 'x', '--timeout', '-1', 'true'], ['completion', 'fish']]) {
+      const r = await cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^pocketdock: /);
+    }
+  });
+
+  it('exits 3 when no daemon answers, saying what to do', async () => {
+    const r = await cli(['--daemon', join(s.d.dir, 'nobody.sock'), 'list']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^pocketdock: no pocketdock daemon answers at .*nobody\.sock \(start one with `pocketdock daemon start`/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('containers', () => {
+  it('creates one and prints its name; --json prints its handle', async () => {
+    const r = await run(['create', '--name', box, '--mem-limit', '256m', '--timeout', '20']);
+    expect(r).toMatchObject({ code: 0, stdout: `${box}\n` });
+    const j = await run(['--json', 'create', '--name', `${prefix}-json`, '--persist']);
+    expect(j.code).toBe(0);
+    expect(expectShape(ContainerHandle, j.stdout)).toMatchObject({ name: `${prefix}-json`, persist: true });
+  });
+
+  it('lists as an aligned table without colour when piped or with NO_COLOR, and as the API\'s objects with --json', async () => {
+    const table = await run(['list']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).not.toContain(ANSI);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+STATUS\s+IMAGE\s+PROJECT\s+PERSIST\s+CREATED$/);
+    const row = lines.find((l) => l.startsWith(`${box} `))!;
+    expect(row.indexOf('running')).toBe(lines[0]!.indexOf('STATUS'));
+    expect((await run(['list'], { env: { NO_COLOR: '1', FORCE_COLOR: '1' } })).stdout).not.toContain(ANSI);
+    const items = expectShape(Type.Array(ContainerListItem), (await run(['list', '--json'])).stdout) as ContainerListItem[];
+    expect(items.map((c) => c.name)).toContain(box);
+  });
+
+  it('shows info, and exits 4 for a container that does not exist', async () => {
+    const human = await run(['info', box]);
+    expect(human.stdout).toMatch(/^name:\s+\S+/m);
+    expect(human.stdout).toMatch(/^status:\s+running$/m);
+    expect(human.stdout).toMatch(/^PID\s+USER/m);
+    expectShape(ContainerInfo, (await run(['info', box, '--json'])).stdout);
+    const missing = await run(['info', `${prefix}-missing`]);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toMatch(/^pocketdock: .*not found.*pocketdock list/);
+  });
+
+  it('stops, resumes, reboots and snapshots', async () => {
+    const name = `${prefix}-json`;
+    expect((await run(['stop', name])).code).toBe(0);
+    expect((JSON.parse((await run(['info', name, '--json'])).stdout) as ContainerInfo).status).toBe('exited');
+    expect((await run(['run', name, 'true'])).code).toBe(1);
+    expect((await run(['resume', name])).code).toBe(0);
+    expect((await run(['reboot', name, '--fresh'])).code).toBe(0);
+    const snap = await run(['snapshot', name, `${prefix}-snap:v1`]);
+    expect(snap.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    await s.pd.transport.call('container.create', { image: `${prefix}-snap:v1`, name: `${prefix}-fromsnap` });
+    expect((await run(['run', `${prefix}-fromsnap`, 'whoami'])).stdout).toBe('sandbox\n');
+  });
+
+  it('shutdown asks first: without a terminal it needs --yes', async () => {
+    const name = `${prefix}-json`;
+    const refused = await run(['shutdown', name]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--yes');
+    expect((await run(['shutdown', name, '--yes'])).code).toBe(0);
+    expect((await run(['info', name])).code).toBe(4);
+  });
+});
+
+describe('run and attach', () => {
+  it('prints stdout and stderr to their own streams and exits with the command\'s code', async () => {
+    const r = await run(['run', box, 'echo out; echo err >&2; exit 3']);
+    expect(r).toEqual({ code: 3, stdout: 'out\n', stderr: 'err\n' });
+    expect((await run(['run', box, '--', 'ls', '-a', '/home/sandbox'])).stdout).toMatch(/^\.\n\.\.\n/);
+    expect((await run(['run', box, '--lang', 'python', 'print(6 * 7)'])).stdout).toBe('42\n');
+  });
+
+  it('--json prints the ExecResult; --timeout stops it; --max-output cuts it', async () => {
+    const j = await run(['--json', 'run', box, 'printf abc; exit 1']);
+    expect(j.code).toBe(1);
+    expect(expectShape(ExecResult, j.stdout)).toMatchObject({ exitCode: 1, stdout: 'abc', ok: false });
+    const slow = await run(['run', box, '--timeout', '1', 'sleep 30']);
+    expect(slow.code).not.toBe(0);
+    expect(slow.stderr).toContain('timed out after 1 s');
+    const cut = await run(['--json', 'run', box, '--max-output', '5', 'seq 1000']);
+    expect(JSON.parse(cut.stdout)).toMatchObject({ stdout: '1\n2\n3', truncated: true });
+  });
+
+  it('--stream prints output while the command runs', async () => {
+    const child = spawn(process.execPath, [CLI_BIN, '--daemon', s.d.socketPath, 'run', box, '--stream', 'echo first; read x < /dev/null; sleep 30; echo never'], { env: { ...process.env, NO_COLOR: '' } });
+    const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+    expect(first).toBe('first\n');
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const lines = (await run(['--json', 'run', box, '--stream', 'echo a; echo b >&2'])).stdout.trim().split('\n');
+    const chunks = lines.slice(0, lines.indexOf('{'));
+    expect(chunks.map((l) => expectShape(StreamChunk, l))).toEqual(expect.arrayContaining([{ stream: 'stdout', data: 'a\n' }, { stream: 'stderr', data: 'b\n' }]));
+    expectShape(ExecResult, lines.slice(chunks.length).join('\n'));
+  });
+
+  it('--detach prints the process id; attach from another process follows it to its exit code', async () => {
+    const started = await run(['run', box, '--detach', 'echo one; echo two >&2; read x < /dev/null; sleep 1; echo three; exit 4']);
+    expect(started.code).toBe(0);
+    const id = started.stdout.trim();
+    expect(id).toMatch(/^[A-Za-z0-9][A-Za-z0-9_.:-]+$/);
+    const attached = await run(['attach', id]);
+    expect(attached).toEqual({ code: 4, stdout: 'one\nthree\n', stderr: 'two\n' });
+    expect((await run(['attach', 'no-such-process'])).code).toBe(4);
+  });
+});
+
+describe('files', () => {
+  it('pushes and pulls a directory, with plain progress lines when not on a terminal', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pd-cli-'));
+    writeFileSync(join(dir, 'a.txt'), 'alpha');
+    const pushed = await run(['push', box, dir, '/home/sandbox/tree']);
+    expect(pushed.code).toBe(0);
+    expect(pushed.stderr).toMatch(/^push .* → .*:\/home\/sandbox\/tree: [\d.]+ k?B in [\d.]+ s$/m);
+    expect((await run(['run', box, 'cat tree/a.txt'])).stdout).toBe('alpha');
+    const pulled = await run(['pull', box, '/home/sandbox/tree', join(dir, 'back')]);
+    expect(pulled.code).toBe(0);
+    expect(readFileSync(join(dir, 'back', 'a.txt'), 'utf8')).toBe('alpha');
+    expect((await run(['pull', box, '/home/sandbox/none', join(dir, 'none')])).code).toBe(4);
+  });
+});
+
+describe('images, projects, the daemon', () => {
+  it('lists profiles; build of an up-to-date profile reports it', async () => {
+    expectShape(Type.Array(ProfileInfo), (await run(['profiles', '--json'])).stdout);
+    expect((await run(['profiles'])).stdout).toMatch(/^PROFILE\s+IMAGE\s+NETWORK\s+SIZE\s+DESCRIPTION\n/);
+    const built = await run(['--json', 'build', 'minimal-python']);
+    expect(built.code).toBe(0);
+    expect(expectShape(Type.Array(ImageBuildResult), built.stdout)).toMatchObject([{ profile: 'minimal-python', built: false }]);
+    expect((await run(['build', 'no-such-profile'])).code).not.toBe(0);
+  });
+
+  it('init makes a project; doctor and status report on it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pd-cli-project-'));
+    expect((await run(['init', '--name', 'cliproj'], { cwd: dir })).stdout).toBe(`project at ${dir}\n`);
+    expect((await run(['doctor'], { cwd: tmpdir() })).code).toBe(4);
+    const report = await run(['doctor', '--json'], { cwd: dir });
+    expect(report.code).toBe(0);
+    expect(expectShape(DoctorReport, report.stdout)).toEqual({ orphanedContainers: [], staleInstanceDirs: [], healthy: 0 });
+    const status = await run(['status', '--json'], { cwd: dir });
+    const value = JSON.parse(status.stdout) as { daemon: unknown; project: string; containers: unknown };
+    expectShape(METHODS['daemon.hello'].result, JSON.stringify(value.daemon));
+    expectShape(Type.Array(ContainerListItem), JSON.stringify(value.containers));
+    expect(value.project).toBe(dir);
+    expect((await run(['status'], { cwd: dir })).stdout).toMatch(/^daemon:\s+pocketdockd .* at /m);
+  });
+
+  it('daemon status and start see the running daemon', async () => {
+    const st = await run(['daemon', 'status', '--json']);
+    expect(JSON.parse(st.stdout)).toMatchObject({ daemon: 'pocketdockd', pid: s.d.pid });
+    expect((await run(['daemon', 'start'])).stderr).toMatch(/already running \(pid \d+\)/);
+    expect((await cli(['--daemon', join(s.d.dir, 'nobody.sock'), 'daemon', 'status'])).code).toBe(3);
+  });
+});
+
+describe('guides', () => {
+  it('quickstart\'s commands work as printed', async () => {
+    const text = (await cli(['quickstart'])).stdout;
+    const commands = [...text.matchAll(/^ {2}\$ pocketdock (.*)$/gm)].map((m) => m[1]!);
+    expect(commands.length).toBeGreaterThan(5);
+    for (const line of commands) {
+      // The printed line is shell text: let a shell split it, as a user's would.
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn('sh', ['-c', `node "${CLI_BIN}" ${line}`], { env: { ...process.env, POCKETDOCK_DAEMON: s.d.socketPath } });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+        child.once('exit', (code) => resolve({ code, stderr }));
+      });
+      expect(r, line).toMatchObject({ code: 0 });
+    }
+  });
+
+  it('prints bash and zsh completion that bash accepts', async () => {
+    const bash = (await cli(['completion', 'bash'])).stdout;
+    expect(bash).toContain('complete -o default -F _pocketdock pocketdock');
+    expect(bash).toMatch(/run\) words="[^"]*--detach/);
+    const check = await new Promise<number | null>((resolve) => {
+      const child = spawn('bash', ['-n']);
+      child.stdin.end(bash);
+      child.once('exit', resolve);
+    });
+    expect(check).toBe(0);
+    expect((await cli(['completion', 'zsh'])).stdout).toMatch(/^#compdef pocketdock\n/);
+  });
+});
