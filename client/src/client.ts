@@ -193,6 +193,11 @@ export class PocketDock implements AsyncDisposable {
     return this.transport.call('pool.status', {});
   }
 
+  /** The daemon at work: version, uptime, listeners, engines, container counts. */
+  status(): Promise<ResultOf<'daemon.status'>> {
+    return this.transport.call('daemon.status', {});
+  }
+
   /** The daemon's version. */
   async getVersion(): Promise<string> {
     return (await this.transport.call('daemon.version', {})).version;

@@ -43,7 +43,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   const pool = new WarmPool(containers, engines.get(), config.pool, config.stateDir, log);
   void pool.start();
   void processes.recover(config.stateDir);
-  const whereabouts: Whereabouts = { stateDir: config.stateDir, port: null };
+  const whereabouts: Whereabouts = { stateDir: config.stateDir, port: null, socket: config.socket, startedAt: new Date() };
   const router = new RpcRouter(createHandlers({ whereabouts, engines, containers, pool, watch: new ContainerWatch(containers, engines, (id) => leases.leaseOf(id), log), processes, files, images, sessions, leases, log }), config.limits, log);
   const token = loadOrCreateToken(config.stateDir);
 

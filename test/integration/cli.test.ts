@@ -203,7 +203,10 @@ describe('images, projects, the daemon', () => {
 
   it('daemon status and start see the running daemon', async () => {
     const st = await run(['daemon', 'status', '--json']);
-    expect(JSON.parse(st.stdout)).toMatchObject({ daemon: 'pocketdockd', pid: s.d.pid });
+    expect(expectShape(METHODS['daemon.status'].result, st.stdout)).toMatchObject({
+      pid: s.d.pid, socket: s.d.socketPath, port: null, engines: expect.arrayContaining([{ socketPath: '/var/run/docker.sock', default: true, answers: true }]),
+    });
+    expect((await run(['daemon', 'status'])).stdout).toMatch(/^uptime:\s+\d+[smhd]/m);
     expect((await run(['daemon', 'start'])).stderr).toMatch(/already running \(pid \d+\)/);
     expect((await cli(['--daemon', join(s.d.dir, 'nobody.sock'), 'daemon', 'status'])).code).toBe(3);
   });

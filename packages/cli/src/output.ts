@@ -47,10 +47,10 @@ export class Output {
     for (const r of rows) this.line(format(r));
   }
 
-  /** `label: value` pairs with the labels padded to one width. */
+  /** `label: value` pairs with the labels padded to one width; an empty label continues the one above. */
   fields(pairs: readonly (readonly [string, string])[]): void {
     const width = Math.max(...pairs.map(([k]) => k.length)) + 1;
-    for (const [k, v] of pairs) this.line(`${this.color.dim(`${k}:`.padEnd(width))} ${v}`);
+    for (const [k, v] of pairs) this.line(`${this.color.dim((k ? `${k}:` : '').padEnd(width))} ${v}`);
   }
 
   /** A status word coloured by what it means. */

@@ -10,10 +10,12 @@ import type { Leases, WarmPool } from '../../pool/index.js';
 import type { Sessions } from '../../session/index.js';
 import type { CallContext } from '../context.js';
 
-/** Where the daemon listens and keeps its state (the port is known once the TCP listener is bound). */
+/** Where the daemon listens and keeps its state, and since when (the port is known once the TCP listener is bound). */
 export interface Whereabouts {
   stateDir: string;
   port: number | null;
+  readonly socket: string;
+  readonly startedAt: Date;
 }
 
 export interface Services {

@@ -12,6 +12,13 @@ import type { Cli } from '../context.js';
 import { UsageError } from '../errors.js';
 import { act, count, examples } from '../program.js';
 
+/** "3d 4h", "2h 5m", "4m 2s", "12s". */
+function duration(seconds: number): string {
+  const parts: [number, string][] = [[Math.floor(seconds / 86400), 'd'], [Math.floor(seconds / 3600) % 24, 'h'], [Math.floor(seconds / 60) % 60, 'm'], [seconds % 60, 's']];
+  const first = parts.findIndex(([n]) => n > 0);
+  return first === -1 ? '0s' : parts.slice(first, first + 2).map(([n, u]) => `${n}${u}`).join(' ');
+}
+
 /** A connection to the daemon at the CLI's address, or undefined when none answers. */
 async function running(cli: Cli): Promise<PocketDock | undefined> {
   try {
@@ -100,12 +107,15 @@ export function registerDaemonCommands(program: Command): void {
     .action(act(async (cli) => {
       const pd = await running(cli);
       if (!pd) throw Object.assign(new DaemonNotRunning(`no pocketdock daemon answers at ${cli.daemonAddress ?? 'the default socket'}`), { address: cli.daemonAddress ?? '' });
-      const [hello, containers] = await Promise.all([pd.hello(), pd.listContainers()]);
+      const status = await pd.status();
       await pd.close();
-      const up = containers.filter((c) => c.status === 'running').length;
-      cli.out.result({ ...hello, address: pd.transport.url, containers: containers.length, running: up }, (s) => cli.out.fields([
-        ['daemon', `pocketdockd ${s.version} (protocol ${s.protocol})`], ['pid', String(s.pid)], ['address', s.address],
-        ['engine', s.engineSocket], ['containers', `${s.containers} (${s.running} running)`],
+      cli.out.result(status, (st) => cli.out.fields([
+        ['daemon', `pocketdockd ${st.version} (pid ${st.pid})`],
+        ['uptime', duration(st.uptimeSeconds)],
+        ['socket', st.socket],
+        ['tcp', st.port === null ? 'off' : `http://127.0.0.1:${st.port}`],
+        ...st.engines.map((e, i): [string, string] => [i === 0 ? 'engines' : '', `${e.socketPath}${e.default ? ' (default)' : ''}${e.answers ? '' : cli.out.color.red(' not answering')}`]),
+        ['containers', `${st.containers.running} running, ${st.containers.stopped} stopped`],
       ]));
     })), ['pocketdock daemon status', 'pocketdock daemon status --json']);
 

@@ -26,6 +26,26 @@ export const DAEMON_METHODS = {
       stateDir: Type.String({ description: 'Where the daemon keeps its state: the TCP token is the file `token` there' }),
     }),
     'Greets the daemon: its version, protocol revision, default engine socket and process id, TCP port and state dir. With a resumeToken, this connection holds that token\'s leases.'),
+  'daemon.status': method(
+    params({}),
+    Type.Object({
+      version: Type.String(),
+      pid: Type.Integer(),
+      startedAt: Type.String({ description: 'ISO 8601' }),
+      uptimeSeconds: Type.Number(),
+      socket: Type.String({ description: 'The Unix socket the daemon listens on' }),
+      port: Type.Union([Type.Integer(), Type.Null()], { description: 'The TCP port on 127.0.0.1; null when TCP is off' }),
+      engines: Type.Array(Type.Object({
+        socketPath: Type.String(),
+        default: Type.Boolean({ description: 'Used when a call names no engine' }),
+        answers: Type.Boolean({ description: 'Answered a ping just now' }),
+      })),
+      containers: Type.Object({
+        running: Type.Integer(),
+        stopped: Type.Integer(),
+      }, { description: 'Managed containers on the engines that answer' }),
+    }),
+    'The daemon at work: its version, uptime, listeners, engines and how many containers it manages.'),
   'daemon.version': method(
     params({}),
     Type.Object({ version: Type.String() }),
