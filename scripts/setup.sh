@@ -23,6 +23,11 @@ if ! command -v musl-gcc >/dev/null && command -v apt-get >/dev/null; then
 fi
 npm run --silent build -w @pocketdock/agent >&2 || say "the agent did not build: commands will run through the engine's exec"
 npm run --silent build -w @pocketdock/dashboard >&2
+# The CLI's shell tests type into a real terminal: tmux's.
+if ! command -v tmux >/dev/null && command -v apt-get >/dev/null; then
+  say "installing tmux (the terminal the CLI's shell tests drive)"
+  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y tmux) >&2 || say "tmux not installed"
+fi
 
 # The dashboard's end-to-end tests drive Debian's Chromium (playwright-core downloads no browser).
 if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
