@@ -8,7 +8,7 @@ type ContainerMethod = 'container.create' | 'container.info' | 'container.run' |
   | 'container.get' | 'container.release' | 'container.adopt';
 
 export const containerHandlers = ({ containers, processes, leases, pool, watch }: Services): HandlersFor<ContainerMethod> => ({
-  'container.create': (p, ctx) => leases.create(ctx.peer, () => pool.create(p, callerOf(ctx))),
+  'container.create': (p, ctx) => leases.create(p.lease === false ? { ...ctx.peer, token: undefined } : ctx.peer, () => pool.create(p, callerOf(ctx))),
   'container.info': (p) => containers.info(p.container, p.socketPath),
   'container.run': (p) => processes.run(p),
   'container.shutdown': async (p) => {

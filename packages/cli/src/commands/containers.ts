@@ -81,7 +81,8 @@ export function registerContainerCommands(program: Command): void {
     .option('-p, --publish <host:container>', 'publish a port (repeatable)', collect)
     .option('-v, --volume <host:container>', 'mount a host path (repeatable)', collect)
     .action(act<CreateFlags>(async (cli, _args, flags) => {
-      const c = await (await cli.client()).createNewContainer({ ...createOptions(flags), ...cli.engine });
+      // The command exits at once: the sandbox must not be leased to it, or the daemon would reap it.
+      const c = await (await cli.client()).createNewContainer({ ...createOptions(flags), ...cli.engine, lease: false });
       cli.out.result({ containerId: c.containerId, name: c.name, socketPath: c.socketPath, persist: c.persist, project: c.project, dataPath: c.dataPath, timeout: c.timeout },
         () => cli.out.line(c.name));
     })), [

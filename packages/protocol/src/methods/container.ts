@@ -15,6 +15,7 @@ export const CreateOptions = params({
   memLimit: Type.Optional(Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?[bkmgBKMG]?$', description: 'e.g. "256m", "1g"' })),
   cpuPercent: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100 })),
   persist: Type.Optional(Type.Boolean()),
+  lease: Type.Optional(Type.Boolean({ description: 'false: no client holds the (non-persistent) container, which stays until it is shut down, as a command line\'s `create` needs (it exits at once); default true: leased to its creator' })),
   volumes: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String({ pattern: '^/' }), { description: 'host path → container path' })),
   project: Type.Optional(Type.String()),
   projectRoot: Type.Optional(Type.String({ pattern: '^/', description: 'Absolute project root (holding .pocketdock/pocketdock.yaml): the container gets an instance dir there' })),
