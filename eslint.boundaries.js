@@ -24,6 +24,10 @@ export default [
     group: ['**/daemon/**', '@pocketdock/daemon', 'dockerode'],
     message: 'the CLI is a thin layer over the client: every command is one or a few client calls.',
   }),
+  area(['examples/**/*.ts'], {
+    group: ['.*', '.*/**', '**/src/**', '@pocketdock/*', '!@pocketdock/client', 'dockerode'],
+    message: 'an example imports what its reader has: @pocketdock/client and Node\'s own modules.',
+  }),
   area(['daemon/src/*.ts', 'daemon/src/rpc/**/*.ts', 'daemon/src/server/**/*.ts'], NOT_CLIENT, NOT_DOCKERODE),
   area(['daemon/src/engine/**/*.ts'], NOT_CLIENT),
   ...DOMAINS.map((domain) => area([`daemon/src/${domain}/**/*.ts`], NOT_CLIENT, NOT_DOCKERODE, NOT_TRANSPORT,

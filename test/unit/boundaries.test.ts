@@ -26,6 +26,8 @@ describe('import boundaries', () => {
     ['daemon/src/project/x.ts', "import { LABEL } from '../container/labels.js';"],
     ['daemon/src/rpc/x.ts', "import Docker from 'dockerode';"],
     ['daemon/src/daemon.ts', "import { connect } from '../../client/src/index.js';"],
+    ['examples/x.ts', "import { connect } from '../client/src/index.js';"],
+    ['examples/x.ts', "import { DEFAULTS } from '@pocketdock/protocol';"],
   ])('%s may not: %s', async (file, source) => {
     expect(await problems(file, source)).toHaveLength(1);
   });
@@ -36,6 +38,8 @@ describe('import boundaries', () => {
     ['daemon/src/exec/x.ts', "import type { Engine } from '../engine/index.js';"],
     ['daemon/src/rpc/x.ts', "import { Containers } from '../container/index.js';"],
     ['daemon/src/project/x.ts', "import { LABEL } from '@pocketdock/protocol';"],
+    ['examples/x.ts', "import { createNewContainer } from '@pocketdock/client';"],
+    ['examples/x.ts', "import { tmpdir } from 'node:os';"],
   ])('%s may: %s', async (file, source) => {
     expect(await problems(file, source)).toEqual([]);
   });
