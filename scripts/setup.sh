@@ -42,6 +42,13 @@ if ! { python3 -c 'import pytest' && python3 -c 'import ensurepip'; } 2>/dev/nul
   (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-pytest python3-venv) >&2 || say "python3-pytest not installed"
 fi
 
+# The service tests check the unit files with systemd-analyze and pass sockets with
+# systemd-socket-activate, as systemd would (Debian's systemd package; it need not be PID 1).
+if ! command -v systemd-socket-activate >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  say "installing systemd (systemd-analyze, systemd-socket-activate) for the service tests"
+  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends systemd) >&2 || say "systemd not installed"
+fi
+
 socket=$(bash scripts/engine-up.sh)
 say "engine answers on $socket"
 

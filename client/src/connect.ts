@@ -21,7 +21,7 @@ export interface ConnectOptions {
   autoStart?: boolean;
   /** Extra flags for an auto-started daemon (e.g. `['--port', '0']`). */
   daemonArgs?: string[];
-  /** How long to wait for an auto-started daemon. */
+  /** How long to wait for a daemon being started: an auto-started one, or one systemd starts on the first connection. */
   startTimeoutMs?: number;
   /** How this client shows as the holder of its leases (default: the script's name and pid). */
   clientName?: string;
@@ -34,6 +34,8 @@ export interface ConnectOptions {
   /** Sees every JSON-RPC message of the connection, as sent and received (e.g. for a --verbose log). */
   trace?: TransportOptions['trace'];
 }
+
+const START_TIMEOUT_MS = 20_000;
 
 const pathEnv = (env: NodeJS.ProcessEnv) => ({ env, uid: process.getuid?.() ?? 1000, home: homedir() });
 
@@ -57,7 +59,8 @@ export async function openTransport(o: ConnectOptions = {}): Promise<Transport> 
   const url = daemonUrl(address);
   const local = url.startsWith('ws+unix:');
   try {
-    return await Transport.open({ url, ...(token && { token }), ...(o.trace && { trace: o.trace }) });
+    // A socket systemd listens on holds the first connection until the daemon it starts accepts it.
+    return await Transport.open({ url, ...(token && { token }), ...(o.trace && { trace: o.trace }), ...(local && { connectTimeoutMs: o.startTimeoutMs ?? START_TIMEOUT_MS }) });
   } catch (err) {
     if (err instanceof Unauthorized) throw err; // a daemon answered: it refused us
     const code = (err as NodeJS.ErrnoException).code;
@@ -101,7 +104,7 @@ async function startDaemon(socket: string, o: ConnectOptions, env: NodeJS.Proces
   child.once('error', (err) => { exited = err.message; });
   child.unref();
 
-  const deadline = Date.now() + (o.startTimeoutMs ?? 20_000);
+  const deadline = Date.now() + (o.startTimeoutMs ?? START_TIMEOUT_MS);
   while (Date.now() < deadline) {
     if (exited !== undefined) break;
     try {

@@ -5,7 +5,8 @@ import { ConfigError, USAGE, parseDaemonArgs } from './config.js';
 import { startDaemon } from './daemon.js';
 import { DaemonError } from './errors.js';
 import { createLogger } from './log.js';
-import { SocketPathRefused } from './server/index.js';
+import { ServiceNotifier } from './notify.js';
+import { ActivationError, SocketPathRefused, takePassedSockets } from './server/index.js';
 
 async function main(): Promise<number> {
   let parsed;
@@ -22,26 +23,29 @@ async function main(): Promise<number> {
   if (parsed.kind === 'version') { process.stdout.write(`${VERSION}\n`); return 0; }
   const { config } = parsed;
   const log = createLogger(config.logLevel);
+  const notifier = new ServiceNotifier(log);
   let daemon;
   try {
-    daemon = await startDaemon(config, log);
+    daemon = await startDaemon(config, log, takePassedSockets());
   } catch (err) {
     // What the user can act on (no engine, socket or port taken, no permission) is one line; the rest
     // is a bug, and its stack goes to the log.
-    const expected = err instanceof DaemonError || err instanceof SocketPathRefused || typeof (err as NodeJS.ErrnoException).code === 'string';
+    const expected = err instanceof DaemonError || err instanceof SocketPathRefused || err instanceof ActivationError || typeof (err as NodeJS.ErrnoException).code === 'string';
     const message = (err as Error).message + ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ' (another --port?)' : '');
     if (expected) log.fatal({ reason: message }, 'cannot start');
     else log.fatal({ err }, 'cannot start');
     process.stderr.write(`pocketdockd: cannot start: ${message}\n`);
     return 1;
   }
-  process.stderr.write(`pocketdockd ${VERSION} listening on ${daemon.socketPath}` +
-    (daemon.port ? ` and http://127.0.0.1:${daemon.port} (token in ${config.stateDir}/token)` : '') +
+  const listening = `listening on ${daemon.socketPath}` + (daemon.port ? ` and http://127.0.0.1:${daemon.port}` : '');
+  process.stderr.write(`pocketdockd ${VERSION} ${listening}` + (daemon.port ? ` (token in ${config.stateDir}/token)` : '') +
     ` — engine ${daemon.engineSocket}\n`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  await notifier.notify('READY=1', `STATUS=${listening}, engine ${daemon.engineSocket}`);
+  const signal = await stopSignal;
   // A second signal does not wait for calls in flight or sessions.
   const force = (again: NodeJS.Signals) => {
     log.warn({ signal: again }, 'second signal: stopping now');
@@ -51,6 +55,7 @@ async function main(): Promise<number> {
   process.once('SIGTERM', force);
   process.once('SIGINT', force);
   process.stderr.write(`pocketdockd: ${signal}: finishing calls in flight (send it again to stop now)\n`);
+  void notifier.notify('STOPPING=1', 'STATUS=finishing calls in flight');
   await daemon.close(signal);
   return 0;
 }

@@ -10,7 +10,7 @@ import { ContainerWatch, Containers, HostPolicy } from './container/index.js';
 import { ExecTargets, Processes } from './exec/index.js';
 import { Leases, WarmPool } from './pool/index.js';
 import { Sessions } from './session/index.js';
-import { Connections, buildApp, claimSocketPath, loadDashboard, loadOrCreateToken } from './server/index.js';
+import { Connections, buildApp, claimSocketPath, listenOnFd, loadDashboard, loadOrCreateToken, unixSocketPath, type PassedSockets } from './server/index.js';
 
 export interface RunningDaemon {
   readonly socketPath: string;
@@ -29,7 +29,10 @@ export interface RunningDaemon {
 /** How long calls in flight get to finish when the daemon stops. */
 export const STOP_GRACE_MS = 10_000;
 
-export async function startDaemon(config: DaemonConfig, log: Logger): Promise<RunningDaemon> {
+/** `passed`: listening sockets the service manager handed over (socket activation), used instead of opening any. */
+export async function startDaemon(configured: DaemonConfig, log: Logger, passed?: PassedSockets): Promise<RunningDaemon> {
+  // The socket a client can reach this daemon by, which the host policy keeps out of containers.
+  const config = passed ? { ...configured, socket: unixSocketPath(passed.unix) ?? configured.socket } : configured;
   const engines = await Engines.open(config.engineSocket, log, process.env, config.engines, config.engineTimeoutSeconds * 1000);
   await engines.get().requireRuntime(config.sandbox.runtime);
   const containers = new Containers(engines, log, new HostPolicy(config, () => engines.sockets()), config.sandbox);
@@ -47,26 +50,37 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
   const router = new RpcRouter(createHandlers({ whereabouts, engines, containers, pool, watch: new ContainerWatch(containers, engines, (id) => leases.leaseOf(id), log), processes, files, images, sessions, leases, log }), config.limits, log);
   const token = loadOrCreateToken(config.stateDir);
 
-  const place = await claimSocketPath(config.socket);
+  // A socket the service manager passed is its own: it made the file, owns its mode and group, and removes it.
+  const place = passed ? undefined : await claimSocketPath(config.socket);
   const apps: FastifyInstance[] = [];
   const connections = new Connections();
   try {
     const unixApp = await buildApp({ transport: 'unix', router, transfers: files.transfers, limits: config.limits, peers: leases, connections, log });
     apps.push(unixApp);
-    await unixApp.listen({ path: place.staging });
-    place.publish();
+    if (place) {
+      await unixApp.listen({ path: place.staging });
+      place.publish();
+    } else if (passed) {
+      await unixApp.ready();
+      await listenOnFd(unixApp.server, passed.unix, 'unix');
+    }
 
     let port: number | undefined;
-    if (config.port !== 0) {
+    if (passed?.tcp !== undefined || config.port !== 0) {
       // The guard needs the bound port to check Host headers; bind first, then fill it in.
       const guard = { token, port: config.port, origins: config.origins };
       const tcpApp = await buildApp({ transport: 'tcp', router, transfers: files.transfers, limits: config.limits, peers: leases, connections, log, guard, dashboard: loadDashboard() });
       apps.push(tcpApp);
-      await tcpApp.listen({ host: '127.0.0.1', port: config.port });
+      if (passed?.tcp !== undefined) {
+        await tcpApp.ready();
+        await listenOnFd(tcpApp.server, passed.tcp, 'tcp');
+      } else {
+        await tcpApp.listen({ host: '127.0.0.1', port: config.port });
+      }
       port = (tcpApp.server.address() as { port: number }).port;
       guard.port = whereabouts.port = port;
     }
-    log.info({ socket: config.socket, port, engine: engines.defaultSocket }, 'pocketdockd listening');
+    log.info({ socket: config.socket, port, activated: passed !== undefined, engine: engines.defaultSocket }, 'pocketdockd listening');
     return {
       socketPath: config.socket,
       port,
@@ -81,14 +95,14 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Ru
         await sessions.closeAll();
         await Promise.all(apps.map((a) => a.close()));
         await Promise.all([leases.close(), pool.close()]);
-        await place.release();
+        await place?.release();
         log.info('pocketdockd stopped');
       },
     };
   } catch (err) {
     await Promise.all(apps.map((a) => a.close()));
     await Promise.all([leases.close(), pool.close()]);
-    await place.release();
+    await place?.release();
     throw err;
   }
 }

@@ -1,5 +1,6 @@
-// server/ — fastify listeners (Unix socket and loopback TCP), TCP auth, the static dashboard, socket file handling.
+// server/ — fastify listeners (Unix socket and loopback TCP, their own or passed by systemd), TCP auth, the static dashboard, socket file handling.
 export * from './app.js';
+export * from './activation.js';
 export * from './auth.js';
 export * from './connections.js';
 export * from './dashboard.js';
