@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import {
-  InvalidParams, ProjectNotInitialized, findProjectRoot, initProject, type Container, type CreateContainerOptions,
+  ProjectNotInitialized, findProjectRoot, initProject, type Container, type CreateContainerOptions,
 } from '../../client/src/index.js';
 import { useDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
