@@ -6,7 +6,7 @@ import { request } from 'node:http';
 
 export interface RawTarget { socketPath?: string; port?: number; headers?: Record<string, string>; /** Default /rpc. */ path?: string }
 
-export function postRpc(target: RawTarget, body: string): Promise<{ status: number; json: unknown }> {
+export function postRpc(target: RawTarget, body: string | Buffer): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
     const req = request({
       ...(target.socketPath ? { socketPath: target.socketPath } : { host: '127.0.0.1', port: target.port }),

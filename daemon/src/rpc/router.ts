@@ -3,7 +3,7 @@
  * parsed, size- and batch-checked, validated against the protocol, and every failure leaves as a
  * typed error from the protocol's table — never json-rpc-2.0's default code 0.
  */
-import { JSONRPCServer } from 'json-rpc-2.0';
+import { JSONRPCServer, type JSONRPCErrorResponse, type JSONRPCID } from 'json-rpc-2.0';
 import { METHODS, type MethodName } from '@pocketdock/protocol';
 import { DaemonError, invalidRequest, wireError } from '../errors.js';
 import type { Limits } from '../config.js';
@@ -60,18 +60,18 @@ export class RpcRouter {
    */
   async receive(text: string, ctx: CallContext, refusal?: string): Promise<string | undefined> {
     if (nestsDeeperThan(text, this.limits.maxDepth)) {
-      return JSON.stringify(wireError(null, invalidRequest(`nested deeper than ${this.limits.maxDepth} levels`), this.log));
+      return JSON.stringify(this.malformed(null, invalidRequest(`nested deeper than ${this.limits.maxDepth} levels`)));
     }
     let message: unknown;
     try {
       message = JSON.parse(text);
     } catch {
-      return JSON.stringify(wireError(null, new DaemonError('ParseError', 'parse error: not valid JSON', { detail: 'not valid JSON' }), this.log));
+      return JSON.stringify(this.malformed(null, new DaemonError('ParseError', 'parse error: not valid JSON', { detail: 'not valid JSON' })));
     }
     if (refusal !== undefined || this.stopping !== undefined) return refuse(message, refusal ?? this.stopping!, this.log);
     if (Array.isArray(message)) {
       if (message.length === 0 || message.length > this.limits.maxBatch) {
-        return JSON.stringify(wireError(null, invalidRequest(`a batch holds 1 to ${this.limits.maxBatch} requests`), this.log));
+        return JSON.stringify(this.malformed(null, invalidRequest(`a batch holds 1 to ${this.limits.maxBatch} requests`)));
       }
     }
     this.inFlight++;
@@ -80,6 +80,12 @@ export class RpcRouter {
     } finally {
       if (--this.inFlight === 0) for (const fn of this.idle.splice(0)) fn();
     }
+  }
+
+  /** A message answered and never run: one warning line, no stack (a client's mistake, not the daemon's fault). */
+  private malformed(id: JSONRPCID, err: DaemonError): JSONRPCErrorResponse {
+    this.log.warn({ reason: err.message }, 'malformed message');
+    return wireError(id, err, this.log);
   }
 
   private async dispatch(message: unknown, ctx: CallContext): Promise<string | undefined> {
@@ -95,7 +101,7 @@ export class RpcRouter {
     // well-formed ones of the same batch still are.
     const answers = await Promise.all(requests.map(async (r, i) => {
       const err = malformed[i];
-      if (err) return wireError(answerId(r), err, this.log);
+      if (err) return this.malformed(answerId(r), err);
       return this.server.receive(r as never, ctx);
     }));
     const replies = answers.filter((a) => a !== null);

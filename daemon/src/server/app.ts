@@ -3,6 +3,7 @@
  * `GET /rpc` upgrades to a WebSocket carrying JSON-RPC both ways, and `/transfers/<id>` carries
  * the bytes of uploads and downloads (transfer-route.ts); on TCP, `/` serves the dashboard (dashboard.ts).
  */
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
@@ -40,7 +41,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   // Only our subprotocol is accepted: ws would otherwise echo whatever a client offers first.
   const handleProtocols = (offered: Set<string>) => (offered.has(BINARY_SUBPROTOCOL) ? BINARY_SUBPROTOCOL : false);
-  await app.register(websocket, { options: { maxPayload: o.limits.maxMessageBytes, handleProtocols } });
+  // A frame ws cannot read (bad opcode, over maxPayload, …) is closed by ws with its RFC code; one
+  // warning line says so (the plugin's default logs a stack and cuts the closing handshake short).
+  const errorHandler = (err: Error) => o.log.warn({ transport: o.transport, reason: err.message }, 'websocket closed: unreadable frame');
+  // UTF-8 is checked here (ws would close without a reason).
+  await app.register(websocket, { errorHandler, options: { maxPayload: o.limits.maxMessageBytes, handleProtocols, skipUTF8Validation: true } });
 
   if (o.guard) {
     const guard = o.guard;
@@ -99,7 +104,12 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     const unregister = o.connections.add(outbox);
     const ctx = context(connectionId, peer, o.log.child({ transport: o.transport }), abort.signal, notify, outbox);
     let pending = 0;
-    socket.on('message', (data: Buffer) => {
+    socket.on('message', (data: Buffer, binary: boolean) => {
+      if (!binary && !isUtf8(data)) {
+        ctx.log.warn({ transport: o.transport }, 'websocket closed: a text frame that is not UTF-8');
+        socket.close(1007, 'a text frame must be UTF-8');
+        return;
+      }
       const refusal = pending >= o.limits.maxPending ? `too many requests in flight (limit ${o.limits.maxPending})` : undefined;
       if (refusal === undefined) pending++;
       o.router.receive(data.toString('utf8'), ctx, refusal).then((out) => {
