@@ -1,9 +1,12 @@
 /** The image profiles the daemon can build; each is a folder under the repo's images/. */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// Resolved from this file so it holds from daemon/src (tsx) and daemon/dist alike.
-export const IMAGES_DIR = fileURLToPath(new URL('../../../images/', import.meta.url));
+// Resolved from this file so it holds from daemon/src (tsx) and daemon/dist alike: the installed package's
+// copy (npm pack puts images/ in it), else the checkout's, at the repo root.
+const PACKAGED_IMAGES = fileURLToPath(new URL('../../images/', import.meta.url));
+export const IMAGES_DIR = existsSync(PACKAGED_IMAGES) ? PACKAGED_IMAGES : fileURLToPath(new URL('../../../images/', import.meta.url));
 
 export interface Profile {
   name: string;
