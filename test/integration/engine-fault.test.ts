@@ -64,7 +64,7 @@ describe('engine faults', () => {
     const pd = await dd.client();
     const c = await pd.createNewContainer();
     try {
-      const inFlight = Promise.all([execStarts(c.id, 'sleep 31'), execStarts(c.id, 'sleep 32')]);
+      const inFlight = Promise.all([execStarts(c.containerId, 'sleep 31'), execStarts(c.containerId, 'sleep 32')]);
       const blocking = c.run('sleep 31').catch((e: unknown) => e);
       const detached = await c.run('sleep 32', { detach: true });
       await inFlight;
