@@ -18,6 +18,9 @@ export type { ImageBuildResult, ImageProgress, ImportedImage } from '@pocketdock
 export type { Progress, PullResult, TransferOptions } from './files.js';
 export * from './lifecycle.js';
 export { findProjectRoot, initProject } from './project.js';
+export {
+  instanceFiles, parseHistoryLine, readHistory, readInstanceLogs, type HistoryEntry, type InstanceFiles, type InstanceFilter, type InstanceLog,
+} from './project-logs.js';
 export type { ContainerHandle, ContainerInfo, ContainerListItem, DoctorReport, ExecResult, ProfileInfo } from '@pocketdock/protocol';
 
 /** The client library's version. */

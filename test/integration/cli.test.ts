@@ -12,12 +12,14 @@ import {
   ContainerHandle, ContainerInfo, ContainerListItem, DoctorReport, ExecResult, ImageBuildResult, METHODS, ProfileInfo, StreamChunk,
 } from '../../packages/protocol/src/index.js';
 import { CLI_BIN, cli, cliFor } from '../helpers/cli.js';
-import { useDaemon } from '../helpers/daemon.js';
+import { startDaemon, useDaemon } from '../helpers/daemon.js';
+import { docker } from '../helpers/engines.js';
 
 const s = useDaemon();
 const run = (args: readonly string[], o?: Parameters<typeof cli>[1]) => cliFor(s.d.socketPath)(args, o);
 const prefix = `clitest-${randomBytes(3).toString('hex')}`;
 const box = `${prefix}-box`;
+const snapshot = `${prefix}-snap:v1`;
 const ANSI = '\u001b[';
 
 function expectShape(schema: TSchema, text: string): unknown {
@@ -29,14 +31,16 @@ function expectShape(schema: TSchema, text: string): unknown {
 afterAll(async () => {
   const mine = (await s.pd.listContainers()).filter((c) => c.name.startsWith(prefix));
   await Promise.all(mine.map((c) => s.pd.destroyContainer(c.name).catch(() => undefined)));
+  // The snapshot's containers are gone, so its image can go too (the test daemon works on Docker).
+  await docker.getImage(snapshot).remove().catch((err: { statusCode?: number }) => { if (err.statusCode !== 404) throw err; });
 });
 
 describe('usage', () => {
   it('prints help with examples, and the version', async () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
-    for (const cmd of ['quickstart', 'init', 'status', 'doctor', 'create', 'run', 'shell', 'reboot', 'stop', 'resume', 'shutdown',
-      'snapshot', 'prune', 'list', 'info', 'push', 'pull', 'profiles', 'build', 'export', 'import', 'attach', 'daemon', 'completion']) {
+    for (const cmd of ['quickstart', 'init', 'status', 'doctor', 'logs', 'create', 'run', 'shell', 'reboot', 'stop', 'resume', 'shutdown',
+      'snapshot', 'prune', 'list', 'info', 'push', 'pull', 'profiles', 'build', 'export', 'import', 'attach', 'daemon', 'dashboard', 'completion']) {
       expect(help.stdout).toMatch(new RegExp(`^  ${cmd} `, 'm'));
     }
     expect(help.stdout).toContain('Examples:');
@@ -103,9 +107,9 @@ describe('containers', () => {
     expect((await run(['run', name, 'true'])).code).toBe(1);
     expect((await run(['resume', name])).code).toBe(0);
     expect((await run(['reboot', name, '--fresh'])).code).toBe(0);
-    const snap = await run(['snapshot', name, `${prefix}-snap:v1`]);
+    const snap = await run(['snapshot', name, snapshot]);
     expect(snap.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
-    await s.pd.transport.call('container.create', { image: `${prefix}-snap:v1`, name: `${prefix}-fromsnap` });
+    await s.pd.transport.call('container.create', { image: snapshot, name: `${prefix}-fromsnap` });
     expect((await run(['run', `${prefix}-fromsnap`, 'whoami'])).stdout).toBe('sandbox\n');
   });
 
@@ -200,6 +204,60 @@ describe('images, projects, the daemon', () => {
     expectShape(Type.Array(ContainerListItem), JSON.stringify(value.containers));
     expect(value.project).toBe(dir);
     expect((await run(['status'], { cwd: dir })).stdout).toMatch(/^daemon:\s+pocketdockd .* at /m);
+  });
+
+  it('logs prints a project\'s history and output, follows it, and names what is missing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pd-cli-logs-'));
+    const name = `${prefix}-proj`;
+    expect((await run(['logs'], { cwd: tmpdir() })).stderr).toMatch(/^pocketdock: no pocketdock project .*pocketdock init/);
+    await run(['init'], { cwd: dir });
+    expect((await run(['create', '--name', name], { cwd: dir })).code).toBe(0);
+    expect((await run(['run', name, 'echo hi; exit 3'], { cwd: dir })).code).toBe(3);
+    await run(['run', name, 'true'], { cwd: dir });
+    const entries = expectShape(Type.Array(Type.Object({
+      container: Type.String(), timestamp: Type.String(), kind: Type.String(), command: Type.String(), exitCode: Type.Integer(),
+      durationMs: Type.Number(), timedOut: Type.Boolean(),
+    })), (await run(['logs', '--history', '--json'], { cwd: dir })).stdout);
+    expect(entries).toMatchObject([{ container: name, command: 'echo hi; exit 3', exitCode: 3 }, { command: 'true', exitCode: 0 }]);
+    expect(JSON.parse((await run(['logs', name, '--history', '--limit', '1', '--json'], { cwd: dir })).stdout)).toMatchObject([{ command: 'true' }]);
+    const table = (await run(['logs', '--history'], { cwd: dir })).stdout.split('\n');
+    expect(table[0]).toMatch(/^TIME\s+CONTAINER\s+EXIT\s+DURATION\s+KIND\s+COMMAND$/);
+    expect(table[1]).toMatch(new RegExp(`^\\S+\\s+${name}\\s+3\\s+[\\d.]+ s\\s+\\w+\\s+echo hi; exit 3$`));
+
+    // Output logs come from sessions: one, through the API, then the CLI reads it.
+    const session = await (await s.pd.container(name)).session();
+    await session.sendAndWait('echo from-session');
+    const logs = await run(['logs', name], { cwd: dir });
+    expect(logs.stdout).toMatch(new RegExp(`^==> ${name}/session-\\S+ <==\n\\$ echo from-session\nfrom-session\n`));
+    expect(JSON.parse((await run(['logs', '--json', '--limit', '1'], { cwd: dir })).stdout)).toMatchObject([{ container: name, text: 'from-session\n' }]);
+
+    // --follow: what is added after the start, as it comes (one JSON entry per line).
+    const follower = spawn(process.execPath, [CLI_BIN, '--daemon', s.d.socketPath, 'logs', '--history', '--follow', '--json'], { cwd: dir });
+    let seen = '';
+    const started = new Promise<void>((resolve) => follower.stdout.on('data', (d: Buffer) => { seen += d.toString(); if (seen.split('\n').length > 3) resolve(); }));
+    await started;
+    const followed = new Promise<void>((resolve) => follower.stdout.on('data', () => { if (seen.includes('"command":"echo later"')) resolve(); }));
+    await run(['run', name, 'echo later'], { cwd: dir });
+    await followed;
+    follower.kill('SIGINT');
+    await session.close();
+    expect((await run(['logs', `${prefix}-none`], { cwd: dir })).code).toBe(4);
+    expect((await run(['logs', '--limit', 'x'], { cwd: dir })).code).toBe(2);
+  });
+
+  it('dashboard prints the sign-in link of a daemon with TCP, and says why there is none without', async () => {
+    const tcp = await startDaemon({ tcp: true });
+    try {
+      const r = await cli(['--daemon', tcp.socketPath, 'dashboard']);
+      expect(r).toMatchObject({ code: 0, stdout: `http://127.0.0.1:${tcp.port}/?token=${tcp.token}\n` });
+      expect(JSON.parse((await cli(['--daemon', tcp.socketPath, '--json', 'dashboard'])).stdout)).toEqual({ url: r.stdout.trim() });
+    } finally {
+      await tcp.stop();
+    }
+    const none = await run(['dashboard']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^pocketdock: the daemon has no TCP listener/);
+    expect(none.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('daemon status and start see the running daemon', async () => {

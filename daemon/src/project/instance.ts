@@ -5,12 +5,10 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
-import { INSTANCES_DIR, PROJECT_DIR } from '@pocketdock/protocol';
+import { INSTANCES_DIR, LOGS_DIR, PROJECT_DIR } from '@pocketdock/protocol';
 import { projectFile } from './config.js';
 
 export const METADATA_FILE = 'instance.yaml';
-export const HISTORY_FILE = 'history.jsonl';
-export const LOGS_DIR = 'logs';
 
 export interface InstanceMetadata {
   container_id: string;

@@ -5,10 +5,10 @@
  * no-ops for containers without a project, and never throw: a full disk must not fail a command.
  */
 import { join } from 'node:path';
-import { parseSize, type ContainerHandle } from '@pocketdock/protocol';
+import { HISTORY_FILE, LOGS_DIR, parseSize, type ContainerHandle, type HistoryLine } from '@pocketdock/protocol';
 import type { Logger } from '../log.js';
 import { readProjectConfig } from './config.js';
-import { HISTORY_FILE, LOGS_DIR, rootOfInstance } from './instance.js';
+import { rootOfInstance } from './instance.js';
 import { appendRotating, type LogLimits } from './rotate.js';
 
 export interface CommandRecord {
@@ -42,7 +42,7 @@ async function write(handle: Instance, file: string, data: Buffer, log: Logger |
 
 /** Appends one line to the instance's history.jsonl. */
 export function recordCommand(handle: Instance, entry: CommandRecord, log?: Logger): Promise<void> {
-  const line = {
+  const line: HistoryLine = {
     timestamp: new Date().toISOString(),
     kind: entry.kind,
     command: entry.command,

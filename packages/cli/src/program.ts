@@ -7,9 +7,11 @@ import { VERSION } from '@pocketdock/client';
 import { Cli, type GlobalOptions } from './context.js';
 import { registerContainerCommands } from './commands/containers.js';
 import { registerDaemonCommands } from './commands/daemon.js';
+import { registerDashboardCommand } from './commands/dashboard.js';
 import { registerFileCommands } from './commands/files.js';
 import { registerGuideCommands } from './commands/guide.js';
 import { registerImageCommands } from './commands/images.js';
+import { registerLogsCommand } from './commands/logs.js';
 import { registerProjectCommands } from './commands/project.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerShellCommand } from './commands/shell.js';
@@ -66,16 +68,19 @@ export function createProgram(): Command {
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     .addHelpCommand(false)
     .exitOverride()
-    // commander's own messages ("error: unknown option '--x'") in the CLI's one-line form; subcommands inherit it.
-    .configureOutput({ outputError: (text, write) => write(`pocketdock: ${text.replace(/^error: /, '').trim()}\n`) });
+    // commander's own messages ("error: unknown option '--x'", its suggestion on a line of its own) in the
+    // CLI's one-line form; subcommands inherit it.
+    .configureOutput({ outputError: (text, write) => write(`pocketdock: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`) });
   registerGuideCommands(program);
   registerProjectCommands(program);
+  registerLogsCommand(program);
   registerContainerCommands(program);
   registerRunCommands(program);
   registerShellCommand(program);
   registerFileCommands(program);
   registerImageCommands(program);
   registerDaemonCommands(program);
+  registerDashboardCommand(program);
   examples(program, [
     'pocketdock quickstart                 # the getting-started text',
     'pocketdock create --name box',

@@ -6,6 +6,19 @@
 export const PROJECT_DIR = '.pocketdock';
 export const PROJECT_FILE = 'pocketdock.yaml';
 export const INSTANCES_DIR = 'instances';
+/** In an instance dir: one line per command (a HistoryLine), and logs/ of session and process output. */
+export const HISTORY_FILE = 'history.jsonl';
+export const LOGS_DIR = 'logs';
+
+/** A line of history.jsonl, in the reference's snake_case: written by the daemon, read by the client. */
+export interface HistoryLine {
+  timestamp: string;
+  kind: 'run' | 'session' | 'process';
+  command: string;
+  exit_code: number;
+  duration_ms: number;
+  timed_out?: true;
+}
 
 export interface ProjectConfig {
   projectName: string;

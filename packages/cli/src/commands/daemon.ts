@@ -4,12 +4,11 @@
  */
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { watch } from 'node:fs';
 import type { Command } from 'commander';
 import { connect, daemonCommand, daemonLogPath, DaemonNotRunning, type PocketDock } from '@pocketdock/client';
 import type { Cli } from '../context.js';
 import { UsageError } from '../errors.js';
+import { followFiles } from '../follow.js';
 import { act, count, examples } from '../program.js';
 
 /** "3d 4h", "2h 5m", "4m 2s", "12s". */
@@ -49,18 +48,7 @@ async function tail(cli: Cli, path: string, lines: number, follow: boolean): Pro
   let text = '';
   for await (const piece of createReadStream(path, { encoding: 'utf8' })) text = (text + (piece as string)).split('\n').slice(-(lines + 1)).join('\n');
   cli.out.stdout.write(text);
-  if (!follow) return;
-  let at = (await stat(path)).size;
-  await new Promise<never>(() => {
-    watch(path, () => {
-      void stat(path).then((st) => {
-        if (st.size < at) at = 0; // rotated or truncated
-        if (st.size === at) return;
-        createReadStream(path, { start: at, end: st.size - 1 }).pipe(cli.out.stdout, { end: false });
-        at = st.size;
-      });
-    });
-  });
+  if (follow) await followFiles(async () => [path], (_path, more) => cli.out.stdout.write(more));
 }
 
 export function registerDaemonCommands(program: Command): void {
