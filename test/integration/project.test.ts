@@ -1,8 +1,8 @@
 // Projects on every engine that answers: instance dirs and their metadata, history.jsonl, log
 // rotation limits, project defaults and socket precedence, destroy, doctor and its errors.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, watch, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import {
@@ -34,6 +34,15 @@ async function project(overrides: Record<string, unknown> = {}): Promise<string>
   const file = join(root, '.pocketdock', 'pocketdock.yaml');
   writeFileSync(file, stringify({ ...parseYaml(readFileSync(file, 'utf8')), ...overrides }));
   return root;
+}
+
+/** Resolves once `file` exists and its text satisfies `done`: checked on every change of its directory. */
+function until(file: string, done: (text: string) => boolean): Promise<void> {
+  const read = () => { try { return done(readFileSync(file, 'utf8')); } catch { return false; } };
+  return new Promise((resolve) => {
+    const watcher = watch(dirname(file), () => { if (read()) { watcher.close(); resolve(); } });
+    if (read()) { watcher.close(); resolve(); }
+  });
 }
 
 describe('initProject and findProjectRoot', () => {
@@ -83,6 +92,22 @@ describe.each(engines)('projects on $name', (e) => {
       expect(l.duration_ms).toBeGreaterThanOrEqual(0);
       expect(Date.parse(l.timestamp)).not.toBeNaN();
     }
+  });
+
+  it('writes a detached process\'s output to logs/process-<id>.log as it arrives (auto_log), stderr lines marked', async () => {
+    const root = await project();
+    const c = await create({ projectRoot: root });
+    await c.run('mkfifo /tmp/go');
+    const p = await c.run('echo out; echo err >&2; read _ < /tmp/go; echo more', { detach: true });
+    const file = join(c.dataPath, 'logs', `process-${p.id}.log`);
+    await until(file, (text) => text.includes('out\n') && text.includes('[stderr] err\n'));
+    await c.run('echo > /tmp/go');
+    await p.wait();
+    await until(file, (text) => text.includes('more\n'));
+    const off = await project({ auto_log: false });
+    const quiet = await create({ projectRoot: off });
+    await (await quiet.run('echo out', { detach: true })).wait();
+    expect(readdirSync(join(quiet.dataPath, 'logs'))).toEqual([]);
   });
 
   it('keeps history within max_log_size and logs/ within max_logs_per_instance', async () => {

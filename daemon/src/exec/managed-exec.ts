@@ -57,6 +57,8 @@ export interface ExecIo {
   env?: string[];
   /** Sees the output first and returns what the exec keeps (a session strips its end-of-command marks). */
   filter?: (stream: StreamName, data: Buffer) => Buffer;
+  /** Gets what the exec keeps as it arrives (a project's logs/). */
+  tee?: (stream: StreamName, data: Buffer) => void;
 }
 
 /** Most bytes of one stream per exec.output notification. */
@@ -296,6 +298,7 @@ export class ManagedExec {
   private readonly sink = (stream: StreamName, data: Buffer): void => {
     const part = this.output.cut(stream, this.o.io?.filter ? this.o.io.filter(stream, data) : data);
     if (part.length === 0) return;
+    this.o.io?.tee?.(stream, part);
     this.rings[stream].append(part);
     this.wake();
     this.updateFlow();

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULTS, type ExecKind, type ExecResult, type ExecSummary, type Lang } from '@pocketdock/protocol';
 import { invalidParams, invalidRequest, processLost } from '../errors.js';
 import type { Logger } from '../log.js';
-import { recordCommand } from '../project/index.js';
+import { processLog, recordCommand } from '../project/index.js';
 import { ManagedExec, type ExecIo } from './managed-exec.js';
 import type { ExecTargets } from './target.js';
 import { StateFile, hasStrings } from '../state-file.js';
@@ -225,7 +225,10 @@ export class Processes {
       bufferSize: req.bufferSize ?? DEFAULTS.bufferSize,
       collect: req.collect ?? false,
       stdin: req.stdin ?? false,
-      ...(req.io && { io: req.io }),
+      // A project's detached process writes its output to the instance's logs/ too (auto_log).
+      ...((req.io || (detach && target.handle.dataPath)) && {
+        io: { ...req.io, ...(detach && target.handle.dataPath && { tee: processLog(target.handle, id, this.log) }) },
+      }),
     });
     attach?.(exec);
     const kind = req.kind ?? (req.collect ? 'run' : detach ? 'process' : 'stream');

@@ -55,6 +55,21 @@ export function recordCommand(handle: Instance, entry: CommandRecord, log?: Logg
 
 const SOURCE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
+/** The log source of a session or process: its kind and id, as a plain file stem. */
+export const logSource = (kind: 'session' | 'process', id: string): string => `${kind}-${id.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+
+/**
+ * A writer of one detached process's output to logs/process-<id>.log, in the order it arrived;
+ * stderr lines are marked, so one file tells both streams apart.
+ */
+export function processLog(handle: Instance, id: string, log?: Logger): (stream: 'stdout' | 'stderr', data: Buffer) => void {
+  let queue = Promise.resolve();
+  return (stream, data) => {
+    const text = stream === 'stderr' ? Buffer.from(data.toString('utf8').replace(/^(?=.)/gm, '[stderr] ')) : data;
+    queue = queue.then(() => appendLog(handle, logSource('process', id), text, log));
+  };
+}
+
 /**
  * Appends output to logs/<source>.log, e.g. source "session-<id>" or "process-<execId>";
  * one file per session or process, rotated by size.

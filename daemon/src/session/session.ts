@@ -11,7 +11,7 @@ import { DEFAULTS, type ContainerHandle, type ExecResult, type StreamName } from
 import { invalidParams, sessionClosed } from '../errors.js';
 import type { Engine } from '../engine/index.js';
 import type { Logger } from '../log.js';
-import { appendLog, recordCommand } from '../project/index.js';
+import { appendLog, logSource, recordCommand } from '../project/index.js';
 import {
   OutputCollector, RingBuffer, STOP_GRACE_MS, completeUtf8Length, signalExec, type ManagedExec,
 } from '../exec/index.js';
@@ -59,7 +59,6 @@ interface Command {
 }
 
 /** A log file stem from a session id (which a client may choose). */
-const logSource = (id: string) => `session-${id.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 
 export class Session {
   private readonly scanners: Record<StreamName, SentinelScanner> = { stdout: new SentinelScanner(), stderr: new SentinelScanner() };
@@ -293,7 +292,7 @@ export class Session {
     const { handle } = this.target;
     this.records = this.records.then(() => Promise.all([
       recordCommand(handle, { kind: 'session', command: cmd.text, exitCode: r.exitCode, durationMs: r.durationMs, timedOut: r.timedOut }, this.log),
-      appendLog(handle, logSource(this.id), `$ ${cmd.text}\n${r.stdout}${r.stderr}`, this.log),
+      appendLog(handle, logSource('session', this.id), `$ ${cmd.text}\n${r.stdout}${r.stderr}`, this.log),
     ]));
   }
 }
