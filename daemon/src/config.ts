@@ -60,6 +60,8 @@ export interface DaemonConfig {
   engines: string[];
   /** What every sandbox gets: limits, hardening, runtime (container/hardening.ts, docs/security.md). */
   sandbox: SandboxConfig;
+  /** Run commands through an agent in each container (false: every command is an engine exec). */
+  agent: boolean;
   limits: Limits;
   /** How long a non-persistent container outlives its holder's last connection or call. */
   leaseGraceSeconds: number;
@@ -77,6 +79,7 @@ export const USAGE = `usage: pocketdockd [options]
   --state-dir DIR       where the token, logs and engine log live
   --engine-socket PATH  container engine socket (default: search)
   --log-level L         fatal|error|warn|info|debug|trace|silent
+  --no-agent            run every command as an engine exec, without the in-container agent
   --config FILE         yaml file with the same keys in camelCase
   --help, --version`;
 
@@ -94,6 +97,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
     tcpEngines: [],
     engines: [],
     sandbox: { ...DEFAULT_SANDBOX },
+    agent: true,
     limits: {
       maxMessageBytes: 64 * 1024 * 1024, maxBatch: 100, maxPending: 1000, maxDepth: 64,
       maxRunOutput: 16 * 1024 * 1024, maxBufferedBytes: 1024 * 1024 * 1024,
@@ -115,6 +119,7 @@ export function parseDaemonArgs(argv: string[], env: NodeJS.ProcessEnv = process
       options: {
         socket: { type: 'string' }, port: { type: 'string' }, 'state-dir': { type: 'string' },
         'engine-socket': { type: 'string' }, 'log-level': { type: 'string' }, config: { type: 'string' },
+        'no-agent': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
       },
     }));
@@ -130,6 +135,7 @@ export function parseDaemonArgs(argv: string[], env: NodeJS.ProcessEnv = process
     ...(values['state-dir'] !== undefined && { stateDir: values['state-dir'] }),
     ...(values['engine-socket'] !== undefined && { engineSocket: values['engine-socket'] }),
     ...(values['log-level'] !== undefined && { logLevel: parseLogLevel(values['log-level'], '--log-level') }),
+    ...(values['no-agent'] && { agent: false }),
   };
   return { kind: 'run', config: mergeConfig(defaultConfig(env), fromFile, flags) };
 }
@@ -169,8 +175,9 @@ function validateFileConfig(raw: Record<string, unknown>, path: string): Partial
       case 'tcpEngines': out.tcpEngines = absolutePaths(raw, key, path); break;
       case 'engines': out.engines = absolutePaths(raw, key, path); break;
       case 'allowHostOptionsOverTcp':
+      case 'agent':
         if (typeof raw[key] !== 'boolean') throw new ConfigError(`config ${path}: ${key} must be true or false`);
-        out.allowHostOptionsOverTcp = raw[key] as boolean;
+        out[key] = raw[key] as boolean;
         break;
       case 'limits': out.limits = parseLimits(raw.limits, path) as Limits; break;
       case 'sandbox': out.sandbox = parseSandbox(raw.sandbox, path) as SandboxConfig; break;

@@ -7,7 +7,7 @@ import { Images } from './images/index.js';
 import type { Logger } from './log.js';
 import { RpcRouter, createHandlers, type Whereabouts } from './rpc/index.js';
 import { ContainerWatch, Containers, HostPolicy } from './container/index.js';
-import { ExecTargets, Processes } from './exec/index.js';
+import { Agents, ExecTargets, Processes } from './exec/index.js';
 import { Leases, WarmPool } from './pool/index.js';
 import { Sessions } from './session/index.js';
 import { Connections, buildApp, claimSocketPath, listenOnFd, loadDashboard, loadOrCreateToken, unixSocketPath, type PassedSockets } from './server/index.js';
@@ -38,7 +38,8 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
   const containers = new Containers(engines, log, new HostPolicy(config, () => engines.sockets()), config.sandbox);
   const files = new Files(containers, log);
   const images = new Images(engines, files.transfers);
-  const processes = new Processes(new ExecTargets(containers, log), log, config.limits);
+  const agents = new Agents(config.agent, log);
+  const processes = new Processes(new ExecTargets(containers, agents, log), log, config.limits);
   const sessions = new Sessions(containers, processes, log);
   const leases = new Leases(async (t) => { await containers.shutdown(t.containerId, true, t.socketPath); }, config.leaseGraceSeconds * 1000, log);
   leases.restore(config.stateDir);
@@ -95,6 +96,7 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
         await sessions.closeAll();
         await Promise.all(apps.map((a) => a.close()));
         await Promise.all([leases.close(), pool.close()]);
+        agents.closeAll();
         await place?.release();
         log.info('pocketdockd stopped');
       },

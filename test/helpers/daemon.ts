@@ -54,11 +54,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** How the daemon runs commands in this test run: through agents, or (vitest's integration-engine-exec project) as engine execs. */
+export const EXEC_MODE: 'agent' | 'engine' = process.env.POCKETDOCK_TEST_EXEC === 'engine' ? 'engine' : 'agent';
+
 export async function startDaemon(o: StartOptions = {}): Promise<TestDaemon> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'pd-test-'));
   const socketPath = o.socket ?? join(dir, 'pocketdock.sock');
   const argv = [DAEMON_BIN, '--socket', socketPath, '--state-dir', dir,
-    '--port', String(o.tcp ? await freePort() : 0), '--log-level', process.env.POCKETDOCK_TEST_LOG_LEVEL ?? 'warn', ...(o.args ?? [])];
+    '--port', String(o.tcp ? await freePort() : 0), '--log-level', process.env.POCKETDOCK_TEST_LOG_LEVEL ?? 'warn',
+    ...(EXEC_MODE === 'engine' ? ['--no-agent'] : []), ...(o.args ?? [])];
   const child = spawn(o.umask === undefined ? process.execPath : '/bin/sh',
     o.umask === undefined ? argv : ['-c', `umask ${o.umask.toString(8).padStart(3, '0')} && exec "$@"`, 'sh', process.execPath, ...argv], {
     stdio: ['ignore', 'inherit', 'pipe'],

@@ -4,13 +4,13 @@
  * containers this daemon has seen — that is what tells "never existed" from "removed behind our
  * back"; what the daemon removes itself is forgotten (unknown, not gone).
  */
-import type { ContainerHandle, ContainerInfo, ContainerListItem, CreateOptions } from '@pocketdock/protocol';
+import type { ContainerHandle, ContainerListItem, CreateOptions } from '@pocketdock/protocol';
 import { DaemonError, containerGone, containerNotFound, invalidParams } from '../errors.js';
 import type { ContainerCreateRequest, ContainerInspect, ContainerSummary, Engine, Engines } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import { engineCreateOptions } from './create-options.js';
 import { hardenedHostConfig, hasInit, type SandboxConfig } from './hardening.js';
-import { containerInfo } from './info.js';
+import { containerInfo, type EngineInfo } from './info.js';
 import { Claims } from './claims.js';
 import { LABEL, handleFromLabels, isIdlePool, isManaged } from './labels.js';
 import { metadataFromLabels } from './metadata.js';
@@ -173,7 +173,7 @@ export class Containers {
     }
   }
 
-  async info(ref: string, socketPath?: string): Promise<ContainerInfo> {
+  async info(ref: string, socketPath?: string): Promise<EngineInfo> {
     const { engine, inspect } = await this.resolve(ref, socketPath);
     return containerInfo(engine, inspect);
   }

@@ -7,7 +7,10 @@ import { LABEL } from './labels.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-export async function containerInfo(engine: Engine, c: ContainerInspect): Promise<ContainerInfo> {
+/** What the engine tells about a container; how its commands run is exec/'s to say. */
+export type EngineInfo = Omit<ContainerInfo, 'execVia' | 'execNote'>;
+
+export async function containerInfo(engine: Engine, c: ContainerInspect): Promise<EngineInfo> {
   const running = c.State.Running;
   const [stats, top] = running
     ? await Promise.all([engine.stats(c.Id), engine.top(c.Id)])

@@ -61,6 +61,7 @@ export class Engine {
   private readonly docker: Docker;
   private readonly log: Logger;
   readonly images: EngineImages;
+  private archQuery: Promise<string> | undefined;
 
   /** `answerMs`: how long a quick call may wait for the engine's answer (deadline.ts). */
   constructor(readonly socketPath: string, log: Logger, private readonly answerMs = DEFAULT_ANSWER_MS) {
@@ -82,6 +83,13 @@ export class Engine {
       this.log.debug({ op, ...ctx, ms: Math.round(performance.now() - started), error: mapped.message }, 'engine call failed');
       throw mapped;
     }
+  }
+
+  /** The engine's CPU architecture as engines name them (amd64, arm64): what runs in its containers natively. */
+  arch(): Promise<string> {
+    this.archQuery ??= this.call('version', {}, async () => (await this.docker.version()).Arch);
+    this.archQuery.catch(() => { this.archQuery = undefined; });
+    return this.archQuery;
   }
 
   ping(): Promise<unknown> {

@@ -8,54 +8,11 @@ import { DaemonError } from '../errors.js';
 import { Demuxer, engineMessage, mapEngineError, type DemuxSink, type Engine } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import { KILL_AFTER, supervised } from './shim.js';
+import type { CommandRun, ExecOutcome, ExecStart } from './run.js';
+import { KILLED_EXIT, STOP_GRACE_MS, UNKNOWN_EXIT } from './run.js';
 import { EXEC_MARKER, signalExec } from './signal.js';
 
-export interface ExecOutcome {
-  /** The command's, or 137 when SIGKILL had to end part of its tree. */
-  exitCode: number;
-  durationMs: number;
-  /** True when the command and all it started ended after pocketdock stopped them for running past the timeout. */
-  timedOut: boolean;
-}
-
-const KILLED = 128 + 9;
-
-/** The exit code reported when the engine could not tell one (the command could not be stopped, or its container went away). */
-export const UNKNOWN_EXIT = -1;
-
-/** How long a stopped command gets between SIGTERM and SIGKILL. */
-export const STOP_GRACE_MS = 1000;
-
-export interface ExecStart {
-  engine: Engine;
-  containerId: string;
-  argv: string[];
-  sink: DemuxSink;
-  log: Logger;
-  id?: string;
-  timeoutMs?: number;
-  /** Keep the command's stdin open for write(). */
-  stdin?: boolean;
-  /** A pseudo-terminal: raw output, all of it on stdout. */
-  tty?: boolean;
-  /** More environment, NAME=value. */
-  env?: string[];
-  /** Run under the shim (shim.ts), so that a stop reaches all the command starts. */
-  supervise?: boolean;
-}
-
-/** What a managed exec drives: a command it started (ExecRun), or one that survived a daemon restart (survivors.ts). */
-export interface Run {
-  readonly finished: Promise<ExecOutcome>;
-  signal(signal: number): Promise<void>;
-  stop(): Promise<void>;
-  pause(): void;
-  resume(): void;
-  write(data: string | Buffer): void;
-  resize(rows: number, cols: number): Promise<void>;
-}
-
-export class ExecRun implements Run {
+export class ExecRun implements CommandRun {
   readonly finished: Promise<ExecOutcome>;
   private readonly streamEnded: Promise<void>;
   private stopping: Promise<void> | undefined;
@@ -67,6 +24,9 @@ export class ExecRun implements Run {
   private killed = false;
   /** Set when the attach stream had to be cut because even SIGKILL did not end it. */
   private abandoned = false;
+  private paused = false;
+  /** The session command noted last, and when it started: signalMarked takes what started since. */
+  private noted: { marker: string; at: number } | undefined;
 
   private constructor(
     readonly id: string,
@@ -99,7 +59,7 @@ export class ExecRun implements Run {
       await this.stopping;
       await Promise.allSettled([...this.signalling]);
       const code = this.abandoned ? UNKNOWN_EXIT : await this.exitCode();
-      const exitCode = this.killed && code !== UNKNOWN_EXIT ? KILLED : code;
+      const exitCode = this.killed && code !== UNKNOWN_EXIT ? KILLED_EXIT : code;
       const outcome = { exitCode, durationMs: Date.now() - started, timedOut: this.timedOut && !this.abandoned };
       this.log.debug(outcome, 'exec done');
       return outcome;
@@ -142,6 +102,21 @@ export class ExecRun implements Run {
     }
   }
 
+  /** The processes carrying the exec's own marker, nothing below them: for a session, its shell. */
+  async signalShell(signal: number): Promise<void> {
+    await signalExec(this.engine, this.containerId, { marker: this.id, exact: true }, signal);
+  }
+
+  note(marker: string): void {
+    this.noted = { marker, at: Date.now() };
+  }
+
+  /** A session command's processes: its marker, and what below the shell's shim has none and started since note(). */
+  async signalMarked(marker: string, signal: number): Promise<void> {
+    const since = this.noted?.marker === marker ? this.noted.at : Date.now();
+    await signalExec(this.engine, this.containerId, { marker, root: this.id, sinceMs: Date.now() - since }, signal);
+  }
+
   /**
    * SIGTERM, then after a grace period SIGKILL to whatever is left — also when the main process
    * has ended, unless its shim did (which means nothing of the tree is left). Should the output
@@ -161,13 +136,15 @@ export class ExecRun implements Run {
     return this.stopping;
   }
 
-  /** Stops reading output, so the command blocks once the pipe is full (backpressure). */
-  pause(): void {
-    this.stream.pause();
-  }
-
-  resume(): void {
-    this.stream.resume();
+  /** Stops reading the attach stream when there is no room, so the command blocks once its pipe is full; resumes at `step`. */
+  allow(room: number, step: number): void {
+    if (room <= 0 && !this.paused) {
+      this.paused = true;
+      this.stream.pause();
+    } else if (this.paused && room >= step) {
+      this.paused = false;
+      this.stream.resume();
+    }
   }
 
   /** Writes to the command's stdin (started with `stdin: true`). */

@@ -5,9 +5,9 @@
  */
 import type { Lang } from '@pocketdock/protocol';
 import { invalidParams } from '../errors.js';
-import type { Engine } from '../engine/index.js';
 import type { Logger } from '../log.js';
-import { ExecRun } from './exec.js';
+import type { ExecStart } from './run.js';
+import { startRun } from './start-run.js';
 
 const INTERPRETER: Record<Lang, string> = { sh: 'sh', bash: 'bash', python: 'python3', node: 'node' };
 const FLAG: Record<Lang, string> = { sh: '-c', bash: '-c', python: '-c', node: '-e' };
@@ -22,13 +22,13 @@ export class LangCheck {
 
   constructor(private readonly log: Logger) {}
 
-  async ensure(engine: Engine, containerId: string, image: string, lang: Lang | undefined): Promise<void> {
+  async ensure(where: Pick<ExecStart, 'engine' | 'containerId' | 'agent'>, image: string, lang: Lang | undefined): Promise<void> {
     if (lang === undefined || lang === 'sh') return;
-    const key = `${containerId}\0${lang}`;
+    const key = `${where.containerId}\0${lang}`;
     if (this.present.has(key)) return;
     const bin = INTERPRETER[lang];
-    const probe = await ExecRun.start({
-      engine, containerId, log: this.log, sink: () => undefined,
+    const probe = await startRun({
+      ...where, log: this.log, sink: () => undefined,
       argv: ['sh', '-c', 'command -v "$1" >/dev/null', 'pocketdock-lang', bin],
     });
     if ((await probe.finished).exitCode !== 0) {

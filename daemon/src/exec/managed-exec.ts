@@ -16,7 +16,8 @@ import { MAX_SUBSCRIPTIONS, STREAMS, type BufferRead, type ExecResult, type Exec
 import { DaemonError, invalidParams } from '../errors.js';
 import type { Logger } from '../log.js';
 import { OutputCollector, OutputLimit } from './collector.js';
-import { ExecRun, UNKNOWN_EXIT, type ExecOutcome, type Run } from './exec.js';
+import { UNKNOWN_EXIT, type CommandRun, type ExecOutcome } from './run.js';
+import { startRun } from './start-run.js';
 import { RingBuffer } from './ring-buffer.js';
 import type { ExecTarget } from './target.js';
 import { completeUtf8Length } from './utf8.js';
@@ -104,10 +105,9 @@ export class ManagedExec {
   private readonly subs = new Map<string, Subscription>();
   private readonly waiters = new Set<() => void>();
   private readonly log: Logger;
-  private run: Run | undefined;
+  private run: CommandRun | undefined;
   /** Found again after a daemon restart: its output until then is gone. */
   private lost = false;
-  private paused = false;
   private pumpQueued = false;
   private result: ExecResult | undefined;
   /**
@@ -128,24 +128,25 @@ export class ManagedExec {
   }
 
   async start(): Promise<void> {
-    const { engine, containerId, argv } = this.o.target;
-    this.attach(await ExecRun.start({
-      engine, containerId, argv, id: this.id, log: this.log, sink: this.sink,
+    const { engine, containerId, argv, agent } = this.o.target;
+    this.attach(await startRun({
+      engine, containerId, agent, argv, id: this.id, log: this.log, sink: this.sink,
       ...(this.o.timeoutMs !== undefined && { timeoutMs: this.o.timeoutMs }),
       ...(this.o.stdin && { stdin: true }),
       // A terminal's program leads its own session on the pty, as a person's shell expects.
       ...(this.o.io?.tty ? { tty: true } : { supervise: true }),
       ...(this.o.io?.env && { env: this.o.io.env }),
+      room: this.room(),
     }));
   }
 
   /** Takes over an exec that survived a daemon restart: it can be killed and waited on; its output is lost. */
-  adopt(run: Run): void {
+  adopt(run: CommandRun): void {
     this.lost = true;
     this.attach(run);
   }
 
-  private attach(run: Run): void {
+  private attach(run: CommandRun): void {
     const started = Date.now();
     this.run = run;
     this.updateFlow();
@@ -267,6 +268,21 @@ export class ManagedExec {
     if (this.running && this.run) await this.run.signal(signal);
   }
 
+  /** Signals the command's own process only (a session's shell). */
+  async signalShell(signal: number): Promise<void> {
+    if (this.running && this.run) await this.run.signalShell(signal);
+  }
+
+  /** Marks the start of a session command, whose processes signalMarked addresses by `marker`. */
+  note(marker: string): void {
+    this.run?.note(marker);
+  }
+
+  /** Signals a session command's processes (those carrying `marker`). */
+  async signalMarked(marker: string, signal: number): Promise<void> {
+    if (this.running && this.run) await this.run.signalMarked(marker, signal);
+  }
+
   /** SIGTERM, SIGKILL after a grace period; resolves once the command has ended. */
   async stop(): Promise<ExecResult> {
     if (this.running && this.run) await this.run.stop();
@@ -366,20 +382,18 @@ export class ManagedExec {
     return { offset: r.offset, next: r.offset + len, bytes: r.data.subarray(0, len), lost: r.lost };
   }
 
-  /** Pauses the command while a lossless subscriber lags by half a ring; resumes at a quarter. */
+  /** Holds the command back while a lossless subscriber lags by half a ring; lets it go on at a quarter. */
   private updateFlow(): void {
-    if (!this.run || this.result) return;
-    let lag = 0;
+    if (this.run && !this.result) this.run.allow(this.room(), this.o.bufferSize / 4);
+  }
+
+  /** Output the command may still produce before a lossless subscriber would lose any (half a ring); Infinity without one. */
+  private room(): number {
+    let lag = -1;
     for (const sub of this.subs.values()) {
       if (sub.lossless) for (const s of STREAMS) lag = Math.max(lag, this.rings[s].end - sub.cursor[s]);
     }
-    if (!this.paused && lag >= this.o.bufferSize / 2) {
-      this.paused = true;
-      this.run.pause();
-    } else if (this.paused && lag <= this.o.bufferSize / 4) {
-      this.paused = false;
-      this.run.resume();
-    }
+    return lag < 0 ? Infinity : this.o.bufferSize / 2 - lag;
   }
 
   private wake(): void {

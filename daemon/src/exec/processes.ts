@@ -11,6 +11,7 @@ import { invalidParams, invalidRequest, processLost } from '../errors.js';
 import type { Logger } from '../log.js';
 import { processLog, recordCommand } from '../project/index.js';
 import { ManagedExec, type ExecIo } from './managed-exec.js';
+import type { ExecVia } from './agents.js';
 import type { ExecTargets } from './target.js';
 import { StateFile, hasStrings } from '../state-file.js';
 import { SurvivorRun, survivingExecIds } from './survivors.js';
@@ -169,6 +170,11 @@ export class Processes {
       out.push({ ...s.value.state(), ...about });
     }
     return out.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+
+  /** How a container's commands run: through its agent, or as engine execs and why. */
+  via(container: string, socketPath?: string): Promise<ExecVia> {
+    return this.targets.via(container, socketPath);
   }
 
   get(execId: string): Promise<ManagedExec> {

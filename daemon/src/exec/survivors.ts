@@ -5,7 +5,7 @@
  * the old daemon's engine stream and is gone; so is the exit code.
  */
 import { Demuxer, type Engine } from '../engine/index.js';
-import { STOP_GRACE_MS, UNKNOWN_EXIT, type ExecOutcome, type Run } from './exec.js';
+import { STOP_GRACE_MS, UNKNOWN_EXIT, type CommandRun, type ExecOutcome } from './run.js';
 import { EXEC_MARKER, signalExec } from './signal.js';
 
 const LIST_SCRIPT = `for p in /proc/[0-9]*; do tr '\\0' '\\n' < "$p/environ" 2>/dev/null | grep "^${EXEC_MARKER}="; done | sort -u`;
@@ -42,11 +42,11 @@ export async function survivingExecIds(engine: Engine, containerId: string): Pro
 }
 
 /** A surviving exec as a Run: it can be signalled, stopped and waited on, and has no output. */
-export class SurvivorRun implements Run {
+export class SurvivorRun implements CommandRun {
   readonly finished: Promise<ExecOutcome>;
   private stopping: Promise<void> | undefined;
 
-  constructor(private readonly engine: Engine, private readonly containerId: string, private readonly id: string) {
+  constructor(private readonly engine: Engine, private readonly containerId: string, readonly id: string) {
     const found = Date.now();
     this.finished = helper(engine, containerId, ['sh', '-c', WAIT_SCRIPT, 'pocketdock-wait', `${EXEC_MARKER}=${id}`])
       .catch(() => '')
@@ -67,8 +67,17 @@ export class SurvivorRun implements Run {
   }
 
   // No stream to pause, write to or resize: the old daemon held it.
-  pause(): void {}
-  resume(): void {}
+  allow(): void {}
+  note(): void {}
+
+  async signalShell(signal: number): Promise<void> {
+    await signalExec(this.engine, this.containerId, { marker: this.id, exact: true }, signal);
+  }
+
+  async signalMarked(marker: string, signal: number): Promise<void> {
+    await signalExec(this.engine, this.containerId, { marker, root: this.id }, signal);
+  }
+
   write(): void {}
   resize(): Promise<void> { return Promise.resolve(); }
 }

@@ -1,14 +1,26 @@
-/** Where and how a command will run: a running container, the argv for its lang, its default timeout. */
+/**
+ * Where and how a command will run: a running container, the argv for its lang, its default timeout.
+ *
+ * A container whose agent is up needs no inspect per command: the agent's open exec stream is the
+ * engine's own word that the container runs (it ends when the container stops or goes), and what
+ * else a command needs — id, image, labels — does not change in a container's life. So a
+ * resolution is kept exactly as long as the agent it found lives: an inspect is most of what a run
+ * would otherwise cost.
+ */
+import type { AgentClient } from '@pocketdock/agent';
 import type { ContainerHandle, Lang } from '@pocketdock/protocol';
 import type { Containers } from '../container/index.js';
 import type { Engine } from '../engine/index.js';
 import { containerNotRunning } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Agents, ExecVia } from './agents.js';
 import { LangCheck, commandArgv } from './langs.js';
 
 export interface ExecTarget {
   engine: Engine;
   containerId: string;
+  /** The container's agent; undefined when commands go through engine execs. */
+  agent: AgentClient | undefined;
   argv: string[];
   /** The container's default exec timeout, in seconds. */
   timeout: number;
@@ -16,18 +28,50 @@ export interface ExecTarget {
   handle: ContainerHandle;
 }
 
+interface Live {
+  engine: Engine;
+  containerId: string;
+  image: string;
+  handle: ContainerHandle;
+  agent: AgentClient;
+}
+
 export class ExecTargets {
   private readonly langs: LangCheck;
+  /** By the reference and engine a caller named: resolutions of containers whose agent is up. */
+  private readonly live = new Map<string, Live>();
 
-  constructor(private readonly containers: Containers, log: Logger) {
+  constructor(private readonly containers: Containers, readonly agents: Agents, log: Logger) {
     this.langs = new LangCheck(log);
+  }
+
+  /** How the container's commands run (starting its agent if need be), and why not through the agent. */
+  async via(ref: string, socketPath?: string): Promise<ExecVia> {
+    const { engine, inspect } = await this.containers.resolve(ref, socketPath);
+    if (!inspect.State.Running) return { execVia: 'engine', execNote: `the container is ${inspect.State.Status}` };
+    return this.agents.via(engine, inspect.Id);
   }
 
   /** Resolves a running container and checks that its image has the interpreter `lang` needs. */
   async resolve(ref: string, command: string, lang: Lang | undefined, socketPath?: string): Promise<ExecTarget> {
-    const { engine, inspect, handle } = await this.containers.resolve(ref, socketPath);
-    if (!inspect.State.Running) throw containerNotRunning(ref, `container is ${inspect.State.Status}`);
-    await this.langs.ensure(engine, inspect.Id, inspect.Config.Image, lang);
-    return { engine, containerId: inspect.Id, argv: commandArgv(command, lang), timeout: handle.timeout, handle };
+    const key = `${socketPath ?? ''}\n${ref}`;
+    let found: Live | Omit<Live, 'agent'> & { agent: AgentClient | undefined } | undefined = this.live.get(key);
+    if (!found?.agent?.alive) {
+      const { engine, inspect, handle } = await this.containers.resolve(ref, socketPath);
+      if (!inspect.State.Running) throw containerNotRunning(ref, `container is ${inspect.State.Status}`);
+      const agent = await this.agents.get(engine, inspect.Id);
+      found = { engine, containerId: inspect.Id, image: inspect.Config.Image, handle, agent };
+      this.keep(key, found);
+    }
+    const { engine, containerId, image, handle, agent } = found;
+    await this.langs.ensure({ engine, containerId, agent }, image, lang);
+    return { engine, containerId, agent, argv: commandArgv(command, lang), timeout: handle.timeout, handle };
+  }
+
+  private keep(key: string, found: Omit<Live, 'agent'> & { agent: AgentClient | undefined }): void {
+    const { agent } = found;
+    if (!agent) { this.live.delete(key); return; }
+    this.live.set(key, { ...found, agent });
+    void agent.closed.then(() => { if (this.live.get(key)?.agent === agent) this.live.delete(key); });
   }
 }

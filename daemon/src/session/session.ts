@@ -13,10 +13,9 @@ import type { Engine } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import { appendLog, logSource, recordCommand } from '../project/index.js';
 import {
-  OutputCollector, RingBuffer, STOP_GRACE_MS, completeUtf8Length, signalExec, type ManagedExec,
+  OutputCollector, RingBuffer, STOP_GRACE_MS, completeUtf8Length, settlesWithin, type ManagedExec,
 } from '../exec/index.js';
 import { SentinelScanner, type Mark } from './sentinel.js';
-import { settlesWithin } from './settle.js';
 import { INTERRUPT_SIGNAL, PROBE_COMMAND, SHELL_INIT, commandLine } from './shell.js';
 
 export interface SessionTarget {
@@ -194,6 +193,7 @@ export class Session {
     this.current = cmd;
     for (const s of Object.values(this.scanners)) s.arm(cmd.nonce);
     cmd.started = Date.now();
+    this.exec.note(cmd.marker);
     if (cmd.timeoutMs !== undefined) cmd.timer = setTimeout(() => void this.interrupt(cmd), cmd.timeoutMs);
     this.exec.write(commandLine(cmd.nonce, cmd.marker, cmd.text));
   }
@@ -255,9 +255,8 @@ export class Session {
    */
   private async signalCommand(cmd: Command, signal: number, interrupt = true): Promise<void> {
     try {
-      const { engine, containerId } = this.target;
-      if (interrupt && this.exec) await signalExec(engine, containerId, { marker: this.exec.id, exact: true }, INTERRUPT_SIGNAL);
-      await signalExec(engine, containerId, { marker: cmd.marker, root: this.exec?.id ?? cmd.marker, sinceMs: Date.now() - cmd.started }, signal);
+      if (interrupt && this.exec) await this.exec.signalShell(INTERRUPT_SIGNAL);
+      await this.exec?.signalMarked(cmd.marker, signal);
     } catch (err) {
       this.log.warn({ err }, 'could not signal a session command');
     }

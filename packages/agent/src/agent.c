@@ -31,12 +31,18 @@
 struct cmd {
   uint32_t id;
   pid_t shim;
+  pid_t main;
   int in, out, err, status;
   char *pending; /* stdin not yet taken by the command */
   size_t pending_len;
   int close_in;  /* close stdin once pending is written */
-  int paused;
+  uint64_t sent;  /* output bytes sent, both streams */
+  uint64_t limit; /* no more output bytes than this are sent (OP_FLOW) */
+  int main_done; /* the command's own process has ended, with `code` */
+  int code;
   int exited;    /* EV_EXIT sent */
+  int shim_done; /* the tree is empty: EV_GONE follows EV_EXIT */
+  int dead;      /* to be freed at the top of the loop */
   int sweeping;  /* SIGKILL the tree every SWEEP_MS until it is empty */
   char *marker;  /* the session command noted last, and when */
   unsigned long long since;
@@ -65,7 +71,7 @@ static void emit_u32(char type, uint32_t id, uint32_t v) {
 }
 
 static struct cmd *find(uint32_t id) {
-  for (struct cmd *c = cmds; c; c = c->next) if (c->id == id) return c;
+  for (struct cmd *c = cmds; c && !c->dead; c = c->next) if (c->id == id) return c;
   return NULL;
 }
 
@@ -74,43 +80,70 @@ static void close_fd(int *fd) {
   *fd = -1;
 }
 
-/* Reads one piece of a command's stdout or stderr; on its end, closes it. 1 when bytes came. */
+/* Output bytes the command may still send now (all of them once the daemon has gone). */
+static size_t room(const struct cmd *c) {
+  if (daemon_gone) return CHUNK;
+  uint64_t left = c->limit > c->sent ? c->limit - c->sent : 0;
+  return left < CHUNK ? (size_t)left : CHUNK;
+}
+
+/* Reads one piece of a command's stdout or stderr, as far as its room goes; on its end, closes it. 1 when bytes came. */
 static int pump(struct cmd *c, int *fd, char type) {
-  ssize_t r = read(*fd, chunk, CHUNK);
-  if (r > 0) { emit(type, c->id, chunk, (size_t)r); return 1; }
+  size_t max = room(c);
+  if (max == 0) return 0;
+  ssize_t r = read(*fd, chunk, max);
+  if (r > 0) {
+    c->sent += (uint64_t)r;
+    emit(type, c->id, chunk, (size_t)r);
+    return 1;
+  }
   if (r == 0 || (errno != EAGAIN && errno != EINTR)) close_fd(fd);
   return 0;
 }
 
 /*
- * The command itself ended: what its pipes hold now is sent, then its exit code. A background
- * child still holding the pipes does not delay the exit (as with an engine exec): the pipes close.
+ * Once the command itself has ended, what its pipes hold is sent (as its room allows), then its
+ * exit code, then — once its tree is empty — EV_GONE. A background child still holding the pipes
+ * does not delay the exit, as with an engine exec: the pipes close.
  */
-static void finish(struct cmd *c) {
-  if (c->exited) return;
-  int code = -1;
-  if (c->status >= 0 && read(c->status, &code, sizeof code) != sizeof code) code = -1;
-  close_fd(&c->status); /* the shim's own end is its reaping (reap) */
+static void try_finish(struct cmd *c) {
+  if (!c->main_done || c->exited) return;
   while (c->out >= 0 && pump(c, &c->out, EV_STDOUT)) {}
   while (c->err >= 0 && pump(c, &c->err, EV_STDERR)) {}
+  if (room(c) == 0 && (c->out >= 0 || c->err >= 0)) return; /* more may wait in the pipes: after OP_FLOW */
   close_fd(&c->out);
   close_fd(&c->err);
   close_fd(&c->in);
   c->exited = 1;
-  emit_u32(EV_EXIT, c->id, (uint32_t)code);
+  emit_u32(EV_EXIT, c->id, (uint32_t)c->code);
+  if (c->shim_done) {
+    emit(EV_GONE, c->id, NULL, 0);
+    c->dead = 1;
+  }
 }
 
-static void drop(struct cmd *c) {
-  for (struct cmd **p = &cmds; *p; p = &(*p)->next) {
-    if (*p == c) { *p = c->next; break; }
-  }
-  close_fd(&c->in);
-  close_fd(&c->out);
-  close_fd(&c->err);
+/* The shim wrote the command's exit code, or ended without one. */
+static void main_ended(struct cmd *c) {
+  if (c->main_done) return;
+  if (c->status < 0 || read(c->status, &c->code, sizeof c->code) != sizeof c->code) c->code = -1;
   close_fd(&c->status);
-  free(c->pending);
-  free(c->marker);
-  free(c);
+  c->main_done = 1;
+  try_finish(c);
+}
+
+static void free_dead(void) {
+  for (struct cmd **p = &cmds; *p;) {
+    struct cmd *c = *p;
+    if (!c->dead) { p = &c->next; continue; }
+    *p = c->next;
+    close_fd(&c->in);
+    close_fd(&c->out);
+    close_fd(&c->err);
+    close_fd(&c->status);
+    free(c->pending);
+    free(c->marker);
+    free(c);
+  }
 }
 
 /* Reaps every child that ended: a shim's end means its tree is empty. */
@@ -121,14 +154,24 @@ static void reap(void) {
     int st;
     pid_t p = waitpid(-1, &st, WNOHANG);
     if (p <= 0) break;
-    for (struct cmd *c = cmds; c; c = c->next) {
-      if (c->shim != p) continue;
-      finish(c);
+    struct cmd *c = cmds;
+    while (c && (c->dead || c->shim != p)) c = c->next;
+    if (!c) continue; /* an orphan the agent adopted */
+    c->shim_done = 1;
+    c->sweeping = 0;
+    if (c->exited) {
       emit(EV_GONE, c->id, NULL, 0);
-      drop(c);
-      break;
+      c->dead = 1;
+    } else {
+      main_ended(c);
     }
   }
+}
+
+static uint64_t get_u64(const unsigned char *p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+  return v;
 }
 
 static uint32_t get_u32(const unsigned char *p) {
@@ -156,8 +199,8 @@ static void spawn(uint32_t id, unsigned char *data, uint32_t len) {
   struct spawned s;
   int ok = 0;
   if (find(id)) snprintf(why, sizeof why, "command id %u is in use", id);
-  else if (len >= 12) {
-    char *p = (char *)data + 12, *end = (char *)data + len;
+  else if (len >= 20) {
+    char *p = (char *)data + 20, *end = (char *)data + len;
     uint32_t argc = get_u32(data + 4), envc = get_u32(data + 8);
     argv = strings(&p, end, argc);
     env = argv ? strings(&p, end, envc) : NULL;
@@ -173,7 +216,8 @@ static void spawn(uint32_t id, unsigned char *data, uint32_t len) {
   if (!ok) { emit(EV_FAIL, id, why, strlen(why)); return; }
   struct cmd *c = calloc(1, sizeof *c);
   if (!c) abort();
-  *c = (struct cmd){.id = id, .shim = s.shim, .in = s.in, .out = s.out, .err = s.err, .status = s.status, .next = cmds};
+  *c = (struct cmd){.id = id, .shim = s.shim, .main = s.main, .in = s.in, .out = s.out, .err = s.err, .status = s.status,
+                    .limit = get_u64(data + 12), .next = cmds};
   cmds = c;
 }
 
@@ -209,17 +253,19 @@ static void handle(char op, uint32_t id, unsigned char *data, uint32_t len) {
     int count = 0;
     if (c && len >= 4) {
       int sig = (int)get_u32(data);
-      if (op == OP_SIGNAL) {
+      if (op == OP_SIGNAL && len >= 8 && get_u32(data + 4) == SIGNAL_MAIN) {
+        count = c->main > 0 && !c->main_done && kill(c->main, sig) == 0;
+      } else if (op == OP_SIGNAL) {
         count = tree_signal(c->shim, sig);
         if (sig == SIGKILL) c->sweeping = 1;
       } else {
         char *marker = strndup((char *)data + 4, len - 4);
         unsigned long long since = c->marker && marker && strcmp(c->marker, marker) == 0 ? c->since : ~0ull;
-        count = marker ? tree_signal_marked(c->shim, sig, marker, since) : 0;
+        count = marker ? tree_signal_marked(c->shim, c->main, sig, marker, since) : 0;
         /* A KILL is repeated until nothing matches: what forked during the scan goes too. */
         for (int round = 0, n = count; sig == SIGKILL && n > 0 && round < 100; round++) {
           usleep(2000);
-          n = tree_signal_marked(c->shim, sig, marker, since);
+          n = tree_signal_marked(c->shim, c->main, sig, marker, since);
         }
         free(marker);
       }
@@ -230,7 +276,10 @@ static void handle(char op, uint32_t id, unsigned char *data, uint32_t len) {
   if (!c) return; /* the command has gone: late stdin, flow or notes are moot */
   if (op == OP_STDIN) stdin_data(c, data, len);
   else if (op == OP_CLOSE) c->close_in = 1;
-  else if (op == OP_FLOW) c->paused = len > 0 && data[0] == 1;
+  else if (op == OP_FLOW && len >= 8) {
+    c->limit = get_u64(data);
+    try_finish(c);
+  }
   else if (op == OP_NOTE) {
     free(c->marker);
     c->marker = strndup((char *)data, len);
@@ -273,6 +322,8 @@ int main(void) {
   struct cmd **owner = NULL;
   size_t fds_cap = 0;
   while (!daemon_gone || cmds) {
+    free_dead();
+    if (!cmds && daemon_gone) break;
     if (daemon_gone && reading) reading = 0;
     size_t n = 2;
     for (struct cmd *c = cmds; c; c = c->next) n += 4;
@@ -289,7 +340,7 @@ int main(void) {
     fds[k] = (struct pollfd){.fd = reading && held_stdin() < STDIN_HELD ? 0 : -1, .events = POLLIN};
     owner[k++] = NULL;
     for (struct cmd *c = cmds; c; c = c->next) {
-      int drain = daemon_gone || !c->paused;
+      int drain = room(c) > 0;
       int list[4] = {drain ? c->out : -1, drain ? c->err : -1, c->status, c->pending_len ? c->in : -1};
       for (int i = 0; i < 4; i++) {
         fds[k] = (struct pollfd){.fd = list[i], .events = i == 3 ? POLLOUT : POLLIN};
@@ -310,9 +361,10 @@ int main(void) {
       switch ((i - 2) % 4) {
         case 0: pump(c, &c->out, EV_STDOUT); break;
         case 1: pump(c, &c->err, EV_STDERR); break;
-        case 2: finish(c); break;
+        case 2: main_ended(c); break;
         case 3: flush_stdin(c); break;
       }
+      try_finish(c);
     }
     if (fds[1].revents) {
       if (in_len == in_cap) {

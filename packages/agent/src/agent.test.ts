@@ -95,6 +95,18 @@ describe('pocketdock-agent', () => {
     expect(await killed.cmd.exited).toBe(137);
   });
 
+  it('sends no more output than it is allowed, and the rest once allowed', async () => {
+    const client = await start();
+    const r = run(client, { argv: ['sh', '-c', 'head -c 300000 /dev/zero; echo done >&2'], limit: 1000 });
+    await expect.poll(() => r.out().length).toBe(1000);
+    // Nothing is an event here: the command, blocked on its pipe, neither sends nor ends for a while.
+    const stalled = await Promise.race([r.cmd.exited.then(() => 'exited'), new Promise((res) => setTimeout(() => res('stalled'), 200))]);
+    expect([stalled, r.out().length + r.err().length]).toEqual(['stalled', 1000]);
+    r.cmd.allow(Infinity);
+    expect(await r.cmd.exited).toBe(0);
+    expect([r.out().length, r.err()]).toEqual([300000, 'done\n']);
+  });
+
   it('stops the whole tree: TERM-ignoring, double-forked, setsid, nohup and env -i children', async () => {
     const client = await start();
     const script = [
@@ -116,16 +128,17 @@ describe('pocketdock-agent', () => {
     expect(await cmd.exited).toBe(137);
   });
 
-  it('signals one session command by its marker, sparing the shell and earlier commands', async () => {
+  it('signals one session command by its marker (its forked subshells and env -i children too), sparing the shell and earlier commands', async () => {
     const client = await start();
     const { cmd: shell, upTo } = numbers(client, { argv: ['sh'], stdin: true, env: ['POCKETDOCK_EXEC=shell'] });
     shell.write(Buffer.from('export POCKETDOCK_EXEC=m0; sleep 992 & echo $!\n'));
     await upTo(1);
     shell.note('m1');
-    shell.write(Buffer.from('export POCKETDOCK_EXEC=m1; sleep 990 & echo $!; env -i sleep 991 & echo $!\n'));
-    const [earlier, marked, cleared] = await upTo(3) as [number, number, number];
-    expect(await shell.signalMarked(9, 'm1')).toBe(2);
-    expect([await survives(marked), await survives(cleared), alive(earlier)]).toEqual([false, false, true]);
+    shell.write(Buffer.from('export POCKETDOCK_EXEC=m1; sleep 990 & echo $!; env -i sleep 991 & echo $!; (while :; do sleep 1; done) & echo $!\n'));
+    const [earlier, marked, cleared, subshell] = await upTo(4) as [number, number, number, number];
+    expect(await shell.signalMarked(9, 'm1')).toBeGreaterThanOrEqual(3);
+    expect(await shell.signalMain(0)).toBe(1);
+    expect([await survives(marked), await survives(cleared), await survives(subshell), alive(earlier)]).toEqual([false, false, false, true]);
     await shell.signal(9);
     await shell.gone;
     expect(alive(earlier)).toBe(false);

@@ -2,8 +2,8 @@
  * Talking to one running agent over any byte transport: `write` sends to its stdin, `push` takes
  * what came from its stdout. Commands are addressed by ids this side chooses.
  */
-import { FrameDecoder, frame, spawnPayload, u32, type SpawnSpec } from './codec.js';
-import { Ev, Op } from './codes.js';
+import { FrameDecoder, frame, spawnPayload, u32, u64, type SpawnSpec } from './codec.js';
+import { Ev, Op, SIGNAL_MAIN } from './codes.js';
 
 export type OutputSink = (stream: 'stdout' | 'stderr', data: Buffer) => void;
 
@@ -39,6 +39,11 @@ export class AgentCommand {
     return this.ask(Op.signal, u32(sig));
   }
 
+  /** Signals the command's own process only (a session's shell). */
+  signalMain(sig: number): Promise<number> {
+    return this.ask(Op.signal, Buffer.concat([u32(sig), u32(SIGNAL_MAIN)]));
+  }
+
   /** Marks the start of a session command: unmarked processes started from now on belong to `marker`. */
   note(marker: string): void {
     this.client.send(Op.note, this.id, Buffer.from(marker));
@@ -57,9 +62,12 @@ export class AgentCommand {
     this.client.send(Op.close, this.id);
   }
 
-  /** Stops (true) or resumes reading the command's output: a stopped command blocks on its pipe. */
-  flow(stop: boolean): void {
-    this.client.send(Op.flow, this.id, Buffer.from([stop ? 1 : 0]));
+  /**
+   * Lets the command send output up to `limit` bytes in all, both streams (Infinity: no limit).
+   * Past it the agent stops reading its pipes and the command blocks: backpressure for this command alone.
+   */
+  allow(limit: number): void {
+    this.client.send(Op.flow, this.id, u64(limit));
   }
 
   private ask(op: string, payload: Buffer): Promise<number> {
@@ -91,7 +99,10 @@ export class AgentCommand {
 export class AgentClient {
   /** The agent's version line, once it has started. */
   readonly ready: Promise<string>;
+  /** Resolves with the reason once the transport has ended. */
+  readonly closed: Promise<Error>;
   private readonly started = deferred<string>();
+  private readonly end = deferred<Error>();
   private readonly commands = new Map<number, AgentCommand>();
   private readonly decoder: FrameDecoder;
   private nextId = 1;
@@ -99,6 +110,7 @@ export class AgentClient {
 
   constructor(private readonly write: (data: Buffer) => void) {
     this.ready = this.started.promise;
+    this.closed = this.end.promise;
     this.decoder = new FrameDecoder({
       output: (id, stream, data) => this.commands.get(id)?.sink(stream, data),
       control: (type, id, payload) => {
@@ -139,6 +151,7 @@ export class AgentClient {
   close(reason: Error): void {
     if (this.ended) return;
     this.ended = reason;
+    this.end.resolve(reason);
     this.started.reject(reason);
     for (const cmd of this.commands.values()) cmd.fail(reason);
     this.commands.clear();

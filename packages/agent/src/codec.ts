@@ -84,6 +84,17 @@ export interface SpawnSpec {
   /** '' for the agent's working directory (the container's). */
   cwd: string;
   stdin: boolean;
+  /** Output bytes (both streams) the command may send before an allow() lets it send more; default: no limit. */
+  limit?: number;
+}
+
+/** No limit on a command's output. */
+const UNLIMITED = 0xffff_ffff_ffff_ffffn;
+
+export function u64(n: number): Buffer {
+  const b = Buffer.allocUnsafe(8);
+  b.writeBigUInt64LE(Number.isFinite(n) ? BigInt(Math.max(0, Math.floor(n))) : UNLIMITED);
+  return b;
 }
 
 export function spawnPayload(s: SpawnSpec): Buffer {
@@ -91,5 +102,5 @@ export function spawnPayload(s: SpawnSpec): Buffer {
   head.writeUInt32LE(s.stdin ? SPAWN_STDIN : 0, 0);
   head.writeUInt32LE(s.argv.length, 4);
   head.writeUInt32LE(s.env.length, 8);
-  return Buffer.concat([head, Buffer.from([...s.argv, ...s.env, s.cwd].map((x) => `${x}\0`).join(''))]);
+  return Buffer.concat([head, u64(s.limit ?? Infinity), Buffer.from([...s.argv, ...s.env, s.cwd].map((x) => `${x}\0`).join(''))]);
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Ev, FRAME_MAX, HEADER, Op, SPAWN_STDIN, VERSION_LINE } from './codes.js';
+import { Ev, FRAME_MAX, HEADER, Op, SIGNAL_MAIN, SPAWN_STDIN, VERSION_LINE } from './codes.js';
 
 const header = readFileSync(new URL('./frame.h', import.meta.url), 'utf8');
 const define = (name: string) => new RegExp(`#define ${name} (.+?)(?:\\s*/\\*|$)`, 'm').exec(header)?.[1]?.trim();
@@ -16,6 +16,7 @@ describe('codes.ts and frame.h', () => {
     expect(define('FRAME_MAX')).toBe('(16u * 1024 * 1024)');
     expect(FRAME_MAX).toBe(16 * 1024 * 1024);
     expect(define('SPAWN_STDIN')).toBe(`${SPAWN_STDIN}u`);
+    expect(define('SIGNAL_MAIN')).toBe(`${SIGNAL_MAIN}u`);
     expect(define('VERSION_LINE')).toBe(JSON.stringify(VERSION_LINE));
   });
 });

@@ -25,5 +25,7 @@ export const Ev = {
 } as const;
 
 export const SPAWN_STDIN = 1;
+/** OP_SIGNAL's scope: the command's own process only. */
+export const SIGNAL_MAIN = 1;
 
 export const VERSION_LINE = 'pocketdock-agent 1';

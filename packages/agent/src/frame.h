@@ -14,14 +14,16 @@
 #define FRAME_MAX (16u * 1024 * 1024)
 
 /* daemon -> agent */
-#define OP_SPAWN 'S'  /* u32 flags, u32 argc, u32 envc, then argc + envc + 1 (cwd) NUL-terminated strings */
+#define OP_SPAWN 'S'  /* u32 flags, u32 argc, u32 envc, u64 output limit (see OP_FLOW), then argc + envc + 1
+                         (cwd) NUL-terminated strings */
 #define OP_STDIN 'I'  /* bytes for the command's stdin */
 #define OP_CLOSE 'C'  /* close the command's stdin once what was written has gone */
-#define OP_SIGNAL 'K' /* u32 signal: to every process of the command's tree; SIGKILL repeats until none is left */
+#define OP_SIGNAL 'K' /* u32 signal [, u32 scope]: to every process of the command's tree (SIGKILL repeats
+                         until none is left), or with scope SIGNAL_MAIN to the command's own process only */
 #define OP_NOTE 'N'   /* marker: a session command starts now (see OP_MARKED) */
-#define OP_MARKED 'M' /* u32 signal, marker: to the tree's processes carrying POCKETDOCK_EXEC=marker, or none
-                         but started since the marker's note, and their descendants */
-#define OP_FLOW 'W'   /* u8: 1 stops reading the command's output (it blocks on its pipe), 0 resumes */
+#define OP_MARKED 'M' /* u32 signal, marker: to a session command's processes (tree.h) */
+#define OP_FLOW 'W'   /* u64: output bytes (both streams, from the start) the command may send in all; past
+                         them its pipes are not read, so it blocks (backpressure for one command) */
 
 /* agent -> daemon */
 #define EV_READY 'R'  /* id 0, payload: the agent's version line */
@@ -33,6 +35,7 @@
 #define EV_FAIL 'F'   /* message: the command could not be started (after it, nothing more for this id) */
 
 #define SPAWN_STDIN 1u /* keep a pipe to the command's stdin (OP_STDIN, OP_CLOSE); else /dev/null */
+#define SIGNAL_MAIN 1u
 
 #define VERSION_LINE "pocketdock-agent 1"
 

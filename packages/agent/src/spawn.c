@@ -75,6 +75,8 @@ static void run_shim(const struct spawn_req *req, int in, int out, int err, int 
     close(3);
     exec_command(req);
   }
+  pid_t told = child < 0 ? 0 : child;
+  if (write(3, &told, sizeof told) < 0) _exit(1);
   int devnull = open("/dev/null", O_RDWR);
   dup2(devnull, 0);
   dup2(devnull, 1);
@@ -128,6 +130,9 @@ int spawn_command(const struct spawn_req *req, struct spawned *s, char *why, siz
     return -1;
   }
   s->shim = shim;
+  s->main = 0;
+  /* The shim's first word, written before anything else it does: a blocking read of a moment. */
+  while (read(status[0], &s->main, sizeof s->main) < 0 && errno == EINTR) {}
   s->in = in[1];
   s->out = out[0];
   s->err = err[0];

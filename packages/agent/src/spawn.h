@@ -1,8 +1,7 @@
 /*
  * Starting a command: the agent forks a shim, a child subreaper that forks the command in its own
- * session and reaps everything below it. The shim writes the command's exit code (4 bytes) to
- * its status pipe when the command ends and exits once its tree is empty, so the status pipe's
- * end tells the agent that nothing of the command is left.
+ * session and reaps everything below it. The shim writes the command's pid (4 bytes) to its
+ * status pipe at once, its exit code (4 bytes) when it ends, and exits once its tree is empty.
  */
 #ifndef POCKETDOCK_SPAWN_H
 #define POCKETDOCK_SPAWN_H
@@ -19,6 +18,7 @@ struct spawn_req {
 
 struct spawned {
   pid_t shim;
+  pid_t main; /* the command's own process */
   int in;     /* write end of the command's stdin, or -1 */
   int out;    /* read ends of its stdout and stderr */
   int err;

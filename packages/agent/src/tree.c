@@ -130,30 +130,34 @@ int tree_signal(pid_t root, int sig) {
   return signal_picked(&t, sig);
 }
 
-/* 1: carries POCKETDOCK_EXEC=marker; 0: carries another; -1: carries none; -2: unreadable. */
-static int marker_of(pid_t pid, const char *marker) {
+/* The value of POCKETDOCK_EXEC in a process's environment: "" when it has none, NULL when unreadable. */
+static const char *marker_of(pid_t pid) {
   static char *buf;
   static size_t cap;
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
   ssize_t len = read_file(path, &buf, &cap);
-  if (len < 0) return -2;
+  if (len < 0) return NULL;
   size_t vlen = strlen(MARKER_VAR);
   for (char *p = buf; p < buf + len; p += strlen(p) + 1) {
-    if (strncmp(p, MARKER_VAR, vlen) == 0) return strcmp(p + vlen, marker) == 0 ? 1 : 0;
+    if (strncmp(p, MARKER_VAR, vlen) == 0) return p + vlen;
   }
-  return -1;
+  return "";
 }
 
-int tree_signal_marked(pid_t root, int sig, const char *marker, unsigned long long since) {
+int tree_signal_marked(pid_t root, pid_t shell, int sig, const char *marker, unsigned long long since) {
   static struct table t;
   if (scan(&t) < 0) return 0;
+  const char *own = marker_of(shell);
+  char *shell_marker = strdup(own ? own : "");
   mark_tree(&t, root);
   for (size_t i = 0; i < t.n; i++) {
-    if (t.v[i].picked != 1) { t.v[i].picked = 0; continue; }
-    int m = marker_of(t.v[i].pid, marker);
-    t.v[i].picked = m == 1 || (m == -1 && t.v[i].start >= since);
+    if (t.v[i].picked != 1 || t.v[i].pid == shell) { t.v[i].picked = 0; continue; }
+    const char *m = marker_of(t.v[i].pid);
+    int since_note = t.v[i].start >= since && m && (!*m || (shell_marker && strcmp(m, shell_marker) == 0));
+    t.v[i].picked = (m && strcmp(m, marker) == 0) || since_note;
   }
+  free(shell_marker);
   spread(&t);
   return signal_picked(&t, sig);
 }

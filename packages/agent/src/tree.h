@@ -12,11 +12,12 @@
 int tree_signal(pid_t root, int sig);
 
 /*
- * Signals the processes below `root` that carry POCKETDOCK_EXEC=marker, or carry no
- * POCKETDOCK_EXEC and started at or after `since` (clock ticks since boot), and all their
- * descendants; returns how many were signalled.
+ * A session command's processes below `root`, the shell `shell` excepted: those carrying
+ * POCKETDOCK_EXEC=marker, and those started at or after `since` (clock ticks since boot) that carry
+ * no marker (env -i) or the shell's own (a subshell the shell forked without exec, whose environ
+ * is still the shell's first one), with all their descendants. Returns how many were signalled.
  */
-int tree_signal_marked(pid_t root, int sig, const char *marker, unsigned long long since);
+int tree_signal_marked(pid_t root, pid_t shell, int sig, const char *marker, unsigned long long since);
 
 /* Now, in the clock ticks since boot that /proc/<pid>/stat's start time uses. */
 unsigned long long ticks_now(void);

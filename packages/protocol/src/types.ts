@@ -55,5 +55,9 @@ export const ContainerInfo = Type.Object({
   ports: Type.Record(Type.String(), Type.Integer(), { description: 'host port → container port' }),
   processes: Type.Array(Type.Record(Type.String(), Type.String()), { description: 'rows of `top`, keyed by column title' }),
   limits: SandboxLimits,
+  execVia: Type.Union([Type.Literal('agent'), Type.Literal('engine')], {
+    description: 'how commands run: "agent", the in-container supervisor (fast), or "engine", one engine exec each',
+  }),
+  execNote: Type.String({ description: 'why commands run as engine execs; "" through the agent' }),
 }, { $id: 'ContainerInfo' });
 export type ContainerInfo = Static<typeof ContainerInfo>;

@@ -9,7 +9,10 @@ type ContainerMethod = 'container.create' | 'container.info' | 'container.run' |
 
 export const containerHandlers = ({ containers, processes, leases, pool, watch }: Services): HandlersFor<ContainerMethod> => ({
   'container.create': (p, ctx) => leases.create(p.lease === false ? { ...ctx.peer, token: undefined } : ctx.peer, () => pool.create(p, callerOf(ctx))),
-  'container.info': (p) => containers.info(p.container, p.socketPath),
+  'container.info': async (p) => {
+    const info = await containers.info(p.container, p.socketPath);
+    return { ...info, ...await processes.via(info.id, p.socketPath) };
+  },
   'container.run': (p) => processes.run(p),
   'container.shutdown': async (p) => {
     const { containerId } = await containers.shutdown(p.container, p.force ?? false, p.socketPath);

@@ -1,0 +1,144 @@
+/**
+ * A command run by the container's agent (agents.ts). The agent keeps everything the command
+ * starts in one tree, however it detaches (a subreaper shim per command), so a timeout or a kill
+ * reaches all of it, and "nothing is left" is an event (`gone`) rather than a guess. The rules are
+ * an engine exec's under its shim (exec.ts): once a signal meant to end the command was sent, the
+ * run ends only when the tree is gone; 137 when SIGKILL had to end part of it; `timedOut` only once
+ * nothing is left.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AgentClient, AgentCommand } from '@pocketdock/agent';
+import type { Logger } from '../log.js';
+import { KILLED_EXIT, STOP_GRACE_MS, UNKNOWN_EXIT, type CommandRun, type ExecOutcome, type ExecStart } from './run.js';
+import { settlesWithin } from './settle.js';
+import { EXEC_MARKER } from './signal.js';
+
+const SIGKILL = 9;
+const SIGTERM = 15;
+/** Signals that end a process by default: after one, the run waits for the whole tree. */
+const ENDING = new Set([1, 2, 3, SIGKILL, SIGTERM]);
+
+export class AgentRun implements CommandRun {
+  readonly finished: Promise<ExecOutcome>;
+  private stopping: Promise<boolean> | undefined;
+  private timedOut = false;
+  /** A signal meant to end the command was sent: the run ends once nothing of the tree is left. */
+  private held = false;
+  /** SIGKILL ended some of the tree. */
+  private killed = false;
+  /** Signals in flight: the outcome waits for them, since they decide the exit code. */
+  private readonly signalling = new Set<Promise<unknown>>();
+  private limit: number;
+  /** Set when the tree outlived SIGKILL: the run ends without waiting for the command. */
+  private giveUp!: () => void;
+
+  private constructor(
+    readonly id: string,
+    private readonly cmd: AgentCommand,
+    private readonly log: Logger,
+    timeoutMs: number | undefined,
+    limit: number,
+    /** Output bytes that arrived, both streams: what the agent counts against the limit. */
+    private readonly output: { received: number },
+  ) {
+    const started = Date.now();
+    this.limit = limit;
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+      this.timedOut = true;
+      this.log.info({ timeoutMs }, 'exec timed out: stopping it');
+      void this.stop();
+    }, timeoutMs);
+    const abandoned = new Promise<number>((resolve) => { this.giveUp = () => resolve(UNKNOWN_EXIT); });
+    this.finished = Promise.race([cmd.exited, abandoned]).then(async (code) => {
+      if (this.held) await Promise.race([cmd.gone.catch(() => undefined), abandoned]);
+      clearTimeout(timer);
+      const gone = this.timedOut && (await this.stopping!);
+      await Promise.allSettled([...this.signalling]);
+      const exitCode = this.killed && code !== UNKNOWN_EXIT ? KILLED_EXIT : code;
+      const outcome = { exitCode, durationMs: Date.now() - started, timedOut: gone };
+      this.log.debug(outcome, 'exec done');
+      return outcome;
+    }, (err: unknown) => {
+      clearTimeout(timer);
+      throw err;
+    });
+  }
+
+  static start(agent: AgentClient, s: ExecStart): AgentRun {
+    const id = s.id ?? randomUUID();
+    const log = s.log.child({ execId: id, containerId: s.containerId });
+    const env = [`${EXEC_MARKER}=${id}`, ...(s.env ?? [])];
+    const limit = s.room ?? Infinity;
+    const output = { received: 0 };
+    const cmd = agent.spawn({ argv: s.argv, env, cwd: '', stdin: s.stdin ?? false, limit }, (stream, data) => {
+      output.received += data.length;
+      s.sink(stream, data);
+    });
+    log.debug({ argv: s.argv, agentId: cmd.id }, 'exec started by the agent');
+    return new AgentRun(id, cmd, log, s.timeoutMs, limit, output);
+  }
+
+  /** To every process of the tree; a SIGKILL is repeated until nothing of it is left. */
+  async signal(signal: number): Promise<void> {
+    if (ENDING.has(signal)) this.held = true;
+    const sent = this.cmd.signal(signal).catch(() => 0);
+    this.signalling.add(sent);
+    try {
+      if (signal === SIGKILL && (await sent) > 0) this.killed = true;
+    } finally {
+      this.signalling.delete(sent);
+    }
+  }
+
+  async signalShell(signal: number): Promise<void> {
+    await this.cmd.signalMain(signal).catch(() => 0);
+  }
+
+  note(marker: string): void {
+    this.cmd.note(marker);
+  }
+
+  async signalMarked(marker: string, signal: number): Promise<void> {
+    await this.cmd.signalMarked(signal, marker).catch(() => 0);
+  }
+
+  stop(graceMs = STOP_GRACE_MS): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.signal(SIGTERM);
+      return this.sweep(graceMs);
+    })();
+    return this.stopping.then(() => undefined);
+  }
+
+  /** As an absolute limit: what is in flight between agent and daemon already counts against it. */
+  allow(room: number, step: number): void {
+    const limit = this.output.received + room;
+    if (limit === this.limit) return;
+    if (limit < this.limit ? this.limit !== Infinity : limit - this.limit < step && this.limit > this.output.received) return;
+    this.limit = limit;
+    this.cmd.allow(limit);
+  }
+
+  write(data: string | Buffer): void {
+    this.cmd.write(typeof data === 'string' ? Buffer.from(data) : data);
+  }
+
+  resize(): Promise<void> {
+    return Promise.reject(new Error('an agent command has no terminal'));
+  }
+
+  /** SIGKILL to what is left after the grace; true once nothing of the tree is left. */
+  private async sweep(graceMs = STOP_GRACE_MS): Promise<boolean> {
+    if (await this.goneWithin(graceMs)) return true;
+    await this.signal(SIGKILL);
+    if (await this.goneWithin(graceMs)) return true;
+    this.log.warn('the command outlived SIGKILL: giving up on it');
+    this.giveUp();
+    return false;
+  }
+
+  /** Whether the agent says, within `ms`, that nothing of the tree is left (an agent that died cannot say so). */
+  private async goneWithin(ms: number): Promise<boolean> {
+    return await settlesWithin(this.cmd.gone, ms) && this.cmd.gone.then(() => true, () => false);
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The in-container agent of each container (packages/agent), started on first use: its binary is
+ * copied in through the archive API and started with one engine exec, as the container's user.
+ * From then on the container's commands are forks of the agent — a round trip of two frames on an
+ * open stream instead of an engine exec's create/start/inspect. When it dies (killed from inside,
+ * container restarted) the next command starts it again.
+ *
+ * Where it cannot run — no build for the engine's architecture, no writable place, an exec that
+ * fails — commands go through engine execs, and `via()` says why (container.info).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { AgentClient, agentBinary } from '@pocketdock/agent';
+import tar from 'tar-stream';
+import { Demuxer, type Engine } from '../engine/index.js';
+import type { Logger } from '../log.js';
+import { settlesWithin } from './settle.js';
+
+/** Where the binary goes: the first of these the engine can write to and the container can run from. */
+const PLACES = ['/tmp', '/dev/shm'];
+/** How long a starting agent may take to say it is ready (an engine exec on a busy machine can take seconds). */
+const READY_MS = 15_000;
+/** Containers whose reason for running without the agent is remembered (the oldest is forgotten first). */
+const REMEMBERED = 1000;
+/** Most bytes of the agent's own stderr kept for a reason. */
+const STDERR_KEPT = 2048;
+
+export interface ExecVia {
+  execVia: 'agent' | 'engine';
+  /** Why commands go through the engine's exec; "" through the agent. */
+  execNote: string;
+}
+
+type State = { client: AgentClient } | { reason: string };
+
+interface Binary {
+  name: string;
+  tar: Buffer;
+}
+
+export class Agents {
+  private readonly states = new Map<string, Promise<State>>();
+  private readonly binaries = new Map<string, Promise<Binary | undefined>>();
+  private readonly streams = new Set<NodeJS.ReadWriteStream & { destroy(): void }>();
+
+  constructor(private readonly enabled: boolean, private readonly log: Logger) {}
+
+  /** The container's running agent, started if need be; undefined when its commands go through engine execs. */
+  async get(engine: Engine, containerId: string): Promise<AgentClient | undefined> {
+    const state = await this.state(engine, containerId);
+    return 'client' in state ? state.client : undefined;
+  }
+
+  async via(engine: Engine, containerId: string): Promise<ExecVia> {
+    const state = await this.state(engine, containerId);
+    return 'client' in state ? { execVia: 'agent', execNote: '' } : { execVia: 'engine', execNote: state.reason };
+  }
+
+  /** Ends every agent's stream (daemon shutdown): running agents finish their commands and exit. */
+  closeAll(): void {
+    for (const s of this.streams) s.destroy();
+  }
+
+  private async state(engine: Engine, containerId: string): Promise<State> {
+    if (!this.enabled) return { reason: 'the daemon runs without agents (--no-agent)' };
+    const key = `${engine.socketPath}\n${containerId}`;
+    const known = this.states.get(key);
+    if (known) {
+      const state = await known;
+      if (!('client' in state) || state.client.alive) return state;
+      if (this.states.get(key) === known) this.states.delete(key);
+      return this.state(engine, containerId);
+    }
+    const starting = this.start(engine, containerId).then((client): State => ({ client }), (err: unknown): State => {
+      const reason = (err as Error).message;
+      this.log.info({ containerId, reason }, 'commands go through engine execs: the agent cannot run');
+      return { reason };
+    });
+    this.states.set(key, starting);
+    if (this.states.size > REMEMBERED) this.states.delete(this.states.keys().next().value!);
+    return starting;
+  }
+
+  private async start(engine: Engine, containerId: string): Promise<AgentClient> {
+    const arch = await engine.arch();
+    const binary = await this.binary(arch);
+    if (!binary) throw new Error(`no agent built for ${arch} (npm run build -w @pocketdock/agent)`);
+    const path = await this.place(engine, containerId, binary);
+    const { stream } = await engine.exec(containerId, { cmd: [path], stdin: true });
+    this.streams.add(stream as never);
+    const client = new AgentClient((data) => stream.write(data));
+    let stderr = '';
+    const demux = new Demuxer((s, data) => {
+      if (s === 'stdout') { client.push(data); return; }
+      stderr = (stderr + data.toString('utf8')).slice(-STDERR_KEPT);
+      this.log.warn({ containerId, stderr: data.toString('utf8') }, 'agent says');
+    });
+    stream.on('data', (chunk: Buffer) => demux.push(chunk));
+    const ended = (err?: Error) => {
+      this.streams.delete(stream as never);
+      client.close(new Error(`the agent ended${err ? ` (${err.message})` : ''}${stderr ? `: ${stderr.trim()}` : ''}`));
+    };
+    stream.once('end', () => ended());
+    stream.once('close', () => ended());
+    stream.once('error', ended);
+    if (!(await settlesWithin(client.ready, READY_MS))) {
+      stream.destroy();
+      throw new Error(`the agent did not answer within ${READY_MS / 1000} s`);
+    }
+    const version = await client.ready.catch((err: Error) => { throw new Error(`the agent did not start: ${err.message}`); });
+    this.log.debug({ containerId, path, version }, 'agent started');
+    return client;
+  }
+
+  /** Copies the binary in (root-owned, so the sandbox's user cannot replace it) and returns its path. */
+  private async place(engine: Engine, containerId: string, binary: Binary): Promise<string> {
+    const failures: string[] = [];
+    for (const dir of PLACES) {
+      try {
+        await engine.putArchive(containerId, dir, Readable.from([binary.tar]));
+        return `${dir}/${binary.name}`;
+      } catch (err) {
+        failures.push(`${dir}: ${(err as Error).message}`);
+      }
+    }
+    throw new Error(`no writable place for the agent (${failures.join('; ')})`);
+  }
+
+  /** The binary for `arch` as a one-file tar, read once; its name carries its hash, so versions never clash. */
+  private binary(arch: string): Promise<Binary | undefined> {
+    let binary = this.binaries.get(arch);
+    if (!binary) {
+      const path = agentBinary(arch);
+      binary = path ? packBinary(readFileSync(path)) : Promise.resolve(undefined);
+      this.binaries.set(arch, binary);
+    }
+    return binary;
+  }
+}
+
+async function packBinary(data: Buffer): Promise<Binary> {
+  const name = `.pocketdock-agent-${createHash('sha256').update(data).digest('hex').slice(0, 12)}`;
+  const pack = tar.pack();
+  pack.entry({ name, mode: 0o755, uid: 0, gid: 0, size: data.length }, data);
+  pack.finalize();
+  const parts: Buffer[] = [];
+  for await (const chunk of pack) parts.push(chunk as Buffer);
+  return { name, tar: Buffer.concat(parts) };
+}

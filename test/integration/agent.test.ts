@@ -1,0 +1,92 @@
+// The in-container agent, on every engine that answers: info() says how commands run, no way of
+// detaching escapes a timeout or a kill, and an agent that dies is started again. The exec and
+// session suites run through it too (and once more without it: vitest's integration-engine-exec).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Container } from '../../client/src/index.js';
+import { useDaemon } from '../helpers/daemon.js';
+import { availableEngines } from '../helpers/engines.js';
+
+const engines = await availableEngines();
+
+/** Every way a child can leave its parent, each ignoring SIGTERM; the tag makes their sleeps findable. */
+const escapes = (tag: string) => [
+  "trap '' TERM",
+  `sleep 97${tag}1 &`,
+  `(sleep 97${tag}2 &)`,
+  `setsid sleep 97${tag}3 &`,
+  `nohup sleep 97${tag}4 >/dev/null 2>&1 &`,
+  `env -i /bin/sleep 97${tag}5 &`,
+  `(unset POCKETDOCK_EXEC; sleep 97${tag}6 &)`,
+  'echo started',
+  'wait',
+].join('\n');
+
+describe('through the agent', () => {
+  const suite = useDaemon();
+
+  describe.each(engines)('on $name', (e) => {
+    let c: Container;
+    const left = async (tag: string) => (await c.run('ps -eo args')).stdout.split('\n').filter((l) => l.startsWith(`sleep 97${tag}`) || l.startsWith(`/bin/sleep 97${tag}`));
+
+    beforeAll(async () => {
+      c = await suite.pd.createNewContainer({ socketPath: e.socketPath });
+    });
+
+    afterAll(async () => {
+      await c?.shutdown({ force: true }).catch(() => undefined);
+    });
+
+    it('runs the commands, and info() says so', async () => {
+      expect(await c.run('echo out; echo err >&2; exit 3')).toMatchObject({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
+      expect(await c.info()).toMatchObject({ execVia: 'agent', execNote: '' });
+    });
+
+    it('leaves nothing of a timed-out command, however its children detached', async () => {
+      const r = await c.run(escapes('1'), { timeout: 1 });
+      expect(r).toMatchObject({ timedOut: true, exitCode: 137, stdout: 'started\n' });
+      expect(await left('1')).toEqual([]);
+    });
+
+    it('leaves nothing of a detached process killed with 15 then 9', async () => {
+      const p = await c.run(escapes('2'), { detach: true });
+      await expect.poll(async () => (await p.peek()).stdout).toBe('started\n');
+      expect(await left('2')).toHaveLength(6);
+      await p.kill(15);
+      await p.kill(9);
+      expect((await p.wait({ timeout: 10 })).exitCode).toBe(137);
+      expect(await left('2')).toEqual([]);
+    });
+
+    it('leaves nothing of a session command that timed out', async () => {
+      const s = await c.session();
+      const r = await s.sendAndWait(escapes('3').replace('wait', 'sleep 300'), { timeout: 1 });
+      expect(r).toMatchObject({ timedOut: true, stdout: 'started\n' });
+      expect(await left('3')).toEqual([]);
+      expect(await s.sendAndWait('echo usable')).toMatchObject({ stdout: 'usable\n', exitCode: 0 });
+      await s.close();
+    });
+
+    it('is started again when it dies, and a process it ran ends with an unknown exit code', async () => {
+      const p = await c.run('sleep 600', { detach: true });
+      // What a command in the sandbox could do: kill the agent (the bracket keeps pkill from matching itself).
+      await c.run("pkill -9 -f '[.]pocketdock-agent'");
+      expect((await p.wait({ timeout: 10 })).exitCode).toBe(-1);
+      expect(await c.run('echo back')).toMatchObject({ exitCode: 0, stdout: 'back\n' });
+      expect((await c.info()).execVia).toBe('agent');
+    });
+  });
+});
+
+describe('without agents (--no-agent)', () => {
+  const suite = useDaemon({ args: ['--no-agent'] });
+
+  it('runs commands as engine execs, and info() says why', async () => {
+    const c = await suite.pd.createNewContainer({});
+    try {
+      expect(await c.run('echo out')).toMatchObject({ exitCode: 0, stdout: 'out\n' });
+      expect(await c.info()).toMatchObject({ execVia: 'engine', execNote: expect.stringContaining('--no-agent') });
+    } finally {
+      await c.shutdown({ force: true });
+    }
+  });
+});
