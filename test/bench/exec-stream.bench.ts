@@ -1,36 +1,17 @@
 /**
  * Exec output through client + daemon against dockerode directly, interleaved in the same run, on
  * every engine that answers:
- * - stream throughput of a 100 MB output (MB/s; target ≥ 0.8x raw),
+ * - stream throughput of a 100 MB output (MB/s, the median of five; target ≥ 0.8x raw),
  * - round trip of 20 concurrent runs on one container (ms per batch; target 1.5x raw),
  * - daemon RSS before, at peak and after a 1 GB detached flood nobody reads (should stay flat).
  */
-import { PassThrough } from 'node:stream';
-import type Docker from 'dockerode';
 import { startDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
+import { MB, generate, mbps, median, rawExec } from './raw-exec.js';
 import { print, report, sample } from './stats.js';
 
-const MB = 1024 * 1024;
 const STREAM_BYTES = 100 * MB;
 const FLOOD_BYTES = 1_000_000_000;
-const generate = (n: number) => `head -c ${n} /dev/zero | tr '\\0' x`;
-
-/** Runs `cmd` by plain dockerode and returns the demultiplexed output byte count. */
-async function rawExec(docker: Docker, containerId: string, cmd: string): Promise<number> {
-  const exec = await docker.getContainer(containerId).exec({ Cmd: ['sh', '-c', cmd], AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  let bytes = 0;
-  const out = new PassThrough().on('data', (b: Buffer) => { bytes += b.length; });
-  const err = new PassThrough().on('data', (b: Buffer) => { bytes += b.length; });
-  docker.modem.demuxStream(stream, out, err);
-  await new Promise((resolve, reject) => stream.once('end', resolve).once('close', resolve).once('error', reject));
-  await exec.inspect();
-  return bytes;
-}
-
-const mbps = (bytes: number, ms: number) => Math.round((bytes / MB / (ms / 1000)) * 10) / 10;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export default async function main(): Promise<void> {
   const d = await startDaemon();
@@ -40,7 +21,7 @@ export default async function main(): Promise<void> {
     try {
       const ours: number[] = [];
       const raw: number[] = [];
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 5; i++) {
         ours.push(...await sample(1, async () => {
           let bytes = 0;
           for await (const ch of c.run(generate(STREAM_BYTES), { stream: true, maxOutput: STREAM_BYTES, timeout: 300 })) bytes += ch.data.length;

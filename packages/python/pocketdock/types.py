@@ -77,6 +77,10 @@ class ContainerInfo:
     """host port -> container port."""
     processes: list[dict[str, str]] = field(default_factory=list)
     """Rows of ``top``, keyed by column title."""
+    exec_via: str = ""
+    """How commands run: "agent" (the in-container supervisor) or "engine" (one engine exec each)."""
+    exec_note: str = ""
+    """Why commands run as engine execs; "" through the agent."""
 
 
 @dataclass(frozen=True)
