@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AgentClient, AgentCommand } from '@pocketdock/agent';
+import { DaemonError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { KILLED_EXIT, STOP_GRACE_MS, UNKNOWN_EXIT, type CommandRun, type ExecOutcome, type ExecStart } from './run.js';
 import { settlesWithin } from './settle.js';
@@ -40,6 +41,7 @@ export class AgentRun implements CommandRun {
     limit: number,
     /** Output bytes that arrived, both streams: what the agent counts against the limit. */
     private readonly output: { received: number },
+    private readonly where: Pick<ExecStart, 'engine' | 'containerId'>,
   ) {
     const started = Date.now();
     this.limit = limit;
@@ -60,7 +62,7 @@ export class AgentRun implements CommandRun {
       return outcome;
     }, (err: unknown) => {
       clearTimeout(timer);
-      throw err;
+      return this.lost(err as Error, started);
     });
   }
 
@@ -75,7 +77,34 @@ export class AgentRun implements CommandRun {
       s.sink(stream, data);
     });
     log.debug({ argv: s.argv, agentId: cmd.id }, 'exec started by the agent');
-    return new AgentRun(id, cmd, log, s.timeoutMs, limit, output);
+    return new AgentRun(id, cmd, log, s.timeoutMs, limit, output, s);
+  }
+
+  /**
+   * The agent's stream ended under the command. When the engine went away, whoever waits gets its
+   * typed error, as for an engine exec; else the container stopped or the agent was killed, and the
+   * exit code is unknown.
+   */
+  private async lost(err: Error, started: number): Promise<ExecOutcome> {
+    this.log.warn({ reason: err.message }, 'the agent ended under the command');
+    const fault = await this.engineFault();
+    if (fault) throw fault;
+    return { exitCode: UNKNOWN_EXIT, durationMs: Date.now() - started, timedOut: false };
+  }
+
+  /**
+   * The engine's error if it cannot be reached. Asked twice when the first answer is a broken
+   * connection: an engine going away can drop one that it accepted before it stops accepting any,
+   * and what it says next (no socket, refused) is the one that names it.
+   */
+  private async engineFault(): Promise<DaemonError | undefined> {
+    let fault: DaemonError | undefined;
+    for (let attempt = 0; attempt < 2 && (!fault || fault.type === 'SocketCommunicationError'); attempt++) {
+      const e: unknown = await this.where.engine.inspectContainer(this.where.containerId).then(() => undefined, (err: unknown) => err);
+      if (!(e instanceof DaemonError && e.type.startsWith('Socket'))) return undefined;
+      fault = e;
+    }
+    return fault;
   }
 
   /** To every process of the tree; a SIGKILL is repeated until nothing of it is left. */
