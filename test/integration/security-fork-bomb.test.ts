@@ -41,6 +41,7 @@ describe('a fork bomb', () => {
     const other = await suite.d.client();
     const bystander = await other.createNewContainer({ name: name() });
     try {
+      await bombed.run('true'); // what runs its commands (the agent) is part of the idle sandbox
       const idle = (await pids(bombed.name)).current;
       const bomb = bombed.run('bomb() { bomb | bomb & }; bomb; sleep 60', { lang: 'bash', timeout: 10 });
       const latencies: number[] = [];
