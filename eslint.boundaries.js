@@ -26,10 +26,17 @@ export default [
   }),
   area(['examples/**/*.ts'], {
     group: ['.*', '.*/**', '**/src/**', '@pocketdock/*', '!@pocketdock/client', 'dockerode'],
-    message: 'an example imports what its reader has: @pocketdock/client and Node\'s own modules.',
+    message: "an example imports what its reader has: @pocketdock/client and Node's own modules.",
   }),
   area(['daemon/src/*.ts', 'daemon/src/rpc/**/*.ts', 'daemon/src/server/**/*.ts'], NOT_CLIENT, NOT_DOCKERODE),
   area(['daemon/src/engine/**/*.ts'], NOT_CLIENT),
-  ...DOMAINS.map((domain) => area([`daemon/src/${domain}/**/*.ts`], NOT_CLIENT, NOT_DOCKERODE, NOT_TRANSPORT,
-    ...(domain === 'project' ? [NOT_CONTAINER_INTERNALS] : []))),
+  ...DOMAINS.map((domain) =>
+    area(
+      [`daemon/src/${domain}/**/*.ts`],
+      NOT_CLIENT,
+      NOT_DOCKERODE,
+      NOT_TRANSPORT,
+      ...(domain === 'project' ? [NOT_CONTAINER_INTERNALS] : []),
+    ),
+  ),
 ];

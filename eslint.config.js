@@ -1,6 +1,7 @@
 // Lint: typescript-eslint's type-aware rules; a floating promise is an error everywhere.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 import boundaries from './eslint.boundaries.js';
 
 export default tseslint.config(
@@ -19,4 +20,6 @@ export default tseslint.config(
     },
   },
   ...boundaries,
+  // Layout is prettier's (npm run lint checks it): the stylistic rules that would fight it are off.
+  prettier,
 );

@@ -8,7 +8,18 @@ const integration = { testTimeout: 120_000, hookTimeout: 300_000 };
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'daemon/src/**/*.test.ts', 'client/src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/unit/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'unit',
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'daemon/src/**/*.test.ts',
+            'client/src/**/*.test.ts',
+            'scripts/**/*.test.ts',
+            'test/unit/**/*.test.ts',
+          ],
+        },
+      },
       { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...integration } },
       {
         test: {

@@ -32,7 +32,10 @@ function stepReporter(): (p: ImageProgress) => void {
     const text = (bar + what).slice(0, Math.max(20, (err.columns ?? 80) - 1));
     err.write(`\r${text}${' '.repeat(Math.max(0, last.length - text.length))}`);
     last = text;
-    if (step === total) { err.write('\n'); last = ''; }
+    if (step === total) {
+      err.write('\n');
+      last = '';
+    }
   };
 }
 
@@ -40,7 +43,9 @@ const pd = await connect();
 try {
   if (values.import) {
     for (const image of await pd.importImages(values.import)) {
-      err.write(`imported ${image.tag} (${mb(image.size)})${image.current ? '' : ': older than this checkout\'s profile, `npm run images` rebuilds it'}\n`);
+      err.write(
+        `imported ${image.tag} (${mb(image.size)})${image.current ? '' : ": older than this checkout's profile, `npm run images` rebuilds it"}\n`,
+      );
     }
   } else if (values.export) {
     const tags = await pd.exportImages(values.export, { ...(profiles.length && { profiles }) });

@@ -6,8 +6,10 @@ import { DEFAULTS, mib } from '@pocketdock/protocol';
 import * as api from './index.js';
 
 const docs = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
-const sources = readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
-  .map((f) => readFileSync(new URL(f, import.meta.url), 'utf8')).join('\n');
+const sources = readdirSync(new URL('.', import.meta.url))
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+  .map((f) => readFileSync(new URL(f, import.meta.url), 'utf8'))
+  .join('\n');
 /** Members declared private somewhere in the client: not part of the API. */
 const privates = new Set([...sources.matchAll(/private (?:readonly |async |get |static )*(\w+)/g)].map((m) => m[1]!));
 const named = (name: string) => docs.includes(`\`${name}`) || docs.includes(`.${name}(`);
@@ -28,8 +30,15 @@ describe('docs/api.md', () => {
     expect(missing).toEqual([]);
   });
 
-  it('quotes the protocol\'s defaults', () => {
-    for (const text of [`\`${DEFAULTS.image}\``, `${DEFAULTS.timeoutSeconds} s`, mib(DEFAULTS.maxOutput), mib(DEFAULTS.bufferSize),
-      `\`${DEFAULTS.home}\``, `\`${DEFAULTS.user}\``]) expect(docs).toContain(text);
+  it("quotes the protocol's defaults", () => {
+    for (const text of [
+      `\`${DEFAULTS.image}\``,
+      `${DEFAULTS.timeoutSeconds} s`,
+      mib(DEFAULTS.maxOutput),
+      mib(DEFAULTS.bufferSize),
+      `\`${DEFAULTS.home}\``,
+      `\`${DEFAULTS.user}\``,
+    ])
+      expect(docs).toContain(text);
   });
 });

@@ -14,7 +14,7 @@ export function transferUrl(id: string): string {
 /** Sends `body` (a File from a drop or a file input streams from disk) as the open upload `id`. */
 export async function putTransfer(id: string, body: Blob): Promise<UploadResult> {
   const res = await fetch(transferUrl(id), { method: 'PUT', body, headers: { 'content-type': 'application/octet-stream' } });
-  const answer = await res.json().catch(() => undefined) as { error?: WireError } | UploadResult | undefined;
+  const answer = (await res.json().catch(() => undefined)) as { error?: WireError } | UploadResult | undefined;
   if (answer && 'error' in answer && answer.error) throw errorFromWire(answer.error);
   if (!res.ok || !answer) {
     const detail = `transfer ${id} answered HTTP ${res.status}`;

@@ -10,7 +10,10 @@ import { SocketCommunicationError } from './errors.js';
 export class BrowserTransport extends CoreTransport {
   protected readonly core: RpcCore;
 
-  private constructor(private readonly ws: WebSocket, readonly url: string) {
+  private constructor(
+    private readonly ws: WebSocket,
+    readonly url: string,
+  ) {
     super();
     this.core = new RpcCore((text) => ws.send(text));
     ws.addEventListener('message', (ev: { data: unknown }) => {
@@ -28,7 +31,10 @@ export class BrowserTransport extends CoreTransport {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, [BINARY_SUBPROTOCOL]);
       ws.binaryType = 'arraybuffer';
-      const opened = () => { ws.removeEventListener('close', refused); resolve(new BrowserTransport(ws, url)); };
+      const opened = () => {
+        ws.removeEventListener('close', refused);
+        resolve(new BrowserTransport(ws, url));
+      };
       // The browser hides why a handshake failed (a 401 looks like any close); the page asks
       // over plain HTTP first when it needs the reason.
       const refused = (ev: { code: number }) => {

@@ -15,7 +15,10 @@ export class ExecCallbacks<C> {
   private readonly exit = new Set<ExitCallback<C>>();
   private readonly unfollowed = new Set<string>();
 
-  constructor(private readonly transport: RpcTransport, private readonly container: C) {}
+  constructor(
+    private readonly transport: RpcTransport,
+    private readonly container: C,
+  ) {}
 
   get active(): boolean {
     return this.output.stdout.size + this.output.stderr.size + this.exit.size > 0;
@@ -48,8 +51,12 @@ export class ExecCallbacks<C> {
 
   private follow(execId: string): ExecSubscription {
     return execRouter(this.transport).add(execId, {
-      output: (n) => { if (n.data) for (const fn of this.output[n.stream]) fn(this.container, n.data); },
-      exit: (n) => { for (const fn of this.exit) fn(this.container, n.result.exitCode); },
+      output: (n) => {
+        if (n.data) for (const fn of this.output[n.stream]) fn(this.container, n.data);
+      },
+      exit: (n) => {
+        for (const fn of this.exit) fn(this.container, n.result.exitCode);
+      },
     });
   }
 }

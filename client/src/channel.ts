@@ -31,7 +31,10 @@ export class RpcCore {
   private closedError: DaemonClosedError | undefined;
 
   /** `hold(±1)` is told when a call or a listener starts and stops needing the connection. */
-  constructor(send: (text: string) => void, private readonly hold: (delta: number) => void = () => undefined) {
+  constructor(
+    send: (text: string) => void,
+    private readonly hold: (delta: number) => void = () => undefined,
+  ) {
     this.rpc = new JSONRPCClient((request) => {
       if (this.closedError) throw this.closedError;
       send(JSON.stringify(request));
@@ -64,7 +67,9 @@ export class RpcCore {
     if (!set) this.listeners.set(method, (set = new Set()));
     set.add(fn);
     this.hold(+1);
-    return () => { if (set.delete(fn)) this.hold(-1); };
+    return () => {
+      if (set.delete(fn)) this.hold(-1);
+    };
   }
 
   /** One message from the daemon: a frame's header text, and its payload when it came binary. */
@@ -77,7 +82,7 @@ export class RpcCore {
     }
     if (msg.method !== undefined && msg.id === undefined) {
       // A notification's payload is its `data` text: listeners see the same params as over JSON.
-      const params = payload ? { ...msg.params, data: utf8.decode(payload) } : msg.params ?? {};
+      const params = payload ? { ...msg.params, data: utf8.decode(payload) } : (msg.params ?? {});
       // The daemon sends what its NOTIFICATIONS table declares (validated in its tests).
       for (const fn of this.listeners.get(msg.method) ?? []) fn(params as never);
       return;

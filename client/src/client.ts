@@ -2,7 +2,17 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { MAX_SECONDS, VERSION, type ContainerListItem, type CreateOptions, type DoctorReport, type ImageBuildResult, type ImportedImage, type ProfileInfo, type ResultOf } from '@pocketdock/protocol';
+import {
+  MAX_SECONDS,
+  VERSION,
+  type ContainerListItem,
+  type CreateOptions,
+  type DoctorReport,
+  type ImageBuildResult,
+  type ImportedImage,
+  type ProfileInfo,
+  type ResultOf,
+} from '@pocketdock/protocol';
 import { openTransport, type ConnectOptions } from './connect.js';
 import { Container } from './container.js';
 import { buildImages, exportImages, importImages, type BuildImagesOptions, type ImageArchiveOptions } from './images.js';
@@ -15,9 +25,15 @@ import type { Transport } from './transport.js';
 
 export type CreateContainerOptions = CreateOptions;
 /** Engine choice for calls that name an existing container or scan an engine. */
-export interface EngineOptions { socketPath?: string }
-export interface ScopeOptions extends EngineOptions { project?: string }
-export interface DoctorOptions extends EngineOptions { projectRoot?: string }
+export interface EngineOptions {
+  socketPath?: string;
+}
+export interface ScopeOptions extends EngineOptions {
+  project?: string;
+}
+export interface DoctorOptions extends EngineOptions {
+  projectRoot?: string;
+}
 export interface ResumeOptions extends EngineOptions {
   /** Default exec timeout of the returned Container, in seconds; default the container's own. */
   timeout?: number;
@@ -37,7 +53,10 @@ export function defaultIdentity(): ClientIdentity {
 }
 
 export class PocketDock implements AsyncDisposable {
-  constructor(readonly transport: Transport, readonly identity: ClientIdentity = defaultIdentity()) {}
+  constructor(
+    readonly transport: Transport,
+    readonly identity: ClientIdentity = defaultIdentity(),
+  ) {}
 
   /** Creates and starts a sandbox; inside a project (explicit `projectRoot` or around the cwd) it gets an instance dir. */
   async createNewContainer(opts: CreateContainerOptions = {}): Promise<Container> {
@@ -60,7 +79,10 @@ export class PocketDock implements AsyncDisposable {
    * lives as long as this client does, plus the daemon's grace period.
    */
   async adoptContainer(nameOrId: string, opts: EngineOptions = {}): Promise<Container> {
-    return new Container(this.transport, await this.transport.call('container.adopt', { container: nameOrId, ...(await this.engine(opts)) }));
+    return new Container(
+      this.transport,
+      await this.transport.call('container.adopt', { container: nameOrId, ...(await this.engine(opts)) }),
+    );
   }
 
   /**
@@ -70,7 +92,9 @@ export class PocketDock implements AsyncDisposable {
   async resumeContainer(name: string, opts: ResumeOptions = {}): Promise<Container> {
     const { timeout, ...engine } = opts;
     if (timeout !== undefined && !(timeout > 0 && timeout <= MAX_SECONDS)) {
-      throw new InvalidParams(`timeout must be a number of seconds above 0 and at most ${MAX_SECONDS} (got ${timeout})`, { field: 'timeout' });
+      throw new InvalidParams(`timeout must be a number of seconds above 0 and at most ${MAX_SECONDS} (got ${timeout})`, {
+        field: 'timeout',
+      });
     }
     const handle = await this.transport.call('container.resume', { container: name, ...(await this.engine(engine)) });
     return new Container(this.transport, { ...handle, ...(timeout !== undefined && { timeout }) });
@@ -101,7 +125,9 @@ export class PocketDock implements AsyncDisposable {
     const { root, config } = await projectContext(opts.projectRoot, true);
     if (!root || !config) {
       const where = root ?? process.cwd();
-      throw Object.assign(new ProjectNotInitialized(`no .pocketdock/pocketdock.yaml at or above ${where} (run initProject)`), { path: where });
+      throw Object.assign(new ProjectNotInitialized(`no .pocketdock/pocketdock.yaml at or above ${where} (run initProject)`), {
+        path: where,
+      });
     }
     const socketPath = engineSocket(opts.socketPath, config);
     return this.transport.call('project.doctor', { projectRoot: root, ...(socketPath && { socketPath }) });
@@ -140,7 +166,8 @@ export class PocketDock implements AsyncDisposable {
    * choice. The project file is read only when it decides, so a broken one fails no other call.
    */
   private async engine(opts: EngineOptions): Promise<EngineOptions> {
-    const socketPath = engineSocket(opts.socketPath, undefined) ?? engineSocket(undefined, (await projectContext(undefined, this.local)).config);
+    const socketPath =
+      engineSocket(opts.socketPath, undefined) ?? engineSocket(undefined, (await projectContext(undefined, this.local)).config);
     return socketPath ? { socketPath } : {};
   }
 
@@ -159,13 +186,16 @@ export class PocketDock implements AsyncDisposable {
    */
   async dashboardUrl(): Promise<string> {
     const { port, stateDir } = await this.hello();
-    if (port === null) throw new PocketDockError('the daemon has no TCP listener (it was started with --port 0): the dashboard is served there');
+    if (port === null)
+      throw new PocketDockError('the daemon has no TCP listener (it was started with --port 0): the dashboard is served there');
     const path = join(stateDir, 'token');
     let token: string;
     try {
       token = (await readFile(path, 'utf8')).trim();
     } catch (err) {
-      throw new PocketDockError(`cannot read the daemon's token at ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): is the daemon on another machine, or another user's?`);
+      throw new PocketDockError(
+        `cannot read the daemon's token at ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): is the daemon on another machine, or another user's?`,
+      );
     }
     return `http://127.0.0.1:${port}/?token=${token}`;
   }
@@ -178,7 +208,8 @@ export class PocketDock implements AsyncDisposable {
   /** A proxy of a session another client (or this one) opened; SessionClosed if it is not open. */
   async attachSession(sessionId: string): Promise<Session> {
     const info = await this.transport.call('session.info', { sessionId });
-    if (!info.open) throw Object.assign(new SessionClosed(`session ${sessionId} is closed: ${info.reason}`), { sessionId, reason: info.reason ?? '' });
+    if (!info.open)
+      throw Object.assign(new SessionClosed(`session ${sessionId} is closed: ${info.reason}`), { sessionId, reason: info.reason ?? '' });
     return new Session(this.transport, sessionId);
   }
 
@@ -233,7 +264,10 @@ let shared: Promise<PocketDock> | undefined;
 export function sharedClient(): Promise<PocketDock> {
   const current = shared;
   if (current) {
-    return current.then((c) => (c.transport.signal.aborted ? resetShared() : c), () => resetShared());
+    return current.then(
+      (c) => (c.transport.signal.aborted ? resetShared() : c),
+      () => resetShared(),
+    );
   }
   return resetShared();
 }

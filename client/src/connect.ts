@@ -60,14 +60,22 @@ export async function openTransport(o: ConnectOptions = {}): Promise<Transport> 
   const local = url.startsWith('ws+unix:');
   try {
     // A socket systemd listens on holds the first connection until the daemon it starts accepts it.
-    return await Transport.open({ url, ...(token && { token }), ...(o.trace && { trace: o.trace }), ...(local && { connectTimeoutMs: o.startTimeoutMs ?? START_TIMEOUT_MS }) });
+    return await Transport.open({
+      url,
+      ...(token && { token }),
+      ...(o.trace && { trace: o.trace }),
+      ...(local && { connectTimeoutMs: o.startTimeoutMs ?? START_TIMEOUT_MS }),
+    });
   } catch (err) {
     if (err instanceof Unauthorized) throw err; // a daemon answered: it refused us
     const code = (err as NodeJS.ErrnoException).code;
     const nobody = code === 'ENOENT' || code === 'ECONNREFUSED';
     if (!local || !nobody || o.autoStart === false) {
-      throw new DaemonNotRunning(`no pocketdock daemon answers at ${address}: ${(err as Error).message}` +
-        (local && nobody ? ' (start one with `pocketdockd`, or connect with autoStart)' : ''), { address });
+      throw new DaemonNotRunning(
+        `no pocketdock daemon answers at ${address}: ${(err as Error).message}` +
+          (local && nobody ? ' (start one with `pocketdockd`, or connect with autoStart)' : ''),
+        { address },
+      );
     }
   }
   await startDaemon(address, o, env);
@@ -96,12 +104,18 @@ async function startDaemon(socket: string, o: ConnectOptions, env: NodeJS.Proces
   const logFd = openSync(logPath, 'a');
   const [cmd, ...args] = daemonCommand(env);
   const child = spawn(cmd!, [...args, '--socket', socket, ...(o.daemonArgs ?? [])], {
-    detached: true, stdio: ['ignore', logFd, logFd], env,
+    detached: true,
+    stdio: ['ignore', logFd, logFd],
+    env,
   });
   closeSync(logFd);
   let exited: string | undefined;
-  child.once('exit', (code, signal) => { exited = `exited with ${signal ?? code}`; });
-  child.once('error', (err) => { exited = err.message; });
+  child.once('exit', (code, signal) => {
+    exited = `exited with ${signal ?? code}`;
+  });
+  child.once('error', (err) => {
+    exited = err.message;
+  });
   child.unref();
 
   const deadline = Date.now() + (o.startTimeoutMs ?? START_TIMEOUT_MS);
@@ -117,7 +131,9 @@ async function startDaemon(socket: string, o: ConnectOptions, env: NodeJS.Proces
     }
   }
   const tail = readTail(logPath);
-  throw new DaemonNotRunning(`could not start a daemon on ${socket} (${exited ?? 'timed out'})${tail ? `:\n${tail}` : ''}`, { address: socket });
+  throw new DaemonNotRunning(`could not start a daemon on ${socket} (${exited ?? 'timed out'})${tail ? `:\n${tail}` : ''}`, {
+    address: socket,
+  });
 }
 
 function readTail(path: string): string {

@@ -1,6 +1,13 @@
 /** Container: a live proxy of one daemon-side sandbox, addressed by its id. */
 import { randomUUID } from 'node:crypto';
-import { DEFAULTS, type ContainerHandle, type ContainerInfo, type ContainerTarget, type ExecResult, type ParamsOf } from '@pocketdock/protocol';
+import {
+  DEFAULTS,
+  type ContainerHandle,
+  type ContainerInfo,
+  type ContainerTarget,
+  type ExecResult,
+  type ParamsOf,
+} from '@pocketdock/protocol';
 import { ExecCallbacks, type ExitCallback, type OutputCallback } from './callbacks.js';
 import { ContainerGone, ContainerNotFound } from './errors.js';
 import { ExecStream, type StartingExecStream } from './exec-stream.js';
@@ -30,7 +37,9 @@ export interface BlockingRunOptions extends RunOptions {
 
 export class Container implements AsyncDisposable {
   /** Changes when reboot({ fresh: true }) recreates the container. */
-  get containerId(): string { return this.id; }
+  get containerId(): string {
+    return this.id;
+  }
   private id: string;
   readonly name: string;
   readonly socketPath: string;
@@ -45,7 +54,10 @@ export class Container implements AsyncDisposable {
   /** The shutdown this object asked for, so that a second one (e.g. `await using` after shutdown()) does nothing. */
   private shutDown: Promise<void> | undefined;
 
-  constructor(private readonly transport: Transport, handle: ContainerHandle) {
+  constructor(
+    private readonly transport: Transport,
+    handle: ContainerHandle,
+  ) {
     this.callbacks = new ExecCallbacks(transport, this);
     this.files = new ContainerFiles(transport, () => this.target);
     this.id = handle.containerId;
@@ -66,7 +78,10 @@ export class Container implements AsyncDisposable {
   run(command: string, opts: StreamRunOptions): StartingExecStream;
   run(command: string, opts: DetachRunOptions): Promise<Process>;
   run(command: string, opts?: BlockingRunOptions): Promise<ExecResult>;
-  run(command: string, opts: RunOptions & { stream?: boolean; detach?: boolean; signal?: AbortSignal; bufferSize?: number } = {}): Promise<ExecResult> | Promise<Process> | StartingExecStream {
+  run(
+    command: string,
+    opts: RunOptions & { stream?: boolean; detach?: boolean; signal?: AbortSignal; bufferSize?: number } = {},
+  ): Promise<ExecResult> | Promise<Process> | StartingExecStream {
     const { stream, detach, signal, bufferSize, ...given } = opts;
     // The default timeout is this object's, sent rather than left to the daemon: resumeContainer may have chosen another.
     const run = detach ? given : { ...given, timeout: given.timeout ?? this.timeout };
@@ -112,9 +127,19 @@ export class Container implements AsyncDisposable {
   private async startDetached(command: string, opts: Omit<DetachRunOptions, 'detach'>): Promise<Process> {
     const execId = opts.execId ?? randomUUID();
     const followed = this.callbacks.starting(execId);
-    await this.transport.call('exec.start', { ...opts, ...this.target, command, execId, detach: true,
-      ...(followed && { subscribe: true, subscription: followed.id }) })
-      .catch((err: unknown) => { followed?.close(); throw err; });
+    await this.transport
+      .call('exec.start', {
+        ...opts,
+        ...this.target,
+        command,
+        execId,
+        detach: true,
+        ...(followed && { subscribe: true, subscription: followed.id }),
+      })
+      .catch((err: unknown) => {
+        followed?.close();
+        throw err;
+      });
     return new Process(this.transport, execId);
   }
 
@@ -175,10 +200,13 @@ export class Container implements AsyncDisposable {
    * down, calling it again does nothing (until reboot() starts it again).
    */
   shutdown(opts: { force?: boolean } = {}): Promise<void> {
-    this.shutDown ??= this.transport.call('container.shutdown', { ...this.target, ...opts }).then(() => undefined, (err: unknown) => {
-      this.shutDown = undefined;
-      throw err;
-    });
+    this.shutDown ??= this.transport.call('container.shutdown', { ...this.target, ...opts }).then(
+      () => undefined,
+      (err: unknown) => {
+        this.shutDown = undefined;
+        throw err;
+      },
+    );
     return this.shutDown;
   }
 

@@ -1,14 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { ERRORS } from '@pocketdock/protocol';
-import { ContainerError, ContainerGone, ContainerNotFound, ImageNotFound, InvalidParams, PocketDockError, errorFromWire } from './errors.js';
+import {
+  ContainerError,
+  ContainerGone,
+  ContainerNotFound,
+  ImageNotFound,
+  InvalidParams,
+  PocketDockError,
+  errorFromWire,
+} from './errors.js';
 
 describe('errors rebuilt from the wire', () => {
   it('rebuilds the class named by data.type with its fields', () => {
-    const err = errorFromWire({ code: -32021, message: 'container x not found', data: { type: 'ContainerNotFound', containerId: 'x', detail: 'gone' } });
+    const err = errorFromWire({
+      code: -32021,
+      message: 'container x not found',
+      data: { type: 'ContainerNotFound', containerId: 'x', detail: 'gone' },
+    });
     expect(err).toBeInstanceOf(ContainerNotFound);
     expect(err).toBeInstanceOf(ContainerError);
     expect(err).toBeInstanceOf(PocketDockError);
-    expect(err).toMatchObject({ name: 'ContainerNotFound', containerId: 'x', detail: 'gone', code: -32021, message: 'container x not found' });
+    expect(err).toMatchObject({
+      name: 'ContainerNotFound',
+      containerId: 'x',
+      detail: 'gone',
+      code: -32021,
+      message: 'container x not found',
+    });
   });
 
   it('falls back on the code when data.type is missing, and on the root class when both are unknown', () => {
@@ -18,7 +36,7 @@ describe('errors rebuilt from the wire', () => {
     expect(unknown.constructor).toBe(PocketDockError);
   });
 
-  it('has a class for every type of the protocol table, extending the table\'s parent', () => {
+  it("has a class for every type of the protocol table, extending the table's parent", () => {
     for (const [type, spec] of Object.entries(ERRORS)) {
       const err = errorFromWire({ code: spec.code, message: type, data: { type } });
       expect(err.name).toBe(type);

@@ -24,7 +24,13 @@ export class ExecSubscription {
   private open = true;
 
   /** @internal */
-  constructor(private readonly router: ExecRouter, readonly execId: string, readonly id: string, private readonly listener: ExecListener, from: Offsets) {
+  constructor(
+    private readonly router: ExecRouter,
+    readonly execId: string,
+    readonly id: string,
+    private readonly listener: ExecListener,
+    from: Offsets,
+  ) {
     this.offsets = { ...from };
   }
 
@@ -49,7 +55,10 @@ export class ExecSubscription {
     if (!this.open || n.next <= cursor) return;
     this.offsets[n.stream] = n.next;
     // The daemon cuts chunks at character boundaries and a cursor is always some chunk's end.
-    const chunk = n.offset >= cursor ? n : { ...n, offset: cursor, data: utf8.decode(bytes.encode(n.data).subarray(cursor - n.offset)), lost: undefined };
+    const chunk =
+      n.offset >= cursor
+        ? n
+        : { ...n, offset: cursor, data: utf8.decode(bytes.encode(n.data).subarray(cursor - n.offset)), lost: undefined };
     this.listener.output?.(chunk);
   }
 

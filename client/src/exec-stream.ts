@@ -37,13 +37,22 @@ class StreamCore {
   private readonly unlisten: (() => void)[] = [];
 
   /** `owner`: the stream started the command, so leaving early stops it; a follower only unsubscribes. */
-  constructor(private readonly transport: RpcTransport, readonly execId: string, from: Partial<Offsets>, private readonly owner: boolean, signal: AbortSignal | undefined) {
+  constructor(
+    private readonly transport: RpcTransport,
+    readonly execId: string,
+    from: Partial<Offsets>,
+    private readonly owner: boolean,
+    signal: AbortSignal | undefined,
+  ) {
     this.sub = execRouter(transport).add(execId, { output: (n) => this.output(n), exit: (n) => this.exit(n) }, from);
     const closed = () => this.fail(transport.signal.reason);
     transport.signal.addEventListener('abort', closed, { once: true });
     this.unlisten.push(() => transport.signal.removeEventListener('abort', closed));
     if (signal) {
-      const aborted = () => { this.fail(signal.reason); void this.leave(); };
+      const aborted = () => {
+        this.fail(signal.reason);
+        void this.leave();
+      };
       if (signal.aborted) queueMicrotask(aborted);
       else {
         signal.addEventListener('abort', aborted, { once: true });
@@ -64,7 +73,13 @@ class StreamCore {
 
   /** Ties the stream to the call that starts or subscribes it: its failure ends the stream. */
   begin(call: Promise<unknown>): void {
-    this.started = call.then(() => undefined, (err: unknown) => { this.fail(err); throw err; });
+    this.started = call.then(
+      () => undefined,
+      (err: unknown) => {
+        this.fail(err);
+        throw err;
+      },
+    );
     this.started.catch(() => undefined); // surfaced through iteration or `await`
   }
 
@@ -81,7 +96,9 @@ class StreamCore {
         this.queue.length = this.head = 0;
         if (this.result) return;
         if (this.error !== undefined) throw this.error;
-        await new Promise<void>((r) => { this.wake = r; });
+        await new Promise<void>((r) => {
+          this.wake = r;
+        });
       }
     } finally {
       if (!this.result) await this.leave();
@@ -111,9 +128,9 @@ class StreamCore {
   /** Break or abort: the owner stops the command, a follower unsubscribes; nothing to do once the connection is gone. */
   private leave(): Promise<unknown> {
     if (this.result || this.transport.signal.aborted) return Promise.resolve();
-    this.leaving ??= this.started.then(() => (this.owner
-      ? this.transport.call('exec.stop', { execId: this.execId })
-      : this.sub.unsubscribe())).catch(() => undefined);
+    this.leaving ??= this.started
+      .then(() => (this.owner ? this.transport.call('exec.stop', { execId: this.execId }) : this.sub.unsubscribe()))
+      .catch(() => undefined);
     return this.leaving;
   }
 
@@ -134,14 +151,27 @@ export class ExecStream implements AsyncIterable<ExecChunk> {
   constructor(protected readonly core: StreamCore) {}
 
   /** @internal Starts `command` with a lossless subscription from offset 0. */
-  static start(transport: RpcTransport, execId: string, params: Record<string, unknown>, signal: AbortSignal | undefined): StartingExecStream {
+  static start(
+    transport: RpcTransport,
+    execId: string,
+    params: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+  ): StartingExecStream {
     const core = new StreamCore(transport, execId, {}, true, signal);
-    core.begin(transport.call('exec.start', { ...params, execId, subscribe: true, subscription: core.subscription, lossless: true } as never));
+    core.begin(
+      transport.call('exec.start', { ...params, execId, subscribe: true, subscription: core.subscription, lossless: true } as never),
+    );
     return new StartingExecStream(core);
   }
 
   /** @internal Follows an existing exec from `from` (default: the oldest byte still buffered). */
-  static follow(transport: RpcTransport, execId: string, from: Partial<Offsets>, lossless: boolean, signal: AbortSignal | undefined): StartingExecStream {
+  static follow(
+    transport: RpcTransport,
+    execId: string,
+    from: Partial<Offsets>,
+    lossless: boolean,
+    signal: AbortSignal | undefined,
+  ): StartingExecStream {
     const core = new StreamCore(transport, execId, from, false, signal);
     core.begin(transport.call('exec.subscribe', { execId, offsets: from, lossless, subscription: core.subscription }));
     return new StartingExecStream(core);
@@ -172,7 +202,10 @@ export class ExecStream implements AsyncIterable<ExecChunk> {
  * itself), or rejects with the start's error.
  */
 export class StartingExecStream extends ExecStream implements PromiseLike<ExecStream> {
-  then<T = ExecStream, E = never>(onfulfilled?: ((s: ExecStream) => T | PromiseLike<T>) | null, onrejected?: ((reason: unknown) => E | PromiseLike<E>) | null): PromiseLike<T | E> {
+  then<T = ExecStream, E = never>(
+    onfulfilled?: ((s: ExecStream) => T | PromiseLike<T>) | null,
+    onrejected?: ((reason: unknown) => E | PromiseLike<E>) | null,
+  ): PromiseLike<T | E> {
     return this.core.started.then(() => new ExecStream(this.core)).then(onfulfilled, onrejected);
   }
 }

@@ -9,7 +9,6 @@ import type { Transport } from './transport.js';
 export type { PullResult } from './local-tree.js';
 export type { Progress, TransferOptions } from './transfer.js';
 
-
 /** Content up to this size goes inline in file.write (one call); larger content streams as an upload. */
 const INLINE_WRITE_BYTES = 256 * 1024;
 /** Pieces a large buffer is handed over in, so that progress is reported as it goes. */
@@ -30,11 +29,15 @@ function newEntry(dest: string): string {
 }
 
 export class ContainerFiles {
-  constructor(private readonly transport: Transport, private readonly target: () => ContainerTarget) {}
+  constructor(
+    private readonly transport: Transport,
+    private readonly target: () => ContainerTarget,
+  ) {}
 
   /** Creates or overwrites a file (its parent must exist); it belongs to the container's user. */
   async writeFile(path: string, content: string | Uint8Array, opts: TransferOptions = {}): Promise<void> {
-    const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+    const data =
+      typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
     if (data.length > INLINE_WRITE_BYTES) {
       await upload(this.transport, { ...this.target(), path, kind: 'file', size: data.length }, pieces(data), opts);
       return;

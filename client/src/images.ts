@@ -33,9 +33,11 @@ const GZIP_NAME = /\.(tar\.gz|tgz)$/;
 export async function buildImages(transport: Transport, opts: BuildImagesOptions = {}): Promise<ImageBuildResult[]> {
   const { onProgress, ...params } = opts;
   const buildId = randomUUID();
-  const stop = onProgress && transport.on('image.progress', (p) => {
-    if (p.buildId === buildId) onProgress(p);
-  });
+  const stop =
+    onProgress &&
+    transport.on('image.progress', (p) => {
+      if (p.buildId === buildId) onProgress(p);
+    });
   try {
     return (await transport.call('image.build', { ...params, buildId })).images;
   } finally {
@@ -60,8 +62,15 @@ export async function exportImages(transport: Transport, path: string, opts: Ima
 }
 
 /** Loads the images of an archive written by exportImages and checks that each one runs. */
-export async function importImages(transport: Transport, path: string, opts: Omit<ImageArchiveOptions, 'profiles'> = {}): Promise<ImportedImage[]> {
-  const size = await stat(path).then((st) => (st.isFile() ? st.size : undefined), () => undefined);
+export async function importImages(
+  transport: Transport,
+  path: string,
+  opts: Omit<ImageArchiveOptions, 'profiles'> = {},
+): Promise<ImportedImage[]> {
+  const size = await stat(path).then(
+    (st) => (st.isFile() ? st.size : undefined),
+    () => undefined,
+  );
   if (size === undefined) {
     const detail = `must name a readable image archive (.tar or .tar.gz), not "${path}"`;
     throw new InvalidParams(`invalid params: path ${detail}`, { field: 'path', detail });

@@ -3,7 +3,15 @@ import { VERSION } from '@pocketdock/protocol';
 import { sharedClient, type CreateContainerOptions } from './client.js';
 import type { Container } from './container.js';
 
-export { connect, PocketDock, type CreateContainerOptions, type DoctorOptions, type EngineOptions, type ResumeOptions, type ScopeOptions } from './client.js';
+export {
+  connect,
+  PocketDock,
+  type CreateContainerOptions,
+  type DoctorOptions,
+  type EngineOptions,
+  type ResumeOptions,
+  type ScopeOptions,
+} from './client.js';
 export { daemonCommand, daemonLogPath, type ConnectOptions } from './connect.js';
 export { Container, type BlockingRunOptions, type DetachRunOptions, type RunOptions, type StreamRunOptions } from './container.js';
 export { ExecStream, StartingExecStream, type ExecChunk, type Offsets } from './exec-stream.js';
@@ -19,7 +27,14 @@ export type { Progress, PullResult, TransferOptions } from './files.js';
 export * from './lifecycle.js';
 export { findProjectRoot, initProject } from './project.js';
 export {
-  instanceFiles, parseHistoryLine, readHistory, readInstanceLogs, type HistoryEntry, type InstanceFiles, type InstanceFilter, type InstanceLog,
+  instanceFiles,
+  parseHistoryLine,
+  readHistory,
+  readInstanceLogs,
+  type HistoryEntry,
+  type InstanceFiles,
+  type InstanceFilter,
+  type InstanceLog,
 } from './project-logs.js';
 export type { ContainerHandle, ContainerInfo, ContainerListItem, DoctorReport, ExecResult, ProfileInfo } from '@pocketdock/protocol';
 

@@ -19,7 +19,9 @@ async function tarOf(members: Member[]): Promise<AsyncIterable<Uint8Array>> {
   pack.finalize();
   const out: Buffer[] = [];
   for await (const chunk of pack) out.push(chunk as Buffer);
-  return (async function* () { yield* out; })();
+  return (async function* () {
+    yield* out;
+  })();
 }
 
 let root: string;
@@ -47,10 +49,22 @@ describe('member names', () => {
 
   it('refuses a tar whose members climb out, start absolute or leave the top member', async () => {
     for (const hostile of [
-      [{ name: 'top/', type: 'directory' }, { name: 'top/../escape', body: 'x' }],
-      [{ name: 'top/', type: 'directory' }, { name: '/abs', body: 'x' }],
-      [{ name: 'top/', type: 'directory' }, { name: 'other/file', body: 'x' }],
-      [{ name: 'top/', type: 'directory' }, { name: 'top/hard', type: 'link', linkname: '../outside/x' }],
+      [
+        { name: 'top/', type: 'directory' },
+        { name: 'top/../escape', body: 'x' },
+      ],
+      [
+        { name: 'top/', type: 'directory' },
+        { name: '/abs', body: 'x' },
+      ],
+      [
+        { name: 'top/', type: 'directory' },
+        { name: 'other/file', body: 'x' },
+      ],
+      [
+        { name: 'top/', type: 'directory' },
+        { name: 'top/hard', type: 'link', linkname: '../outside/x' },
+      ],
     ] satisfies Member[][]) {
       await expect(extractTree(await tarOf(hostile), dest)).rejects.toThrow(UnsafeArchive);
     }
@@ -74,36 +88,55 @@ describe('symlinks', () => {
   it('never writes through a link already in the destination', async () => {
     await mkdir(dest, { recursive: true });
     await symlink(outside, join(dest, 'a'));
-    const hostile = await tarOf([{ name: 'top/', type: 'directory' }, { name: 'top/a/pwned', body: 'x' }]);
+    const hostile = await tarOf([
+      { name: 'top/', type: 'directory' },
+      { name: 'top/a/pwned', body: 'x' },
+    ]);
     await expect(extractTree(hostile, dest)).rejects.toThrow(UnsafeArchive);
     expect(await readdir(outside)).toEqual([]);
   });
 
-  it('replaces a link at a file member\'s path instead of writing through it', async () => {
+  it("replaces a link at a file member's path instead of writing through it", async () => {
     await mkdir(dest, { recursive: true });
     await writeFile(join(outside, 'target'), 'keep');
     await symlink(join(outside, 'target'), join(dest, 'f'));
-    await extractTree(await tarOf([{ name: 'top/', type: 'directory' }, { name: 'top/f', body: 'new' }]), dest);
+    await extractTree(
+      await tarOf([
+        { name: 'top/', type: 'directory' },
+        { name: 'top/f', body: 'new' },
+      ]),
+      dest,
+    );
     expect(await readFile(join(outside, 'target'), 'utf8')).toBe('keep');
     expect((await lstat(join(dest, 'f'))).isFile()).toBe(true);
   });
 
   it('keeps links that stay inside and leaves out those that lead out, however they get there', async () => {
-    const result = await extractTree(await tarOf([
-      { name: 'top/', type: 'directory' },
-      { name: 'top/sub/', type: 'directory' },
-      { name: 'top/sub/f', body: 'inside' },
-      { name: 'top/ok', type: 'symlink', linkname: 'sub/f' },
-      // Back in through the parent: the parent is not the destination's to trust.
-      { name: 'top/around', type: 'symlink', linkname: '../top/sub' },
-      { name: 'top/abs', type: 'symlink', linkname: '/etc' },
-      { name: 'top/up', type: 'symlink', linkname: '../../outside' },
-      { name: 'top/self', type: 'symlink', linkname: '.' },
-      { name: 'top/via-self', type: 'symlink', linkname: 'self/../outside' },
-      { name: 'top/sub/deep', type: 'symlink', linkname: '../self/../..' },
-      { name: 'top/loop', type: 'symlink', linkname: 'loop' },
-    ]), dest);
-    expect(result.skipped.map((s) => s.name).sort()).toEqual(['top/abs', 'top/around', 'top/loop', 'top/sub/deep', 'top/up', 'top/via-self']);
+    const result = await extractTree(
+      await tarOf([
+        { name: 'top/', type: 'directory' },
+        { name: 'top/sub/', type: 'directory' },
+        { name: 'top/sub/f', body: 'inside' },
+        { name: 'top/ok', type: 'symlink', linkname: 'sub/f' },
+        // Back in through the parent: the parent is not the destination's to trust.
+        { name: 'top/around', type: 'symlink', linkname: '../top/sub' },
+        { name: 'top/abs', type: 'symlink', linkname: '/etc' },
+        { name: 'top/up', type: 'symlink', linkname: '../../outside' },
+        { name: 'top/self', type: 'symlink', linkname: '.' },
+        { name: 'top/via-self', type: 'symlink', linkname: 'self/../outside' },
+        { name: 'top/sub/deep', type: 'symlink', linkname: '../self/../..' },
+        { name: 'top/loop', type: 'symlink', linkname: 'loop' },
+      ]),
+      dest,
+    );
+    expect(result.skipped.map((s) => s.name).sort()).toEqual([
+      'top/abs',
+      'top/around',
+      'top/loop',
+      'top/sub/deep',
+      'top/up',
+      'top/via-self',
+    ]);
     expect((await readdir(dest)).sort()).toEqual(['ok', 'self', 'sub']);
     expect(await readlink(join(dest, 'ok'))).toBe('sub/f');
     expect(await readFile(join(dest, 'ok'), 'utf8')).toBe('inside');
@@ -113,7 +146,13 @@ describe('symlinks', () => {
     const single = await extractTree(await tarOf([{ name: 'link', type: 'symlink', linkname: '/etc/passwd' }]), dest);
     expect(single.skipped).toHaveLength(1);
     await expect(lstat(dest)).rejects.toThrow();
-    const fifo = await extractTree(await tarOf([{ name: 'top/', type: 'directory' }, { name: 'top/pipe', type: 'fifo' }]), dest);
+    const fifo = await extractTree(
+      await tarOf([
+        { name: 'top/', type: 'directory' },
+        { name: 'top/pipe', type: 'fifo' },
+      ]),
+      dest,
+    );
     expect(fifo.skipped).toEqual([{ name: 'top/pipe', reason: 'fifo members are not extracted' }]);
   });
 });

@@ -18,7 +18,10 @@ import { PocketDockError, UnsafeArchive } from './errors.js';
 export async function packTree(src: string, name: string): Promise<AsyncIterable<Uint8Array>> {
   const st = await lstat(src);
   const pack = tar.pack();
-  addTree(pack, src, name, st).then(() => pack.finalize(), (err: Error) => pack.destroy(err));
+  addTree(pack, src, name, st).then(
+    () => pack.finalize(),
+    (err: Error) => pack.destroy(err),
+  );
   return pack as AsyncIterable<Uint8Array>;
 }
 
@@ -36,7 +39,10 @@ async function addTree(pack: tar.Pack, path: string, name: string, st: Stats): P
     await new Promise<void>((resolve, reject) => {
       const sink = pack.entry({ ...header, type: 'file', size: st.size }, (err) => (err ? reject(err) : resolve()));
       const file = createReadStream(path);
-      file.once('error', (err) => { sink.destroy(err); reject(err); });
+      file.once('error', (err) => {
+        sink.destroy(err);
+        reject(err);
+      });
       file.pipe(sink as unknown as NodeJS.WritableStream);
     });
   } else {
@@ -45,7 +51,9 @@ async function addTree(pack: tar.Pack, path: string, name: string, st: Stats): P
 }
 
 function addEntry(pack: tar.Pack, header: tar.Header | (Partial<tar.Header> & { name: string })): Promise<void> {
-  return new Promise((resolve, reject) => { pack.entry(header, (err) => (err ? reject(err) : resolve())); });
+  return new Promise((resolve, reject) => {
+    pack.entry(header, (err) => (err ? reject(err) : resolve()));
+  });
 }
 
 export interface PullResult {
@@ -85,7 +93,11 @@ async function feed(source: AsyncIterable<Uint8Array>, extract: tar.Extract, sig
   }
 }
 
-interface PendingLink { path: string; name: string; target: string }
+interface PendingLink {
+  path: string;
+  name: string;
+  target: string;
+}
 
 type TarEntry = tar.Extract extends AsyncIterable<infer E> ? E : never;
 
@@ -157,7 +169,8 @@ async function safeParent(dest: string, path: string, member: string): Promise<v
     at = join(at, part);
     const st = await lstat(at).catch(() => undefined);
     if (!st) await mkdir(at);
-    else if (!st.isDirectory()) throw new UnsafeArchive(`tar member "${member}" would be written through ${at}, which is not a directory`, member);
+    else if (!st.isDirectory())
+      throw new UnsafeArchive(`tar member "${member}" would be written through ${at}, which is not a directory`, member);
   }
 }
 

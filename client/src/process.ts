@@ -17,7 +17,10 @@ export interface FollowOptions {
 }
 
 export class Process {
-  constructor(private readonly transport: RpcTransport, readonly id: string) {}
+  constructor(
+    private readonly transport: RpcTransport,
+    readonly id: string,
+  ) {}
 
   /** Bytes buffered now, both streams: `await p.bufferSize`. */
   get bufferSize(): Promise<number> {

@@ -4,7 +4,7 @@ import { engineSocket } from './project.js';
 
 describe('engine socket precedence', () => {
   const config = { ...PROJECT_DEFAULTS, socket: '/from/config' };
-  it('explicit > POCKETDOCK_SOCKET > project config > the daemon\'s choice', () => {
+  it("explicit > POCKETDOCK_SOCKET > project config > the daemon's choice", () => {
     expect(engineSocket('/explicit', config, { POCKETDOCK_SOCKET: '/env' })).toBe('/explicit');
     expect(engineSocket(undefined, config, { POCKETDOCK_SOCKET: '/env' })).toBe('/env');
     expect(engineSocket(undefined, config, {})).toBe('/from/config');

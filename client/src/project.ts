@@ -8,7 +8,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import {
-  PROJECT_DEFAULTS, PROJECT_DIR, PROJECT_FILE, ProjectConfigError, parseProjectConfig, projectConfigDocument,
+  PROJECT_DEFAULTS,
+  PROJECT_DIR,
+  PROJECT_FILE,
+  ProjectConfigError,
+  parseProjectConfig,
+  projectConfigDocument,
   type ProjectConfig,
 } from '@pocketdock/protocol';
 import { InvalidParams } from './errors.js';
@@ -47,7 +52,11 @@ export async function readProjectConfig(root: string): Promise<ProjectConfig> {
 }
 
 /** The engine socket a call should name, or undefined to leave it to the daemon. */
-export function engineSocket(explicit: string | undefined, config: ProjectConfig | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function engineSocket(
+  explicit: string | undefined,
+  config: ProjectConfig | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   return explicit ?? (env.POCKETDOCK_SOCKET || undefined) ?? config?.socket ?? undefined;
 }
 

@@ -27,7 +27,11 @@ export class Session implements AsyncDisposable {
   private following: Promise<ExecSubscription> | undefined;
 
   /** @internal `timeout`: the default of sendAndWait (a Container's); else the daemon's, the container's own. */
-  constructor(private readonly transport: RpcTransport, readonly id: string, private readonly timeout?: number) {}
+  constructor(
+    private readonly transport: RpcTransport,
+    readonly id: string,
+    private readonly timeout?: number,
+  ) {}
 
   /** Queues a command and returns at once; its output is kept for read(). */
   async send(command: string): Promise<void> {
@@ -64,10 +68,19 @@ export class Session implements AsyncDisposable {
 
   private async follow(): Promise<ExecSubscription> {
     const { offsets } = await this.call('exec.info', { execId: this.id });
-    const sub = execRouter(this.transport).add(this.id, {
-      output: (n) => { if (n.data) for (const cb of this.callbacks) cb(n.data); },
-    }, offsets);
-    await this.call('exec.subscribe', { execId: this.id, offsets, subscription: sub.id }).catch((err: unknown) => { sub.close(); throw err; });
+    const sub = execRouter(this.transport).add(
+      this.id,
+      {
+        output: (n) => {
+          if (n.data) for (const cb of this.callbacks) cb(n.data);
+        },
+      },
+      offsets,
+    );
+    await this.call('exec.subscribe', { execId: this.id, offsets, subscription: sub.id }).catch((err: unknown) => {
+      sub.close();
+      throw err;
+    });
     return sub;
   }
 

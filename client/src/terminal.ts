@@ -36,8 +36,13 @@ export class Terminal implements AsyncDisposable {
   private readonly output: ExecSubscription;
   private settle!: (r: ExecResult) => void;
 
-  private constructor(private readonly transport: RpcTransport, readonly id: string) {
-    this.exited = new Promise((resolve) => { this.settle = resolve; });
+  private constructor(
+    private readonly transport: RpcTransport,
+    readonly id: string,
+  ) {
+    this.exited = new Promise((resolve) => {
+      this.settle = resolve;
+    });
     this.output = execRouter(transport).add(id, {
       output: (n) => {
         if (!n.data) return;
@@ -53,8 +58,17 @@ export class Terminal implements AsyncDisposable {
     const terminalId = opts.terminalId ?? crypto.randomUUID();
     const t = new Terminal(transport, terminalId);
     try {
-      await transport.call('terminal.open', { ...target, terminalId, rows: opts.rows ?? 24, cols: opts.cols ?? 80, subscribe: true, subscription: t.output.id,
-        ...(opts.command !== undefined && { command: opts.command }), ...(opts.env && { env: opts.env }), ...(opts.keep && { keep: true }) });
+      await transport.call('terminal.open', {
+        ...target,
+        terminalId,
+        rows: opts.rows ?? 24,
+        cols: opts.cols ?? 80,
+        subscribe: true,
+        subscription: t.output.id,
+        ...(opts.command !== undefined && { command: opts.command }),
+        ...(opts.env && { env: opts.env }),
+        ...(opts.keep && { keep: true }),
+      });
     } catch (err) {
       t.output.close();
       throw err;
@@ -71,9 +85,8 @@ export class Terminal implements AsyncDisposable {
 
   /** Types `data`: a string as UTF-8, bytes as they are. */
   async write(data: string | Uint8Array): Promise<void> {
-    const params = typeof data === 'string'
-      ? { terminalId: this.id, data }
-      : { terminalId: this.id, data: base64(data), encoding: 'base64' as const };
+    const params =
+      typeof data === 'string' ? { terminalId: this.id, data } : { terminalId: this.id, data: base64(data), encoding: 'base64' as const };
     await this.transport.call('terminal.input', params);
   }
 

@@ -27,8 +27,12 @@ export type ByteChunks = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 const ignore = () => undefined;
 
 /** Sends `source` through a new upload and waits until the daemon has written it all. */
-export async function upload(transport: Transport, start: ParamsOf<'file.uploadStart'>,
-  source: ByteChunks, opts: TransferOptions = {}): Promise<void> {
+export async function upload(
+  transport: Transport,
+  start: ParamsOf<'file.uploadStart'>,
+  source: ByteChunks,
+  opts: TransferOptions = {},
+): Promise<void> {
   const { uploadId } = await transport.call('file.uploadStart', start);
   await putTransfer(transport, uploadId, source, opts, start.size);
 }
@@ -37,8 +41,13 @@ export async function upload(transport: Transport, start: ParamsOf<'file.uploadS
  * Streams `source` as the body of the open upload `id` (file.uploadStart, image.importStart);
  * resolves to what the daemon answers once it has taken everything.
  */
-export function putTransfer<T>(transport: Transport, id: string, source: ByteChunks,
-  opts: TransferOptions = {}, total?: number): Promise<T> {
+export function putTransfer<T>(
+  transport: Transport,
+  id: string,
+  source: ByteChunks,
+  opts: TransferOptions = {},
+  total?: number,
+): Promise<T> {
   const req = open(transport, id, 'PUT', total === undefined ? {} : { 'content-length': String(total) });
   return new Promise<T>((resolve, reject) => {
     let answered = false;
@@ -46,9 +55,15 @@ export function putTransfer<T>(transport: Transport, id: string, source: ByteChu
     req.once('response', (res) => {
       answered = true;
       // An early answer (an error) stops the sending.
-      answer<T>(res, id).then(resolve, reject).finally(() => { if (!req.writableFinished) req.destroy(); });
+      answer<T>(res, id)
+        .then(resolve, reject)
+        .finally(() => {
+          if (!req.writableFinished) req.destroy();
+        });
     });
-    req.once('error', () => { unreachable = true; });
+    req.once('error', () => {
+      unreachable = true;
+    });
     pipeline(counted(Readable.from(source), opts, total), req).catch((err: Error) => {
       if (answered) return;
       transport.call('file.cancel', { transferId: id }).catch(ignore);
@@ -64,15 +79,13 @@ export interface Download {
 }
 
 /** Opens a download; its bytes arrive as `chunks` is read. */
-export async function download(transport: Transport, start: ParamsOf<'file.downloadStart'>,
-  opts: TransferOptions = {}): Promise<Download> {
+export async function download(transport: Transport, start: ParamsOf<'file.downloadStart'>, opts: TransferOptions = {}): Promise<Download> {
   const { downloadId, size } = await transport.call('file.downloadStart', start);
   return { size, chunks: await getTransfer(transport, downloadId, size, opts) };
 }
 
 /** The bytes of the open download `id` (file.downloadStart, image.export), as a stream. */
-export function getTransfer(transport: Transport, id: string, size: number | undefined,
-  opts: TransferOptions = {}): Promise<Readable> {
+export function getTransfer(transport: Transport, id: string, size: number | undefined, opts: TransferOptions = {}): Promise<Readable> {
   const req = open(transport, id, 'GET', {});
   return new Promise<Readable>((resolve, reject) => {
     req.once('response', (res) => {

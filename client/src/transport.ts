@@ -33,10 +33,20 @@ export class Transport extends CoreTransport {
   protected readonly core: RpcCore;
   private holds = 0;
 
-  private constructor(private readonly ws: WebSocket, readonly url: string, private readonly token: string | undefined,
-    trace: TransportOptions['trace']) {
+  private constructor(
+    private readonly ws: WebSocket,
+    readonly url: string,
+    private readonly token: string | undefined,
+    trace: TransportOptions['trace'],
+  ) {
     super();
-    this.core = new RpcCore((text) => { trace?.('out', text); ws.send(text); }, (delta) => this.hold(delta));
+    this.core = new RpcCore(
+      (text) => {
+        trace?.('out', text);
+        ws.send(text);
+      },
+      (delta) => this.hold(delta),
+    );
     ws.on('message', (raw: Buffer, isBinary: boolean) => {
       const frame = isBinary ? decodeFrame(raw) : undefined;
       const text = frame ? frame.header : raw.toString('utf8');
@@ -60,7 +70,9 @@ export class Transport extends CoreTransport {
         perMessageDeflate: false,
         // Masking guards browsers' traffic through proxies; for this client it only costs a pass
         // over every byte sent, and a zero mask lets both ends skip it.
-        generateMask: (mask: Buffer) => { mask.fill(0); },
+        generateMask: (mask: Buffer) => {
+          mask.fill(0);
+        },
       });
       const fail = (err: Error) => {
         ws.removeAllListeners();
@@ -68,13 +80,19 @@ export class Transport extends CoreTransport {
         ws.terminate();
         reject(err);
       };
-      ws.once('open', () => { ws.removeAllListeners(); resolve(new Transport(ws, o.url, o.token, o.trace)); });
+      ws.once('open', () => {
+        ws.removeAllListeners();
+        resolve(new Transport(ws, o.url, o.token, o.trace));
+      });
       ws.once('error', fail);
       ws.once('unexpected-response', (_req, res) => {
         const status = res.statusCode ?? 0;
         const message = `daemon at ${o.url} refused the connection: HTTP ${status}`;
-        fail(status === 401 ? new Unauthorized(`${message} (missing or wrong token?)`, { detail: message })
-          : new SocketCommunicationError(message, { detail: message }));
+        fail(
+          status === 401
+            ? new Unauthorized(`${message} (missing or wrong token?)`, { detail: message })
+            : new SocketCommunicationError(message, { detail: message }),
+        );
       });
     });
   }
@@ -103,6 +121,7 @@ export class Transport extends CoreTransport {
 
   private updateRef(): void {
     const socket = (this.ws as unknown as { _socket?: Socket })._socket;
-    if (this.holds > 0) socket?.ref(); else socket?.unref();
+    if (this.holds > 0) socket?.ref();
+    else socket?.unref();
   }
 }

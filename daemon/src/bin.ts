@@ -19,8 +19,14 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  if (parsed.kind === 'help') { process.stdout.write(`${USAGE}\n`); return 0; }
-  if (parsed.kind === 'version') { process.stdout.write(`${VERSION}\n`); return 0; }
+  if (parsed.kind === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (parsed.kind === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
   const { config } = parsed;
   const log = createLogger(config.logLevel);
   const notifier = new ServiceNotifier(log);
@@ -30,7 +36,11 @@ async function main(): Promise<number> {
   } catch (err) {
     // What the user can act on (no engine, socket or port taken, no permission) is one line; the rest
     // is a bug, and its stack goes to the log.
-    const expected = err instanceof DaemonError || err instanceof SocketPathRefused || err instanceof ActivationError || typeof (err as NodeJS.ErrnoException).code === 'string';
+    const expected =
+      err instanceof DaemonError ||
+      err instanceof SocketPathRefused ||
+      err instanceof ActivationError ||
+      typeof (err as NodeJS.ErrnoException).code === 'string';
     const message = (err as Error).message + ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ' (another --port?)' : '');
     if (expected) log.fatal({ reason: message }, 'cannot start');
     else log.fatal({ err }, 'cannot start');
@@ -38,8 +48,11 @@ async function main(): Promise<number> {
     return 1;
   }
   const listening = `listening on ${daemon.socketPath}` + (daemon.port ? ` and http://127.0.0.1:${daemon.port}` : '');
-  process.stderr.write(`pocketdockd ${VERSION} ${listening}` + (daemon.port ? ` (token in ${config.stateDir}/token)` : '') +
-    ` — engine ${daemon.engineSocket}\n`);
+  process.stderr.write(
+    `pocketdockd ${VERSION} ${listening}` +
+      (daemon.port ? ` (token in ${config.stateDir}/token)` : '') +
+      ` — engine ${daemon.engineSocket}\n`,
+  );
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
@@ -60,7 +73,12 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then((code) => { process.exitCode = code; }, (err: unknown) => {
-  process.stderr.write(`pocketdockd: ${(err as Error).message}\n`);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`pocketdockd: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -46,7 +46,10 @@ describe('daemon config', () => {
   });
 
   it('reads the host policy and sandbox keys, refusing malformed ones', () => {
-    const c = run(['--config', file('tcpHostPaths: [/srv/a]\ntcpEngines: [/run/e.sock]\nsandbox:\n  pidsLimit: 64\n  memory: ""\n  runtime: runsc\n')]);
+    const c = run([
+      '--config',
+      file('tcpHostPaths: [/srv/a]\ntcpEngines: [/run/e.sock]\nsandbox:\n  pidsLimit: 64\n  memory: ""\n  runtime: runsc\n'),
+    ]);
     expect(c).toMatchObject({ tcpHostPaths: ['/srv/a'], tcpEngines: ['/run/e.sock'], engines: [] });
     expect(c.sandbox).toMatchObject({ pidsLimit: 64, memory: '', runtime: 'runsc', nofile: 4096, cpuPercent: 100 });
     expect(() => run(['--config', file('tcpHostPaths: [relative]\n')])).toThrow(/tcpHostPaths must be a list of absolute paths/);

@@ -99,8 +99,12 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
     sandbox: { ...DEFAULT_SANDBOX },
     agent: true,
     limits: {
-      maxMessageBytes: 64 * 1024 * 1024, maxBatch: 100, maxPending: 1000, maxDepth: 64,
-      maxRunOutput: 16 * 1024 * 1024, maxBufferedBytes: 1024 * 1024 * 1024,
+      maxMessageBytes: 64 * 1024 * 1024,
+      maxBatch: 100,
+      maxPending: 1000,
+      maxDepth: 64,
+      maxRunOutput: 16 * 1024 * 1024,
+      maxBufferedBytes: 1024 * 1024 * 1024,
     },
     leaseGraceSeconds: 30,
     engineTimeoutSeconds: 30,
@@ -117,10 +121,15 @@ export function parseDaemonArgs(argv: string[], env: NodeJS.ProcessEnv = process
       args: argv,
       strict: true,
       options: {
-        socket: { type: 'string' }, port: { type: 'string' }, 'state-dir': { type: 'string' },
-        'engine-socket': { type: 'string' }, 'log-level': { type: 'string' }, config: { type: 'string' },
+        socket: { type: 'string' },
+        port: { type: 'string' },
+        'state-dir': { type: 'string' },
+        'engine-socket': { type: 'string' },
+        'log-level': { type: 'string' },
+        config: { type: 'string' },
         'no-agent': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -141,8 +150,10 @@ export function parseDaemonArgs(argv: string[], env: NodeJS.ProcessEnv = process
 }
 
 function mergeConfig(base: DaemonConfig, ...layers: Partial<DaemonConfig>[]): DaemonConfig {
-  return layers.reduce<DaemonConfig>((acc, layer) =>
-    ({ ...acc, ...layer, limits: { ...acc.limits, ...layer.limits }, sandbox: { ...acc.sandbox, ...layer.sandbox } }), base);
+  return layers.reduce<DaemonConfig>(
+    (acc, layer) => ({ ...acc, ...layer, limits: { ...acc.limits, ...layer.limits }, sandbox: { ...acc.sandbox, ...layer.sandbox } }),
+    base,
+  );
 }
 
 export function readConfigFile(path: string): Partial<DaemonConfig> {
@@ -165,26 +176,55 @@ function validateFileConfig(raw: Record<string, unknown>, path: string): Partial
   };
   for (const key of Object.keys(raw)) {
     switch (key) {
-      case 'socket': out.socket = str(key); break;
-      case 'stateDir': out.stateDir = str(key); break;
-      case 'engineSocket': out.engineSocket = str(key); break;
-      case 'port': out.port = parsePort(raw.port, `${path}: port`); break;
-      case 'logLevel': out.logLevel = parseLogLevel(raw.logLevel, `${path}: logLevel`); break;
-      case 'origins': out.origins = strings(raw, key, path); break;
-      case 'tcpHostPaths': out.tcpHostPaths = absolutePaths(raw, key, path); break;
-      case 'tcpEngines': out.tcpEngines = absolutePaths(raw, key, path); break;
-      case 'engines': out.engines = absolutePaths(raw, key, path); break;
+      case 'socket':
+        out.socket = str(key);
+        break;
+      case 'stateDir':
+        out.stateDir = str(key);
+        break;
+      case 'engineSocket':
+        out.engineSocket = str(key);
+        break;
+      case 'port':
+        out.port = parsePort(raw.port, `${path}: port`);
+        break;
+      case 'logLevel':
+        out.logLevel = parseLogLevel(raw.logLevel, `${path}: logLevel`);
+        break;
+      case 'origins':
+        out.origins = strings(raw, key, path);
+        break;
+      case 'tcpHostPaths':
+        out.tcpHostPaths = absolutePaths(raw, key, path);
+        break;
+      case 'tcpEngines':
+        out.tcpEngines = absolutePaths(raw, key, path);
+        break;
+      case 'engines':
+        out.engines = absolutePaths(raw, key, path);
+        break;
       case 'allowHostOptionsOverTcp':
       case 'agent':
         if (typeof raw[key] !== 'boolean') throw new ConfigError(`config ${path}: ${key} must be true or false`);
         out[key] = raw[key] as boolean;
         break;
-      case 'limits': out.limits = parseLimits(raw.limits, path) as Limits; break;
-      case 'sandbox': out.sandbox = parseSandbox(raw.sandbox, path) as SandboxConfig; break;
-      case 'leaseGraceSeconds': out.leaseGraceSeconds = parseSeconds(raw[key], `${path}: ${key}`); break;
-      case 'pool': out.pool = parsePool(raw.pool, path); break;
-      case 'engineTimeoutSeconds': out.engineTimeoutSeconds = parseSeconds(raw[key], `${path}: ${key}`); break;
-      default: throw new ConfigError(`config ${path}: unknown key ${key}`);
+      case 'limits':
+        out.limits = parseLimits(raw.limits, path) as Limits;
+        break;
+      case 'sandbox':
+        out.sandbox = parseSandbox(raw.sandbox, path) as SandboxConfig;
+        break;
+      case 'leaseGraceSeconds':
+        out.leaseGraceSeconds = parseSeconds(raw[key], `${path}: ${key}`);
+        break;
+      case 'pool':
+        out.pool = parsePool(raw.pool, path);
+        break;
+      case 'engineTimeoutSeconds':
+        out.engineTimeoutSeconds = parseSeconds(raw[key], `${path}: ${key}`);
+        break;
+      default:
+        throw new ConfigError(`config ${path}: unknown key ${key}`);
     }
   }
   return out;
@@ -192,7 +232,8 @@ function validateFileConfig(raw: Record<string, unknown>, path: string): Partial
 
 function strings(raw: Record<string, unknown>, key: string, path: string): string[] {
   const v = raw[key];
-  if (!Array.isArray(v) || !v.every((o) => typeof o === 'string')) throw new ConfigError(`config ${path}: ${key} must be a list of strings`);
+  if (!Array.isArray(v) || !v.every((o) => typeof o === 'string'))
+    throw new ConfigError(`config ${path}: ${key} must be a list of strings`);
   return v as string[];
 }
 
@@ -223,19 +264,23 @@ function parseSandbox(raw: unknown, path: string): Partial<SandboxConfig> {
   for (const [k, v] of Object.entries(raw)) {
     const bad = (what: string) => new ConfigError(`config ${path}: sandbox.${k} must be ${what}`);
     switch (k) {
-      case 'pidsLimit': case 'nofile': case 'nproc':
+      case 'pidsLimit':
+      case 'nofile':
+      case 'nproc':
         if (!Number.isInteger(v) || (v as number) < 1) throw bad('a positive integer');
         break;
       case 'cpuPercent':
         if (typeof v !== 'number' || v < 0 || v > 100) throw bad('a number 0-100 (0 = no limit)');
         break;
-      case 'memory': case 'logMaxSize':
+      case 'memory':
+      case 'logMaxSize':
         if (typeof v !== 'string' || !SIZE.test(v) || (k === 'logMaxSize' && v === '')) throw bad('a size like "1g" or "10m"');
         break;
       case 'runtime':
         if (typeof v !== 'string') throw bad('a runtime name like runsc');
         break;
-      default: throw new ConfigError(`config ${path}: unknown key sandbox.${k}`);
+      default:
+        throw new ConfigError(`config ${path}: unknown key sandbox.${k}`);
     }
     out[k] = v;
   }
@@ -244,11 +289,13 @@ function parseSandbox(raw: unknown, path: string): Partial<SandboxConfig> {
 
 /** `pool: { minimal-python: 4, "my/image:tag": { size: 2, maxIdleSeconds: 300 } }` */
 function parsePool(raw: unknown, path: string): Record<string, PoolEntry> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`config ${path}: pool must be a mapping of profile or image to a size`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConfigError(`config ${path}: pool must be a mapping of profile or image to a size`);
   const out: Record<string, PoolEntry> = {};
   for (const [key, v] of Object.entries(raw)) {
     const entry = typeof v === 'number' ? { size: v } : v;
-    if (typeof entry !== 'object' || entry === null) throw new ConfigError(`config ${path}: pool.${key} must be a size or { size, maxIdleSeconds }`);
+    if (typeof entry !== 'object' || entry === null)
+      throw new ConfigError(`config ${path}: pool.${key} must be a size or { size, maxIdleSeconds }`);
     const { size, maxIdleSeconds, ...rest } = entry as Record<string, unknown>;
     const unknown = Object.keys(rest)[0];
     if (unknown !== undefined) throw new ConfigError(`config ${path}: unknown key pool.${key}.${unknown}`);
@@ -257,7 +304,8 @@ function parsePool(raw: unknown, path: string): Record<string, PoolEntry> {
     }
     out[key] = {
       size: size as number,
-      maxIdleSeconds: maxIdleSeconds === undefined ? DEFAULT_POOL_IDLE_SECONDS : parseSeconds(maxIdleSeconds, `${path}: pool.${key}.maxIdleSeconds`),
+      maxIdleSeconds:
+        maxIdleSeconds === undefined ? DEFAULT_POOL_IDLE_SECONDS : parseSeconds(maxIdleSeconds, `${path}: pool.${key}.maxIdleSeconds`),
     };
   }
   return out;
@@ -265,7 +313,8 @@ function parsePool(raw: unknown, path: string): Record<string, PoolEntry> {
 
 /** A duration in seconds: positive, at most a day (timers take no more than ~24 days anyway). */
 function parseSeconds(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 86_400) throw new ConfigError(`${what} must be a number of seconds, more than 0 and at most 86400`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 86_400)
+    throw new ConfigError(`${what} must be a number of seconds, more than 0 and at most 86400`);
   return v;
 }
 

@@ -10,7 +10,16 @@ import { ContainerWatch, Containers, HostPolicy } from './container/index.js';
 import { Agents, ExecTargets, Processes } from './exec/index.js';
 import { Leases, WarmPool } from './pool/index.js';
 import { Sessions } from './session/index.js';
-import { Connections, buildApp, claimSocketPath, listenOnFd, loadDashboard, loadOrCreateToken, unixSocketPath, type PassedSockets } from './server/index.js';
+import {
+  Connections,
+  buildApp,
+  claimSocketPath,
+  listenOnFd,
+  loadDashboard,
+  loadOrCreateToken,
+  unixSocketPath,
+  type PassedSockets,
+} from './server/index.js';
 
 export interface RunningDaemon {
   readonly socketPath: string;
@@ -41,14 +50,36 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
   const agents = new Agents(config.agent, log);
   const processes = new Processes(new ExecTargets(containers, agents, log), log, config.limits);
   const sessions = new Sessions(containers, processes, log);
-  const leases = new Leases(async (t) => { await containers.shutdown(t.containerId, true, t.socketPath); }, config.leaseGraceSeconds * 1000, log);
+  const leases = new Leases(
+    async (t) => {
+      await containers.shutdown(t.containerId, true, t.socketPath);
+    },
+    config.leaseGraceSeconds * 1000,
+    log,
+  );
   leases.restore(config.stateDir);
   containers.claims.restore(config.stateDir);
   const pool = new WarmPool(containers, engines.get(), config.pool, config.stateDir, log);
   void pool.start();
   void processes.recover(config.stateDir);
   const whereabouts: Whereabouts = { stateDir: config.stateDir, port: null, socket: config.socket, startedAt: new Date() };
-  const router = new RpcRouter(createHandlers({ whereabouts, engines, containers, pool, watch: new ContainerWatch(containers, engines, (id) => leases.leaseOf(id), log), processes, files, images, sessions, leases, log }), config.limits, log);
+  const router = new RpcRouter(
+    createHandlers({
+      whereabouts,
+      engines,
+      containers,
+      pool,
+      watch: new ContainerWatch(containers, engines, (id) => leases.leaseOf(id), log),
+      processes,
+      files,
+      images,
+      sessions,
+      leases,
+      log,
+    }),
+    config.limits,
+    log,
+  );
   const token = loadOrCreateToken(config.stateDir);
 
   // A socket the service manager passed is its own: it made the file, owns its mode and group, and removes it.
@@ -56,7 +87,15 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
   const apps: FastifyInstance[] = [];
   const connections = new Connections();
   try {
-    const unixApp = await buildApp({ transport: 'unix', router, transfers: files.transfers, limits: config.limits, peers: leases, connections, log });
+    const unixApp = await buildApp({
+      transport: 'unix',
+      router,
+      transfers: files.transfers,
+      limits: config.limits,
+      peers: leases,
+      connections,
+      log,
+    });
     apps.push(unixApp);
     if (place) {
       await unixApp.listen({ path: place.staging });
@@ -70,7 +109,17 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
     if (passed?.tcp !== undefined || config.port !== 0) {
       // The guard needs the bound port to check Host headers; bind first, then fill it in.
       const guard = { token, port: config.port, origins: config.origins };
-      const tcpApp = await buildApp({ transport: 'tcp', router, transfers: files.transfers, limits: config.limits, peers: leases, connections, log, guard, dashboard: loadDashboard() });
+      const tcpApp = await buildApp({
+        transport: 'tcp',
+        router,
+        transfers: files.transfers,
+        limits: config.limits,
+        peers: leases,
+        connections,
+        log,
+        guard,
+        dashboard: loadDashboard(),
+      });
       apps.push(tcpApp);
       if (passed?.tcp !== undefined) {
         await tcpApp.ready();

@@ -10,7 +10,11 @@ import type { Logger } from './log.js';
 export class DaemonError<T extends ErrorType = ErrorType> extends Error {
   readonly code: number;
   readonly fields: Readonly<Record<string, string>>;
-  constructor(readonly type: T, message: string, fields: ErrorFields<T>) {
+  constructor(
+    readonly type: T,
+    message: string,
+    fields: ErrorFields<T>,
+  ) {
     super(message);
     this.name = type;
     this.code = ERRORS[type].code;
@@ -30,8 +34,7 @@ export function wireError(id: JSONRPCID, err: unknown, log: Logger): JSONRPCErro
   return wireError(id, new DaemonError('InternalError', `internal error: ${detail}`, { detail }), log);
 }
 
-export const invalidRequest = (detail: string) =>
-  new DaemonError('InvalidRequest', `invalid request: ${detail}`, { detail });
+export const invalidRequest = (detail: string) => new DaemonError('InvalidRequest', `invalid request: ${detail}`, { detail });
 
 export const containerNotFound = (containerId: string, detail = 'no such container') =>
   new DaemonError('ContainerNotFound', `container ${containerId} not found`, { containerId, detail });

@@ -37,7 +37,11 @@ export function withPriority(line: string): string {
   return priority === undefined ? line : `<${priority}>${line}`;
 }
 
-export function createLogger(level: LevelWithSilent, destination?: DestinationStream, journal = destination === undefined && stderrIsJournal()): Logger {
+export function createLogger(
+  level: LevelWithSilent,
+  destination?: DestinationStream,
+  journal = destination === undefined && stderrIsJournal(),
+): Logger {
   const streamWrite = journal ? (line: string) => withPriority(redact(line)) : redact;
   return pino({ name: 'pocketdockd', level, base: { pid: process.pid }, hooks: { streamWrite } }, destination ?? pino.destination(2));
 }

@@ -12,7 +12,10 @@ export class ServiceNotifier {
   private readonly socket: string | undefined;
 
   /** Takes NOTIFY_SOCKET out of `env` so programs the daemon starts do not speak for the unit. */
-  constructor(private readonly log: Logger, env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    private readonly log: Logger,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.socket = env.NOTIFY_SOCKET;
     delete env.NOTIFY_SOCKET;
   }
@@ -27,7 +30,9 @@ export class ServiceNotifier {
         env: { ...process.env, NOTIFY_SOCKET: socket },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
-      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
       child.once('error', (err) => {
         this.log.warn({ err: err.message, socket }, 'cannot tell the service manager (is systemd-notify installed?)');
         resolve();

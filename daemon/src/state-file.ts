@@ -14,7 +14,11 @@ export class StateFile<T> {
   private next: Promise<void> | undefined;
 
   /** `snapshot`: what to write; `valid`: what of a read file to keep. */
-  constructor(readonly path: string, private readonly snapshot: () => T[], private readonly valid: (v: unknown) => v is T) {}
+  constructor(
+    readonly path: string,
+    private readonly snapshot: () => T[],
+    private readonly valid: (v: unknown) => v is T,
+  ) {}
 
   static inStateDir<T>(stateDir: string, name: string, snapshot: () => T[], valid: (v: unknown) => v is T): StateFile<T> {
     return new StateFile(join(stateDir, name), snapshot, valid);
@@ -33,14 +37,18 @@ export class StateFile<T> {
   /** Resolves once a write that started after this call has finished. */
   save(): Promise<void> {
     if (!this.writing) {
-      this.writing = this.write().finally(() => { this.writing = undefined; });
+      this.writing = this.write().finally(() => {
+        this.writing = undefined;
+      });
       return this.writing;
     }
     // A write is under way with an older snapshot: one more follows it, for every caller meanwhile.
-    this.next ??= this.writing.catch(() => undefined).then(() => {
-      this.next = undefined;
-      return this.save();
-    });
+    this.next ??= this.writing
+      .catch(() => undefined)
+      .then(() => {
+        this.next = undefined;
+        return this.save();
+      });
     return this.next;
   }
 
@@ -63,5 +71,7 @@ export class StateFile<T> {
 }
 
 /** A guard for records whose listed fields are all strings. */
-export const hasStrings = <T>(...fields: (keyof T & string)[]) => (v: unknown): v is T =>
-  typeof v === 'object' && v !== null && fields.every((f) => typeof (v as Record<string, unknown>)[f] === 'string');
+export const hasStrings =
+  <T>(...fields: (keyof T & string)[]) =>
+  (v: unknown): v is T =>
+    typeof v === 'object' && v !== null && fields.every((f) => typeof (v as Record<string, unknown>)[f] === 'string');

@@ -37,31 +37,48 @@ export default async function main(): Promise<void> {
       const ours: number[] = [];
       const raw: number[] = [];
       for (let i = 0; i < 10; i++) {
-        ours.push(...await sample(10, () => c.run('true')));
-        raw.push(...await sample(3, () => rawExec(e.docker, c.containerId, 'true')));
+        ours.push(...(await sample(10, () => c.run('true'))));
+        raw.push(...(await sample(3, () => rawExec(e.docker, c.containerId, 'true'))));
       }
       report(`${e.name}: run true, one at a time (ms)`, ours, raw, 0.1);
 
       const batchOurs: number[] = [];
       const batchRaw: number[] = [];
       for (let i = 0; i < 5; i++) {
-        batchOurs.push(...await sample(1, () => Promise.all(Array.from({ length: RUNS }, (_, k) => cs[k % SANDBOXES]!.run('echo x')))));
-        batchRaw.push(...await sample(1, () => Promise.all(Array.from({ length: RUNS }, (_, k) => rawExec(e.docker, cs[k % SANDBOXES]!.containerId, 'echo x')))));
+        batchOurs.push(...(await sample(1, () => Promise.all(Array.from({ length: RUNS }, (_, k) => cs[k % SANDBOXES]!.run('echo x'))))));
+        batchRaw.push(
+          ...(await sample(1, () =>
+            Promise.all(Array.from({ length: RUNS }, (_, k) => rawExec(e.docker, cs[k % SANDBOXES]!.containerId, 'echo x'))),
+          )),
+        );
       }
       report(`${e.name}: ${RUNS} concurrent runs across ${SANDBOXES} sandboxes (ms per batch)`, batchOurs, batchRaw, 1.11);
 
       const streamsOurs: number[] = [];
       const streamsRaw: number[] = [];
       for (let i = 0; i < 3; i++) {
-        streamsOurs.push(...await sample(1, () => Promise.all(Array.from({ length: STREAMS }, (_, k) => streamAll(cs[k % SANDBOXES]!)))));
-        streamsRaw.push(...await sample(1, () => Promise.all(Array.from({ length: STREAMS }, async (_, k) => {
-          const bytes = await rawExec(e.docker, cs[k % SANDBOXES]!.containerId, generate(STREAM_BYTES));
-          if (bytes !== STREAM_BYTES) throw new Error(`raw exec gave ${bytes} bytes`);
-        }))));
+        streamsOurs.push(...(await sample(1, () => Promise.all(Array.from({ length: STREAMS }, (_, k) => streamAll(cs[k % SANDBOXES]!))))));
+        streamsRaw.push(
+          ...(await sample(1, () =>
+            Promise.all(
+              Array.from({ length: STREAMS }, async (_, k) => {
+                const bytes = await rawExec(e.docker, cs[k % SANDBOXES]!.containerId, generate(STREAM_BYTES));
+                if (bytes !== STREAM_BYTES) throw new Error(`raw exec gave ${bytes} bytes`);
+              }),
+            ),
+          )),
+        );
       }
       const o = mbps(STREAMS * STREAM_BYTES, median(streamsOurs));
       const r = mbps(STREAMS * STREAM_BYTES, median(streamsRaw));
-      print({ bench: `${e.name}: ${STREAMS} concurrent 100 MB streams (aggregate MB/s)`, n: streamsOurs.length, mbps: o, rawMbps: r, ratio: Math.round((o / r) * 100) / 100, target: 0.9 });
+      print({
+        bench: `${e.name}: ${STREAMS} concurrent 100 MB streams (aggregate MB/s)`,
+        n: streamsOurs.length,
+        mbps: o,
+        rawMbps: r,
+        ratio: Math.round((o / r) * 100) / 100,
+        target: 0.9,
+      });
     } finally {
       await Promise.all(cs.map((c) => c.shutdown({ force: true })));
     }

@@ -22,26 +22,38 @@ export default async function main(): Promise<void> {
       const ours: number[] = [];
       const raw: number[] = [];
       for (let i = 0; i < 5; i++) {
-        ours.push(...await sample(1, async () => {
-          let bytes = 0;
-          for await (const ch of c.run(generate(STREAM_BYTES), { stream: true, maxOutput: STREAM_BYTES, timeout: 300 })) bytes += ch.data.length;
-          if (bytes !== STREAM_BYTES) throw new Error(`streamed ${bytes} bytes, expected ${STREAM_BYTES}`);
-        }));
-        raw.push(...await sample(1, async () => {
-          const bytes = await rawExec(e.docker, c.containerId, generate(STREAM_BYTES));
-          if (bytes !== STREAM_BYTES) throw new Error(`raw exec gave ${bytes} bytes`);
-        }));
+        ours.push(
+          ...(await sample(1, async () => {
+            let bytes = 0;
+            for await (const ch of c.run(generate(STREAM_BYTES), { stream: true, maxOutput: STREAM_BYTES, timeout: 300 }))
+              bytes += ch.data.length;
+            if (bytes !== STREAM_BYTES) throw new Error(`streamed ${bytes} bytes, expected ${STREAM_BYTES}`);
+          })),
+        );
+        raw.push(
+          ...(await sample(1, async () => {
+            const bytes = await rawExec(e.docker, c.containerId, generate(STREAM_BYTES));
+            if (bytes !== STREAM_BYTES) throw new Error(`raw exec gave ${bytes} bytes`);
+          })),
+        );
       }
       const oursMBps = mbps(STREAM_BYTES, median(ours));
       const rawMBps = mbps(STREAM_BYTES, median(raw));
-      print({ bench: `${e.name}: stream 100 MB (MB/s)`, n: ours.length, mbps: oursMBps, rawMbps: rawMBps, ratio: Math.round((oursMBps / rawMBps) * 100) / 100, target: 0.8 });
+      print({
+        bench: `${e.name}: stream 100 MB (MB/s)`,
+        n: ours.length,
+        mbps: oursMBps,
+        rawMbps: rawMBps,
+        ratio: Math.round((oursMBps / rawMBps) * 100) / 100,
+        target: 0.8,
+      });
 
       const batch = 20;
       const oursRt: number[] = [];
       const rawRt: number[] = [];
       for (let i = 0; i < 10; i++) {
-        oursRt.push(...await sample(1, () => Promise.all(Array.from({ length: batch }, () => c.run('true')))));
-        rawRt.push(...await sample(1, () => Promise.all(Array.from({ length: batch }, () => rawExec(e.docker, c.containerId, 'true')))));
+        oursRt.push(...(await sample(1, () => Promise.all(Array.from({ length: batch }, () => c.run('true'))))));
+        rawRt.push(...(await sample(1, () => Promise.all(Array.from({ length: batch }, () => rawExec(e.docker, c.containerId, 'true'))))));
       }
       report(`${e.name}: ${batch} concurrent runs on one container (ms per batch)`, oursRt, rawRt, 1.5);
 
@@ -56,8 +68,13 @@ export default async function main(): Promise<void> {
       const info = await p.info();
       print({
         bench: `${e.name}: daemon RSS around a 1 GB detached flood (KiB)`,
-        rssBefore: before, rssPeak: peak, rssAfter: d.rssKiB(), growth: peak - before,
-        floodMBps: mbps(FLOOD_BYTES, Date.now() - started), bufferOverflow: info.bufferOverflow, produced: info.offsets.stdout,
+        rssBefore: before,
+        rssPeak: peak,
+        rssAfter: d.rssKiB(),
+        growth: peak - before,
+        floodMBps: mbps(FLOOD_BYTES, Date.now() - started),
+        bufferOverflow: info.bufferOverflow,
+        produced: info.offsets.stdout,
       });
     } finally {
       await c.shutdown({ force: true });

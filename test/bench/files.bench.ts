@@ -74,19 +74,35 @@ export default async function main(): Promise<void> {
       const c = await pd.createNewContainer({ socketPath: e.socketPath });
       const rssBefore = d.rssKiB();
       try {
-        const w: number[] = []; const rw: number[] = [];
-        const r: number[] = []; const rr: number[] = [];
-        const push: number[] = []; const rpush: number[] = [];
-        const pull: number[] = []; const rpull: number[] = [];
+        const w: number[] = [];
+        const rw: number[] = [];
+        const r: number[] = [];
+        const rr: number[] = [];
+        const push: number[] = [];
+        const rpush: number[] = [];
+        const pull: number[] = [];
+        const rpull: number[] = [];
         for (let i = 0; i < ROUNDS; i++) {
-          w.push(...await sample(1, () => c.writeFile('/home/sandbox/ours.bin', body)));
-          rw.push(...await sample(1, () => rawPut(e.docker, c.containerId, '/home/sandbox', 'raw.bin', { size: SIZE, body })));
-          r.push(...await sample(1, async () => { if ((await c.readFile('/home/sandbox/ours.bin')).length !== SIZE) throw new Error('short read'); }));
-          rr.push(...await sample(1, async () => { if (await rawGet(e.docker, c.containerId, '/home/sandbox/raw.bin') !== SIZE) throw new Error('short raw read'); }));
-          push.push(...await sample(1, () => c.push(local, '/home/sandbox/pushed.bin')));
-          rpush.push(...await sample(1, () => rawPut(e.docker, c.containerId, '/home/sandbox', 'rawpushed.bin', { size: SIZE, path: local })));
-          pull.push(...await sample(1, () => c.pull('/home/sandbox/pushed.bin', join(dir, 'pulled.bin'))));
-          rpull.push(...await sample(1, () => rawGet(e.docker, c.containerId, '/home/sandbox/rawpushed.bin', join(dir, 'rawpulled.bin'))));
+          w.push(...(await sample(1, () => c.writeFile('/home/sandbox/ours.bin', body))));
+          rw.push(...(await sample(1, () => rawPut(e.docker, c.containerId, '/home/sandbox', 'raw.bin', { size: SIZE, body }))));
+          r.push(
+            ...(await sample(1, async () => {
+              if ((await c.readFile('/home/sandbox/ours.bin')).length !== SIZE) throw new Error('short read');
+            })),
+          );
+          rr.push(
+            ...(await sample(1, async () => {
+              if ((await rawGet(e.docker, c.containerId, '/home/sandbox/raw.bin')) !== SIZE) throw new Error('short raw read');
+            })),
+          );
+          push.push(...(await sample(1, () => c.push(local, '/home/sandbox/pushed.bin'))));
+          rpush.push(
+            ...(await sample(1, () => rawPut(e.docker, c.containerId, '/home/sandbox', 'rawpushed.bin', { size: SIZE, path: local }))),
+          );
+          pull.push(...(await sample(1, () => c.pull('/home/sandbox/pushed.bin', join(dir, 'pulled.bin')))));
+          rpull.push(
+            ...(await sample(1, () => rawGet(e.docker, c.containerId, '/home/sandbox/rawpushed.bin', join(dir, 'rawpulled.bin')))),
+          );
         }
         line(`${e.name}: writeFile 200 MB (MB/s)`, w, rw);
         line(`${e.name}: readFile 200 MB (MB/s)`, r, rr);

@@ -7,8 +7,12 @@ export async function rawExec(docker: Docker, containerId: string, cmd: string):
   const exec = await docker.getContainer(containerId).exec({ Cmd: ['sh', '-c', cmd], AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({ hijack: true, stdin: false });
   let bytes = 0;
-  const out = new PassThrough().on('data', (b: Buffer) => { bytes += b.length; });
-  const err = new PassThrough().on('data', (b: Buffer) => { bytes += b.length; });
+  const out = new PassThrough().on('data', (b: Buffer) => {
+    bytes += b.length;
+  });
+  const err = new PassThrough().on('data', (b: Buffer) => {
+    bytes += b.length;
+  });
   docker.modem.demuxStream(stream, out, err);
   await new Promise((resolve, reject) => stream.once('end', resolve).once('close', resolve).once('error', reject));
   await exec.inspect();

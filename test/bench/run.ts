@@ -3,7 +3,9 @@ import { readdirSync } from 'node:fs';
 
 const dir = new URL('.', import.meta.url);
 const wanted = process.argv.slice(2);
-const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts') && (wanted.length === 0 || wanted.some((w) => f.includes(w)))).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.ts') && (wanted.length === 0 || wanted.some((w) => f.includes(w))))
+  .sort();
 for (const f of files) {
   console.error(`bench: ${f}`);
   const mod = (await import(new URL(f, dir).href)) as { default: () => Promise<void> };

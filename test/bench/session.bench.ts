@@ -20,10 +20,17 @@ async function rawShell(docker: Docker, containerId: string): Promise<{ ask: () 
   let seen = '';
   stream.on('data', (b: Buffer) => {
     seen += b.toString('latin1');
-    if (seen.includes('ok\n')) { seen = ''; waiting?.(); }
+    if (seen.includes('ok\n')) {
+      seen = '';
+      waiting?.();
+    }
   });
   return {
-    ask: () => new Promise<void>((resolve) => { waiting = resolve; stream.write('true; echo ok\n'); }),
+    ask: () =>
+      new Promise<void>((resolve) => {
+        waiting = resolve;
+        stream.write('true; echo ok\n');
+      }),
     close: () => stream.end('exit\n'),
   };
 }
@@ -46,11 +53,13 @@ async function measure(pd: PocketDock, e: TestEngine): Promise<void> {
   try {
     await sample(50, () => s.sendAndWait('true'));
     await sample(50, () => raw.ask());
-    const session: number[] = [], floor: number[] = [], run: number[] = [];
+    const session: number[] = [],
+      floor: number[] = [],
+      run: number[] = [];
     for (let i = 0; i < 20; i++) {
-      session.push(...await sample(25, () => s.sendAndWait('true')));
-      floor.push(...await sample(25, () => raw.ask()));
-      run.push(...await sample(1, () => c.run('true')));
+      session.push(...(await sample(25, () => s.sendAndWait('true'))));
+      floor.push(...(await sample(25, () => raw.ask())));
+      run.push(...(await sample(1, () => c.run('true'))));
     }
     print({ bench: 'session sendAndWait(true) round trip (ms)', engine: e.name, ...figures(session), targetP50: 1 });
     print({ bench: 'raw dockerode shell stdin→stdout round trip (ms)', engine: e.name, ...figures(floor) });

@@ -27,18 +27,28 @@ export default async function main(): Promise<void> {
   const c = await pd.createNewContainer();
   const rawId = await rawCreate();
   const n = 40;
-  const ours: number[] = [], raw: number[] = [];
+  const ours: number[] = [],
+    raw: number[] = [];
   for (let i = 0; i < n; i++) {
-    ours.push(...await sample(1, () => c.run('true')));
-    raw.push(...await sample(1, () => rawExec(rawId)));
+    ours.push(...(await sample(1, () => c.run('true'))));
+    raw.push(...(await sample(1, () => rawExec(rawId))));
   }
-  report('exec round trip (true)', ours, raw, 1.10);
+  report('exec round trip (true)', ours, raw, 1.1);
 
   const created: string[] = [];
-  const oursC: number[] = [], rawC: number[] = [];
+  const oursC: number[] = [],
+    rawC: number[] = [];
   for (let i = 0; i < 12; i++) {
-    oursC.push(...await sample(1, async () => { created.push((await pd.createNewContainer()).containerId); }));
-    rawC.push(...await sample(1, async () => { created.push(await rawCreate()); }));
+    oursC.push(
+      ...(await sample(1, async () => {
+        created.push((await pd.createNewContainer()).containerId);
+      })),
+    );
+    rawC.push(
+      ...(await sample(1, async () => {
+        created.push(await rawCreate());
+      })),
+    );
   }
   report('createNewContainer vs create+start', oursC, rawC, 1.05);
 

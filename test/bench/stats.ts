@@ -19,10 +19,14 @@ const round = (x: number) => Math.round(x * 100) / 100;
 /** Prints ours next to the raw engine's: p50/p90 in ms and the p50 ratio against its target. */
 export function report(bench: string, ours: number[], raw: number[], target: number): void {
   const line = {
-    bench, n: ours.length,
-    p50: round(percentile(ours, 50)), p90: round(percentile(ours, 90)),
-    rawP50: round(percentile(raw, 50)), rawP90: round(percentile(raw, 90)),
-    ratio: round(percentile(ours, 50) / percentile(raw, 50)), target,
+    bench,
+    n: ours.length,
+    p50: round(percentile(ours, 50)),
+    p90: round(percentile(ours, 90)),
+    rawP50: round(percentile(raw, 50)),
+    rawP90: round(percentile(raw, 90)),
+    ratio: round(percentile(ours, 50) / percentile(raw, 50)),
+    target,
   };
   console.log(JSON.stringify(line));
 }

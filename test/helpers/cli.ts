@@ -22,12 +22,19 @@ export interface CliOptions {
 /** Runs `pocketdock ARGS` to its end; never rejects on a non-zero exit. */
 export function cli(args: readonly string[], o: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [CLI_BIN, ...args], {
-      env: { ...process.env, NO_COLOR: '', ...o.env }, cwd: o.cwd, maxBuffer: 64 * 1024 * 1024,
-    }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') reject(err);
-      else resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [CLI_BIN, ...args],
+      {
+        env: { ...process.env, NO_COLOR: '', ...o.env },
+        cwd: o.cwd,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') reject(err);
+        else resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
+      },
+    );
     child.stdin!.end(o.input ?? '');
   });
 }

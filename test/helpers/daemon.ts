@@ -60,18 +60,38 @@ export const EXEC_MODE: 'agent' | 'engine' = process.env.POCKETDOCK_TEST_EXEC ==
 export async function startDaemon(o: StartOptions = {}): Promise<TestDaemon> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'pd-test-'));
   const socketPath = o.socket ?? join(dir, 'pocketdock.sock');
-  const argv = [DAEMON_BIN, '--socket', socketPath, '--state-dir', dir,
-    '--port', String(o.tcp ? await freePort() : 0), '--log-level', process.env.POCKETDOCK_TEST_LOG_LEVEL ?? 'warn',
-    ...(EXEC_MODE === 'engine' ? ['--no-agent'] : []), ...(o.args ?? [])];
-  const child = spawn(o.umask === undefined ? process.execPath : '/bin/sh',
-    o.umask === undefined ? argv : ['-c', `umask ${o.umask.toString(8).padStart(3, '0')} && exec "$@"`, 'sh', process.execPath, ...argv], {
-    stdio: ['ignore', 'inherit', 'pipe'],
-    // Pinned to Docker (unless POCKETDOCK_SOCKET says otherwise): with Podman also up, the search
-    // order would silently make it every test daemon's default. Tests pick Podman with socketPath.
-    env: { ...(existsSync(DOCKER_SOCKET) && { POCKETDOCK_SOCKET: DOCKER_SOCKET }), POCKETDOCK_CHECK_RESULTS: '1', ...process.env, ...o.env },
-  });
+  const argv = [
+    DAEMON_BIN,
+    '--socket',
+    socketPath,
+    '--state-dir',
+    dir,
+    '--port',
+    String(o.tcp ? await freePort() : 0),
+    '--log-level',
+    process.env.POCKETDOCK_TEST_LOG_LEVEL ?? 'warn',
+    ...(EXEC_MODE === 'engine' ? ['--no-agent'] : []),
+    ...(o.args ?? []),
+  ];
+  const child = spawn(
+    o.umask === undefined ? process.execPath : '/bin/sh',
+    o.umask === undefined ? argv : ['-c', `umask ${o.umask.toString(8).padStart(3, '0')} && exec "$@"`, 'sh', process.execPath, ...argv],
+    {
+      stdio: ['ignore', 'inherit', 'pipe'],
+      // Pinned to Docker (unless POCKETDOCK_SOCKET says otherwise): with Podman also up, the search
+      // order would silently make it every test daemon's default. Tests pick Podman with socketPath.
+      env: {
+        ...(existsSync(DOCKER_SOCKET) && { POCKETDOCK_SOCKET: DOCKER_SOCKET }),
+        POCKETDOCK_CHECK_RESULTS: '1',
+        ...process.env,
+        ...o.env,
+      },
+    },
+  );
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   child.stderr!.pipe(process.stderr);
   const port = await new Promise<number | undefined>((resolve, reject) => {
     child.stderr!.on('data', function listening() {
@@ -83,7 +103,11 @@ export async function startDaemon(o: StartOptions = {}): Promise<TestDaemon> {
     child.once('exit', (code) => reject(new Error(`daemon exited with ${code}:\n${stderr}`)));
   });
   return {
-    dir, socketPath, port, child, pid: child.pid!,
+    dir,
+    socketPath,
+    port,
+    child,
+    pid: child.pid!,
     token: readFileSync(join(dir, 'token'), 'utf8').trim(),
     client: () => connect({ daemon: socketPath, autoStart: false }),
     log: () => stderr,
@@ -116,7 +140,14 @@ export function useDaemon(o: StartOptions = {}): Suite {
     await pd?.close();
     await d?.stop();
   });
-  return { get d() { return d!; }, get pd() { return pd!; } };
+  return {
+    get d() {
+      return d!;
+    },
+    get pd() {
+      return pd!;
+    },
+  };
 }
 
 export interface SandboxSuite extends Suite {
@@ -134,5 +165,15 @@ export function useSandbox(o: StartOptions = {}): SandboxSuite {
   afterAll(async () => {
     await c?.shutdown({ force: true }).catch(() => undefined);
   });
-  return { get d() { return suite.d; }, get pd() { return suite.pd; }, get c() { return c!; } };
+  return {
+    get d() {
+      return suite.d;
+    },
+    get pd() {
+      return suite.pd;
+    },
+    get c() {
+      return c!;
+    },
+  };
 }

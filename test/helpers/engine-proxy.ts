@@ -50,7 +50,11 @@ export class EngineProxy {
     const pair: [Socket, Socket] = [client, engine];
     this.pairs.add(pair);
     engine.once('close', () => this.pairs.delete(pair));
-    for (const s of pair) s.on('error', () => { client.destroy(); engine.destroy(); });
+    for (const s of pair)
+      s.on('error', () => {
+        client.destroy();
+        engine.destroy();
+      });
     client.pipe(engine).pipe(client);
   }
 

@@ -4,36 +4,57 @@
  */
 import { request } from 'node:http';
 
-export interface RawTarget { socketPath?: string; port?: number; headers?: Record<string, string>; /** Default /rpc. */ path?: string }
+export interface RawTarget {
+  socketPath?: string;
+  port?: number;
+  headers?: Record<string, string>;
+  /** Default /rpc. */ path?: string;
+}
 
 export function postRpc(target: RawTarget, body: string | Buffer): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = request({
-      ...(target.socketPath ? { socketPath: target.socketPath } : { host: '127.0.0.1', port: target.port }),
-      path: target.path ?? '/rpc', method: 'POST',
-      headers: { 'content-type': 'application/json', ...target.headers },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => { text += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
-    });
+    const req = request(
+      {
+        ...(target.socketPath ? { socketPath: target.socketPath } : { host: '127.0.0.1', port: target.port }),
+        path: target.path ?? '/rpc',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...target.headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
+      },
+    );
     req.once('error', reject);
     req.end(body);
   });
 }
 
 /** One request on the transfer channel: `body` streamed as the PUT body; answers the status and the whole response body. */
-export function transferRequest(target: RawTarget, method: 'GET' | 'PUT', path: string, body?: Buffer): Promise<{ status: number; body: Buffer }> {
+export function transferRequest(
+  target: RawTarget,
+  method: 'GET' | 'PUT',
+  path: string,
+  body?: Buffer,
+): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = request({
-      ...(target.socketPath ? { socketPath: target.socketPath } : { host: '127.0.0.1', port: target.port }),
-      path, method, headers: { ...target.headers },
-    }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (d: Buffer) => parts.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts) }));
-    });
+    const req = request(
+      {
+        ...(target.socketPath ? { socketPath: target.socketPath } : { host: '127.0.0.1', port: target.port }),
+        path,
+        method,
+        headers: { ...target.headers },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (d: Buffer) => parts.push(d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts) }));
+      },
+    );
     req.once('error', reject);
     req.end(body);
   });

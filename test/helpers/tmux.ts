@@ -24,7 +24,9 @@ export interface Tmux {
 
 export async function openTmux(cols: number, rows: number, env: Record<string, string> = {}): Promise<Tmux> {
   const name = `pdtest-${randomBytes(4).toString('hex')}`;
-  const exports = Object.entries({ PS1: '$ ', ...env }).map(([k, v]) => `${k}='${v}'`).join(' ');
+  const exports = Object.entries({ PS1: '$ ', ...env })
+    .map(([k, v]) => `${k}='${v}'`)
+    .join(' ');
   await run('tmux', ['new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), `env ${exports} bash --norc --noprofile`]);
   const t: Tmux = {
     name,
@@ -32,8 +34,12 @@ export async function openTmux(cols: number, rows: number, env: Record<string, s
       await run('tmux', ['send-keys', '-t', name, '-l', text]);
       if (enter) await run('tmux', ['send-keys', '-t', name, 'Enter']);
     },
-    keys: async (...names) => { await run('tmux', ['send-keys', '-t', name, ...names]); },
-    resize: async (c, r) => { await run('tmux', ['resize-window', '-t', name, '-x', String(c), '-y', String(r)]); },
+    keys: async (...names) => {
+      await run('tmux', ['send-keys', '-t', name, ...names]);
+    },
+    resize: async (c, r) => {
+      await run('tmux', ['resize-window', '-t', name, '-x', String(c), '-y', String(r)]);
+    },
     screen: async (escapes = false) => (await run('tmux', ['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', name])).stdout,
     waitFor: async (pattern, timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs;
@@ -44,7 +50,9 @@ export async function openTmux(cols: number, rows: number, env: Record<string, s
         await new Promise((r) => setTimeout(r, 100));
       }
     },
-    kill: async () => { await run('tmux', ['kill-session', '-t', name]).catch(() => undefined); },
+    kill: async () => {
+      await run('tmux', ['kill-session', '-t', name]).catch(() => undefined);
+    },
   };
   return t;
 }

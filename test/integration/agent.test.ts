@@ -9,24 +9,26 @@ import { availableEngines } from '../helpers/engines.js';
 const engines = await availableEngines();
 
 /** Every way a child can leave its parent, each ignoring SIGTERM; the tag makes their sleeps findable. */
-const escapes = (tag: string) => [
-  "trap '' TERM",
-  `sleep 97${tag}1 &`,
-  `(sleep 97${tag}2 &)`,
-  `setsid sleep 97${tag}3 &`,
-  `nohup sleep 97${tag}4 >/dev/null 2>&1 &`,
-  `env -i /bin/sleep 97${tag}5 &`,
-  `(unset POCKETDOCK_EXEC; sleep 97${tag}6 &)`,
-  'echo started',
-  'wait',
-].join('\n');
+const escapes = (tag: string) =>
+  [
+    "trap '' TERM",
+    `sleep 97${tag}1 &`,
+    `(sleep 97${tag}2 &)`,
+    `setsid sleep 97${tag}3 &`,
+    `nohup sleep 97${tag}4 >/dev/null 2>&1 &`,
+    `env -i /bin/sleep 97${tag}5 &`,
+    `(unset POCKETDOCK_EXEC; sleep 97${tag}6 &)`,
+    'echo started',
+    'wait',
+  ].join('\n');
 
 describe('through the agent', () => {
   const suite = useDaemon();
 
   describe.each(engines)('on $name', (e) => {
     let c: Container;
-    const left = async (tag: string) => (await c.run('ps -eo args')).stdout.split('\n').filter((l) => l.startsWith(`sleep 97${tag}`) || l.startsWith(`/bin/sleep 97${tag}`));
+    const left = async (tag: string) =>
+      (await c.run('ps -eo args')).stdout.split('\n').filter((l) => l.startsWith(`sleep 97${tag}`) || l.startsWith(`/bin/sleep 97${tag}`));
 
     beforeAll(async () => {
       c = await suite.pd.createNewContainer({ socketPath: e.socketPath });

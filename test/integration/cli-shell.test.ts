@@ -13,8 +13,12 @@ const PROMPT = /sandbox@[0-9a-f]+:~\$ ?$/m;
 const MODE = 'echo MODE=$(stty -a | grep -o -w -e -icanon -e -echo | tr -d "\\n")canonical';
 let tmux: Tmux | undefined;
 
-afterEach(async () => { await tmux?.kill(); });
-afterAll(async () => { await s.pd.destroyContainer(box).catch(() => undefined); });
+afterEach(async () => {
+  await tmux?.kill();
+});
+afterAll(async () => {
+  await s.pd.destroyContainer(box).catch(() => undefined);
+});
 
 describe('shell', () => {
   it('is a terminal: keys, resize, Ctrl-C reach the remote program; its exit status comes back; the terminal is restored', async () => {

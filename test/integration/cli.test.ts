@@ -9,7 +9,15 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  ContainerHandle, ContainerInfo, ContainerListItem, DoctorReport, ExecResult, ImageBuildResult, METHODS, ProfileInfo, StreamChunk,
+  ContainerHandle,
+  ContainerInfo,
+  ContainerListItem,
+  DoctorReport,
+  ExecResult,
+  ImageBuildResult,
+  METHODS,
+  ProfileInfo,
+  StreamChunk,
 } from '../../packages/protocol/src/index.js';
 import { CLI_BIN, cli, cliFor } from '../helpers/cli.js';
 import { startDaemon, useDaemon } from '../helpers/daemon.js';
@@ -32,15 +40,46 @@ afterAll(async () => {
   const mine = (await s.pd.listContainers()).filter((c) => c.name.startsWith(prefix));
   await Promise.all(mine.map((c) => s.pd.destroyContainer(c.name).catch(() => undefined)));
   // The snapshot's containers are gone, so its image can go too (the test daemon works on Docker).
-  await docker.getImage(snapshot).remove().catch((err: { statusCode?: number }) => { if (err.statusCode !== 404) throw err; });
+  await docker
+    .getImage(snapshot)
+    .remove()
+    .catch((err: { statusCode?: number }) => {
+      if (err.statusCode !== 404) throw err;
+    });
 });
 
 describe('usage', () => {
   it('prints help with examples, and the version', async () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
-    for (const cmd of ['quickstart', 'init', 'status', 'doctor', 'logs', 'create', 'run', 'shell', 'reboot', 'stop', 'resume', 'shutdown',
-      'snapshot', 'prune', 'list', 'info', 'push', 'pull', 'profiles', 'build', 'export', 'import', 'attach', 'daemon', 'dashboard', 'completion']) {
+    for (const cmd of [
+      'quickstart',
+      'init',
+      'status',
+      'doctor',
+      'logs',
+      'create',
+      'run',
+      'shell',
+      'reboot',
+      'stop',
+      'resume',
+      'shutdown',
+      'snapshot',
+      'prune',
+      'list',
+      'info',
+      'push',
+      'pull',
+      'profiles',
+      'build',
+      'export',
+      'import',
+      'attach',
+      'daemon',
+      'dashboard',
+      'completion',
+    ]) {
       expect(help.stdout).toMatch(new RegExp(`^  ${cmd} `, 'm'));
     }
     expect(help.stdout).toContain('Examples:');
@@ -75,7 +114,7 @@ describe('containers', () => {
     expect(expectShape(ContainerHandle, j.stdout)).toMatchObject({ name: `${prefix}-json`, persist: true });
   });
 
-  it('lists as an aligned table without colour when piped or with NO_COLOR, and as the API\'s objects with --json', async () => {
+  it("lists as an aligned table without colour when piped or with NO_COLOR, and as the API's objects with --json", async () => {
     const table = await run(['list']);
     expect(table.code).toBe(0);
     expect(table.stdout).not.toContain(ANSI);
@@ -124,7 +163,7 @@ describe('containers', () => {
 });
 
 describe('run and attach', () => {
-  it('prints stdout and stderr to their own streams and exits with the command\'s code', async () => {
+  it("prints stdout and stderr to their own streams and exits with the command's code", async () => {
     const r = await run(['run', box, 'echo out; echo err >&2; exit 3']);
     expect(r).toEqual({ code: 3, stdout: 'out\n', stderr: 'err\n' });
     expect((await run(['run', box, '--', 'ls', '-a', '/home/sandbox'])).stdout).toMatch(/^\.\n\.\.\n/);
@@ -143,7 +182,11 @@ describe('run and attach', () => {
   });
 
   it('--stream prints output while the command runs', async () => {
-    const child = spawn(process.execPath, [CLI_BIN, '--daemon', s.d.socketPath, 'run', box, '--stream', 'echo first; read x < /dev/null; sleep 30; echo never'], { env: { ...process.env, NO_COLOR: '' } });
+    const child = spawn(
+      process.execPath,
+      [CLI_BIN, '--daemon', s.d.socketPath, 'run', box, '--stream', 'echo first; read x < /dev/null; sleep 30; echo never'],
+      { env: { ...process.env, NO_COLOR: '' } },
+    );
     const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
     expect(first).toBe('first\n');
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -151,7 +194,12 @@ describe('run and attach', () => {
     expect(await exited).toBe(130);
     const lines = (await run(['--json', 'run', box, '--stream', 'echo a; echo b >&2'])).stdout.trim().split('\n');
     const chunks = lines.slice(0, lines.indexOf('{'));
-    expect(chunks.map((l) => expectShape(StreamChunk, l))).toEqual(expect.arrayContaining([{ stream: 'stdout', data: 'a\n' }, { stream: 'stderr', data: 'b\n' }]));
+    expect(chunks.map((l) => expectShape(StreamChunk, l))).toEqual(
+      expect.arrayContaining([
+        { stream: 'stdout', data: 'a\n' },
+        { stream: 'stderr', data: 'b\n' },
+      ]),
+    );
     expectShape(ExecResult, lines.slice(chunks.length).join('\n'));
   });
 
@@ -206,7 +254,7 @@ describe('images, projects, the daemon', () => {
     expect((await run(['status'], { cwd: dir })).stdout).toMatch(/^daemon:\s+pocketdockd .* at /m);
   });
 
-  it('logs prints a project\'s history and output, follows it, and names what is missing', async () => {
+  it("logs prints a project's history and output, follows it, and names what is missing", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pd-cli-logs-'));
     const name = `${prefix}-proj`;
     expect((await run(['logs'], { cwd: tmpdir() })).stderr).toMatch(/^pocketdock: no pocketdock project .*pocketdock init/);
@@ -214,12 +262,27 @@ describe('images, projects, the daemon', () => {
     expect((await run(['create', '--name', name], { cwd: dir })).code).toBe(0);
     expect((await run(['run', name, 'echo hi; exit 3'], { cwd: dir })).code).toBe(3);
     await run(['run', name, 'true'], { cwd: dir });
-    const entries = expectShape(Type.Array(Type.Object({
-      container: Type.String(), timestamp: Type.String(), kind: Type.String(), command: Type.String(), exitCode: Type.Integer(),
-      durationMs: Type.Number(), timedOut: Type.Boolean(),
-    })), (await run(['logs', '--history', '--json'], { cwd: dir })).stdout);
-    expect(entries).toMatchObject([{ container: name, command: 'echo hi; exit 3', exitCode: 3 }, { command: 'true', exitCode: 0 }]);
-    expect(JSON.parse((await run(['logs', name, '--history', '--limit', '1', '--json'], { cwd: dir })).stdout)).toMatchObject([{ command: 'true' }]);
+    const entries = expectShape(
+      Type.Array(
+        Type.Object({
+          container: Type.String(),
+          timestamp: Type.String(),
+          kind: Type.String(),
+          command: Type.String(),
+          exitCode: Type.Integer(),
+          durationMs: Type.Number(),
+          timedOut: Type.Boolean(),
+        }),
+      ),
+      (await run(['logs', '--history', '--json'], { cwd: dir })).stdout,
+    );
+    expect(entries).toMatchObject([
+      { container: name, command: 'echo hi; exit 3', exitCode: 3 },
+      { command: 'true', exitCode: 0 },
+    ]);
+    expect(JSON.parse((await run(['logs', name, '--history', '--limit', '1', '--json'], { cwd: dir })).stdout)).toMatchObject([
+      { command: 'true' },
+    ]);
     const table = (await run(['logs', '--history'], { cwd: dir })).stdout.split('\n');
     expect(table[0]).toMatch(/^TIME\s+CONTAINER\s+EXIT\s+DURATION\s+KIND\s+COMMAND$/);
     expect(table[1]).toMatch(new RegExp(`^\\S+\\s+${name}\\s+3\\s+[\\d.]+ s\\s+\\w+\\s+echo hi; exit 3$`));
@@ -229,14 +292,27 @@ describe('images, projects, the daemon', () => {
     await session.sendAndWait('echo from-session');
     const logs = await run(['logs', name], { cwd: dir });
     expect(logs.stdout).toMatch(new RegExp(`^==> ${name}/session-\\S+ <==\n\\$ echo from-session\nfrom-session\n`));
-    expect(JSON.parse((await run(['logs', '--json', '--limit', '1'], { cwd: dir })).stdout)).toMatchObject([{ container: name, text: 'from-session\n' }]);
+    expect(JSON.parse((await run(['logs', '--json', '--limit', '1'], { cwd: dir })).stdout)).toMatchObject([
+      { container: name, text: 'from-session\n' },
+    ]);
 
     // --follow: what is added after the start, as it comes (one JSON entry per line).
-    const follower = spawn(process.execPath, [CLI_BIN, '--daemon', s.d.socketPath, 'logs', '--history', '--follow', '--json'], { cwd: dir });
+    const follower = spawn(process.execPath, [CLI_BIN, '--daemon', s.d.socketPath, 'logs', '--history', '--follow', '--json'], {
+      cwd: dir,
+    });
     let seen = '';
-    const started = new Promise<void>((resolve) => follower.stdout.on('data', (d: Buffer) => { seen += d.toString(); if (seen.split('\n').length > 3) resolve(); }));
+    const started = new Promise<void>((resolve) =>
+      follower.stdout.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if (seen.split('\n').length > 3) resolve();
+      }),
+    );
     await started;
-    const followed = new Promise<void>((resolve) => follower.stdout.on('data', () => { if (seen.includes('"command":"echo later"')) resolve(); }));
+    const followed = new Promise<void>((resolve) =>
+      follower.stdout.on('data', () => {
+        if (seen.includes('"command":"echo later"')) resolve();
+      }),
+    );
     await run(['run', name, 'echo later'], { cwd: dir });
     await followed;
     follower.kill('SIGINT');
@@ -263,7 +339,10 @@ describe('images, projects, the daemon', () => {
   it('daemon status and start see the running daemon', async () => {
     const st = await run(['daemon', 'status', '--json']);
     expect(expectShape(METHODS['daemon.status'].result, st.stdout)).toMatchObject({
-      pid: s.d.pid, socket: s.d.socketPath, port: null, engines: expect.arrayContaining([{ socketPath: '/var/run/docker.sock', default: true, answers: true }]),
+      pid: s.d.pid,
+      socket: s.d.socketPath,
+      port: null,
+      engines: expect.arrayContaining([{ socketPath: '/var/run/docker.sock', default: true, answers: true }]),
     });
     expect((await run(['daemon', 'status'])).stdout).toMatch(/^uptime:\s+\d+[smhd]/m);
     expect((await run(['daemon', 'start'])).stderr).toMatch(/already running \(pid \d+\)/);
@@ -272,7 +351,7 @@ describe('images, projects, the daemon', () => {
 });
 
 describe('guides', () => {
-  it('quickstart\'s commands work as printed', async () => {
+  it("quickstart's commands work as printed", async () => {
     const text = (await cli(['quickstart'])).stdout;
     const commands = [...text.matchAll(/^ {2}\$ pocketdock (.*)$/gm)].map((m) => m[1]!);
     expect(commands.length).toBeGreaterThan(5);
@@ -281,7 +360,9 @@ describe('guides', () => {
       const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const child = spawn('sh', ['-c', `node "${CLI_BIN}" ${line}`], { env: { ...process.env, POCKETDOCK_DAEMON: s.d.socketPath } });
         let stderr = '';
-        child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+        });
         child.once('exit', (code) => resolve({ code, stderr }));
       });
       expect(r, line).toMatchObject({ code: 0 });

@@ -3,7 +3,16 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContainerNotFound, DaemonClosedError, ImageNotFound, InvalidParams, Unauthorized, connect, type Container, type PocketDock } from '../../client/src/index.js';
+import {
+  ContainerNotFound,
+  DaemonClosedError,
+  ImageNotFound,
+  InvalidParams,
+  Unauthorized,
+  connect,
+  type Container,
+  type PocketDock,
+} from '../../client/src/index.js';
 import { docker, exists } from '../helpers/engines.js';
 import { startDaemon, useDaemon } from '../helpers/daemon.js';
 import { postRpc } from '../helpers/rpc.js';
@@ -64,7 +73,9 @@ describe('container.create', () => {
     const c = await create({ ports: { [String(port)]: 8000 } });
     await c.run('cd /tmp && echo served > index.html && nohup python3 -m http.server 8000 >/dev/null 2>&1 &');
     // Wait inside the container until the server accepts connections: an event, not a timer.
-    const ready = await c.run('python3 -c "import socket,time\nfor _ in range(100):\n  try: socket.create_connection((\'127.0.0.1\',8000)); break\n  except OSError: time.sleep(0.05)"');
+    const ready = await c.run(
+      'python3 -c "import socket,time\nfor _ in range(100):\n  try: socket.create_connection((\'127.0.0.1\',8000)); break\n  except OSError: time.sleep(0.05)"',
+    );
     expect(ready.exitCode).toBe(0);
     const res = await fetch(`http://127.0.0.1:${port}/index.html`);
     expect(await res.text()).toBe('served\n');
@@ -88,7 +99,9 @@ describe('container.create', () => {
 
 describe('container.run', () => {
   let c: Container;
-  beforeAll(async () => { c = await create(); });
+  beforeAll(async () => {
+    c = await create();
+  });
 
   it('returns stdout, stderr and the exit code', async () => {
     const r = await c.run('echo out; echo err >&2; exit 42');
@@ -135,18 +148,27 @@ describe('container.shutdown and unknown containers', () => {
 
 describe('transports', () => {
   it('serves plain HTTP JSON-RPC on the Unix socket, with -32602 naming the field', async () => {
-    const ok = await postRpc({ socketPath: suite.d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'daemon.version', params: {} }));
+    const ok = await postRpc(
+      { socketPath: suite.d.socketPath },
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'daemon.version', params: {} }),
+    );
     expect(ok.json).toMatchObject({ id: 1, result: { version: expect.any(String) } });
-    const bad = await postRpc({ socketPath: suite.d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'container.run', params: { command: 'true' } }));
+    const bad = await postRpc(
+      { socketPath: suite.d.socketPath },
+      JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'container.run', params: { command: 'true' } }),
+    );
     expect(bad.json).toMatchObject({ id: 2, error: { code: -32602, data: { type: 'InvalidParams', field: 'container' } } });
     const garbage = await postRpc({ socketPath: suite.d.socketPath }, '{"jsonrpc":');
     expect(garbage.json).toMatchObject({ error: { code: -32700, data: { type: 'ParseError' } } });
-    const unknown = await postRpc({ socketPath: suite.d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'container.explode', params: {} }));
+    const unknown = await postRpc(
+      { socketPath: suite.d.socketPath },
+      JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'container.explode', params: {} }),
+    );
     expect(unknown.json).toMatchObject({ id: 3, error: { code: -32601, data: { type: 'MethodNotFound', method: expect.any(String) } } });
   });
 
   it('publishes the protocol with rpc.discover', async () => {
-    const doc = await suite.pd.transport.call('rpc.discover', {}) as unknown as { methods: { name: string }[] };
+    const doc = (await suite.pd.transport.call('rpc.discover', {})) as unknown as { methods: { name: string }[] };
     expect(doc.methods.map((m) => m.name)).toEqual(expect.arrayContaining(['container.create', 'container.run', 'container.shutdown']));
   });
 
@@ -155,8 +177,22 @@ describe('transports', () => {
     const host = `127.0.0.1:${suite.d.port}`;
     expect((await postRpc({ port: suite.d.port!, headers: { host } }, body)).status).toBe(401);
     expect((await postRpc({ port: suite.d.port!, headers: { host, authorization: `Bearer ${suite.d.token}` } }, body)).status).toBe(200);
-    expect((await postRpc({ port: suite.d.port!, headers: { host: `evil.example:${suite.d.port}`, authorization: `Bearer ${suite.d.token}` } }, body)).status).toBe(401);
-    expect((await postRpc({ port: suite.d.port!, headers: { host, origin: 'http://evil.example', authorization: `Bearer ${suite.d.token}` } }, body)).status).toBe(401);
+    expect(
+      (
+        await postRpc(
+          { port: suite.d.port!, headers: { host: `evil.example:${suite.d.port}`, authorization: `Bearer ${suite.d.token}` } },
+          body,
+        )
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await postRpc(
+          { port: suite.d.port!, headers: { host, origin: 'http://evil.example', authorization: `Bearer ${suite.d.token}` } },
+          body,
+        )
+      ).status,
+    ).toBe(401);
     const ws = await connect({ daemon: `ws://127.0.0.1:${suite.d.port}`, token: suite.d.token });
     expect((await ws.hello()).daemon).toBe('pocketdockd');
     await ws.close();
@@ -173,9 +209,13 @@ describe('transports', () => {
       const req = (id: number, method = 'daemon.version', params: object = {}) => ({ jsonrpc: '2.0', id, method, params });
       const big = await postRpc({ socketPath: small.socketPath }, JSON.stringify(req(1, 'daemon.hello', { client: 'x'.repeat(5000) })));
       expect(big.status).toBe(413);
-      expect(big.json).toMatchObject({ error: { code: -32600, data: { type: 'InvalidRequest' }, message: expect.stringMatching(/larger than 4096 bytes/) } });
+      expect(big.json).toMatchObject({
+        error: { code: -32600, data: { type: 'InvalidRequest' }, message: expect.stringMatching(/larger than 4096 bytes/) },
+      });
       const batch = await postRpc({ socketPath: small.socketPath }, JSON.stringify([req(1), req(2), req(3)]));
-      expect(batch.json).toMatchObject({ error: { code: -32600, data: { type: 'InvalidRequest' }, message: expect.stringMatching(/1 to 2 requests/) } });
+      expect(batch.json).toMatchObject({
+        error: { code: -32600, data: { type: 'InvalidRequest' }, message: expect.stringMatching(/1 to 2 requests/) },
+      });
       expect((await postRpc({ socketPath: small.socketPath }, JSON.stringify([req(1), req(2)]))).json).toHaveLength(2);
 
       // Over one WebSocket: the first call is still waiting (a long poll) when the second arrives.
@@ -220,7 +260,11 @@ describe('autoStart', () => {
   it('starts a daemon in the background when none answers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pd-auto-'));
     const socket = join(dir, 'auto.sock');
-    const client = await connect({ daemon: socket, daemonArgs: ['--port', '0', '--state-dir', dir], env: { ...process.env, POCKETDOCK_STATE_DIR: dir } });
+    const client = await connect({
+      daemon: socket,
+      daemonArgs: ['--port', '0', '--state-dir', dir],
+      env: { ...process.env, POCKETDOCK_STATE_DIR: dir },
+    });
     const hello = await client.hello();
     expect(hello.daemon).toBe('pocketdockd');
     await client.close();

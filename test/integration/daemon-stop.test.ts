@@ -9,11 +9,20 @@ import { docker, exists } from '../helpers/engines.js';
 
 const made: string[] = [];
 afterAll(async () => {
-  for (const id of made) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+  for (const id of made)
+    await docker
+      .getContainer(id)
+      .remove({ force: true })
+      .catch(() => undefined);
 });
 
 function stopping(d: TestDaemon, pd: Awaited<ReturnType<TestDaemon['client']>>): Promise<NotificationParams<'daemon.stopping'>> {
-  return new Promise((resolve) => { const off = pd.transport.on('daemon.stopping', (p) => { off(); resolve(p); }); });
+  return new Promise((resolve) => {
+    const off = pd.transport.on('daemon.stopping', (p) => {
+      off();
+      resolve(p);
+    });
+  });
 }
 
 describe('daemon stop', () => {

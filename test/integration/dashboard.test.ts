@@ -28,10 +28,14 @@ describe('dashboard in Chromium', () => {
   let page: Page;
   const base = () => `http://127.0.0.1:${s.d.port}`;
   const row = (name: string) => page.locator(`tr[data-name="${name}"]`);
-  const shoot = async (name: string) => { if (shots) await page.screenshot({ path: join(shots, `dashboard-${name}.png`) }); };
+  const shoot = async (name: string) => {
+    if (shots) await page.screenshot({ path: join(shots, `dashboard-${name}.png`) });
+  };
 
   beforeAll(async () => {
-    s.d.child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
+    s.d.child.stderr!.on('data', (d: Buffer) => {
+      log += d.toString();
+    });
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1366, height: 800 }, acceptDownloads: true });
     page = await context.newPage();
@@ -64,9 +68,11 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('tab', { name: 'Run' }).waitFor();
   });
 
-  it('streams a command\'s stdout and stderr while it runs', async () => {
+  it("streams a command's stdout and stderr while it runs", async () => {
     // The command waits for a file that the test creates only once the first lines are on the page.
-    await page.getByLabel('Command', { exact: true }).fill('echo first; echo oops >&2; while [ ! -e /tmp/go ]; do sleep 0.1; done; echo second');
+    await page
+      .getByLabel('Command', { exact: true })
+      .fill('echo first; echo oops >&2; while [ ! -e /tmp/go ]; do sleep 0.1; done; echo second');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const output = page.getByLabel('Command output');
     await output.getByText('first').waitFor();
@@ -81,7 +87,9 @@ describe('dashboard in Chromium', () => {
 
   it('lists a detached process, follows its output live and kills it', async () => {
     await page.getByRole('tab', { name: 'Run' }).click();
-    await page.getByLabel('Command', { exact: true }).fill('echo started; while :; do if [ -e /tmp/tick ]; then echo tick; rm /tmp/tick; fi; sleep 0.1; done');
+    await page
+      .getByLabel('Command', { exact: true })
+      .fill('echo started; while :; do if [ -e /tmp/tick ]; then echo tick; rm /tmp/tick; fi; sleep 0.1; done');
     await page.getByRole('button', { name: 'Run in background' }).click();
     await page.getByRole('tab', { name: 'Processes' }).click();
     await page.getByRole('button', { name: /^echo started/ }).click();
@@ -113,11 +121,14 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('list', { name: 'Files in /home/sandbox' }).waitFor();
     const content = `dropped in the dashboard ${tag}\n`;
     // A drop as the browser delivers it: a DataTransfer holding a File.
-    const drop = await page.evaluateHandle(([text]) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([text!], 'dropped.txt', { type: 'text/plain' }));
-      return dt;
-    }, [content]);
+    const drop = await page.evaluateHandle(
+      ([text]) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([text!], 'dropped.txt', { type: 'text/plain' }));
+        return dt;
+      },
+      [content],
+    );
     await page.locator('.files').dispatchEvent('drop', { dataTransfer: drop });
     await page.getByRole('button', { name: 'dropped.txt' }).waitFor();
     const c = await s.pd.resumeContainer(mine);
@@ -142,7 +153,10 @@ describe('dashboard in Chromium', () => {
       await other.close();
     }
     await page.getByRole('tab', { name: 'Resources' }).click();
-    await page.locator('figcaption .key.memory').getByText(/ of \d/).waitFor();
+    await page
+      .locator('figcaption .key.memory')
+      .getByText(/ of \d/)
+      .waitFor();
     if (shots) {
       // Something to draw: a minute of samples would be long; a few, with some CPU, show the chart.
       await (await s.pd.resumeContainer(mine)).run('timeout 20 sh -c "while :; do :; done"', { detach: true });
@@ -167,14 +181,17 @@ describe('dashboard in Chromium', () => {
       const p = await stranger.newPage();
       await p.goto(`${base()}/?token=${'0'.repeat(64)}`);
       expect(p.url()).toBe(`${base()}/`);
-      await p.getByRole('alert').getByText(/Not signed in/).waitFor();
+      await p
+        .getByRole('alert')
+        .getByText(/Not signed in/)
+        .waitFor();
       expect(await stranger.cookies()).toEqual([]);
     } finally {
       await stranger.close();
     }
   });
 
-  it('never writes the token into the daemon\'s log', () => {
+  it("never writes the token into the daemon's log", () => {
     expect(log).toContain('dashboard: a browser signed in');
     expect(log).toContain('dashboard: sign-in with a wrong token refused');
     expect(log).not.toContain(s.d.token);
@@ -188,11 +205,15 @@ describe('dashboard in Chromium', () => {
     try {
       const p = await context.newPage();
       await p.goto(`http://127.0.0.1:${(foreign.address() as { port: number }).port}/`);
-      const outcome = await p.evaluate((url) => new Promise<string>((resolve) => {
-        const ws = new WebSocket(url);
-        ws.onopen = () => resolve('open');
-        ws.onclose = () => resolve('refused');
-      }), `ws://127.0.0.1:${s.d.port}/rpc`);
+      const outcome = await p.evaluate(
+        (url) =>
+          new Promise<string>((resolve) => {
+            const ws = new WebSocket(url);
+            ws.onopen = () => resolve('open');
+            ws.onclose = () => resolve('refused');
+          }),
+        `ws://127.0.0.1:${s.d.port}/rpc`,
+      );
       expect(outcome).toBe('refused');
       await p.close();
     } finally {
@@ -200,9 +221,14 @@ describe('dashboard in Chromium', () => {
     }
     // The same refusal, seen from the daemon's side: the right cookie with a foreign Origin gets 401.
     const status = await new Promise<number>((resolve) => {
-      const ws = new NodeWebSocket(`ws://127.0.0.1:${s.d.port}/rpc`, { headers: { origin: 'http://evil.example', cookie: `pocketdock_token=${s.d.token}` } });
+      const ws = new NodeWebSocket(`ws://127.0.0.1:${s.d.port}/rpc`, {
+        headers: { origin: 'http://evil.example', cookie: `pocketdock_token=${s.d.token}` },
+      });
       ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-      ws.once('open', () => { ws.close(); resolve(101); });
+      ws.once('open', () => {
+        ws.close();
+        resolve(101);
+      });
       ws.once('error', () => undefined);
     });
     expect(status).toBe(401);

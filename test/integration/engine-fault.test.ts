@@ -20,7 +20,9 @@ afterAll(async () => {
 
 /** Resolves once `command` runs in the container (seen by the engine's top, past the proxy): the run is in flight. */
 async function running(containerId: string, command: string): Promise<void> {
-  await expect.poll(async () => JSON.stringify((await docker.getContainer(containerId).top()).Processes), { timeout: 30_000 }).toContain(command);
+  await expect
+    .poll(async () => JSON.stringify((await docker.getContainer(containerId).top()).Processes), { timeout: 30_000 })
+    .toContain(command);
 }
 
 describe('engine faults', () => {

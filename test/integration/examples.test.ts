@@ -20,10 +20,14 @@ const PRINTS: Record<string, string> = {
 const SERVER_LINE = /^Serving HTTP on \S+ port 8000 .*\n/m;
 
 it('runs every example', () => {
-  expect(readdirSync(new URL('examples/', `file://${root}`)).filter((f) => f.endsWith('.ts')).sort()).toEqual(Object.keys(PRINTS).sort());
+  expect(
+    readdirSync(new URL('examples/', `file://${root}`))
+      .filter((f) => f.endsWith('.ts'))
+      .sort(),
+  ).toEqual(Object.keys(PRINTS).sort());
 });
 
-describe.each(engines)('the README\'s examples on $name', (e) => {
+describe.each(engines)("the README's examples on $name", (e) => {
   it.each(Object.keys(PRINTS))('%s', async (file) => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', `examples/${file}`], {
       cwd: root,

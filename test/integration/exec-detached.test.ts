@@ -16,17 +16,29 @@ function runChild(args: string[]): Promise<Record<string, unknown>[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
     child.once('error', reject);
-    child.once('exit', (code) => code === 0
-      ? resolve(out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>))
-      : reject(new Error(`attach child exited ${code}: ${out}`)));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(
+            out
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l) as Record<string, unknown>),
+          )
+        : reject(new Error(`attach child exited ${code}: ${out}`)),
+    );
   });
 }
 
 describe('run({ detach: true })', () => {
   it('keeps running and buffering with nobody attached; a second OS process attaches by id, follows, kills and waits', async () => {
-    const p = await suite.c.run('echo first; while [ ! -e /tmp/go-attach ]; do sleep 0.02; done; i=0; while :; do i=$((i+1)); echo tick$i; sleep 0.05; done', { detach: true });
+    const p = await suite.c.run(
+      'echo first; while [ ! -e /tmp/go-attach ]; do sleep 0.02; done; i=0; while :; do i=$((i+1)); echo tick$i; sleep 0.05; done',
+      { detach: true },
+    );
     expect(await p.isRunning()).toBe(true);
     await expect.poll(async () => (await p.peek()).stdout).toBe('first\n');
     const child = runChild([suite.d.socketPath, p.id]);
@@ -35,7 +47,10 @@ describe('run({ detach: true })', () => {
     const lines = await child;
     expect(lines[0]).toMatchObject({ running: true });
     expect(String(lines[0]!.buffered)).toMatch(/^first\n/);
-    const chunks = lines.filter((l) => 'chunk' in l).map((l) => String(l.chunk)).join('');
+    const chunks = lines
+      .filter((l) => 'chunk' in l)
+      .map((l) => String(l.chunk))
+      .join('');
     expect(chunks).toMatch(/^first\ntick1\n/);
     expect(lines.at(-1)).toMatchObject({ result: { exitCode: 137, ok: false, timedOut: false } });
     expect(await p.isRunning()).toBe(false);
@@ -47,7 +62,12 @@ describe('run({ detach: true })', () => {
     const p = await suite.c.run("head -c 3000000 /dev/zero | tr '\\0' o; echo -n END", { detach: true });
     await p.wait();
     const info = await p.info();
-    expect(info).toMatchObject({ bufferOverflow: true, bufferSize: MiB, offsets: { stdout: 3_000_003 }, dropped: { stdout: 3_000_003 - MiB } });
+    expect(info).toMatchObject({
+      bufferOverflow: true,
+      bufferSize: MiB,
+      offsets: { stdout: 3_000_003 },
+      dropped: { stdout: 3_000_003 - MiB },
+    });
     const peeked = await p.peek();
     expect(peeked.stdout.length).toBe(MiB);
     expect(peeked.stdout.endsWith('oEND')).toBe(true);
@@ -62,7 +82,14 @@ describe('run({ detach: true })', () => {
     let peak = before;
     while (await p.isRunning()) peak = Math.max(peak, suite.d.rssKiB());
     const info = await p.info();
-    console.log(JSON.stringify({ test: 'detached 1 GB flood', daemonRssKiBBefore: before, daemonRssKiBPeak: peak, daemonRssKiBAfter: suite.d.rssKiB() }));
+    console.log(
+      JSON.stringify({
+        test: 'detached 1 GB flood',
+        daemonRssKiBBefore: before,
+        daemonRssKiBPeak: peak,
+        daemonRssKiBAfter: suite.d.rssKiB(),
+      }),
+    );
     expect(info).toMatchObject({ bufferOverflow: true, offsets: { stdout: 1_000_000_000 }, bufferSize: MiB, exitCode: 0 });
     expect(peak - before).toBeLessThan(64 * 1024);
   });
@@ -72,8 +99,19 @@ describe('run({ detach: true })', () => {
     const offsets = { stdout: 0, stderr: 0 };
     const text = { stdout: '', stderr: '' };
     for (let done = false; !done;) {
-      const { json } = await postRpc({ socketPath: suite.d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'exec.poll', params: { execId: p.id, offsets, waitMs: 2000, maxBytes: 50 } }));
-      const r = (json as { result: { stdout: { next: number; data: string; lost: number }; stderr: { next: number; data: string; lost: number }; result: unknown } }).result;
+      const { json } = await postRpc(
+        { socketPath: suite.d.socketPath },
+        JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'exec.poll', params: { execId: p.id, offsets, waitMs: 2000, maxBytes: 50 } }),
+      );
+      const r = (
+        json as {
+          result: {
+            stdout: { next: number; data: string; lost: number };
+            stderr: { next: number; data: string; lost: number };
+            result: unknown;
+          };
+        }
+      ).result;
       for (const s of ['stdout', 'stderr'] as const) {
         expect(r[s].lost).toBe(0);
         text[s] += r[s].data;
@@ -87,12 +125,16 @@ describe('run({ detach: true })', () => {
 
   it('lets a slow subscriber fall behind without slowing the process or growing the daemon, and reports the gap', async () => {
     const size = 40 * MiB;
-    const p = await suite.c.run(`echo go; while [ ! -e /tmp/go-slow ]; do sleep 0.02; done; head -c ${size} /dev/zero | tr '\\0' s`, { detach: true });
+    const p = await suite.c.run(`echo go; while [ ! -e /tmp/go-slow ]; do sleep 0.02; done; head -c ${size} /dev/zero | tr '\\0' s`, {
+      detach: true,
+    });
     const ws = new WebSocket(`ws+unix://${suite.d.socketPath}:/rpc`, { perMessageDeflate: false });
     await new Promise((r) => ws.once('open', r));
     const notes: { method: string; params: { stream?: string; offset?: number; next?: number; lost?: number; data?: string } }[] = [];
     let exited!: () => void;
-    const exit = new Promise<void>((r) => { exited = r; });
+    const exit = new Promise<void>((r) => {
+      exited = r;
+    });
     ws.on('message', (raw: Buffer) => {
       const m = JSON.parse(raw.toString()) as (typeof notes)[number];
       if (m.method) notes.push(m);
@@ -132,17 +174,29 @@ describe('run({ detach: true })', () => {
 });
 
 describe('onStdout / onStderr / onExit', () => {
-  it('fire for every detached process of the container, with the reference\'s arguments', async () => {
+  it("fire for every detached process of the container, with the reference's arguments", async () => {
     const cb = await suite.pd.createNewContainer();
     try {
       const seen: string[] = [];
       const exits: number[] = [];
       let done!: () => void;
-      const twoExits = new Promise<void>((r) => { done = r; });
+      const twoExits = new Promise<void>((r) => {
+        done = r;
+      });
       const early = await cb.run('echo before-callbacks; while [ ! -e /tmp/go-cb ]; do sleep 0.02; done; echo after', { detach: true });
-      cb.onStdout((ct, data) => { expect(ct).toBe(cb); seen.push(`out:${data}`); });
-      cb.onStderr((ct, data) => { expect(ct).toBe(cb); seen.push(`err:${data}`); });
-      cb.onExit((ct, code) => { expect(ct).toBe(cb); exits.push(code); if (exits.length === 2) done(); });
+      cb.onStdout((ct, data) => {
+        expect(ct).toBe(cb);
+        seen.push(`out:${data}`);
+      });
+      cb.onStderr((ct, data) => {
+        expect(ct).toBe(cb);
+        seen.push(`err:${data}`);
+      });
+      cb.onExit((ct, code) => {
+        expect(ct).toBe(cb);
+        exits.push(code);
+        if (exits.length === 2) done();
+      });
       await cb.run('echo o1; echo e1 >&2; exit 3', { detach: true });
       await cb.run('touch /tmp/go-cb');
       await early.wait();

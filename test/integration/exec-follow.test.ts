@@ -43,9 +43,11 @@ describe('Process.stream() follows without owning', () => {
   it('aborting its signal ends the iteration with the reason and leaves the process running', async () => {
     const p = await suite.c.run('echo ready; sleep 984', { detach: true });
     const ac = new AbortController();
-    await expect((async () => {
-      for await (const ch of p.stream({ signal: ac.signal })) if (ch.data.includes('ready')) ac.abort(new Error('enough'));
-    })()).rejects.toThrow('enough');
+    await expect(
+      (async () => {
+        for await (const ch of p.stream({ signal: ac.signal })) if (ch.data.includes('ready')) ac.abort(new Error('enough'));
+      })(),
+    ).rejects.toThrow('enough');
     expect(await p.isRunning()).toBe(true);
     expect(await processes()).toContain('sleep 984');
     await p.kill(9);
@@ -72,10 +74,19 @@ describe('an abandoned run stops its command', () => {
 describe('several subscribers of one exec on one connection', () => {
   it('callbacks and two streams each get every byte once; one leaving does not end the others', async () => {
     // Its own Container object, so that its callbacks follow only the process started here.
-    const own = new Container(suite.pd.transport, { containerId: suite.c.containerId, name: suite.c.name, socketPath: suite.c.socketPath,
-      persist: suite.c.persist, project: suite.c.project, dataPath: suite.c.dataPath, timeout: suite.c.timeout });
+    const own = new Container(suite.pd.transport, {
+      containerId: suite.c.containerId,
+      name: suite.c.name,
+      socketPath: suite.c.socketPath,
+      persist: suite.c.persist,
+      project: suite.c.project,
+      dataPath: suite.c.dataPath,
+      timeout: suite.c.timeout,
+    });
     let called = '';
-    own.onStdout((_c, data) => { called += data; });
+    own.onStdout((_c, data) => {
+      called += data;
+    });
     const p = await own.run(gated('/tmp/go-many', 'one', 'two'), { detach: true });
     const first = p.stream();
     const second = p.stream({ from: { stdout: 0 } })[Symbol.asyncIterator]();
@@ -89,14 +100,19 @@ describe('several subscribers of one exec on one connection', () => {
     await expect.poll(() => called).toBe('one\ntwo\n');
   });
 
-  it('Session.onOutput and a stream of the session from its first byte do not see each other\'s repeats', async () => {
+  it("Session.onOutput and a stream of the session from its first byte do not see each other's repeats", async () => {
     const s = await suite.c.session();
     try {
       let seen = '';
-      await s.onOutput((data) => { seen += data; });
+      await s.onOutput((data) => {
+        seen += data;
+      });
       await s.send('echo first');
       await expect.poll(() => seen).toBe('first\n');
-      const follow = suite.pd.attachProcess(s.id).stream({ from: { stdout: 0 } })[Symbol.asyncIterator]();
+      const follow = suite.pd
+        .attachProcess(s.id)
+        .stream({ from: { stdout: 0 } })
+        [Symbol.asyncIterator]();
       expect(await readUntil(follow, 'first\n')).toMatch(/first\n$/); // the daemon sent "first" again
       await s.send('echo second');
       expect(await readUntil(follow, 'second\n')).toBe('second\n');
@@ -110,8 +126,13 @@ describe('several subscribers of one exec on one connection', () => {
   it('a Terminal and a stream of it on the same connection each see the output once', async () => {
     const t = await suite.c.openTerminal({ command: 'cat', rows: 10, cols: 40 });
     let screen = '';
-    t.onData((data) => { screen += data; });
-    const follow = suite.pd.attachProcess(t.id).stream({ from: { stdout: 0 } })[Symbol.asyncIterator]();
+    t.onData((data) => {
+      screen += data;
+    });
+    const follow = suite.pd
+      .attachProcess(t.id)
+      .stream({ from: { stdout: 0 } })
+      [Symbol.asyncIterator]();
     await t.write('abc\r');
     await readUntil(follow, 'abc\r\nabc\r\n');
     await follow.return?.();

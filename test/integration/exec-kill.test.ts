@@ -69,10 +69,13 @@ describe.each(engines)('on $name', (e) => {
       expect(await processes()).not.toMatch(/sleep 9[0-9][0-9]/);
     });
 
-    it('nor a session command\'s, while an earlier command\'s job lives on', async () => {
+    it("nor a session command's, while an earlier command's job lives on", async () => {
       const s = await c.session();
       await s.sendAndWait('sleep 931 >/dev/null 2>&1 &');
-      const r = await s.sendAndWait(`env -i sh -c 'trap "" TERM; sleep 932' & (unset POCKETDOCK_EXEC; setsid sh -c 'trap "" TERM; sleep 933' &); sleep 934`, { timeout: 0.5 });
+      const r = await s.sendAndWait(
+        `env -i sh -c 'trap "" TERM; sleep 932' & (unset POCKETDOCK_EXEC; setsid sh -c 'trap "" TERM; sleep 933' &); sleep 934`,
+        { timeout: 0.5 },
+      );
       expect(r.timedOut).toBe(true);
       const ps = await processes();
       expect(ps).toContain('sleep 931');
@@ -84,7 +87,10 @@ describe.each(engines)('on $name', (e) => {
 
   describe('Process.kill', () => {
     it('15 then 9 ends what nohup started: the process runs until nothing of it is left', async () => {
-      const p = await c.run(`echo armed; nohup sh -c 'trap "" TERM; sleep 941' >/dev/null 2>&1 & env -i setsid sh -c 'trap "" TERM; sleep 942' & sleep 943`, { detach: true });
+      const p = await c.run(
+        `echo armed; nohup sh -c 'trap "" TERM; sleep 941' >/dev/null 2>&1 & env -i setsid sh -c 'trap "" TERM; sleep 942' & sleep 943`,
+        { detach: true },
+      );
       await expect.poll(processes).toContain('sleep 942');
       await p.kill(15);
       await expect.poll(processes).not.toContain('sleep 943');
@@ -93,7 +99,6 @@ describe.each(engines)('on $name', (e) => {
       expect(await p.wait({ timeout: 10 })).toMatchObject({ exitCode: 137 });
       expect(await processes()).not.toMatch(/sleep 94[123]/);
     });
-
 
     it('kill(15) ends a process with 143, kill(9) with 137, background children included', async () => {
       const term = await c.run('sleep 961 & sleep 962; wait', { detach: true });

@@ -13,8 +13,19 @@ const LINE = 'héllo wörld ✓ 😀\n';
 const REPEAT = 60_000;
 const COMMAND = `python3 -c "import sys; sys.stdout.write('${LINE.replace('\n', '\\\\n')}' * ${REPEAT}); sys.stderr.write('bye\\\\n')"`;
 
-interface Output { stream: 'stdout' | 'stderr'; offset: number; next: number; data?: string; lost?: number }
-interface Received { protocol: string; kinds: Set<'text' | 'binary'>; outputs: Output[]; text: Record<Output['stream'], string> }
+interface Output {
+  stream: 'stdout' | 'stderr';
+  offset: number;
+  next: number;
+  data?: string;
+  lost?: number;
+}
+interface Received {
+  protocol: string;
+  kinds: Set<'text' | 'binary'>;
+  outputs: Output[];
+  text: Record<Output['stream'], string>;
+}
 
 /** Starts COMMAND subscribed on a raw WebSocket and gathers its exec.output notifications until exec.exit. */
 async function runRaw(protocols: string[]): Promise<Received> {
@@ -33,10 +44,17 @@ async function runRaw(protocols: string[]): Promise<Received> {
         expect(msg.params.data).toBeUndefined();
         expect(frame.payload.length).toBe(msg.params.next - msg.params.offset);
       }
-      got.text[msg.params.stream] += frame ? Buffer.from(frame.payload).toString('utf8') : msg.params.data ?? '';
+      got.text[msg.params.stream] += frame ? Buffer.from(frame.payload).toString('utf8') : (msg.params.data ?? '');
     });
   });
-  ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'exec.start', params: { container: suite.c.containerId, command: COMMAND, subscribe: true, lossless: true } }));
+  ws.send(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'exec.start',
+      params: { container: suite.c.containerId, command: COMMAND, subscribe: true, lossless: true },
+    }),
+  );
   await exited;
   ws.close();
   return got;

@@ -10,10 +10,17 @@ const suite = useSandbox();
 const processes = async () => (await suite.c.run('ps -eo args')).stdout;
 /** The same container as `c`, as seen through another connection (or under another id). */
 const proxy = (transport: Transport, containerId = suite.c.containerId) =>
-  new Container(transport, { containerId, name: suite.c.name, socketPath: suite.c.socketPath, persist: suite.c.persist, project: suite.c.project, dataPath: suite.c.dataPath, timeout: suite.c.timeout });
+  new Container(transport, {
+    containerId,
+    name: suite.c.name,
+    socketPath: suite.c.socketPath,
+    persist: suite.c.persist,
+    project: suite.c.project,
+    dataPath: suite.c.dataPath,
+    timeout: suite.c.timeout,
+  });
 /** A command that prints `before`, waits until `file` exists, then prints `after`. */
-const gated = (file: string, before: string, after: string) =>
-  `echo ${before}; while [ ! -e ${file} ]; do sleep 0.02; done; echo ${after}`;
+const gated = (file: string, before: string, after: string) => `echo ${before}; while [ ! -e ${file} ]; do sleep 0.02; done; echo ${after}`;
 
 describe('run({ stream: true })', () => {
   it('yields the first chunk while the command still runs', async () => {
@@ -22,7 +29,10 @@ describe('run({ stream: true })', () => {
     for await (const ch of s) {
       events.push(`${ch.stream}:${ch.data.trim()}`);
       // The command cannot print "b" before this file exists: chunk "a" came while it ran.
-      if (ch.data.includes('a')) { await suite.c.run('touch /tmp/go-1'); events.push('released'); }
+      if (ch.data.includes('a')) {
+        await suite.c.run('touch /tmp/go-1');
+        events.push('released');
+      }
     }
     expect(events).toEqual(['stdout:a', 'released', 'stdout:b']);
     expect(s.result).toMatchObject({ exitCode: 0, stdout: 'a\nb\n', timedOut: false, ok: true });
@@ -37,7 +47,9 @@ describe('run({ stream: true })', () => {
   });
 
   it('rejects an await with the start error (unknown container)', async () => {
-    await expect(proxy(suite.pd.transport, 'pd-does-not-exist').run('true', { stream: true })).rejects.toMatchObject({ name: 'ContainerNotFound' });
+    await expect(proxy(suite.pd.transport, 'pd-does-not-exist').run('true', { stream: true })).rejects.toMatchObject({
+      name: 'ContainerNotFound',
+    });
   });
 
   for (const mb of [10, 100]) {
@@ -74,9 +86,14 @@ describe('run({ stream: true })', () => {
     const ac = new AbortController();
     const s = suite.c.run('echo ready; sleep 986', { stream: true, signal: ac.signal });
     const seen: string[] = [];
-    await expect((async () => {
-      for await (const ch of s) { seen.push(ch.data); ac.abort(new Error('enough')); }
-    })()).rejects.toThrow('enough');
+    await expect(
+      (async () => {
+        for await (const ch of s) {
+          seen.push(ch.data);
+          ac.abort(new Error('enough'));
+        }
+      })(),
+    ).rejects.toThrow('enough');
     expect(seen).toEqual(['ready\n']);
     await expect.poll(processes).not.toContain('sleep 986');
   });
@@ -84,11 +101,19 @@ describe('run({ stream: true })', () => {
   it('ends with DaemonClosedError when the connection drops, and resumes from its offsets elsewhere', async () => {
     const lost = await suite.d.client();
     const lines = Array.from({ length: 200 }, (_, i) => `line${i}`);
-    const stream = proxy(lost.transport).run(`echo first; while [ ! -e /tmp/go-resume ]; do sleep 0.02; done; for l in ${lines.join(' ')}; do echo $l; done; echo err >&2`, { stream: true, timeout: 30 });
+    const stream = proxy(lost.transport).run(
+      `echo first; while [ ! -e /tmp/go-resume ]; do sleep 0.02; done; for l in ${lines.join(' ')}; do echo $l; done; echo err >&2`,
+      { stream: true, timeout: 30 },
+    );
     const got: ExecChunk[] = [];
-    await expect((async () => {
-      for await (const ch of stream) { got.push(ch); await lost.close(); }
-    })()).rejects.toBeInstanceOf(DaemonClosedError);
+    await expect(
+      (async () => {
+        for await (const ch of stream) {
+          got.push(ch);
+          await lost.close();
+        }
+      })(),
+    ).rejects.toBeInstanceOf(DaemonClosedError);
     await suite.c.run('touch /tmp/go-resume'); // output made while nobody is connected is buffered
 
     const resumed = suite.pd.attachProcess(stream.execId).stream({ from: stream.offsets, lossless: true });

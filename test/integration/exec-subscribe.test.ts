@@ -5,8 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SUBSCRIPTIONS } from '../../packages/protocol/src/index.js';
 import { useSandbox } from '../helpers/daemon.js';
 
-interface Note { method: string; params: { execId: string; subscription: string; data?: string; result?: { exitCode: number } } }
-interface Answer { id: number; result?: Record<string, unknown>; error?: { code: number; data: { type: string } } }
+interface Note {
+  method: string;
+  params: { execId: string; subscription: string; data?: string; result?: { exitCode: number } };
+}
+interface Answer {
+  id: number;
+  result?: Record<string, unknown>;
+  error?: { code: number; data: { type: string } };
+}
 
 const suite = useSandbox();
 let ws: WebSocket;
@@ -46,7 +53,10 @@ afterAll(async () => {
 /** A process that prints one line, then a second once /tmp/<gate> exists, then ends. */
 async function gated(gate: string, subscription?: string): Promise<string> {
   const started = await call('exec.start', {
-    container: suite.c.name, detach: true, subscribe: subscription !== undefined, ...(subscription && { subscription }),
+    container: suite.c.name,
+    detach: true,
+    subscribe: subscription !== undefined,
+    ...(subscription && { subscription }),
     command: `echo one; while [ ! -e /tmp/${gate} ]; do sleep 0.02; done; echo two`,
   });
   return String(started.result!.execId);
@@ -78,8 +88,11 @@ describe('exec subscriptions', () => {
 
   it(`refuse more than ${MAX_SUBSCRIPTIONS} per connection and exec`, async () => {
     const execId = await gated('go-c');
-    for (let i = 0; i < MAX_SUBSCRIPTIONS; i++) expect((await call('exec.subscribe', { execId, subscription: `s${i}` })).error).toBeUndefined();
-    expect((await call('exec.subscribe', { execId, subscription: 'one-too-many' })).error).toMatchObject({ data: { type: 'InvalidParams' } });
+    for (let i = 0; i < MAX_SUBSCRIPTIONS; i++)
+      expect((await call('exec.subscribe', { execId, subscription: `s${i}` })).error).toBeUndefined();
+    expect((await call('exec.subscribe', { execId, subscription: 'one-too-many' })).error).toMatchObject({
+      data: { type: 'InvalidParams' },
+    });
     await call('exec.unsubscribe', { execId });
     await suite.c.run('touch /tmp/go-c');
     expect((await call('exec.wait', { execId })).result).toMatchObject({ exitCode: 0 });

@@ -100,16 +100,28 @@ describe('writeFile and readFile', () => {
   });
 
   it('reads through symlinks', async () => {
-    await sh('echo target > /home/sandbox/t.txt && ln -sf t.txt /home/sandbox/rel-link && ln -sf /home/sandbox/rel-link /home/sandbox/abs-link');
+    await sh(
+      'echo target > /home/sandbox/t.txt && ln -sf t.txt /home/sandbox/rel-link && ln -sf /home/sandbox/rel-link /home/sandbox/abs-link',
+    );
     expect((await suite.c.readFile('/home/sandbox/abs-link')).toString()).toBe('target\n');
   });
 });
 
 describe('listFiles', () => {
   it('lists hidden files and odd names, marking directories', async () => {
-    await suite.c.run(`mkdir -p /home/sandbox/odd/sub && cd /home/sandbox/odd && touch .hidden 'with space' "q'uote" 'd"quote' && ln -s sub dirlink`);
+    await suite.c.run(
+      `mkdir -p /home/sandbox/odd/sub && cd /home/sandbox/odd && touch .hidden 'with space' "q'uote" 'd"quote' && ln -s sub dirlink`,
+    );
     await suite.c.run(`python3 -c "open('/home/sandbox/odd/new\\nline', 'w').close()"`);
-    expect(await suite.c.listFiles('/home/sandbox/odd')).toEqual(['.hidden', 'd"quote', 'dirlink', 'new\nline', "q'uote", 'sub/', 'with space']);
+    expect(await suite.c.listFiles('/home/sandbox/odd')).toEqual([
+      '.hidden',
+      'd"quote',
+      'dirlink',
+      'new\nline',
+      "q'uote",
+      'sub/',
+      'with space',
+    ]);
   });
 
   it('defaults to /home/sandbox', async () => {
@@ -142,8 +154,11 @@ describe('push and pull', () => {
     const src = join(local, 'tree');
     await makeTree(src);
     await suite.c.push(src, '/home/sandbox/pushed');
-    expect(await sh('cd /home/sandbox/pushed && stat -c "%n %a %U" run.sh secret empty && readlink link && ./run.sh && cat secret && od -An -tu1 nested/deeper/data.bin'))
-      .toBe('run.sh 755 sandbox\nsecret 600 sandbox\nempty 755 sandbox\nnested/deeper/data.bin\nran\nshh   0   1   2 255\n');
+    expect(
+      await sh(
+        'cd /home/sandbox/pushed && stat -c "%n %a %U" run.sh secret empty && readlink link && ./run.sh && cat secret && od -An -tu1 nested/deeper/data.bin',
+      ),
+    ).toBe('run.sh 755 sandbox\nsecret 600 sandbox\nempty 755 sandbox\nnested/deeper/data.bin\nran\nshh   0   1   2 255\n');
     await sh('echo more >> /home/sandbox/pushed/secret && touch /home/sandbox/pushed/empty/new');
   });
 
@@ -158,7 +173,7 @@ describe('push and pull', () => {
     expect(await readdir(join(dest, 'empty'))).toEqual([]);
     expect((await lstat(join(dest, 'link'))).isSymbolicLink()).toBe(true);
     expect(await readlink(join(dest, 'link'))).toBe('nested/deeper/data.bin');
-    expect([...await readFile(join(dest, 'link'))]).toEqual([0, 1, 2, 255]);
+    expect([...(await readFile(join(dest, 'link')))]).toEqual([0, 1, 2, 255]);
   });
 
   it('pushes and pulls a single file to the path given', async () => {
@@ -201,7 +216,7 @@ describe('push and pull', () => {
   });
 });
 
-describe('relative paths start at the sandbox user\'s home', () => {
+describe("relative paths start at the sandbox user's home", () => {
   it('in writeFile, readFile and listFiles, as the README writes them', async () => {
     await suite.c.writeFile('main.py', 'print(1)');
     expect(await sh('cat /home/sandbox/main.py')).toBe('print(1)');
@@ -242,20 +257,36 @@ describe('raw HTTP: JSON-RPC calls and the transfer channel', () => {
     (await postRpc(target, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }))).json as Answer;
 
   it('writes and lists with one POST per call, then uploads and downloads with plain PUT and GET', async () => {
-    expect((await call('file.write', { container: suite.c.name, path: '/home/sandbox/http.txt', data: Buffer.from('over http').toString('base64') })).error).toBeUndefined();
+    expect(
+      (
+        await call('file.write', {
+          container: suite.c.name,
+          path: '/home/sandbox/http.txt',
+          data: Buffer.from('over http').toString('base64'),
+        })
+      ).error,
+    ).toBeUndefined();
     expect((await call('file.list', { container: suite.c.name, path: '/home/sandbox' })).result!.names).toContain('http.txt');
     // The daemon resolves a relative path, so a client in any language gets the same meaning.
-    expect((await call('file.write', { container: suite.c.name, path: 'http-rel.txt', data: Buffer.from('rel').toString('base64') })).error).toBeUndefined();
-    expect((await call('file.list', { container: suite.c.name, path: '.' })).result!.names).toEqual(expect.arrayContaining(['http.txt', 'http-rel.txt']));
+    expect(
+      (await call('file.write', { container: suite.c.name, path: 'http-rel.txt', data: Buffer.from('rel').toString('base64') })).error,
+    ).toBeUndefined();
+    expect((await call('file.list', { container: suite.c.name, path: '.' })).result!.names).toEqual(
+      expect.arrayContaining(['http.txt', 'http-rel.txt']),
+    );
 
     const content = Buffer.alloc(3 * 1024 * 1024 + 5, 'plain http ');
-    const { uploadId } = (await call('file.uploadStart', { container: suite.c.name, path: '/home/sandbox/put.bin', kind: 'file', size: content.length })).result!;
+    const { uploadId } = (
+      await call('file.uploadStart', { container: suite.c.name, path: '/home/sandbox/put.bin', kind: 'file', size: content.length })
+    ).result!;
     const put = await transferRequest({ socketPath: suite.d.socketPath }, 'PUT', `/transfers/${uploadId as string}`, content);
     expect(put.status).toBe(200);
     expect(JSON.parse(put.body.toString())).toEqual({ bytes: content.length });
     expect(await sh('stat -c "%s %U" /home/sandbox/put.bin')).toBe(`${content.length} sandbox\n`);
 
-    const { downloadId, size } = (await call('file.downloadStart', { container: suite.c.name, path: '/home/sandbox/put.bin', kind: 'file' })).result!;
+    const { downloadId, size } = (
+      await call('file.downloadStart', { container: suite.c.name, path: '/home/sandbox/put.bin', kind: 'file' })
+    ).result!;
     expect(size).toBe(content.length);
     const got = await transferRequest({ socketPath: suite.d.socketPath }, 'GET', `/transfers/${downloadId as string}`);
     expect(got.status).toBe(200);
@@ -263,7 +294,8 @@ describe('raw HTTP: JSON-RPC calls and the transfer channel', () => {
   });
 
   it('answers a used, unknown or expired transfer id with a typed error', async () => {
-    const { downloadId } = (await call('file.downloadStart', { container: suite.c.name, path: '/home/sandbox/http.txt', kind: 'file' })).result!;
+    const { downloadId } = (await call('file.downloadStart', { container: suite.c.name, path: '/home/sandbox/http.txt', kind: 'file' }))
+      .result!;
     const path = `/transfers/${downloadId as string}`;
     expect((await transferRequest({ socketPath: suite.d.socketPath }, 'GET', path)).body.toString()).toBe('over http');
     for (const p of [path, '/transfers/down-0123456789abcdef0123456789abcdef']) {
@@ -273,32 +305,48 @@ describe('raw HTTP: JSON-RPC calls and the transfer channel', () => {
     }
     const cancelled = (await call('file.downloadStart', { container: suite.c.name, path: '/home/sandbox/http.txt', kind: 'file' })).result!;
     await call('file.cancel', { transferId: cancelled.downloadId });
-    expect((await transferRequest({ socketPath: suite.d.socketPath }, 'GET', `/transfers/${cancelled.downloadId as string}`)).status).toBe(404);
+    expect((await transferRequest({ socketPath: suite.d.socketPath }, 'GET', `/transfers/${cancelled.downloadId as string}`)).status).toBe(
+      404,
+    );
   });
 
   it('refuses a pushed archive that is not a tar, and a file body of another size than announced, naming the body', async () => {
     const { uploadId } = (await call('file.uploadStart', { container: suite.c.name, path: '/home/sandbox', kind: 'tar' })).result!;
-    const put = await transferRequest({ socketPath: suite.d.socketPath }, 'PUT', `/transfers/${uploadId as string}`, Buffer.alloc(1024, 'not a tar'));
+    const put = await transferRequest(
+      { socketPath: suite.d.socketPath },
+      'PUT',
+      `/transfers/${uploadId as string}`,
+      Buffer.alloc(1024, 'not a tar'),
+    );
     expect(put.status).toBe(400);
     expect(JSON.parse(put.body.toString()).error.data).toMatchObject({ type: 'InvalidParams', field: 'body' });
     for (const sent of ['short', 'longer than announced']) {
-      const { uploadId: id } = (await call('file.uploadStart', { container: suite.c.name, path: '/home/sandbox/sized.txt', kind: 'file', size: 10 })).result!;
+      const { uploadId: id } = (
+        await call('file.uploadStart', { container: suite.c.name, path: '/home/sandbox/sized.txt', kind: 'file', size: 10 })
+      ).result!;
       const answer = await transferRequest({ socketPath: suite.d.socketPath }, 'PUT', `/transfers/${id as string}`, Buffer.from(sent));
       expect(answer.status).toBe(400);
-      expect(JSON.parse(answer.body.toString()).error).toMatchObject({ data: { type: 'InvalidParams', field: 'body' }, message: expect.stringMatching(/announced/) });
+      expect(JSON.parse(answer.body.toString()).error).toMatchObject({
+        data: { type: 'InvalidParams', field: 'body' },
+        message: expect.stringMatching(/announced/),
+      });
     }
   });
 
-  it('holds the TCP listener\'s transfers to its token', async () => {
+  it("holds the TCP listener's transfers to its token", async () => {
     const tcp = await startDaemon({ tcp: true });
     try {
       const target = { port: tcp.port!, headers: { authorization: `Bearer ${tcp.token}` } };
-      const { uploadId } = (await call('file.uploadStart', { container: suite.c.containerId, path: '/home/sandbox/tcp.txt', kind: 'file', size: 3 }, target)).result!;
+      const { uploadId } = (
+        await call('file.uploadStart', { container: suite.c.containerId, path: '/home/sandbox/tcp.txt', kind: 'file', size: 3 }, target)
+      ).result!;
       const path = `/transfers/${uploadId as string}`;
       const refused = await transferRequest({ port: tcp.port! }, 'PUT', path, Buffer.from('tcp'));
       expect(refused.status).toBe(401);
       expect(JSON.parse(refused.body.toString()).error.data).toMatchObject({ type: 'Unauthorized' });
-      expect((await transferRequest({ port: tcp.port!, headers: { authorization: 'Bearer wrong' } }, 'PUT', path, Buffer.from('tcp'))).status).toBe(401);
+      expect(
+        (await transferRequest({ port: tcp.port!, headers: { authorization: 'Bearer wrong' } }, 'PUT', path, Buffer.from('tcp'))).status,
+      ).toBe(401);
       const put = await transferRequest(target, 'PUT', path, Buffer.from('tcp'));
       expect(put.status).toBe(200);
       expect(await sh('cat /home/sandbox/tcp.txt')).toBe('tcp');

@@ -9,7 +9,12 @@ import { postRpc, type RawTarget } from '../helpers/rpc.js';
 
 const FILE = new URL('golden/transcripts.json', import.meta.url).pathname;
 
-interface Exchange { over: 'unix' | 'tcp' | 'tcp-no-token'; request: string; status: number; response: unknown }
+interface Exchange {
+  over: 'unix' | 'tcp' | 'tcp-no-token';
+  request: string;
+  status: number;
+  response: unknown;
+}
 
 const MISSING = 'pd-golden-no-such-container';
 /** [transport, request body] in order; the answers are the golden file's. */
@@ -28,7 +33,10 @@ const REQUESTS: [Exchange['over'], string][] = [
   ['unix', `{"jsonrpc":"2.0","id":6,"method":"container.run","params":{"container":"${MISSING}","command":"true","maxOutput":1000000000}}`],
   ['unix', `{"jsonrpc":"2.0","id":7,"method":"container.run","params":{"container":"${MISSING}","command":"true"}}`],
   ['unix', '{"jsonrpc":"2.0","id":8,"method":"exec.wait","params":{"execId":"pd-golden-no-such-exec"}}'],
-  ['unix', '[{"jsonrpc":"2.0","id":9,"method":"daemon.version"},{"jsonrpc":"2.0","id":[1],"method":"daemon.version"},{"jsonrpc":"2.0","method":"daemon.version"}]'],
+  [
+    'unix',
+    '[{"jsonrpc":"2.0","id":9,"method":"daemon.version"},{"jsonrpc":"2.0","id":[1],"method":"daemon.version"},{"jsonrpc":"2.0","method":"daemon.version"}]',
+  ],
   ['unix', '{"jsonrpc":"2.0","method":"daemon.version"}'],
   ['tcp-no-token', '{"jsonrpc":"2.0","id":10,"method":"daemon.version"}'],
   ['tcp', '{"jsonrpc":"2.0","id":11,"method":"container.create","params":{"volumes":{"/srv/pd-golden":"/data"}}}'],

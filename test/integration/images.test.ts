@@ -42,7 +42,8 @@ async function tagEvents(ref: string, since: number): Promise<number> {
   const stream = await docker.getEvents({ since, until, filters: { type: ['image'], event: ['tag'] } });
   let text = '';
   for await (const chunk of stream) text += String(chunk);
-  return text.split('\n').filter((l) => l && (JSON.parse(l) as { Actor: { Attributes: { name?: string } } }).Actor.Attributes.name === ref).length;
+  return text.split('\n').filter((l) => l && (JSON.parse(l) as { Actor: { Attributes: { name?: string } } }).Actor.Attributes.name === ref)
+    .length;
 }
 
 /** Runs `cmd` and returns its stdout, failing with its stderr when it does not exit 0. */
@@ -99,7 +100,10 @@ describe('image.build', () => {
   });
 
   it('names the unknown profile', async () => {
-    await expect(suite.pd.buildImages({ profiles: ['minimal-python', 'nope'] })).rejects.toMatchObject({ name: 'InvalidParams', field: 'profiles' });
+    await expect(suite.pd.buildImages({ profiles: ['minimal-python', 'nope'] })).rejects.toMatchObject({
+      name: 'InvalidParams',
+      field: 'profiles',
+    });
   });
 });
 
@@ -157,12 +161,22 @@ describe('profile smoke tests', () => {
     const c = await sandbox('embedded');
     await c.writeFile('/home/sandbox/main.c', 'int main(void) { return 0; }\n');
     expect(await sh(c, 'gcc main.c -o host && ./host && echo ran')).toBe('ran\n');
-    expect(await sh(c, 'arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb --specs=nosys.specs main.c -o arm.elf'
-      + ' && arm-none-eabi-readelf -h arm.elf | grep Machine')).toMatch(/Machine:\s+ARM/);
+    expect(
+      await sh(
+        c,
+        'arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb --specs=nosys.specs main.c -o arm.elf' +
+          ' && arm-none-eabi-readelf -h arm.elf | grep Machine',
+      ),
+    ).toMatch(/Machine:\s+ARM/);
     await sh(c, 'mkdir proj');
-    await c.writeFile('/home/sandbox/proj/CMakeLists.txt', 'cmake_minimum_required(VERSION 3.16)\nproject(hello C)\nadd_executable(hello ../main.c)\n');
+    await c.writeFile(
+      '/home/sandbox/proj/CMakeLists.txt',
+      'cmake_minimum_required(VERSION 3.16)\nproject(hello C)\nadd_executable(hello ../main.c)\n',
+    );
     expect(await sh(c, 'cmake -S proj -B build -G Ninja && cmake --build build && ./build/hello && echo built')).toMatch(/built\n$/);
-    expect(await sh(c, 'for t in g++ make ninja gdb valgrind strace git python3; do command -v $t >/dev/null || echo missing $t; done')).toBe('');
+    expect(
+      await sh(c, 'for t in g++ make ninja gdb valgrind strace git python3; do command -v $t >/dev/null || echo missing $t; done'),
+    ).toBe('');
   });
 });
 
@@ -175,7 +189,9 @@ describe('image.export / image.import', () => {
 
     const imported = await suite.pd.importImages(archive);
     expect(imported).toEqual([expect.objectContaining({ tag: 'pocketdock/minimal-bun:latest', profile: 'minimal-bun', current: true })]);
-    expect(imported[0]!.contentHash).toBe((await docker.getImage('pocketdock/minimal-bun').inspect()).Config.Labels['pocketdock.content-hash']);
+    expect(imported[0]!.contentHash).toBe(
+      (await docker.getImage('pocketdock/minimal-bun').inspect()).Config.Labels['pocketdock.content-hash'],
+    );
     const c = await sandbox('minimal-bun');
     expect(await sh(c, 'bun -e "console.log(6 * 7)"')).toBe('42\n');
     // The label matches the checkout: no rebuild.
@@ -185,7 +201,9 @@ describe('image.export / image.import', () => {
   it('exports several images to a plain .tar and imports it over the existing ones', async () => {
     const archive = join(dir, 'two.tar');
     const progress: number[] = [];
-    expect(await suite.pd.exportImages(archive, { profiles: ['minimal-python', 'minimal-bun'], onProgress: (p) => progress.push(p.bytes) })).toEqual(['pocketdock/minimal-python', 'pocketdock/minimal-bun']);
+    expect(
+      await suite.pd.exportImages(archive, { profiles: ['minimal-python', 'minimal-bun'], onProgress: (p) => progress.push(p.bytes) }),
+    ).toEqual(['pocketdock/minimal-python', 'pocketdock/minimal-bun']);
     expect(progress.at(-1)).toBeGreaterThan(100e6);
     const tags = (await suite.pd.importImages(archive)).map((i) => i.tag).sort();
     expect(tags).toEqual(['pocketdock/minimal-bun:latest', 'pocketdock/minimal-python:latest']);
@@ -196,6 +214,9 @@ describe('image.export / image.import', () => {
     await writeFile(junk, 'not a tar at all\n'.repeat(1000));
     await expect(suite.pd.importImages(junk)).rejects.toMatchObject({ name: 'PocketDockError' });
     await expect(suite.pd.importImages(join(dir, 'absent.tar'))).rejects.toBeInstanceOf(InvalidParams);
-    await expect(suite.pd.exportImages(join(dir, 'x.tar'), { profiles: ['nope'] })).rejects.toMatchObject({ name: 'InvalidParams', field: 'profiles' });
+    await expect(suite.pd.exportImages(join(dir, 'x.tar'), { profiles: ['nope'] })).rejects.toMatchObject({
+      name: 'InvalidParams',
+      field: 'profiles',
+    });
   });
 });

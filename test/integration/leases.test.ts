@@ -33,7 +33,9 @@ const newToken = () => randomBytes(18).toString('base64url');
 
 /** Starts a holder process; resolves with it and the names of the sandboxes it created. */
 async function holder(token: string, ...kinds: string[]): Promise<{ child: ChildProcess; names: string[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, suite.d.socketPath, token, ...kinds], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, suite.d.socketPath, token, ...kinds], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   let out = '';
   const names = await new Promise<string[]>((resolve, reject) => {
@@ -59,7 +61,10 @@ const reaped = (name: string) => expect.poll(() => listed(name), { timeout: 30_0
 
 describe('leases', () => {
   it('a client killed with SIGKILL: its ephemeral sandbox goes after the grace, its persistent one stays', async () => {
-    const { child, names: [eph, kept] } = await holder(newToken(), 'ephemeral', 'persist');
+    const {
+      child,
+      names: [eph, kept],
+    } = await holder(newToken(), 'ephemeral', 'persist');
     expect((await listed(eph!))?.lease).toMatchObject({ holder: `holder-${child.pid}`, connected: true, expiresAt: null });
     expect((await listed(kept!))?.lease).toBeNull();
 
@@ -70,7 +75,7 @@ describe('leases', () => {
     expect(await listed(kept!)).toMatchObject({ persist: true, status: 'running' });
   });
 
-  it('the same resume token inside the grace keeps the sandboxes; another killed client\'s go meanwhile', async () => {
+  it("the same resume token inside the grace keeps the sandboxes; another killed client's go meanwhile", async () => {
     const token = newToken();
     const resumed = await holder(token, 'ephemeral');
     const control = await holder(newToken(), 'ephemeral');
@@ -110,7 +115,10 @@ describe('leases', () => {
   });
 
   it('pd.container(name) shares a running sandbox without taking its lease', async () => {
-    const { child, names: [name] } = await holder(newToken(), 'ephemeral');
+    const {
+      child,
+      names: [name],
+    } = await holder(newToken(), 'ephemeral');
     const shared = await suite.pd.container(name!);
     expect((await shared.run('hostname')).exitCode).toBe(0);
     expect((await listed(name!))?.lease?.holder).toBe(`holder-${child.pid}`);
@@ -121,7 +129,10 @@ describe('leases', () => {
   it('a POST /rpc client holds its lease by calling with its token; without one nothing is leased', async () => {
     const target = { socketPath: suite.d.socketPath };
     const call = async (method: string, params: unknown, headers: Record<string, string> = {}) =>
-      (await postRpc({ ...target, headers }, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }))).json as { result?: { name: string }; error?: { data: { type: string } } };
+      (await postRpc({ ...target, headers }, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }))).json as {
+        result?: { name: string };
+        error?: { data: { type: string } };
+      };
 
     const token = newToken();
     const leased = (await call('container.create', {}, { [RESUME_TOKEN_HEADER]: token })).result!.name;

@@ -3,7 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  ContainerGone, ContainerNotFound, ContainerNotRunning, InvalidParams, type Container, type CreateContainerOptions,
+  ContainerGone,
+  ContainerNotFound,
+  ContainerNotRunning,
+  InvalidParams,
+  type Container,
+  type CreateContainerOptions,
 } from '../../client/src/index.js';
 import { useDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
@@ -15,8 +20,16 @@ const images: string[] = [];
 
 afterAll(async () => {
   for (const e of engines) {
-    for (const name of names) await e.docker.getContainer(name).remove({ force: true }).catch(() => undefined);
-    for (const image of images) await e.docker.getImage(image).remove({ force: true }).catch(() => undefined);
+    for (const name of names)
+      await e.docker
+        .getContainer(name)
+        .remove({ force: true })
+        .catch(() => undefined);
+    for (const image of images)
+      await e.docker
+        .getImage(image)
+        .remove({ force: true })
+        .catch(() => undefined);
   }
 });
 
@@ -30,11 +43,17 @@ describe.each(engines)('lifecycle on $name', (e) => {
   }
   const item = async (name: string) => (await suite.pd.listContainers({ socketPath: e.socketPath })).find((c) => c.name === name);
 
-  it('keeps a persistent container\'s files across shutdown and resume, and lists it running and stopped', async () => {
+  it("keeps a persistent container's files across shutdown and resume, and lists it running and stopped", async () => {
     const c = await create({ persist: true });
     expect(c.socketPath).toBe(e.socketPath);
     await c.run('echo kept > /home/sandbox/f');
-    expect(await item(c.name)).toMatchObject({ id: c.containerId, status: 'running', persist: true, project: '', image: 'pocketdock/minimal-python' });
+    expect(await item(c.name)).toMatchObject({
+      id: c.containerId,
+      status: 'running',
+      persist: true,
+      project: '',
+      image: 'pocketdock/minimal-python',
+    });
 
     const t0 = performance.now();
     await c.shutdown();
@@ -60,7 +79,10 @@ describe.each(engines)('lifecycle on $name', (e) => {
     expect(await short.run('sleep 20')).toMatchObject({ timedOut: true });
     expect(await (await short.session()).sendAndWait('sleep 20')).toMatchObject({ timedOut: true });
     expect(await short.run('sleep 2', { timeout: 10 })).toMatchObject({ timedOut: false, exitCode: 0 });
-    await expect(suite.pd.resumeContainer(c.name, { socketPath: e.socketPath, timeout: 0 })).rejects.toMatchObject({ name: 'InvalidParams', field: 'timeout' });
+    await expect(suite.pd.resumeContainer(c.name, { socketPath: e.socketPath, timeout: 0 })).rejects.toMatchObject({
+      name: 'InvalidParams',
+      field: 'timeout',
+    });
   });
 
   it('stops any container with stopContainer, whatever persist says', async () => {
@@ -108,7 +130,9 @@ describe.each(engines)('lifecycle on $name', (e) => {
     expect(await item(d2.name)).toMatchObject({ project: '', persist: false, image });
     // Its only pocketdock label names the source; a container the engine's CLI starts from it is not managed.
     const labels = (await e.docker.getImage(image).inspect()).Config.Labels ?? {};
-    expect(Object.entries(labels).filter(([k, v]) => k.startsWith('pocketdock.') && v !== '')).toEqual([['pocketdock.snapshot-of', c.name]]);
+    expect(Object.entries(labels).filter(([k, v]) => k.startsWith('pocketdock.') && v !== '')).toEqual([
+      ['pocketdock.snapshot-of', c.name],
+    ]);
     const raw = await e.docker.createContainer({ Image: image, name: `pd-test-raw-${tag()}` });
     const rawName = (await raw.inspect()).Name.replace(/^\//, '');
     names.push(rawName);
@@ -125,7 +149,11 @@ describe.each(engines)('lifecycle on $name', (e) => {
 
   it('prunes stopped containers of one project and counts them', async () => {
     const project = `prune-${tag()}`;
-    const [a, b, running] = await Promise.all([create({ project, persist: true }), create({ project, persist: true }), create({ project })]);
+    const [a, b, running] = await Promise.all([
+      create({ project, persist: true }),
+      create({ project, persist: true }),
+      create({ project }),
+    ]);
     const other = await create({ project: `other-${tag()}`, persist: true });
     await Promise.all([a.shutdown(), b.shutdown(), other.shutdown()]);
     expect(await suite.pd.prune({ project, socketPath: e.socketPath })).toBe(2);
@@ -149,7 +177,14 @@ describe.each(engines)('lifecycle on $name', (e) => {
     await c.run('sleep 30 >/dev/null 2>&1 &');
     const info = await c.info();
     console.log(JSON.stringify({ engine: e.name, info: { ...info, processes: info.processes.length } }));
-    expect(info).toMatchObject({ id: c.containerId, name: c.name, status: 'running', image: 'pocketdock/minimal-python', network: true, memoryLimit: '256.0 MB' });
+    expect(info).toMatchObject({
+      id: c.containerId,
+      name: c.name,
+      status: 'running',
+      image: 'pocketdock/minimal-python',
+      network: true,
+      memoryLimit: '256.0 MB',
+    });
     expect(info.memoryUsage).toMatch(/^\d+(\.\d)? (B|KB|MB)$/);
     expect(info.memoryPercent).toBeGreaterThan(0);
     expect(info.memoryPercent).toBeLessThan(100);
@@ -163,10 +198,15 @@ describe.each(engines)('lifecycle on $name', (e) => {
     expect(Object.keys(info.processes[0]!)).toEqual(['PID', 'USER', 'ELAPSED', 'COMMAND']);
   });
 
-  it('gives a profile\'s container its network default: minimal-python has only loopback', async () => {
+  it("gives a profile's container its network default: minimal-python has only loopback", async () => {
     const off = await create({ profile: 'minimal-python' });
     const dev = (await off.run('cat /proc/net/dev')).stdout;
-    expect(dev.split('\n').filter((l) => l.includes(':')).map((l) => l.split(':')[0]!.trim())).toEqual(['lo']);
+    expect(
+      dev
+        .split('\n')
+        .filter((l) => l.includes(':'))
+        .map((l) => l.split(':')[0]!.trim()),
+    ).toEqual(['lo']);
     expect((await off.info()).network).toBe(false);
     // Published ports need a network whatever the profile says.
     const withPorts = await create({ profile: 'minimal-python', ports: { [String(20000 + Math.floor(Math.random() * 20000))]: 80 } });
@@ -174,7 +214,7 @@ describe.each(engines)('lifecycle on $name', (e) => {
     await expect(create({ profile: 'no-such-profile' })).rejects.toMatchObject({ name: 'InvalidParams', field: 'profile' });
   });
 
-  it('says ContainerGone for a container removed with the engine\'s own CLI, ContainerNotFound for an unknown name', async () => {
+  it("says ContainerGone for a container removed with the engine's own CLI, ContainerNotFound for an unknown name", async () => {
     const c = await create({ persist: true });
     await e.docker.getContainer(c.containerId).remove({ force: true });
     await expect(c.run('true')).rejects.toBeInstanceOf(ContainerGone);

@@ -14,13 +14,22 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 /** Each workspace, the files its tarball must hold (beside package.json), and its commands. */
 const PACKAGES: Record<string, { dir: string; needs: string[]; bins?: string[] }> = {
   '@pocketdock/protocol': { dir: 'packages/protocol', needs: ['dist/index.js', 'dist/index.d.ts'] },
-  '@pocketdock/agent': { dir: 'packages/agent', needs: ['dist/index.js', 'dist/index.d.ts', 'build.sh', 'src/agent.c', 'dist/pocketdock-agent-linux-amd64'] },
+  '@pocketdock/agent': {
+    dir: 'packages/agent',
+    needs: ['dist/index.js', 'dist/index.d.ts', 'build.sh', 'src/agent.c', 'dist/pocketdock-agent-linux-amd64'],
+  },
   '@pocketdock/dashboard': { dir: 'packages/dashboard', needs: ['dist/index.html'] },
   '@pocketdock/client': { dir: 'client', needs: ['dist/index.js', 'dist/index.d.ts', 'dist/browser.js'] },
   '@pocketdock/daemon': {
-    dir: 'daemon', bins: ['pocketdockd'],
-    needs: ['dist/bin.js', 'dist/index.d.ts', 'images/bootstrap-base.sh', 'images/common/setup.sh',
-      ...['minimal-python', 'minimal-node', 'minimal-bun', 'dev', 'agent', 'embedded'].map((p) => `images/${p}/Dockerfile`)],
+    dir: 'daemon',
+    bins: ['pocketdockd'],
+    needs: [
+      'dist/bin.js',
+      'dist/index.d.ts',
+      'images/bootstrap-base.sh',
+      'images/common/setup.sh',
+      ...['minimal-python', 'minimal-node', 'minimal-bun', 'dev', 'agent', 'embedded'].map((p) => `images/${p}/Dockerfile`),
+    ],
   },
   '@pocketdock/cli': { dir: 'packages/cli', needs: ['dist/bin.js'], bins: ['pocketdock'] },
 };
@@ -34,7 +43,11 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 beforeAll(() => {
   for (const [name, { dir }] of Object.entries(PACKAGES)) {
-    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work, '-w', dir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work, '-w', dir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const [info] = JSON.parse(out) as Array<{ name: string; filename: string; files: Array<{ path: string }> }>;
     expect(info!.name).toBe(name);
     packed[name] = { filename: join(work, info!.filename.replace(/^@/, '').replace(/\//, '-')), files: info!.files.map((f) => f.path) };
@@ -47,8 +60,16 @@ describe('npm pack', () => {
       const { files } = packed[name]!;
       expect(files).toEqual(expect.arrayContaining(['package.json', ...needs]));
       expect(files.filter((f) => STRAY.some((re) => re.test(f)))).toEqual([]);
-      const pkg = (await import(pathToFileURL(join(ROOT, dir, 'package.json')).href, { with: { type: 'json' } })).default as Record<string, unknown>;
-      expect(pkg).toMatchObject({ version: expect.any(String), license: expect.any(String), engines: { node: expect.any(String) }, repository: { type: 'git', url: expect.any(String), directory: dir } });
+      const pkg = (await import(pathToFileURL(join(ROOT, dir, 'package.json')).href, { with: { type: 'json' } })).default as Record<
+        string,
+        unknown
+      >;
+      expect(pkg).toMatchObject({
+        version: expect.any(String),
+        license: expect.any(String),
+        engines: { node: expect.any(String) },
+        repository: { type: 'git', url: expect.any(String), directory: dir },
+      });
       expect(pkg).not.toHaveProperty('private');
       expect(pkg.exports ?? pkg.bin).toBeDefined();
     });
@@ -63,8 +84,11 @@ describe('installed from the tarballs alone', () => {
   beforeAll(() => {
     execFileSync('mkdir', ['-p', project]);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'pd-install-test', private: true }));
-    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', ...Object.values(packed).map((p) => p.filename)],
-      { cwd: project, stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', ...Object.values(packed).map((p) => p.filename)],
+      { cwd: project, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
   }, 600_000);
 
   it('gives working pocketdockd and pocketdock commands', () => {
@@ -74,7 +98,7 @@ describe('installed from the tarballs alone', () => {
 
   it('builds images from the build contexts inside the daemon package', async () => {
     const daemon = join(project, 'node_modules/@pocketdock/daemon');
-    const { IMAGES_DIR } = await import(pathToFileURL(join(daemon, 'dist/images/profiles.js')).href) as { IMAGES_DIR: string };
+    const { IMAGES_DIR } = (await import(pathToFileURL(join(daemon, 'dist/images/profiles.js')).href)) as { IMAGES_DIR: string };
     expect(IMAGES_DIR).toBe(join(daemon, 'images/'));
     expect(existsSync(join(IMAGES_DIR, 'minimal-python/Dockerfile'))).toBe(true);
   });

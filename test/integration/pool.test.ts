@@ -21,7 +21,11 @@ writeFileSync(config, `pool:\n  minimal-python: ${SIZE}\n`);
 const made: string[] = [];
 const daemons: TestDaemon[] = [];
 afterAll(async () => {
-  for (const id of made) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+  for (const id of made)
+    await docker
+      .getContainer(id)
+      .remove({ force: true })
+      .catch(() => undefined);
   for (const d of daemons) await d.stop();
 });
 
@@ -29,8 +33,10 @@ afterAll(async () => {
 async function idle(dir: string): Promise<{ id: string; name: string }[]> {
   const owner = createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 16);
   const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL.poolOwner}=${owner}`] } });
-  return list.map((c) => ({ id: c.Id, name: c.Names[0]!.slice(1), pool: c.Labels[LABEL.pool] }))
-    .filter((c) => c.name === c.pool).map(({ id, name }) => ({ id, name }));
+  return list
+    .map((c) => ({ id: c.Id, name: c.Names[0]!.slice(1), pool: c.Labels[LABEL.pool] }))
+    .filter((c) => c.name === c.pool)
+    .map(({ id, name }) => ({ id, name }));
 }
 
 const pool = async (pd: PocketDock) => (await pd.poolStatus()).pools[0]!;
@@ -45,7 +51,14 @@ describe('warm pool', () => {
     daemons.push(d);
     pd = await d.client();
     await full(pd);
-    expect(await pool(pd)).toMatchObject({ key: 'minimal-python', image: 'pocketdock/minimal-python', network: false, size: SIZE, hits: 0, lastError: null });
+    expect(await pool(pd)).toMatchObject({
+      key: 'minimal-python',
+      image: 'pocketdock/minimal-python',
+      network: false,
+      size: SIZE,
+      hits: 0,
+      lastError: null,
+    });
     const waiting = await idle(d.dir);
     expect(waiting).toHaveLength(SIZE);
     const listed = (await pd.listContainers()).map((c) => c.id);
@@ -59,7 +72,9 @@ describe('warm pool', () => {
     const before = (await idle(d.dir)).map((c) => c.id);
     const name = `pool-hit-${process.pid}`;
     const changed: string[] = [];
-    const unsubscribe = pd.transport.on('container.changed', (p) => { changed.push(p.name); });
+    const unsubscribe = pd.transport.on('container.changed', (p) => {
+      changed.push(p.name);
+    });
     await pd.transport.call('container.watch', {});
     const started = Date.now();
     const c = await pd.createNewContainer({ profile: 'minimal-python', name, memLimit: '256m', cpuPercent: 50, timeout: 7 });
@@ -72,7 +87,14 @@ describe('warm pool', () => {
     expect(Date.parse(info.createdAt)).toBeGreaterThanOrEqual(started - 1000);
     expect((await docker.getContainer(c.containerId).inspect()).HostConfig.CpuQuota).toBe(50_000);
     const item = (await pd.listContainers()).find((x) => x.id === c.containerId);
-    expect(item).toMatchObject({ name, status: 'running', image: 'pocketdock/minimal-python', persist: false, project: '', createdAt: info.createdAt });
+    expect(item).toMatchObject({
+      name,
+      status: 'running',
+      image: 'pocketdock/minimal-python',
+      persist: false,
+      project: '',
+      createdAt: info.createdAt,
+    });
     // Another process's handle has the create's timeout (a label a pool container could not carry).
     expect(await pd.container(name)).toMatchObject({ name, timeout: 7, persist: false });
 

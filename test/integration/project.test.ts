@@ -6,7 +6,11 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import {
-  ProjectNotInitialized, findProjectRoot, initProject, type Container, type CreateContainerOptions,
+  ProjectNotInitialized,
+  findProjectRoot,
+  initProject,
+  type Container,
+  type CreateContainerOptions,
 } from '../../client/src/index.js';
 import { useDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
@@ -18,7 +22,12 @@ const names: string[] = [];
 const dirs: string[] = [];
 
 afterAll(async () => {
-  for (const e of engines) for (const n of names) await e.docker.getContainer(n).remove({ force: true }).catch(() => undefined);
+  for (const e of engines)
+    for (const n of names)
+      await e.docker
+        .getContainer(n)
+        .remove({ force: true })
+        .catch(() => undefined);
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -38,10 +47,24 @@ async function project(overrides: Record<string, unknown> = {}): Promise<string>
 
 /** Resolves once `file` exists and its text satisfies `done`: checked on every change of its directory. */
 function until(file: string, done: (text: string) => boolean): Promise<void> {
-  const read = () => { try { return done(readFileSync(file, 'utf8')); } catch { return false; } };
+  const read = () => {
+    try {
+      return done(readFileSync(file, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
   return new Promise((resolve) => {
-    const watcher = watch(dirname(file), () => { if (read()) { watcher.close(); resolve(); } });
-    if (read()) { watcher.close(); resolve(); }
+    const watcher = watch(dirname(file), () => {
+      if (read()) {
+        watcher.close();
+        resolve();
+      }
+    });
+    if (read()) {
+      watcher.close();
+      resolve();
+    }
   });
 }
 
@@ -50,8 +73,15 @@ describe('initProject and findProjectRoot', () => {
     const root = await initProject(tempDir(), { projectName: 'demo' });
     const doc = parseYaml(readFileSync(join(root, '.pocketdock', 'pocketdock.yaml'), 'utf8'));
     expect(doc).toEqual({
-      project_name: 'demo', default_profile: 'minimal-python', default_persist: false, auto_log: true,
-      max_log_size: '10MB', max_logs_per_instance: 100, retention_days: 30, socket: null, log_level: 'info',
+      project_name: 'demo',
+      default_profile: 'minimal-python',
+      default_persist: false,
+      auto_log: true,
+      max_log_size: '10MB',
+      max_logs_per_instance: 100,
+      retention_days: 30,
+      socket: null,
+      log_level: 'info',
     });
     const deep = join(root, 'a', 'b');
     mkdirSync(deep, { recursive: true });
@@ -74,8 +104,14 @@ describe.each(engines)('projects on $name', (e) => {
     expect(c.dataPath).toBe(dir);
     const meta = parseYaml(readFileSync(join(dir, 'instance.yaml'), 'utf8'));
     expect(meta).toMatchObject({
-      container_id: c.containerId, name: c.name, image: 'pocketdock/minimal-python', project: c.project,
-      persist: false, mem_limit: '64m', cpu_percent: 50, socket_path: e.socketPath,
+      container_id: c.containerId,
+      name: c.name,
+      image: 'pocketdock/minimal-python',
+      project: c.project,
+      persist: false,
+      mem_limit: '64m',
+      cpu_percent: 50,
+      socket_path: e.socketPath,
     });
     expect(Date.parse(meta.created_at)).not.toBeNaN();
     expect(statSync(join(dir, 'logs')).isDirectory()).toBe(true);
@@ -83,7 +119,10 @@ describe.each(engines)('projects on $name', (e) => {
 
     await c.run('echo hi');
     await c.run('exit 3');
-    const lines = readFileSync(join(dir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(dir, 'history.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toMatchObject([
       { kind: 'run', command: 'echo hi', exit_code: 0 },
       { kind: 'run', command: 'exit 3', exit_code: 3 },
@@ -94,7 +133,7 @@ describe.each(engines)('projects on $name', (e) => {
     }
   });
 
-  it('writes a detached process\'s output to logs/process-<id>.log as it arrives (auto_log), stderr lines marked', async () => {
+  it("writes a detached process's output to logs/process-<id>.log as it arrives (auto_log), stderr lines marked", async () => {
     const root = await project();
     const c = await create({ projectRoot: root });
     await c.run('mkfifo /tmp/go');
@@ -123,7 +162,7 @@ describe.each(engines)('projects on $name', (e) => {
     expect(readFileSync(join(dir, 'history.jsonl'), 'utf8')).toContain('run-11-');
   });
 
-  it('applies the project\'s defaults (persist, project name, profile network) and its socket', async () => {
+  it("applies the project's defaults (persist, project name, profile network) and its socket", async () => {
     const root = await project({ default_persist: true, socket: e.socketPath });
     const projectName = parseYaml(readFileSync(join(root, '.pocketdock', 'pocketdock.yaml'), 'utf8')).project_name;
     // No socketPath given: the project's socket decides the engine.
@@ -161,9 +200,15 @@ describe('project errors', () => {
     await expect(suite.pd.createNewContainer({ projectRoot: notProject })).rejects.toBeInstanceOf(ProjectNotInitialized);
     await expect(suite.pd.doctor({ projectRoot: notProject })).rejects.toBeInstanceOf(ProjectNotInitialized);
     // The daemon checks on its own, whatever the client did.
-    const raw = await postRpc({ socketPath: suite.d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'project.doctor', params: { projectRoot: notProject } }));
+    const raw = await postRpc(
+      { socketPath: suite.d.socketPath },
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'project.doctor', params: { projectRoot: notProject } }),
+    );
     expect(raw.json).toMatchObject({ error: { data: { type: 'ProjectNotInitialized', path: notProject } } });
-    const relative = await postRpc({ socketPath: suite.d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'container.create', params: { projectRoot: 'rel/dir' } }));
+    const relative = await postRpc(
+      { socketPath: suite.d.socketPath },
+      JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'container.create', params: { projectRoot: 'rel/dir' } }),
+    );
     expect(relative.json).toMatchObject({ error: { data: { type: 'InvalidParams' } } });
   });
 
@@ -180,10 +225,20 @@ describe('project errors', () => {
   it('names the file, the line and the key of a bad value in pocketdock.yaml, in the client and in the daemon', async () => {
     const root = await project({ max_log_size: 'lots' });
     const file = join(root, '.pocketdock', 'pocketdock.yaml');
-    const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.startsWith('max_log_size:')) + 1;
+    const line =
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.startsWith('max_log_size:')) + 1;
     const message = `${file}:${line}: max_log_size "lots" is not a size like "10MB"`;
-    await expect(suite.pd.createNewContainer({ projectRoot: root })).rejects.toMatchObject({ name: 'InvalidParams', message, field: 'max_log_size' });
-    const raw = await postRpc({ socketPath: suite.d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'container.create', params: { projectRoot: root } }));
+    await expect(suite.pd.createNewContainer({ projectRoot: root })).rejects.toMatchObject({
+      name: 'InvalidParams',
+      message,
+      field: 'max_log_size',
+    });
+    const raw = await postRpc(
+      { socketPath: suite.d.socketPath },
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'container.create', params: { projectRoot: root } }),
+    );
     expect(raw.json).toMatchObject({ error: { message, data: { type: 'InvalidParams', field: 'projectRoot' } } });
   });
 

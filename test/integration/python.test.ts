@@ -10,7 +10,10 @@ const PACKAGE = new URL('../../packages/python/', import.meta.url).pathname;
 describe('python client', () => {
   it('passes its pytest suite', () => {
     const run = spawnSync('python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests'], {
-      cwd: PACKAGE, encoding: 'utf8', timeout: 900_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+      cwd: PACKAGE,
+      encoding: 'utf8',
+      timeout: 900_000,
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
     });
     expect(run.error).toBeUndefined();
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);

@@ -18,7 +18,11 @@ writeFileSync(config, 'leaseGraceSeconds: 3\n');
 const made: string[] = [];
 const daemons: TestDaemon[] = [];
 afterAll(async () => {
-  for (const id of made) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+  for (const id of made)
+    await docker
+      .getContainer(id)
+      .remove({ force: true })
+      .catch(() => undefined);
   await daemons.at(-1)?.stop();
 });
 
@@ -60,7 +64,9 @@ describe('daemon restart after SIGKILL', () => {
     await p.kill(9);
     expect(await p.wait({ timeout: 30 })).toMatchObject({ exitCode: -1 });
     const resumed = await again.container(kept.name);
-    const sleeping = await resumed.run("for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null; echo; done | grep -c '^sleep 300' || true");
+    const sleeping = await resumed.run(
+      "for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null; echo; done | grep -c '^sleep 300' || true",
+    );
     expect(sleeping.stdout.trim()).toBe('0');
 
     await expect.poll(() => listed(abandoned.name), { timeout: 30_000, interval: 200 }).toBeUndefined();

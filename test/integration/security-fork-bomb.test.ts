@@ -10,7 +10,14 @@ const suite = useDaemon();
 const names: string[] = [];
 
 afterAll(async () => {
-  await Promise.all(names.map((n) => docker.getContainer(n).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    names.map((n) =>
+      docker
+        .getContainer(n)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 });
 
 const name = () => {
@@ -24,7 +31,8 @@ const name = () => {
  * (v1 or v2): tasks now (the reading shell and PID 1 included), the most there were, forks refused.
  */
 async function pids(container: string): Promise<{ current: number; peak: number; refused: number }> {
-  const script = 'd=/sys/fs/cgroup/pids; [ -e $d ] || d=/sys/fs/cgroup; read -r c <$d/pids.current; read -r p <$d/pids.peak; read -r _ m <$d/pids.events; echo $c $p $m';
+  const script =
+    'd=/sys/fs/cgroup/pids; [ -e $d ] || d=/sys/fs/cgroup; read -r c <$d/pids.current; read -r p <$d/pids.peak; read -r _ m <$d/pids.events; echo $c $p $m';
   const exec = await docker.getContainer(container).exec({ Cmd: ['sh', '-c', script], AttachStdout: true });
   const stream = await exec.start({});
   const parts: Buffer[] = [];
@@ -36,7 +44,7 @@ async function pids(container: string): Promise<{ current: number; peak: number;
 }
 
 describe('a fork bomb', () => {
-  it('stops at the pids limit, times out with nothing left, while another client\'s runs stay correct', async () => {
+  it("stops at the pids limit, times out with nothing left, while another client's runs stay correct", async () => {
     const bombed = await suite.pd.createNewContainer({ name: name() });
     const other = await suite.d.client();
     const bystander = await other.createNewContainer({ name: name() });
@@ -46,7 +54,9 @@ describe('a fork bomb', () => {
       const bomb = bombed.run('bomb() { bomb | bomb & }; bomb; sleep 60', { lang: 'bash', timeout: 10 });
       const latencies: number[] = [];
       let done = false;
-      void bomb.finally(() => { done = true; });
+      void bomb.finally(() => {
+        done = true;
+      });
       for (let i = 0; !done; i++) {
         const t0 = performance.now();
         const r = await bystander.run(`echo ${i}`);
@@ -73,9 +83,11 @@ describe('a fork bomb', () => {
         quiet.push(performance.now() - t0);
       }
       quiet.sort((a, b) => a - b);
-      console.log(`fork bomb (peaked at ${after.peak} tasks, ${after.refused} forks refused; timeout 10 s, ended after ${Math.round(result.durationMs)} ms with exit ${result.exitCode}): ` +
-        `another client's ${latencies.length} runs meanwhile took median ${at(0.5)} ms, p90 ${at(0.9)} ms, max ${at(1)} ms; ` +
-        `after it, median ${Math.round(quiet[5]!)} ms`);
+      console.log(
+        `fork bomb (peaked at ${after.peak} tasks, ${after.refused} forks refused; timeout 10 s, ended after ${Math.round(result.durationMs)} ms with exit ${result.exitCode}): ` +
+          `another client's ${latencies.length} runs meanwhile took median ${at(0.5)} ms, p90 ${at(0.9)} ms, max ${at(1)} ms; ` +
+          `after it, median ${Math.round(quiet[5]!)} ms`,
+      );
     } finally {
       await other.close();
     }

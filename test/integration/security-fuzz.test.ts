@@ -36,7 +36,20 @@ function prng(seed: number): () => number {
 }
 
 const METHOD_NAMES = Object.keys(METHODS);
-const WRONG_VALUES = ['null', 'true', '1e400', '-0', '"x"', '[]', '[[[[1]]]]', '{}', '{"__proto__":{"polluted":1}}', '"\\u0000"', '9007199254740993', '-1'];
+const WRONG_VALUES = [
+  'null',
+  'true',
+  '1e400',
+  '-0',
+  '"x"',
+  '[]',
+  '[[[[1]]]]',
+  '{}',
+  '{"__proto__":{"polluted":1}}',
+  '"\\u0000"',
+  '9007199254740993',
+  '-1',
+];
 
 /** One hostile message of a kind chosen by `rnd` (text; the caller sends it as it is). */
 function message(rnd: () => number): string {
@@ -46,17 +59,38 @@ function message(rnd: () => number): string {
   const wrong = () => pick(WRONG_VALUES);
   // Every member that names a real method gets params no method takes (a member of no schema at
   // least): nothing may run, so no reply may carry a result.
-  const request = () => `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(method)},"params":${pick(['null', '[]', '1', '"p"', `{"container":${wrong()},"command":${wrong()},"execId":${wrong()},"name":${wrong()},"image":${wrong()},"__fuzz":${wrong()}}`])}}`;
+  const request = () =>
+    `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(method)},"params":${pick(['null', '[]', '1', '"p"', `{"container":${wrong()},"command":${wrong()},"execId":${wrong()},"name":${wrong()},"image":${wrong()},"__fuzz":${wrong()}}`])}}`;
   switch (Math.floor(rnd() * 10)) {
-    case 0: return request().slice(0, Math.floor(rnd() * 60));
-    case 1: return '['.repeat(65 + Math.floor(rnd() * 5000));
-    case 2: return `{"jsonrpc":"2.0","id":1,"method":"daemon.version","params":${'{"a":'.repeat(70)}1${'}'.repeat(70)}}`;
-    case 3: return pick(['null', '1', '"str"', '[]', 'true', '{}', '""', '{"jsonrpc":"1.0","id":1,"method":"daemon.version"}', '{"id":1}', '{"jsonrpc":"2.0","id":1}']);
-    case 4: return `[${Array.from({ length: 1 + Math.floor(rnd() * 5) }, request).join(',')}]`;
-    case 5: return `[${Array.from({ length: 101 }, () => '1').join(',')}]`;
-    case 6: return `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(method)},"params":{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"x":1}}},"__proto__":{"isAdmin":true}}`;
-    case 7: return String.fromCharCode(...Array.from({ length: 1 + Math.floor(rnd() * 40) }, () => 32 + Math.floor(rnd() * 95)));
-    default: return request();
+    case 0:
+      return request().slice(0, Math.floor(rnd() * 60));
+    case 1:
+      return '['.repeat(65 + Math.floor(rnd() * 5000));
+    case 2:
+      return `{"jsonrpc":"2.0","id":1,"method":"daemon.version","params":${'{"a":'.repeat(70)}1${'}'.repeat(70)}}`;
+    case 3:
+      return pick([
+        'null',
+        '1',
+        '"str"',
+        '[]',
+        'true',
+        '{}',
+        '""',
+        '{"jsonrpc":"1.0","id":1,"method":"daemon.version"}',
+        '{"id":1}',
+        '{"jsonrpc":"2.0","id":1}',
+      ]);
+    case 4:
+      return `[${Array.from({ length: 1 + Math.floor(rnd() * 5) }, request).join(',')}]`;
+    case 5:
+      return `[${Array.from({ length: 101 }, () => '1').join(',')}]`;
+    case 6:
+      return `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(method)},"params":{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"x":1}}},"__proto__":{"isAdmin":true}}`;
+    case 7:
+      return String.fromCharCode(...Array.from({ length: 1 + Math.floor(rnd() * 40) }, () => 32 + Math.floor(rnd() * 95)));
+    default:
+      return request();
   }
 }
 
@@ -84,22 +118,28 @@ describe('protocol fuzz', { timeout: 300_000 }, () => {
   it(`answers ${COUNT} hostile HTTP requests on the Unix socket with typed errors, and stays up`, async () => {
     const rnd = prng(13);
     const rssBefore = d.rssKiB();
-    let errors = 0, empty = 0;
+    let errors = 0,
+      empty = 0;
     // Every 500th is too large for the daemon's limit, and every 500th another is not UTF-8.
-    const bodies = Array.from({ length: COUNT }, (_, i) => i % 500 === 0 ? 'x'.repeat(MAX_MESSAGE + 1)
-      : i % 500 === 250 ? Buffer.from([0x7b, 0xff, 0xfe, 0x22, 0xc3, 0x28]) : message(rnd));
+    const bodies = Array.from({ length: COUNT }, (_, i) =>
+      i % 500 === 0 ? 'x'.repeat(MAX_MESSAGE + 1) : i % 500 === 250 ? Buffer.from([0x7b, 0xff, 0xfe, 0x22, 0xc3, 0x28]) : message(rnd),
+    );
     // Eight callers at once.
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      for (let body = bodies.pop(); body !== undefined; body = bodies.pop()) {
-        const { status, json } = await postRpc({ socketPath: d.socketPath }, body);
-        const sent = body.toString().slice(0, 200);
-        expect([200, 204, 400, 413], sent).toContain(status);
-        if (json === undefined) empty++;
-        else errors += checkReply(JSON.stringify(json), sent);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let body = bodies.pop(); body !== undefined; body = bodies.pop()) {
+          const { status, json } = await postRpc({ socketPath: d.socketPath }, body);
+          const sent = body.toString().slice(0, 200);
+          expect([200, 204, 400, 413], sent).toContain(status);
+          if (json === undefined) empty++;
+          else errors += checkReply(JSON.stringify(json), sent);
+        }
+      }),
+    );
     const rssAfter = d.rssKiB();
-    console.log(`HTTP fuzz: ${COUNT} messages, ${errors} error replies, ${empty} without reply (notifications); daemon RSS ${Math.round(rssBefore / 1024)} MiB before, ${Math.round(rssAfter / 1024)} MiB after`);
+    console.log(
+      `HTTP fuzz: ${COUNT} messages, ${errors} error replies, ${empty} without reply (notifications); daemon RSS ${Math.round(rssBefore / 1024)} MiB before, ${Math.round(rssAfter / 1024)} MiB after`,
+    );
     expect(errors + empty).toBeGreaterThanOrEqual(COUNT);
     expect(rssAfter - rssBefore).toBeLessThan(64 * 1024);
   });
@@ -110,18 +150,24 @@ describe('protocol fuzz', { timeout: 300_000 }, () => {
     const url = `ws://127.0.0.1:${d.port!}/rpc?token=${d.token}`;
     const open = async () => {
       const ws = new WebSocket(url);
-      await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      });
       return ws;
     };
     /** Sends `frame` on a fresh connection and answers how the daemon closed it. */
     const closedBy = async (frame: Buffer | string, binary: boolean) => {
       const ws = await open();
-      const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+      const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+        ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+      );
       ws.send(frame, { binary });
       return closed;
     };
     let ws = await open();
-    let errors = 0, closes = 0;
+    let errors = 0,
+      closes = 0;
     const sentinel = (n: number) => `{"jsonrpc":"2.0","id":"sentinel-${n}","method":"daemon.version"}`;
     for (let i = 0, round = 0; i < COUNT; round++) {
       if (round % 10 === 0) {
@@ -137,7 +183,11 @@ describe('protocol fuzz', { timeout: 300_000 }, () => {
       const done = new Promise<void>((resolve) => {
         ws.on('message', function onMessage(data: Buffer) {
           const text = data.toString();
-          if (text.includes(`"sentinel-${i}"`)) { ws.off('message', onMessage); resolve(); return; }
+          if (text.includes(`"sentinel-${i}"`)) {
+            ws.off('message', onMessage);
+            resolve();
+            return;
+          }
           replies.push(text);
         });
       });
@@ -149,7 +199,9 @@ describe('protocol fuzz', { timeout: 300_000 }, () => {
     }
     ws.close();
     const rssAfter = d.rssKiB();
-    console.log(`WebSocket fuzz: ${COUNT} frames (${closes} closed their connection), ${errors} error replies; daemon RSS ${Math.round(rssBefore / 1024)} MiB before, ${Math.round(rssAfter / 1024)} MiB after`);
+    console.log(
+      `WebSocket fuzz: ${COUNT} frames (${closes} closed their connection), ${errors} error replies; daemon RSS ${Math.round(rssBefore / 1024)} MiB before, ${Math.round(rssAfter / 1024)} MiB after`,
+    );
     expect(errors).toBeGreaterThan(COUNT * 0.8);
     expect(rssAfter - rssBefore).toBeLessThan(64 * 1024);
   });

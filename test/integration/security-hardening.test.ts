@@ -12,7 +12,12 @@ const suite = useDaemon();
 const names: string[] = [];
 
 afterAll(async () => {
-  for (const e of engines) for (const name of names) await e.docker.getContainer(name).remove({ force: true }).catch(() => undefined);
+  for (const e of engines)
+    for (const name of names)
+      await e.docker
+        .getContainer(name)
+        .remove({ force: true })
+        .catch(() => undefined);
 });
 
 /** What a profile's image must still do under the hardening. */
@@ -39,13 +44,23 @@ describe.each(engines)('hardening on $name', (e) => {
     expect(h.PidsLimit).toBe(512);
     expect(h.Memory).toBe(1024 ** 3);
     expect(h.CpuQuota! / h.CpuPeriod!).toBe(1);
-    const inside = await c.run('grep -E "^(CapBnd|NoNewPrivs|Seccomp):" /proc/self/status; ulimit -n; cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max', { lang: 'bash' });
+    const inside = await c.run(
+      'grep -E "^(CapBnd|NoNewPrivs|Seccomp):" /proc/self/status; ulimit -n; cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max',
+      { lang: 'bash' },
+    );
     expect(inside.stdout).toBe('CapBnd:\t00000000000004fb\nNoNewPrivs:\t1\nSeccomp:\t2\n4096\n512\n');
     const { limits } = await c.info();
     expect(limits).toEqual({
-      memoryBytes: 1024 ** 3, cpuPercent: 100, pidsLimit: 512, nofile: 4096, nproc: 4096,
+      memoryBytes: 1024 ** 3,
+      cpuPercent: 100,
+      pidsLimit: 512,
+      nofile: 4096,
+      nproc: 4096,
       capabilities: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'NET_BIND_SERVICE', 'SETGID', 'SETUID'],
-      noNewPrivileges: true, seccomp: true, runtime: expect.any(String), logMaxSize: e.name === 'docker' ? '10m' : expect.any(String),
+      noNewPrivileges: true,
+      seccomp: true,
+      runtime: expect.any(String),
+      logMaxSize: e.name === 'docker' ? '10m' : expect.any(String),
     });
     // A setuid binary grants nothing.
     expect((await c.run('su -c id root </dev/null; echo rc=$?')).stdout).toMatch(/rc=1/);
@@ -55,11 +70,23 @@ describe.each(engines)('hardening on $name', (e) => {
     const c = await create({ memLimit: '256m', cpuPercent: 50 });
     expect((await c.info()).limits).toMatchObject({ memoryBytes: 256 * 1024 ** 2, cpuPercent: 50, pidsLimit: 512 });
     await c.reboot({ fresh: true });
-    expect((await c.info()).limits).toMatchObject({ memoryBytes: 256 * 1024 ** 2, cpuPercent: 50, pidsLimit: 512, noNewPrivileges: true, nofile: 4096 });
+    expect((await c.info()).limits).toMatchObject({
+      memoryBytes: 256 * 1024 ** 2,
+      cpuPercent: 50,
+      pidsLimit: 512,
+      noNewPrivileges: true,
+      nofile: 4096,
+    });
   });
 
   it.each(Object.entries(BASICS))('profile %s still does its basics (when its image is built)', async (profile, command) => {
-    const built = await e.docker.getImage(`pocketdock/${profile}`).inspect().then(() => true, () => false);
+    const built = await e.docker
+      .getImage(`pocketdock/${profile}`)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      );
     if (!built) {
       console.warn(`hardening on ${e.name}: profile ${profile} not built here, not checked (CI builds every profile)`);
       return;
@@ -73,11 +100,13 @@ describe.each(engines)('hardening on $name', (e) => {
 });
 
 describe('a root image over the Unix socket', () => {
-  it('runs as root with the short capability list only, behind the engine\'s init', async () => {
+  it("runs as root with the short capability list only, behind the engine's init", async () => {
     const name = `pd-harden-root-${randomBytes(3).toString('hex')}`;
     names.push(name);
     const c = await suite.pd.createNewContainer({ image: 'pocketdock/base:bookworm', name });
-    const r = await c.run('id -u; chown 1:1 /tmp && echo chown-ok; mknod /tmp/n c 1 3 2>/dev/null || echo mknod-refused; cat /proc/1/cmdline | tr "\\0" " "');
+    const r = await c.run(
+      'id -u; chown 1:1 /tmp && echo chown-ok; mknod /tmp/n c 1 3 2>/dev/null || echo mknod-refused; cat /proc/1/cmdline | tr "\\0" " "',
+    );
     expect(r.stdout).toMatch(/^0\nchown-ok\nmknod-refused\n.*init/);
   });
 });

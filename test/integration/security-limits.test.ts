@@ -17,7 +17,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(names.map((n) => docker.getContainer(n).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    names.map((n) =>
+      docker
+        .getContainer(n)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 });
 
 type Reply = { id?: unknown; result?: unknown; error?: { code: number; message: string; data: Record<string, unknown> } };
@@ -28,17 +35,38 @@ describe('malformed messages', () => {
   it('answers a body of null, bad ids, params null and deep nesting with typed errors, running nothing', async () => {
     expect(await raw('null')).toMatchObject({ id: null, error: { code: -32600, data: { type: 'InvalidRequest' } } });
     for (const id of ['true', '{}', '[1]', '[[[]]]']) {
-      expect(await raw(`{"jsonrpc":"2.0","id":${id},"method":"daemon.hello"}`), id).toMatchObject({ id: null, error: { code: -32600, data: { type: 'InvalidRequest' } } });
+      expect(await raw(`{"jsonrpc":"2.0","id":${id},"method":"daemon.hello"}`), id).toMatchObject({
+        id: null,
+        error: { code: -32600, data: { type: 'InvalidRequest' } },
+      });
     }
     const name = `pd-lim-${randomBytes(3).toString('hex')}`;
-    expect(await raw(`{"jsonrpc":"2.0","id":1,"method":"container.create","params":null}`)).toMatchObject({ id: 1, error: { data: { type: 'InvalidRequest' } } });
-    expect(await raw(`{"jsonrpc":"2.0","id":1,"method":"container.create","params":[{"name":"${name}"}]}`)).toMatchObject({ error: { data: { type: 'InvalidRequest' } } });
-    expect(await docker.getContainer(name).inspect().then(() => true, () => false)).toBe(false);
+    expect(await raw(`{"jsonrpc":"2.0","id":1,"method":"container.create","params":null}`)).toMatchObject({
+      id: 1,
+      error: { data: { type: 'InvalidRequest' } },
+    });
+    expect(await raw(`{"jsonrpc":"2.0","id":1,"method":"container.create","params":[{"name":"${name}"}]}`)).toMatchObject({
+      error: { data: { type: 'InvalidRequest' } },
+    });
+    expect(
+      await docker
+        .getContainer(name)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        ),
+    ).toBe(false);
     const deep = `{"jsonrpc":"2.0","id":${'['.repeat(10_000)}${']'.repeat(10_000)},"method":"daemon.hello"}`;
     expect(await raw(deep)).toMatchObject({ id: null, error: { code: -32600, data: { type: 'InvalidRequest' } } });
-    expect(await raw('{"jsonrpc":"2.0","id":1,"method":"no.such"}')).toMatchObject({ id: 1, error: { code: -32601, data: { type: 'MethodNotFound' } } });
+    expect(await raw('{"jsonrpc":"2.0","id":1,"method":"no.such"}')).toMatchObject({
+      id: 1,
+      error: { code: -32601, data: { type: 'MethodNotFound' } },
+    });
     // A batch answers each malformed member and still runs the good ones.
-    const batch = await raw('[{"jsonrpc":"2.0","id":1,"method":"daemon.hello"},{"jsonrpc":"2.0","id":true,"method":"daemon.hello"}]') as unknown as Reply[];
+    const batch = (await raw(
+      '[{"jsonrpc":"2.0","id":1,"method":"daemon.hello"},{"jsonrpc":"2.0","id":true,"method":"daemon.hello"}]',
+    )) as unknown as Reply[];
     expect(batch).toHaveLength(2);
     expect(batch[0]).toMatchObject({ id: 1, result: expect.any(Object) });
     expect(batch[1]).toMatchObject({ id: null, error: { data: { type: 'InvalidRequest' } } });
@@ -46,10 +74,15 @@ describe('malformed messages', () => {
 
   it('refuses timeouts a timer cannot hold, Infinity included, with -32602', async () => {
     for (const timeout of ['1e400', '2147484', '1e12']) {
-      const r = await raw(`{"jsonrpc":"2.0","id":1,"method":"container.run","params":{"container":"${c.name}","command":"true","timeout":${timeout}}}`);
+      const r = await raw(
+        `{"jsonrpc":"2.0","id":1,"method":"container.run","params":{"container":"${c.name}","command":"true","timeout":${timeout}}}`,
+      );
       expect(r.error, timeout).toMatchObject({ code: -32602, data: { type: 'InvalidParams', field: 'timeout' } });
     }
-    expect((await call('container.run', { container: c.name, command: 'echo ok', timeout: 2_147_483 })).result).toMatchObject({ stdout: 'ok\n', timedOut: false });
+    expect((await call('container.run', { container: c.name, command: 'echo ok', timeout: 2_147_483 })).result).toMatchObject({
+      stdout: 'ok\n',
+      timedOut: false,
+    });
   });
 });
 
@@ -58,23 +91,33 @@ describe('resource caps', () => {
     const refused = await call('container.run', { container: c.name, command: 'echo never', maxOutput: 1e9 });
     expect(refused.error).toMatchObject({ code: -32602, data: { type: 'InvalidParams', field: 'maxOutput' } });
     const before = suite.d.rssKiB();
-    const bomb = await call('container.run', { container: c.name, command: 'head -c 600000000 /dev/zero', maxOutput: 16 * 1024 * 1024, timeout: 300 });
+    const bomb = await call('container.run', {
+      container: c.name,
+      command: 'head -c 600000000 /dev/zero',
+      maxOutput: 16 * 1024 * 1024,
+      timeout: 300,
+    });
     const result = bomb.result as { stdout: string; truncated: boolean; exitCode: number };
     expect(result).toMatchObject({ truncated: true, exitCode: 0 });
     expect(result.stdout.length).toBe(16 * 1024 * 1024);
     const after = suite.d.rssKiB();
-    console.log(`output bomb: 600 MB through a run kept to 16 MiB; daemon RSS ${Math.round(before / 1024)} MiB before, ${Math.round(after / 1024)} MiB after`);
+    console.log(
+      `output bomb: 600 MB through a run kept to 16 MiB; daemon RSS ${Math.round(before / 1024)} MiB before, ${Math.round(after / 1024)} MiB after`,
+    );
     expect((await call('daemon.hello', {})).result).toBeDefined();
   });
 
-  it('books every exec\'s buffers against one budget', async () => {
+  it("books every exec's buffers against one budget", async () => {
     const big = { container: c.name, command: 'sleep 60', detach: true, bufferSize: 256 * 1024 * 1024 };
     const first = await call('exec.start', big);
     const second = await call('exec.start', big);
     const third = await call('exec.start', big);
     expect(first.result).toMatchObject({ execId: expect.any(String) });
     expect(second.result).toMatchObject({ execId: expect.any(String) });
-    expect(third.error).toMatchObject({ code: -32600, data: { type: 'InvalidRequest', detail: expect.stringMatching(/exec buffers are full/) } });
+    expect(third.error).toMatchObject({
+      code: -32600,
+      data: { type: 'InvalidRequest', detail: expect.stringMatching(/exec buffers are full/) },
+    });
     for (const r of [first, second]) await call('exec.kill', { execId: (r.result as { execId: string }).execId, signal: 9 });
   });
 

@@ -27,9 +27,13 @@ function tempDir(mode = 0o700): string {
 
 /** Runs the daemon's binary to its end: its exit code and stderr (for a start that must be refused). */
 function runDaemon(socket: string, stateDir: string): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [DAEMON_BIN, '--socket', socket, '--state-dir', stateDir, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [DAEMON_BIN, '--socket', socket, '--state-dir', stateDir, '--port', '0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stderr })));
 }
 
@@ -52,9 +56,13 @@ function probeAsNobody(path: string): { stop(): Promise<{ connected: number; ref
       }
       process.stdout.write(JSON.stringify({ connected, refused }));
     })();`;
-  const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   return {
     stop: () => {
       child.stdin.end();
@@ -83,7 +91,13 @@ describe('the Unix socket', () => {
     const d = await startDaemon({ socket, umask: 0o000 });
     daemons.push(d);
     // The prober keeps trying against the published socket for a while.
-    expect(await d.client().then(async (pd) => { await pd.getVersion(); await pd.close(); return true; })).toBe(true);
+    expect(
+      await d.client().then(async (pd) => {
+        await pd.getVersion();
+        await pd.close();
+        return true;
+      }),
+    ).toBe(true);
     const seen = await probe.stop();
     console.log(`nobody's connection attempts during and after the start: ${seen.connected} connected, ${seen.refused} refused (EACCES)`);
     expect(seen.connected).toBe(0);
@@ -177,7 +191,10 @@ describe('the TCP token', () => {
     expect((await postRpc({ port, headers: { cookie: `pocketdock_token=${token}` } }, hello)).status).toBe(200);
     // A WebSocket signed in by query, sending garbage, and one refused for its Origin.
     const ws = new WebSocket(`ws://${host}/rpc?token=${token}`);
-    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
     const answer = new Promise((resolve) => ws.once('message', resolve));
     ws.send('{"jsonrpc":"2.0","id":2,"method":"no.such"}');
     await answer;

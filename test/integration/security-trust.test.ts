@@ -15,27 +15,45 @@ const names: string[] = [];
 const tag = `pd-sec-${process.pid}`;
 
 afterAll(async () => {
-  await Promise.all(names.map((n) => docker.getContainer(n).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    names.map((n) =>
+      docker
+        .getContainer(n)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 });
 
 /** container.create over TCP with the token, as a browser page or remote tool would send it. */
 async function tcpCreate(params: Record<string, unknown>) {
   const name = `${tag}-${names.length}`;
   names.push(name);
-  const { status, json } = await postRpc({ port: suite.d.port!, headers: { authorization: `Bearer ${suite.d.token}` } },
-    JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'container.create', params: { name, ...params } }));
+  const { status, json } = await postRpc(
+    { port: suite.d.port!, headers: { authorization: `Bearer ${suite.d.token}` } },
+    JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'container.create', params: { name, ...params } }),
+  );
   return { name, status, json: json as { result?: unknown; error?: { code: number; data: Record<string, string> } } };
 }
 
 async function containerExists(name: string): Promise<boolean> {
-  return docker.getContainer(name).inspect().then(() => true, () => false);
+  return docker
+    .getContainer(name)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 describe('a TCP token holder', () => {
   it('cannot mount the host: refused by option and rule, nothing created, no host dir made', async () => {
     const hostDir = join(mkdtempSync(join(tmpdir(), 'pd-sec-')), 'made-by-engine');
     const r = await tcpCreate({ volumes: { [hostDir]: '/mnt' } });
-    expect(r.json.error).toMatchObject({ code: -32071, data: { type: 'OptionRefused', option: 'volumes', rule: 'host-options-need-unix-socket' } });
+    expect(r.json.error).toMatchObject({
+      code: -32071,
+      data: { type: 'OptionRefused', option: 'volumes', rule: 'host-options-need-unix-socket' },
+    });
     expect(await containerExists(r.name)).toBe(false);
     // Docker creates a missing bind source as root: the refusal came before the engine was asked.
     expect(existsSync(hostDir)).toBe(false);
@@ -71,10 +89,16 @@ describe('every client', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pd-sec-sock-'));
     const path = join(dir, 'evil.sock');
     let connections = 0;
-    const server = createServer((s) => { connections++; s.destroy(); });
+    const server = createServer((s) => {
+      connections++;
+      s.destroy();
+    });
     await new Promise<void>((r) => server.listen(path, r));
     try {
-      await expect(suite.pd.createNewContainer({ socketPath: path })).rejects.toMatchObject({ option: 'socketPath', rule: 'known-engines-only' });
+      await expect(suite.pd.createNewContainer({ socketPath: path })).rejects.toMatchObject({
+        option: 'socketPath',
+        rule: 'known-engines-only',
+      });
       await expect(suite.pd.listContainers({ socketPath: path })).rejects.toBeInstanceOf(OptionRefused);
       expect(connections).toBe(0);
     } finally {

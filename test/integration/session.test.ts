@@ -27,11 +27,20 @@ describe.each(engines)('session on $name', (e) => {
     expect((await s.info()).shell).toBe('bash');
     expect(await s.sendAndWait('cd /tmp && x=42 && greet() { echo "hi $1"; }')).toMatchObject({ exitCode: 0, ok: true, stdout: '' });
     expect(await s.sendAndWait('pwd; echo $x; greet you')).toMatchObject({ stdout: '/tmp\n42\nhi you\n', stderr: '', exitCode: 0 });
-    expect(await s.sendAndWait('echo oops >&2; false')).toMatchObject({ stdout: '', stderr: 'oops\n', exitCode: 1, ok: false, timedOut: false });
+    expect(await s.sendAndWait('echo oops >&2; false')).toMatchObject({
+      stdout: '',
+      stderr: 'oops\n',
+      exitCode: 1,
+      ok: false,
+      timedOut: false,
+    });
     expect((await s.sendAndWait('(exit 7)')).exitCode).toBe(7);
     expect((await s.sendAndWait('no-such-command')).exitCode).toBe(127);
     await expect(s.sendAndWait('echo a\0b')).rejects.toMatchObject({ name: 'InvalidParams', field: 'command' });
-    await expect(suite.pd.transport.call('session.sendAndWait', { sessionId: s.id, command: 'true', timeout: 0 })).rejects.toMatchObject({ name: 'InvalidParams', field: expect.stringContaining('timeout') });
+    await expect(suite.pd.transport.call('session.sendAndWait', { sessionId: s.id, command: 'true', timeout: 0 })).rejects.toMatchObject({
+      name: 'InvalidParams',
+      field: expect.stringContaining('timeout'),
+    });
     await s.close();
   });
 
@@ -39,8 +48,12 @@ describe.each(engines)('session on $name', (e) => {
     const s = await open();
     expect((await s.sendAndWait('printf abc')).stdout).toBe('abc');
     expect((await s.sendAndWait('printf err >&2')).stderr).toBe('err');
-    expect((await s.sendAndWait('for i in 1 2 3\ndo\n  echo "line $i"\ndone\ncat <<EOF\nhere doc\nEOF')).stdout).toBe('line 1\nline 2\nline 3\nhere doc\n');
-    expect((await s.sendAndWait(String.raw`echo it\'s 'single' "dou  ble" $((1+2)) '\\' "\$HOME" '%s'`)).stdout).toBe(String.raw`it's single dou  ble 3 \\ $HOME %s` + '\n');
+    expect((await s.sendAndWait('for i in 1 2 3\ndo\n  echo "line $i"\ndone\ncat <<EOF\nhere doc\nEOF')).stdout).toBe(
+      'line 1\nline 2\nline 3\nhere doc\n',
+    );
+    expect((await s.sendAndWait(String.raw`echo it\'s 'single' "dou  ble" $((1+2)) '\\' "\$HOME" '%s'`)).stdout).toBe(
+      String.raw`it's single dou  ble 3 \\ $HOME %s` + '\n',
+    );
     const long = await s.sendAndWait('seq 1 300000');
     expect(long.stdout.length).toBe(1_988_895);
     expect(long.stdout.endsWith('\n299999\n300000\n')).toBe(true);
@@ -61,7 +74,11 @@ describe.each(engines)('session on $name', (e) => {
 
   it('gives commands /dev/null as stdin, so they cannot eat the commands after them', async () => {
     const s = await open();
-    const results = await Promise.all([s.sendAndWait('cat; read x; echo "read:[$x]"'), s.sendAndWait('echo next'), s.sendAndWait('head -c 5')]);
+    const results = await Promise.all([
+      s.sendAndWait('cat; read x; echo "read:[$x]"'),
+      s.sendAndWait('echo next'),
+      s.sendAndWait('head -c 5'),
+    ]);
     expect(results.map((r) => r.stdout)).toEqual(['read:[]\n', 'next\n', '']);
     await s.close();
   });
@@ -79,8 +96,9 @@ describe.each(engines)('session on $name', (e) => {
   it('runs concurrent calls one at a time, in the order they were made', async () => {
     const s = await open();
     const n = 12;
-    const results = await Promise.all(Array.from({ length: n }, (_, i) =>
-      s.sendAndWait(`echo start-${i}; sleep 0.0${i % 3}; echo end-${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: n }, (_, i) => s.sendAndWait(`echo start-${i}; sleep 0.0${i % 3}; echo end-${i}`)),
+    );
     results.forEach((r, i) => expect(r.stdout).toBe(`start-${i}\nend-${i}\n`));
     await s.close();
   });
@@ -105,9 +123,22 @@ describe.each(engines)('session on $name', (e) => {
     const again = await c.session({ sessionId: s.id });
     expect(again.id).toBe(s.id);
     const listed = await suite.pd.transport.call('session.list', { container: c.containerId });
-    expect(listed).toContainEqual({ sessionId: s.id, containerId: c.containerId, shell: 'bash', open: true, reason: null, busy: false, queued: 0 });
-    await expect(suite.pd.transport.call('session.open', { container: 'pd-no-such-thing' })).rejects.toMatchObject({ name: 'ContainerNotFound' });
-    await expect(suite.pd.transport.call('session.info', { sessionId: 'never-was' })).rejects.toMatchObject({ name: 'SessionClosed', reason: expect.stringMatching(/no such session/) });
+    expect(listed).toContainEqual({
+      sessionId: s.id,
+      containerId: c.containerId,
+      shell: 'bash',
+      open: true,
+      reason: null,
+      busy: false,
+      queued: 0,
+    });
+    await expect(suite.pd.transport.call('session.open', { container: 'pd-no-such-thing' })).rejects.toMatchObject({
+      name: 'ContainerNotFound',
+    });
+    await expect(suite.pd.transport.call('session.info', { sessionId: 'never-was' })).rejects.toMatchObject({
+      name: 'SessionClosed',
+      reason: expect.stringMatching(/no such session/),
+    });
     await s.close();
     expect(await suite.pd.transport.call('session.info', { sessionId: s.id })).toMatchObject({ open: false, reason: 'closed by a client' });
   });
@@ -119,7 +150,9 @@ describe.each(engines)('session on $name', (e) => {
     // Another proxy of the same session hears the daemon's reason.
     const other = suite.pd.attachSession(s.id);
     await expect(other).rejects.toMatchObject({ name: 'SessionClosed', sessionId: s.id, reason: 'closed by a client' });
-    await expect(suite.pd.transport.call('session.sendAndWait', { sessionId: s.id, command: 'true' })).rejects.toMatchObject({ reason: 'closed by a client' });
+    await expect(suite.pd.transport.call('session.sendAndWait', { sessionId: s.id, command: 'true' })).rejects.toMatchObject({
+      reason: 'closed by a client',
+    });
   });
 
   it('ends with the shell: `exit` and a killed shell close the session', async () => {
@@ -134,7 +167,10 @@ describe.each(engines)('session on $name', (e) => {
 
     const killed = await open();
     await c.run(`kill -9 $(grep -lzx POCKETDOCK_EXEC=${killed.id} /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3)`);
-    await expect(killed.sendAndWait('echo hi')).rejects.toMatchObject({ name: 'SessionClosed', reason: expect.stringMatching(/shell ended/) });
+    await expect(killed.sendAndWait('echo hi')).rejects.toMatchObject({
+      name: 'SessionClosed',
+      reason: expect.stringMatching(/shell ended/),
+    });
   });
 
   it('is shared: a second client attaches by id, sends to it and reads it', async () => {
@@ -146,11 +182,17 @@ describe.each(engines)('session on $name', (e) => {
       expect((await s2.sendAndWait('pwd; echo $SHARED')).stdout).toBe('/etc\nyes\n');
       let seen = '';
       let wake = () => undefined as void;
-      const saw = (text: string) => new Promise<void>((resolve) => {
-        wake = () => { if (seen.includes(text)) resolve(); };
+      const saw = (text: string) =>
+        new Promise<void>((resolve) => {
+          wake = () => {
+            if (seen.includes(text)) resolve();
+          };
+          wake();
+        });
+      await s2.onOutput((data) => {
+        seen += data;
         wake();
       });
-      await s2.onOutput((data) => { seen += data; wake(); });
       await s.send('echo from-send; echo err-from-send >&2');
       await s.sendAndWait('true');
       // Both streams in arrival order (which the engine does not keep between stdout and stderr).
@@ -187,7 +229,7 @@ describe.each(engines)('session on $name', (e) => {
     await s.close();
   });
 
-  it('records each command in a project container\'s history.jsonl and its output in logs/', async () => {
+  it("records each command in a project container's history.jsonl and its output in logs/", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pd-session-project-'));
     const root = await initProject(dir, { projectName: 'sessions' });
     const pc = await suite.pd.createNewContainer({ projectRoot: root, socketPath: e.socketPath });
@@ -197,13 +239,18 @@ describe.each(engines)('session on $name', (e) => {
       await s.send('echo two >&2; false');
       await s.sendAndWait('true');
       await s.close();
-      const lines = readFileSync(join(pc.dataPath, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = readFileSync(join(pc.dataPath, 'history.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines).toMatchObject([
         { kind: 'session', command: 'echo one', exit_code: 0 },
         { kind: 'session', command: 'echo two >&2; false', exit_code: 1 },
         { kind: 'session', command: 'true', exit_code: 0 },
       ]);
-      expect(readFileSync(join(pc.dataPath, 'logs', `session-${s.id}.log`), 'utf8')).toBe('$ echo one\none\n$ echo two >&2; false\ntwo\n$ true\n');
+      expect(readFileSync(join(pc.dataPath, 'logs', `session-${s.id}.log`), 'utf8')).toBe(
+        '$ echo one\none\n$ echo two >&2; false\ntwo\n$ true\n',
+      );
     } finally {
       await pc.shutdown({ force: true });
       rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,12 @@ const suite = useDaemon();
 const names: string[] = [];
 
 afterAll(async () => {
-  for (const e of engines) for (const name of names) await e.docker.getContainer(name).remove({ force: true }).catch(() => undefined);
+  for (const e of engines)
+    for (const name of names)
+      await e.docker
+        .getContainer(name)
+        .remove({ force: true })
+        .catch(() => undefined);
 });
 
 describe.each(engines)('shutdown on $name', (e) => {
@@ -39,10 +44,12 @@ describe.each(engines)('shutdown on $name', (e) => {
   });
 
   it('does not throw at the end of the block for a container someone else removed', async () => {
-    await expect((async () => {
-      await using c = await create();
-      await suite.pd.destroyContainer(c.name, { socketPath: e.socketPath });
-    })()).resolves.toBeUndefined();
+    await expect(
+      (async () => {
+        await using c = await create();
+        await suite.pd.destroyContainer(c.name, { socketPath: e.socketPath });
+      })(),
+    ).resolves.toBeUndefined();
   });
 
   it('shuts down again after a reboot', async () => {

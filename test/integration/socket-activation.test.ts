@@ -60,27 +60,40 @@ async function notifySocket(path: string) {
   });
   await bound;
   return {
-    next: (re: RegExp) => new Promise<string>((resolve) => {
-      const seen = messages.find((m) => re.test(m));
-      if (seen) resolve(seen);
-      else waiting.push({ re, resolve });
-    }),
+    next: (re: RegExp) =>
+      new Promise<string>((resolve) => {
+        const seen = messages.find((m) => re.test(m));
+        if (seen) resolve(seen);
+        else waiting.push({ re, resolve });
+      }),
   };
 }
 
 /** systemd-socket-activate listening on `listen`, which execs the daemon when a client first connects. */
 async function activate(listen: string[], env: Record<string, string>, stateDir: string, args: string[] = []) {
-  const setenv = Object.entries({ POCKETDOCK_SOCKET: DOCKER_SOCKET, POCKETDOCK_CHECK_RESULTS: '1', ...env }).map(([k, v]) => `--setenv=${k}=${v}`);
-  const child = spawn('systemd-socket-activate', [...listen.flatMap((l) => ['-l', l]), ...setenv,
-    process.execPath, DAEMON_BIN, '--state-dir', stateDir, '--log-level', 'warn', ...args], { stdio: ['ignore', 'inherit', 'pipe'] });
+  const setenv = Object.entries({ POCKETDOCK_SOCKET: DOCKER_SOCKET, POCKETDOCK_CHECK_RESULTS: '1', ...env }).map(
+    ([k, v]) => `--setenv=${k}=${v}`,
+  );
+  const child = spawn(
+    'systemd-socket-activate',
+    [...listen.flatMap((l) => ['-l', l]), ...setenv, process.execPath, DAEMON_BIN, '--state-dir', stateDir, '--log-level', 'warn', ...args],
+    { stdio: ['ignore', 'inherit', 'pipe'] },
+  );
   children.push(child);
   let stderr = '';
-  const lines = (re: RegExp) => new Promise<RegExpExecArray>((resolve, reject) => {
-    const check = () => { const m = re.exec(stderr); if (m) resolve(m); };
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); check(); });
-    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${stderr}`)));
-    check();
-  });
+  const lines = (re: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const m = re.exec(stderr);
+        if (m) resolve(m);
+      };
+      child.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        check();
+      });
+      child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${stderr}`)));
+      check();
+    });
   await lines(new RegExp(listen.map((l) => `Listening on ${l.replace(/[.]/g, '\\.')} as \\d`).join('[^]*')));
   return { child, lines, stderr: () => stderr };
 }
@@ -99,7 +112,9 @@ describe('socket activation', () => {
       expect(await pd.hello()).toMatchObject({ port, stateDir: dir });
       const [, said] = await d.lines(/listening on (\S+) and http:\/\/127\.0\.0\.1:(\d+)/);
       expect(said).toBe(socket);
-      expect(await notify.next(/READY=1/)).toMatch(new RegExp(`^MAINPID=${d.child.pid}\\nREADY=1\\nSTATUS=listening on ${socket} and http://127\\.0\\.0\\.1:${port}`));
+      expect(await notify.next(/READY=1/)).toMatch(
+        new RegExp(`^MAINPID=${d.child.pid}\\nREADY=1\\nSTATUS=listening on ${socket} and http://127\\.0\\.0\\.1:${port}`),
+      );
 
       const token = readFileSync(join(dir, 'token'), 'utf8').trim();
       const overTcp = await connect({ daemon: `ws://127.0.0.1:${port}`, token, autoStart: false });
@@ -147,11 +162,14 @@ describe('socket activation', () => {
   }
 
   it('refuses, in one line, a TCP socket passed where the Unix socket belongs', async () => {
-    expect(await refused((_, port) => [`127.0.0.1:${port}`])).toMatch(/pocketdockd: cannot start: passed descriptor 3 is not a Unix socket/);
+    expect(await refused((_, port) => [`127.0.0.1:${port}`])).toMatch(
+      /pocketdockd: cannot start: passed descriptor 3 is not a Unix socket/,
+    );
   });
 
   it('refuses a TCP socket beyond loopback', async () => {
-    expect(await refused((dir, port) => [join(dir, 'pocketdock.sock'), `0.0.0.0:${port}`]))
-      .toMatch(/pocketdockd: cannot start: passed TCP socket listens on 0\.0\.0\.0: pocketdockd listens on loopback only/);
+    expect(await refused((dir, port) => [join(dir, 'pocketdock.sock'), `0.0.0.0:${port}`])).toMatch(
+      /pocketdockd: cannot start: passed TCP socket listens on 0\.0\.0\.0: pocketdockd listens on loopback only/,
+    );
   });
 });

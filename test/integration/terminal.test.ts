@@ -5,8 +5,23 @@ import { useDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
 
 const engines = await availableEngines();
-const hasDevImage = new Map(await Promise.all(engines.map(async (e) =>
-  [e.name, await e.docker.getImage('pocketdock/dev').inspect().then(() => true, () => false)] as const)));
+const hasDevImage = new Map(
+  await Promise.all(
+    engines.map(
+      async (e) =>
+        [
+          e.name,
+          await e.docker
+            .getImage('pocketdock/dev')
+            .inspect()
+            .then(
+              () => true,
+              () => false,
+            ),
+        ] as const,
+    ),
+  ),
+);
 const suite = useDaemon();
 
 /** Everything a terminal prints, and a way to wait (like expect) for the next match after the last one. */
@@ -14,22 +29,29 @@ function screen(t: Terminal): { text: () => string; waitFor: (re: RegExp) => Pro
   let text = '';
   let cursor = 0;
   const waiters = new Set<() => void>();
-  t.onData((data) => { text += data; for (const w of waiters) w(); });
+  t.onData((data) => {
+    text += data;
+    for (const w of waiters) w();
+  });
   return {
     text: () => text,
-    waitFor: (re) => new Promise((resolve, reject) => {
-      const check = () => {
-        const m = re.exec(text.slice(cursor));
-        if (!m) return;
-        cursor += m.index + m[0].length;
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolve(m[0]);
-      };
-      const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`no ${re} after ${JSON.stringify(text.slice(0, cursor))} in ${JSON.stringify(text.slice(cursor))}`)); }, 15_000);
-      waiters.add(check);
-      check();
-    }),
+    waitFor: (re) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const m = re.exec(text.slice(cursor));
+          if (!m) return;
+          cursor += m.index + m[0].length;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(m[0]);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no ${re} after ${JSON.stringify(text.slice(0, cursor))} in ${JSON.stringify(text.slice(cursor))}`));
+        }, 15_000);
+        waiters.add(check);
+        check();
+      }),
   };
 }
 
@@ -149,7 +171,9 @@ describe.each(engines)('terminal on $name', (e) => {
   });
 
   it('names a bad size and an ended terminal in its errors', async () => {
-    await expect(suite.pd.transport.call('terminal.open', { container: c.containerId, rows: 0, cols: 80 })).rejects.toMatchObject({ name: 'InvalidParams' });
+    await expect(suite.pd.transport.call('terminal.open', { container: c.containerId, rows: 0, cols: 80 })).rejects.toMatchObject({
+      name: 'InvalidParams',
+    });
     const t = await c.openTerminal({ command: 'true' });
     await t.exited;
     await expect(t.write('x')).rejects.toMatchObject({ name: 'InvalidParams', field: 'terminalId' });

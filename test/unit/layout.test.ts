@@ -13,7 +13,11 @@ const row = (folder: string) => table.split('\n').find((line) => line.startsWith
 /** The distinct first `depth` path segments of tracked files below `prefix`, for files (not folders) deeper than that. */
 function folders(prefix: string): string[] {
   const depth = prefix.split('/').filter(Boolean).length + 1;
-  return [...new Set(tracked.filter((f) => f.startsWith(prefix) && f.split('/').length > depth).map((f) => f.split('/').slice(0, depth).join('/')))];
+  return [
+    ...new Set(
+      tracked.filter((f) => f.startsWith(prefix) && f.split('/').length > depth).map((f) => f.split('/').slice(0, depth).join('/')),
+    ),
+  ];
 }
 
 describe('README layout table', () => {

@@ -9,7 +9,7 @@ const readme = readFileSync(new URL('README.md', root), 'utf8');
 const snippets = [...readme.matchAll(/```ts\n/g)];
 const marked = [...readme.matchAll(/<!-- (examples\/[\w-]+\.ts) -->\n```ts\n([\s\S]*?)```\n/g)].map((m) => [m[1]!, m[2]!] as const);
 
-describe('the README\'s TypeScript snippets', () => {
+describe("the README's TypeScript snippets", () => {
   it('each names its example file', () => {
     expect(marked.length).toBe(snippets.length);
   });
@@ -19,7 +19,9 @@ describe('the README\'s TypeScript snippets', () => {
   });
 
   it('leave no example file out', () => {
-    const files = readdirSync(new URL('examples/', root)).filter((f) => f.endsWith('.ts')).map((f) => `examples/${f}`);
+    const files = readdirSync(new URL('examples/', root))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => `examples/${f}`);
     expect(files.sort()).toEqual(marked.map(([file]) => file).sort());
   });
 });

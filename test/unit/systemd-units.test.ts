@@ -13,10 +13,14 @@ function verify(dir: string, user: boolean) {
   // A user manager wants a runtime dir even to check files.
   const runtime = mkdtempSync(join(tmpdir(), 'pd-xdg-'));
   try {
-    const r = spawnSync('systemd-analyze', [...(user ? ['--user'] : []), 'verify', '--man=no',
-      join(dir, 'pocketdock.socket'), join(dir, 'pocketdock.service')], {
-      encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: runtime, SYSTEMD_LOG_COLOR: '0' },
-    });
+    const r = spawnSync(
+      'systemd-analyze',
+      [...(user ? ['--user'] : []), 'verify', '--man=no', join(dir, 'pocketdock.socket'), join(dir, 'pocketdock.service')],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, XDG_RUNTIME_DIR: runtime, SYSTEMD_LOG_COLOR: '0' },
+      },
+    );
     if (r.error) throw r.error;
     return { status: r.status, output: (r.stdout + r.stderr).trim() };
   } finally {
@@ -51,7 +55,14 @@ describe('systemd units', () => {
     expect(socket).toMatch(/^SocketGroup=pocketdock$/m);
     expect(socket).toMatch(/^SocketMode=0660$/m);
     const service = unit('system', 'pocketdock.service');
-    for (const directive of ['PrivateTmp=yes', 'ProtectSystem=full', 'ProtectKernelTunables=yes', 'ProtectControlGroups=yes', 'RestrictNamespaces=yes', 'StateDirectory=pocketdock'])
+    for (const directive of [
+      'PrivateTmp=yes',
+      'ProtectSystem=full',
+      'ProtectKernelTunables=yes',
+      'ProtectControlGroups=yes',
+      'RestrictNamespaces=yes',
+      'StateDirectory=pocketdock',
+    ])
       expect(service).toContain(`\n${directive}\n`);
     expect(readFileSync(join(SYSTEMD, 'pocketdock.sysusers'), 'utf8')).toMatch(/^g pocketdock -$/m);
   });
@@ -65,8 +76,12 @@ describe('systemd units', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pd-units-'));
     try {
       copyFileSync(join(SYSTEMD, 'system', 'pocketdock.socket'), join(dir, 'pocketdock.socket'));
-      writeFileSync(join(dir, 'pocketdock.service'), unit('system', 'pocketdock.service')
-        .replace(/^NotifyAccess=all$/m, 'NotifyAcess=all').replace(/^ProtectSystem=full$/m, 'ProtectSystem=bogus'));
+      writeFileSync(
+        join(dir, 'pocketdock.service'),
+        unit('system', 'pocketdock.service')
+          .replace(/^NotifyAccess=all$/m, 'NotifyAcess=all')
+          .replace(/^ProtectSystem=full$/m, 'ProtectSystem=bogus'),
+      );
       const { output } = verify(dir, false);
       expect(output).toMatch(/Unknown key 'NotifyAcess'/);
       expect(output).toMatch(/protect system value.*bogus/i);

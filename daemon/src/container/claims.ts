@@ -18,9 +18,13 @@ interface Claim {
 
 const POOL_LABELS: readonly string[] = [LABEL.pool, LABEL.poolOwner, LABEL.poolKey];
 
-const isClaim = (v: unknown): v is Claim => typeof v === 'object' && v !== null && typeof (v as Claim).key === 'string'
-  && typeof (v as Claim).labels === 'object' && (v as Claim).labels !== null
-  && Object.values((v as Claim).labels).every((l) => typeof l === 'string');
+const isClaim = (v: unknown): v is Claim =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as Claim).key === 'string' &&
+  typeof (v as Claim).labels === 'object' &&
+  (v as Claim).labels !== null &&
+  Object.values((v as Claim).labels).every((l) => typeof l === 'string');
 
 /** Claims are per engine, as container ids are. */
 const keyOf = (engine: Engine, id: string): string => `${engine.socketPath}\n${id}`;

@@ -37,7 +37,6 @@ export interface Scope {
   socketPath?: string;
 }
 
-
 /** What container.list shows of a container, but its lease (the pool's). */
 export type ListItem = Omit<ContainerListItem, 'lease'>;
 
@@ -66,7 +65,12 @@ export class Containers {
   /** The labels of containers the warm pool handed out. */
   readonly claims: Claims;
 
-  constructor(private readonly engines: Engines, private readonly log: Logger, readonly policy: HostPolicy, private readonly sandbox: SandboxConfig) {
+  constructor(
+    private readonly engines: Engines,
+    private readonly log: Logger,
+    readonly policy: HostPolicy,
+    private readonly sandbox: SandboxConfig,
+  ) {
     this.claims = new Claims(log);
   }
 
@@ -87,7 +91,18 @@ export class Containers {
     this.policy.checkImage(image, facts, caller);
     const createdAt = new Date().toISOString();
     const imageHasInit = hasInit(facts?.entrypoint ?? []);
-    return { engine, request: engineCreateOptions(plan.opts, { name, image, network: plan.network, createdAt, dataPath, sandbox: this.sandbox, imageHasInit }) };
+    return {
+      engine,
+      request: engineCreateOptions(plan.opts, {
+        name,
+        image,
+        network: plan.network,
+        createdAt,
+        dataPath,
+        sandbox: this.sandbox,
+        imageHasInit,
+      }),
+    };
   }
 
   /** Creates and starts a container from a whole engine request and writes its instance dir, if it has one. */
@@ -150,11 +165,15 @@ export class Containers {
       if (!(err instanceof DaemonError && err.type === 'ContainerNotFound')) throw err;
       for (const other of others) {
         inspect = await other.inspectContainer(ref).catch(() => undefined);
-        if (inspect) { engine = other; break; }
+        if (inspect) {
+          engine = other;
+          break;
+        }
       }
       if (!inspect) throw searched.some((e) => this.seen.has(seenKey(e, ref))) ? containerGone(ref) : err;
     }
-    if (!isManaged(inspect.Config.Labels) || isIdlePool(inspect.Config.Labels, inspect.Name)) throw containerNotFound(ref, 'not a pocketdock container');
+    if (!isManaged(inspect.Config.Labels) || isIdlePool(inspect.Config.Labels, inspect.Name))
+      throw containerNotFound(ref, 'not a pocketdock container');
     inspect.Config.Labels = this.claims.labels(engine, inspect.Id, inspect.Config.Labels);
     this.remember(engine, inspect.Id, inspect.Name.replace(/^\//, ''));
     return { engine, inspect, handle: handleFromLabels(inspect.Id, inspect.Name, engine.socketPath, inspect.Config.Labels ?? {}) };
@@ -196,8 +215,14 @@ export class Containers {
 
   async list(scope: Scope): Promise<ListItem[]> {
     const engine = this.engines.get(scope.socketPath);
-    const list = await engine.listContainers({ [LABEL.managed]: 'true', ...(scope.project !== undefined && { [LABEL.project]: scope.project }) });
-    return list.map((c) => this.visible(engine, c)).filter((c) => c !== undefined).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const list = await engine.listContainers({
+      [LABEL.managed]: 'true',
+      ...(scope.project !== undefined && { [LABEL.project]: scope.project }),
+    });
+    return list
+      .map((c) => this.visible(engine, c))
+      .filter((c) => c !== undefined)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   /** One managed container as container.list shows it, or undefined when it is not there (any more). */
@@ -270,7 +295,6 @@ export class Containers {
     return { handle: next, previousId: inspect.Id };
   }
 
-
   async snapshot(ref: string, imageName: string, socketPath?: string): Promise<string> {
     const { engine, inspect } = await this.resolve(ref, socketPath);
     const colon = imageName.lastIndexOf(':');
@@ -279,7 +303,11 @@ export class Containers {
     // A container started from the snapshot (by the engine's CLI too) must not pass for a managed
     // one: every pocketdock label is emptied (a commit can set labels, not remove them), and one
     // names the source.
-    const labels = Object.fromEntries(Object.keys(inspect.Config.Labels ?? {}).filter((l) => l.startsWith('pocketdock.')).map((l) => [l, '']));
+    const labels = Object.fromEntries(
+      Object.keys(inspect.Config.Labels ?? {})
+        .filter((l) => l.startsWith('pocketdock.'))
+        .map((l) => [l, '']),
+    );
     labels[LABEL.snapshotOf] = inspect.Name.replace(/^\//, '');
     return engine.commitContainer(inspect.Id, image, labels);
   }

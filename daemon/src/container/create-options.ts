@@ -5,7 +5,6 @@ import { invalidParams } from '../errors.js';
 import { hardenedHostConfig, type SandboxConfig } from './hardening.js';
 import { LABEL } from './labels.js';
 
-
 const UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
 /** "256m" → bytes; the schema has already checked the shape. */
@@ -13,7 +12,7 @@ export function parseMemLimit(text: string): number {
   const m = /^([0-9]+(?:\.[0-9]+)?)([bkmg])?$/i.exec(text);
   if (!m) throw invalidParams('memLimit', `"${text}" is not a size like "256m" or "1g"`);
   const bytes = Math.floor(Number(m[1]) * UNITS[(m[2] ?? 'b').toLowerCase()]!);
-  if (bytes < 6 * 1024 ** 2) throw invalidParams('memLimit', 'must be at least 6m (the engine\'s minimum)');
+  if (bytes < 6 * 1024 ** 2) throw invalidParams('memLimit', "must be at least 6m (the engine's minimum)");
   return bytes;
 }
 

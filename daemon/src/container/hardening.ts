@@ -26,7 +26,13 @@ export interface SandboxConfig {
 }
 
 export const DEFAULT_SANDBOX: SandboxConfig = {
-  pidsLimit: 512, memory: '1g', cpuPercent: 100, nofile: 4096, nproc: 4096, logMaxSize: '10m', runtime: '',
+  pidsLimit: 512,
+  memory: '1g',
+  cpuPercent: 100,
+  nofile: 4096,
+  nproc: 4096,
+  logMaxSize: '10m',
+  runtime: '',
 };
 
 /**
@@ -43,7 +49,10 @@ export function hardenedHostConfig(s: SandboxConfig, imageHasInit: boolean): Hos
     CapAdd: [...CAPABILITIES],
     SecurityOpt: ['no-new-privileges'],
     PidsLimit: s.pidsLimit,
-    Ulimits: [{ Name: 'nofile', Soft: s.nofile, Hard: s.nofile }, { Name: 'nproc', Soft: s.nproc, Hard: s.nproc }],
+    Ulimits: [
+      { Name: 'nofile', Soft: s.nofile, Hard: s.nofile },
+      { Name: 'nproc', Soft: s.nproc, Hard: s.nproc },
+    ],
     LogConfig: { Type: '', Config: { 'max-size': s.logMaxSize, 'max-file': '1' } },
     // pocketdock's images run tini as PID 1 already; any other image gets the engine's init to reap zombies.
     ...(!imageHasInit && { Init: true }),
@@ -57,8 +66,22 @@ export function hasInit(entrypoint: readonly string[]): boolean {
 }
 
 /** Docker's (and Podman's compat) default capability set: what a container has when nothing is dropped. */
-const ENGINE_DEFAULT_CAPS = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
-  'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
+const ENGINE_DEFAULT_CAPS = [
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'NET_RAW',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
+];
 
 /** The limits and hardening of a created container, read from its inspect (each engine words them its own way). */
 export function effectiveLimits(h: HostConfig): SandboxLimits {

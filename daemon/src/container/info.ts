@@ -12,9 +12,7 @@ export type EngineInfo = Omit<ContainerInfo, 'execVia' | 'execNote'>;
 
 export async function containerInfo(engine: Engine, c: ContainerInspect): Promise<EngineInfo> {
   const running = c.State.Running;
-  const [stats, top] = running
-    ? await Promise.all([engine.stats(c.Id), engine.top(c.Id)])
-    : [undefined, undefined];
+  const [stats, top] = running ? await Promise.all([engine.stats(c.Id), engine.top(c.Id)]) : [undefined, undefined];
   const used = stats ? memoryUsed(stats) : 0;
   const limit = c.HostConfig.Memory || 0;
   const networks = Object.values(c.NetworkSettings.Networks ?? {});

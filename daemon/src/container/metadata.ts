@@ -2,7 +2,12 @@
 import type { InstanceMetadata } from '../project/index.js';
 import { LABEL } from './labels.js';
 
-export function metadataFromLabels(containerId: string, image: string, socketPath: string, labels: Record<string, string>): InstanceMetadata {
+export function metadataFromLabels(
+  containerId: string,
+  image: string,
+  socketPath: string,
+  labels: Record<string, string>,
+): InstanceMetadata {
   const cpu = labels[LABEL.cpuPercent];
   return {
     container_id: containerId,

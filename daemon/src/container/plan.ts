@@ -22,8 +22,12 @@ export async function planCreate(opts: CreateOptions, name: string): Promise<Cre
   const profileName = opts.profile ?? (opts.image ? undefined : config?.defaultProfile);
   const profile = profileName === undefined ? undefined : findProfile(profileName);
   if (profileName !== undefined && !profile) {
-    throw invalidParams(opts.profile ? 'profile' : 'projectRoot',
-      `"${profileName}" is not a profile (known: ${listProfiles().map((p) => p.name).join(', ')})`);
+    throw invalidParams(
+      opts.profile ? 'profile' : 'projectRoot',
+      `"${profileName}" is not a profile (known: ${listProfiles()
+        .map((p) => p.name)
+        .join(', ')})`,
+    );
   }
   const filled: CreateOptions = {
     ...opts,

@@ -14,10 +14,17 @@ const engineSocket = join(engineDir, 'engine.sock');
 writeFileSync(engineSocket, '');
 symlinkSync('/', join(root, 'to-root'));
 
-const config = (over: Partial<HostPolicyConfig> = {}): HostPolicyConfig =>
-  ({ socket: join(root, 'daemon', 'pd.sock'), stateDir, allowHostOptionsOverTcp: false, tcpHostPaths: [], tcpEngines: [], ...over });
+const config = (over: Partial<HostPolicyConfig> = {}): HostPolicyConfig => ({
+  socket: join(root, 'daemon', 'pd.sock'),
+  stateDir,
+  allowHostOptionsOverTcp: false,
+  tcpHostPaths: [],
+  tcpEngines: [],
+  ...over,
+});
 const policy = (over?: Partial<HostPolicyConfig>) => new HostPolicy(config(over), () => [engineSocket, '/other/engine.sock']);
-const unix = { tcp: false }, tcp = { tcp: true };
+const unix = { tcp: false },
+  tcp = { tcp: true };
 
 function refusal(fn: () => void): { type: string; option?: string; rule?: string } {
   try {
@@ -31,34 +38,74 @@ function refusal(fn: () => void): { type: string; option?: string; rule?: string
 
 describe('host policy', () => {
   it('never mounts the host root, system dirs, engine sockets or the state dir, for anyone', () => {
-    for (const host of ['/', '/proc', '/proc/1/root', '/sys/kernel', '/dev', engineSocket, engineDir, root, stateDir, join(stateDir, 'token'), join(root, 'to-root'), join(root, 'to-root', 'proc')]) {
-      expect(refusal(() => policy().checkCreate({ volumes: { [host]: '/mnt' } }, unix)), host)
-        .toEqual({ type: 'OptionRefused', option: 'volumes', rule: RULE.protectedPath, detail: expect.any(String) });
+    for (const host of [
+      '/',
+      '/proc',
+      '/proc/1/root',
+      '/sys/kernel',
+      '/dev',
+      engineSocket,
+      engineDir,
+      root,
+      stateDir,
+      join(stateDir, 'token'),
+      join(root, 'to-root'),
+      join(root, 'to-root', 'proc'),
+    ]) {
+      expect(
+        refusal(() => policy().checkCreate({ volumes: { [host]: '/mnt' } }, unix)),
+        host,
+      ).toEqual({ type: 'OptionRefused', option: 'volumes', rule: RULE.protectedPath, detail: expect.any(String) });
     }
-    expect(refusal(() => policy({ allowHostOptionsOverTcp: true }).checkCreate({ volumes: { '/': '/host' } }, tcp)).rule).toBe(RULE.protectedPath);
+    expect(refusal(() => policy({ allowHostOptionsOverTcp: true }).checkCreate({ volumes: { '/': '/host' } }, tcp)).rule).toBe(
+      RULE.protectedPath,
+    );
     expect(refusal(() => policy().checkCreate({ projectRoot: '/proc/self' }, unix)).option).toBe('projectRoot');
   });
 
   it('lets a Unix-socket client mount other host dirs, named volumes and devices', () => {
-    expect(refusal(() => policy().checkCreate({ volumes: { [shared]: '/mnt', cache: '/cache' }, devices: ['/dev/null'], projectRoot: shared }, unix)).type).toBe('none');
+    expect(
+      refusal(() =>
+        policy().checkCreate({ volumes: { [shared]: '/mnt', cache: '/cache' }, devices: ['/dev/null'], projectRoot: shared }, unix),
+      ).type,
+    ).toBe('none');
   });
 
   it('refuses host options to a TCP client unless the config allows them', () => {
-    expect(refusal(() => policy().checkCreate({ volumes: { [shared]: '/mnt' } }, tcp))).toMatchObject({ option: 'volumes', rule: RULE.tcpHost });
-    expect(refusal(() => policy().checkCreate({ volumes: { cache: '/cache' } }, tcp))).toMatchObject({ option: 'volumes', rule: RULE.tcpHost });
+    expect(refusal(() => policy().checkCreate({ volumes: { [shared]: '/mnt' } }, tcp))).toMatchObject({
+      option: 'volumes',
+      rule: RULE.tcpHost,
+    });
+    expect(refusal(() => policy().checkCreate({ volumes: { cache: '/cache' } }, tcp))).toMatchObject({
+      option: 'volumes',
+      rule: RULE.tcpHost,
+    });
     expect(refusal(() => policy().checkCreate({ devices: ['/dev/null'] }, tcp))).toMatchObject({ option: 'devices', rule: RULE.tcpHost });
     expect(refusal(() => policy().checkCreate({ projectRoot: shared }, tcp))).toMatchObject({ option: 'projectRoot', rule: RULE.tcpHost });
-    expect(refusal(() => policy().checkCreate({ socketPath: '/other/engine.sock' }, tcp))).toMatchObject({ option: 'socketPath', rule: RULE.tcpHost });
+    expect(refusal(() => policy().checkCreate({ socketPath: '/other/engine.sock' }, tcp))).toMatchObject({
+      option: 'socketPath',
+      rule: RULE.tcpHost,
+    });
     expect(refusal(() => policy().checkCreate({ socketPath: engineSocket }, tcp)).type).toBe('none');
-    expect(refusal(() => policy({ tcpHostPaths: [shared] }).checkCreate({ volumes: { [join(shared, 'a')]: '/mnt' } }, tcp)).type).toBe('none');
-    expect(refusal(() => policy({ tcpEngines: ['/other/engine.sock'] }).checkCreate({ socketPath: '/other/engine.sock' }, tcp)).type).toBe('none');
-    expect(refusal(() => policy({ allowHostOptionsOverTcp: true }).checkCreate({ volumes: { [shared]: '/mnt' }, devices: ['/dev/null'] }, tcp)).type).toBe('none');
+    expect(refusal(() => policy({ tcpHostPaths: [shared] }).checkCreate({ volumes: { [join(shared, 'a')]: '/mnt' } }, tcp)).type).toBe(
+      'none',
+    );
+    expect(refusal(() => policy({ tcpEngines: ['/other/engine.sock'] }).checkCreate({ socketPath: '/other/engine.sock' }, tcp)).type).toBe(
+      'none',
+    );
+    expect(
+      refusal(() => policy({ allowHostOptionsOverTcp: true }).checkCreate({ volumes: { [shared]: '/mnt' }, devices: ['/dev/null'] }, tcp))
+        .type,
+    ).toBe('none');
   });
 
   it('refuses mount syntax smuggled into a path, and devices outside /dev', () => {
     expect(refusal(() => policy().checkCreate({ volumes: { [`${shared}:/x`]: '/mnt' } }, unix))).toMatchObject({ type: 'InvalidParams' });
     expect(refusal(() => policy().checkCreate({ volumes: { [shared]: '/mnt:rshared' } }, unix))).toMatchObject({ type: 'InvalidParams' });
-    expect(refusal(() => policy().checkCreate({ devices: [join(shared)] }, unix))).toMatchObject({ option: 'devices', rule: RULE.protectedPath });
+    expect(refusal(() => policy().checkCreate({ devices: [join(shared)] }, unix))).toMatchObject({
+      option: 'devices',
+      rule: RULE.protectedPath,
+    });
   });
 
   it('resolves the longest existing prefix of a path', () => {

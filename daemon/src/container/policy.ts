@@ -55,7 +55,10 @@ export function realHostPath(path: string): string {
 const within = (path: string, dir: string) => path === dir || path.startsWith(dir === '/' ? '/' : dir + sep);
 
 export class HostPolicy {
-  constructor(private readonly c: HostPolicyConfig, private readonly engineSockets: () => readonly string[]) {}
+  constructor(
+    private readonly c: HostPolicyConfig,
+    private readonly engineSockets: () => readonly string[],
+  ) {}
 
   /** Refuses what `opts` would do to the host beyond what `caller` may; runs before the engine is asked anything. */
   checkCreate(opts: CreateOptions, caller: Caller): void {
@@ -70,7 +73,8 @@ export class HostPolicy {
     }
     for (const device of opts.devices ?? []) {
       const real = realHostPath(device);
-      if (!within(real, '/dev') || real === '/dev') throw optionRefused('devices', RULE.protectedPath, `"${device}" is not a device under /dev`);
+      if (!within(real, '/dev') || real === '/dev')
+        throw optionRefused('devices', RULE.protectedPath, `"${device}" is not a device under /dev`);
       if (caller.tcp && !this.c.allowHostOptionsOverTcp) throw optionRefused('devices', RULE.tcpHost, `device "${device}" over TCP`);
     }
     if (opts.projectRoot !== undefined) this.checkHostPath('projectRoot', opts.projectRoot, caller);
@@ -91,7 +95,11 @@ export class HostPolicy {
   checkEngine(socketPath: string | undefined, caller: Caller): void {
     if (!caller.tcp || socketPath === undefined || this.c.allowHostOptionsOverTcp) return;
     if (socketPath === this.engineSockets()[0] || this.c.tcpEngines.includes(socketPath)) return;
-    throw optionRefused('socketPath', RULE.tcpHost, `engine ${socketPath} over TCP (allowed: the default engine${this.c.tcpEngines.map((e) => `, ${e}`).join('')})`);
+    throw optionRefused(
+      'socketPath',
+      RULE.tcpHost,
+      `engine ${socketPath} over TCP (allowed: the default engine${this.c.tcpEngines.map((e) => `, ${e}`).join('')})`,
+    );
   }
 
   /**
@@ -105,7 +113,7 @@ export class HostPolicy {
 
   /** Why nobody may have `real` (a resolved path), or undefined. */
   private protectedBy(real: string): string | undefined {
-    if (real === '/') return 'is the host\'s root';
+    if (real === '/') return "is the host's root";
     const system = SYSTEM_DIRS.find((d) => within(real, d));
     if (system) return `is under ${system}`;
     for (const socket of [this.c.socket, ...this.engineSockets()].filter((s) => existsSync(s))) {
@@ -113,7 +121,7 @@ export class HostPolicy {
       if (real === sock || within(dirname(sock), real)) return `holds the socket ${socket}`;
     }
     const state = realHostPath(this.c.stateDir);
-    if (within(real, state) || within(state, real)) return 'holds the daemon\'s state dir';
+    if (within(real, state) || within(state, real)) return "holds the daemon's state dir";
     return undefined;
   }
 }

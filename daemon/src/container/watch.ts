@@ -31,8 +31,12 @@ export class ContainerWatch {
   private readonly feeds = new Map<string, Feed>();
 
   /** `leaseOf`: who holds a container (the pool's leases), as container.list tells it. */
-  constructor(private readonly containers: Containers, private readonly engines: Engines, private readonly leaseOf: (id: string) => Lease | null,
-    private readonly log: Logger) {}
+  constructor(
+    private readonly containers: Containers,
+    private readonly engines: Engines,
+    private readonly leaseOf: (id: string) => Lease | null,
+    private readonly log: Logger,
+  ) {}
 
   /** `key` (a connection) gets container.changed for `socketPath`'s engine until it unwatches or closes. */
   watch(key: string, watcher: Watcher, socketPath?: string): void {
@@ -67,7 +71,13 @@ export class ContainerWatch {
           // Docker sends "die" before its list stops saying "running".
           if (item && e.action === 'die' && item.status === 'running') item.status = 'exited';
           const container = item && { ...item, lease: this.leaseOf(item.id) };
-          const change: ContainerChanged = { id: e.id, name: container?.name ?? e.name, action: e.action, socketPath: engine.socketPath, ...(container && { container }) };
+          const change: ContainerChanged = {
+            id: e.id,
+            name: container?.name ?? e.name,
+            action: e.action,
+            socketPath: engine.socketPath,
+            ...(container && { container }),
+          };
           for (const w of feed.watchers.values()) w.notify('container.changed', change);
         }
       } catch (err) {

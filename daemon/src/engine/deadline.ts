@@ -11,8 +11,15 @@ export const DEFAULT_ANSWER_MS = 30_000;
 export async function answerWithin<T>(work: Promise<T>, ms: number, socketPath: string, op: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DaemonError('SocketCommunicationError',
-      `the engine at ${socketPath} did not answer (${op}) within ${ms / 1000} s`, { detail: `no answer to ${op} within ${ms} ms` })), ms);
+    timer = setTimeout(
+      () =>
+        reject(
+          new DaemonError('SocketCommunicationError', `the engine at ${socketPath} did not answer (${op}) within ${ms / 1000} s`, {
+            detail: `no answer to ${op} within ${ms} ms`,
+          }),
+        ),
+      ms,
+    );
   });
   try {
     return await Promise.race([work, late]);

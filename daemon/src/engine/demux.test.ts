@@ -11,7 +11,9 @@ const frame = (stream: 1 | 2, text: string) => {
 
 function collect(chunks: Buffer[]): Record<StreamId, string> {
   const out: Record<StreamId, string> = { stdout: '', stderr: '' };
-  const d = new Demuxer((s, data) => { out[s] += data.toString(); });
+  const d = new Demuxer((s, data) => {
+    out[s] += data.toString();
+  });
   for (const c of chunks) d.push(c);
   d.end();
   return out;
@@ -19,7 +21,10 @@ function collect(chunks: Buffer[]): Record<StreamId, string> {
 
 describe('Demuxer', () => {
   it('splits framed output into stdout and stderr', () => {
-    expect(collect([Buffer.concat([frame(1, 'out1 '), frame(2, 'err'), frame(1, 'out2')])])).toEqual({ stdout: 'out1 out2', stderr: 'err' });
+    expect(collect([Buffer.concat([frame(1, 'out1 '), frame(2, 'err'), frame(1, 'out2')])])).toEqual({
+      stdout: 'out1 out2',
+      stderr: 'err',
+    });
   });
 
   it('reassembles headers and bodies cut at every byte boundary', () => {

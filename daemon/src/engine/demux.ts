@@ -19,18 +19,27 @@ export class Demuxer {
   private frameStream: StreamId = 'stdout';
 
   /** `framed: false` for a stream known to be raw (a TTY exec), which must not be sniffed. */
-  constructor(private readonly sink: DemuxSink, framed?: boolean) {
+  constructor(
+    private readonly sink: DemuxSink,
+    framed?: boolean,
+  ) {
     this.framed = framed;
   }
 
   push(chunk: Buffer): void {
     if (this.framed === undefined) {
-      if (this.pending.length + chunk.length < HEADER) { this.pending = Buffer.concat([this.pending, chunk]); return; }
+      if (this.pending.length + chunk.length < HEADER) {
+        this.pending = Buffer.concat([this.pending, chunk]);
+        return;
+      }
       chunk = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
       this.pending = Buffer.alloc(0);
       this.framed = looksFramed(chunk);
     }
-    if (!this.framed) { this.sink('stdout', chunk); return; }
+    if (!this.framed) {
+      this.sink('stdout', chunk);
+      return;
+    }
     let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = Buffer.alloc(0);
     while (buf.length > 0) {
@@ -41,7 +50,10 @@ export class Demuxer {
         buf = buf.subarray(n);
         continue;
       }
-      if (buf.length < HEADER) { this.pending = Buffer.from(buf); return; }
+      if (buf.length < HEADER) {
+        this.pending = Buffer.from(buf);
+        return;
+      }
       this.frameStream = buf[0] === 2 ? 'stderr' : 'stdout';
       this.frameLeft = buf.readUInt32BE(4);
       buf = buf.subarray(HEADER);

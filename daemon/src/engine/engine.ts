@@ -30,7 +30,12 @@ export interface ContainerEvent {
 
 function parseEvent(line: string): ContainerEvent | undefined {
   try {
-    const e = JSON.parse(line) as { Action?: string; status?: string; Actor?: { ID?: string; Attributes?: Record<string, string> }; id?: string };
+    const e = JSON.parse(line) as {
+      Action?: string;
+      status?: string;
+      Actor?: { ID?: string; Attributes?: Record<string, string> };
+      id?: string;
+    };
     const id = e.Actor?.ID ?? e.id;
     const action = e.Action ?? e.status;
     const attributes = e.Actor?.Attributes ?? {};
@@ -64,7 +69,11 @@ export class Engine {
   private archQuery: Promise<string> | undefined;
 
   /** `answerMs`: how long a quick call may wait for the engine's answer (deadline.ts). */
-  constructor(readonly socketPath: string, log: Logger, private readonly answerMs = DEFAULT_ANSWER_MS) {
+  constructor(
+    readonly socketPath: string,
+    log: Logger,
+    private readonly answerMs = DEFAULT_ANSWER_MS,
+  ) {
     this.docker = new Docker({ socketPath });
     this.log = log.child({ engine: socketPath });
     this.images = new EngineImages(this.docker, socketPath, answerMs);
@@ -88,7 +97,9 @@ export class Engine {
   /** The engine's CPU architecture as engines name them (amd64, arm64): what runs in its containers natively. */
   arch(): Promise<string> {
     this.archQuery ??= this.call('version', {}, async () => (await this.docker.version()).Arch);
-    this.archQuery.catch(() => { this.archQuery = undefined; });
+    this.archQuery.catch(() => {
+      this.archQuery = undefined;
+    });
     return this.archQuery;
   }
 
@@ -102,7 +113,11 @@ export class Engine {
     const info = (await this.call('info', {}, () => this.docker.info())) as { Runtimes?: Record<string, unknown> };
     const listed = Object.keys(info.Runtimes ?? {});
     if (!listed.includes(runtime)) {
-      throw new DaemonError('PocketDockError', `runtime ${runtime} is not one the engine at ${this.socketPath} lists (${listed.join(', ')})`, { detail: `unknown runtime ${runtime}` });
+      throw new DaemonError(
+        'PocketDockError',
+        `runtime ${runtime} is not one the engine at ${this.socketPath} lists (${listed.join(', ')})`,
+        { detail: `unknown runtime ${runtime}` },
+      );
     }
   }
 
@@ -111,7 +126,9 @@ export class Engine {
   }
 
   startContainer(id: string): Promise<void> {
-    return this.call('start', { containerId: id }, async () => { await this.docker.getContainer(id).start(); });
+    return this.call('start', { containerId: id }, async () => {
+      await this.docker.getContainer(id).start();
+    });
   }
 
   inspectContainer(ref: string): Promise<ContainerInspect> {
@@ -138,7 +155,7 @@ export class Engine {
    */
   async *containerEvents(labels: Record<string, string>, signal: AbortSignal): AsyncGenerator<ContainerEvent> {
     const label = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
-    const stream = await this.call('events', {}, () => this.docker.getEvents({ filters: { type: ['container'], label } })) as Readable;
+    const stream = (await this.call('events', {}, () => this.docker.getEvents({ filters: { type: ['container'], label } }))) as Readable;
     const stop = () => stream.destroy();
     signal.addEventListener('abort', stop, { once: true });
     try {
@@ -160,33 +177,49 @@ export class Engine {
   commitContainer(id: string, image: { repo: string; tag: string }, labels: Record<string, string>): Promise<string> {
     // Docker merges the body's config over the container's; Podman only reads `changes` (and
     // refuses an empty body), so both carry the labels.
-    const changes = Object.entries(labels).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`).join('\n');
-    return this.call('commit', { containerId: id }, async () => {
-      const res = (await this.docker.getContainer(id).commit({
-        _query: { container: id, repo: image.repo, tag: image.tag, changes },
-        _body: { Labels: labels },
-      })) as { Id: string };
-      return res.Id;
-    }, 0);
+    const changes = Object.entries(labels)
+      .map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`)
+      .join('\n');
+    return this.call(
+      'commit',
+      { containerId: id },
+      async () => {
+        const res = (await this.docker.getContainer(id).commit({
+          _query: { container: id, repo: image.repo, tag: image.tag, changes },
+          _body: { Labels: labels },
+        })) as { Id: string };
+        return res.Id;
+      },
+      0,
+    );
   }
 
   renameContainer(id: string, name: string): Promise<void> {
-    return this.call('rename', { containerId: id }, async () => { await this.docker.getContainer(id).rename({ name }); });
+    return this.call('rename', { containerId: id }, async () => {
+      await this.docker.getContainer(id).rename({ name });
+    });
   }
 
   /** Changes a running container's resource limits (memory, CPU) in place. */
   updateContainer(id: string, limits: Pick<HostConfig, 'Memory' | 'MemorySwap' | 'CpuPeriod' | 'CpuQuota'>): Promise<void> {
-    return this.call('update', { containerId: id }, async () => { await this.docker.getContainer(id).update(limits); });
+    return this.call('update', { containerId: id }, async () => {
+      await this.docker.getContainer(id).update(limits);
+    });
   }
 
   stopContainer(id: string, graceSeconds: number): Promise<void> {
-    return this.call('stop', { containerId: id }, async () => {
-      try {
-        await this.docker.getContainer(id).stop({ t: graceSeconds });
-      } catch (err) {
-        if ((err as { statusCode?: number }).statusCode !== 304) throw err; // already stopped
-      }
-    }, graceSeconds * 1000 + this.answerMs);
+    return this.call(
+      'stop',
+      { containerId: id },
+      async () => {
+        try {
+          await this.docker.getContainer(id).stop({ t: graceSeconds });
+        } catch (err) {
+          if ((err as { statusCode?: number }).statusCode !== 304) throw err; // already stopped
+        }
+      },
+      graceSeconds * 1000 + this.answerMs,
+    );
   }
 
   removeContainer(id: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
@@ -208,7 +241,8 @@ export class Engine {
 
   top(id: string): Promise<TopResult> {
     return this.call('top', { containerId: id }, async () =>
-      topColumns((await this.docker.getContainer(id).top({ ps_args: '-eo pid,user,etime,args' })) as TopResult));
+      topColumns((await this.docker.getContainer(id).top({ ps_args: '-eo pid,user,etime,args' })) as TopResult),
+    );
   }
 
   async exec(containerId: string, spec: ExecSpec): Promise<StartedExec> {
@@ -234,15 +268,23 @@ export class Engine {
    * done. Failures name the container path (FileNotFound, FileError) rather than the container.
    */
   putArchive(containerId: string, dir: string, tar: NodeJS.ReadableStream): Promise<void> {
-    return this.call('putArchive', { containerId, path: dir }, async () => {
-      await this.docker.getContainer(containerId).putArchive(tar, { path: dir, noOverwriteDirNonDir: true });
-    }, 0);
+    return this.call(
+      'putArchive',
+      { containerId, path: dir },
+      async () => {
+        await this.docker.getContainer(containerId).putArchive(tar, { path: dir, noOverwriteDirNonDir: true });
+      },
+      0,
+    );
   }
 
   /** A tar of `path` — a file, a symlink (not followed) or a directory tree — as the engine streams it. */
   getArchive(containerId: string, path: string): Promise<Readable> {
-    return this.call('getArchive', { containerId, path }, async () =>
-      (await this.docker.getContainer(containerId).getArchive({ path })) as Readable);
+    return this.call(
+      'getArchive',
+      { containerId, path },
+      async () => (await this.docker.getContainer(containerId).getArchive({ path })) as Readable,
+    );
   }
 
   /** Sets a TTY exec's terminal size (the program gets SIGWINCH). */

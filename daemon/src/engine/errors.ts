@@ -1,7 +1,12 @@
 /** Turns what dockerode throws into the protocol's typed errors. */
 import { DaemonError, containerNotFound, containerNotRunning, fileError, fileNotFound } from '../errors.js';
 
-interface EngineFailure { statusCode?: number; json?: { message?: string } | null; code?: string; message?: string }
+interface EngineFailure {
+  statusCode?: number;
+  json?: { message?: string } | null;
+  code?: string;
+  message?: string;
+}
 
 export function engineMessage(err: unknown): string {
   const e = err as EngineFailure;
@@ -21,8 +26,10 @@ export function mapEngineError(err: unknown, ctx: FailureContext): Error {
   const e = err as EngineFailure;
   const msg = engineMessage(err);
   if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED' || e.code === 'EACCES') {
-    return new DaemonError('SocketConnectionError', `cannot connect to the engine at ${ctx.socketPath}: ${e.code}`,
-      { socketPath: ctx.socketPath, detail: msg });
+    return new DaemonError('SocketConnectionError', `cannot connect to the engine at ${ctx.socketPath}: ${e.code}`, {
+      socketPath: ctx.socketPath,
+      detail: msg,
+    });
   }
   if (e.statusCode === undefined) {
     return new DaemonError('SocketCommunicationError', `engine communication failed: ${msg}`, { detail: msg });

@@ -51,7 +51,11 @@ export interface ImageFacts {
 }
 
 export class EngineImages {
-  constructor(private readonly docker: Docker, private readonly socketPath: string, private readonly answerMs: number) {}
+  constructor(
+    private readonly docker: Docker,
+    private readonly socketPath: string,
+    private readonly answerMs: number,
+  ) {}
 
   /** What the daemon reads of an image, or undefined when the engine has no such image. */
   async inspect(ref: string): Promise<ImageFacts | undefined> {
@@ -59,8 +63,10 @@ export class EngineImages {
       const info = await answerWithin(this.docker.getImage(ref).inspect(), this.answerMs, this.socketPath, 'image inspect');
       const entrypoint = info.Config?.Entrypoint as string[] | string | null | undefined;
       return {
-        labels: info.Config?.Labels ?? {}, size: info.Size, user: info.Config?.User ?? '',
-        entrypoint: typeof entrypoint === 'string' ? [entrypoint] : entrypoint ?? [],
+        labels: info.Config?.Labels ?? {},
+        size: info.Size,
+        user: info.Config?.User ?? '',
+        entrypoint: typeof entrypoint === 'string' ? [entrypoint] : (entrypoint ?? []),
       };
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) return undefined;
@@ -171,11 +177,7 @@ const buildFailed = (image: string, detail: string) =>
   new DaemonError('ImageBuildError', `building ${image} failed: ${detail}`, { image, detail });
 
 /** Follows an engine JSON progress stream to its end; resolves to the error it reported, if any. */
-function follow(
-  docker: Docker,
-  output: NodeJS.ReadableStream,
-  onEvent?: (event: ProgressEvent) => void,
-): Promise<string | undefined> {
+function follow(docker: Docker, output: NodeJS.ReadableStream, onEvent?: (event: ProgressEvent) => void): Promise<string | undefined> {
   let failure: string | undefined;
   return new Promise((resolve, reject) => {
     docker.modem.followProgress(

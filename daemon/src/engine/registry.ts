@@ -15,19 +15,29 @@ export class Engines {
    * `allowed`: every socket a call may name — the default, the search order's and the config's. The
    * daemon connects to nothing else: a client naming any Unix socket would have the daemon talk to it.
    */
-  private constructor(readonly defaultSocket: string, private readonly allowed: ReadonlySet<string>, private readonly log: Logger,
-    private readonly answerMs: number) {}
+  private constructor(
+    readonly defaultSocket: string,
+    private readonly allowed: ReadonlySet<string>,
+    private readonly log: Logger,
+    private readonly answerMs: number,
+  ) {}
 
   /**
    * Uses `preferred` when given (it must answer), else the first engine of the search order.
    * `answerMs`: how long any engine may take to answer a quick call (deadline.ts).
    */
-  static async open(preferred: string | undefined, log: Logger, env: NodeJS.ProcessEnv = process.env, extra: readonly string[] = [],
-    answerMs = DEFAULT_ANSWER_MS): Promise<Engines> {
+  static async open(
+    preferred: string | undefined,
+    log: Logger,
+    env: NodeJS.ProcessEnv = process.env,
+    extra: readonly string[] = [],
+    answerMs = DEFAULT_ANSWER_MS,
+  ): Promise<Engines> {
     const socket = preferred ?? (await findEngineSocket(env));
     if (!socket || !(await pingSocket(socket))) {
-      throw new DaemonError('PodmanNotRunning',
-        `no container engine answers${socket ? ` on ${socket}` : ''}: ${NO_ENGINE_HINT}`, { hint: NO_ENGINE_HINT });
+      throw new DaemonError('PodmanNotRunning', `no container engine answers${socket ? ` on ${socket}` : ''}: ${NO_ENGINE_HINT}`, {
+        hint: NO_ENGINE_HINT,
+      });
     }
     const engines = new Engines(socket, new Set([socket, ...candidateSockets(env), ...extra]), log, answerMs);
     // Every engine that answers now is known from the start, so that a container on a second engine
@@ -39,7 +49,11 @@ export class Engines {
   get(socketPath?: string): Engine {
     const socket = socketPath ?? this.defaultSocket;
     if (!this.allowed.has(socket)) {
-      throw optionRefused('socketPath', KNOWN_ENGINES_RULE, `${socket} is not an engine this daemon knows (known: ${this.sockets().join(', ')})`);
+      throw optionRefused(
+        'socketPath',
+        KNOWN_ENGINES_RULE,
+        `${socket} is not an engine this daemon knows (known: ${this.sockets().join(', ')})`,
+      );
     }
     let engine = this.bySocket.get(socket);
     if (!engine) {

@@ -3,7 +3,10 @@ import { imageRef, topColumns } from './shapes.js';
 
 describe('engine shapes', () => {
   it('splits Podman top rows into Docker columns, keeping spaces in the command', () => {
-    const podman = { Titles: ['PID USER         ELAPSED COMMAND'], Processes: [['1 sandbox        00:06 /usr/bin/tini -g -- sleep infinity']] };
+    const podman = {
+      Titles: ['PID USER         ELAPSED COMMAND'],
+      Processes: [['1 sandbox        00:06 /usr/bin/tini -g -- sleep infinity']],
+    };
     expect(topColumns(podman)).toEqual({
       Titles: ['PID', 'USER', 'ELAPSED', 'COMMAND'],
       Processes: [['1', 'sandbox', '00:06', '/usr/bin/tini -g -- sleep infinity']],

@@ -4,7 +4,10 @@
  */
 import type Docker from 'dockerode';
 
-export interface TopResult { Titles: string[]; Processes: string[][] }
+export interface TopResult {
+  Titles: string[];
+  Processes: string[][];
+}
 
 /** Podman answers `top` with one title string and one string per row; Docker with columns. */
 export function topColumns(top: TopResult): TopResult {

@@ -45,25 +45,33 @@ export class AgentRun implements CommandRun {
   ) {
     const started = Date.now();
     this.limit = limit;
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-      this.timedOut = true;
-      this.log.info({ timeoutMs }, 'exec timed out: stopping it');
-      void this.stop();
-    }, timeoutMs);
-    const abandoned = new Promise<number>((resolve) => { this.giveUp = () => resolve(UNKNOWN_EXIT); });
-    this.finished = Promise.race([cmd.exited, abandoned]).then(async (code) => {
-      if (this.held) await Promise.race([cmd.gone.catch(() => undefined), abandoned]);
-      clearTimeout(timer);
-      const gone = this.timedOut && (await this.stopping!);
-      await Promise.allSettled([...this.signalling]);
-      const exitCode = this.killed && code !== UNKNOWN_EXIT ? KILLED_EXIT : code;
-      const outcome = { exitCode, durationMs: Date.now() - started, timedOut: gone };
-      this.log.debug(outcome, 'exec done');
-      return outcome;
-    }, (err: unknown) => {
-      clearTimeout(timer);
-      return this.lost(err as Error, started);
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            this.timedOut = true;
+            this.log.info({ timeoutMs }, 'exec timed out: stopping it');
+            void this.stop();
+          }, timeoutMs);
+    const abandoned = new Promise<number>((resolve) => {
+      this.giveUp = () => resolve(UNKNOWN_EXIT);
     });
+    this.finished = Promise.race([cmd.exited, abandoned]).then(
+      async (code) => {
+        if (this.held) await Promise.race([cmd.gone.catch(() => undefined), abandoned]);
+        clearTimeout(timer);
+        const gone = this.timedOut && (await this.stopping!);
+        await Promise.allSettled([...this.signalling]);
+        const exitCode = this.killed && code !== UNKNOWN_EXIT ? KILLED_EXIT : code;
+        const outcome = { exitCode, durationMs: Date.now() - started, timedOut: gone };
+        this.log.debug(outcome, 'exec done');
+        return outcome;
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        return this.lost(err as Error, started);
+      },
+    );
   }
 
   static start(agent: AgentClient, s: ExecStart): AgentRun {
@@ -100,7 +108,10 @@ export class AgentRun implements CommandRun {
   private async engineFault(): Promise<DaemonError | undefined> {
     let fault: DaemonError | undefined;
     for (let attempt = 0; attempt < 2 && (!fault || fault.type === 'SocketCommunicationError'); attempt++) {
-      const e: unknown = await this.where.engine.inspectContainer(this.where.containerId).then(() => undefined, (err: unknown) => err);
+      const e: unknown = await this.where.engine.inspectContainer(this.where.containerId).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       if (!(e instanceof DaemonError && e.type.startsWith('Socket'))) return undefined;
       fault = e;
     }
@@ -168,6 +179,12 @@ export class AgentRun implements CommandRun {
 
   /** Whether the agent says, within `ms`, that nothing of the tree is left (an agent that died cannot say so). */
   private async goneWithin(ms: number): Promise<boolean> {
-    return await settlesWithin(this.cmd.gone, ms) && this.cmd.gone.then(() => true, () => false);
+    return (
+      (await settlesWithin(this.cmd.gone, ms)) &&
+      this.cmd.gone.then(
+        () => true,
+        () => false,
+      )
+    );
   }
 }

@@ -44,7 +44,10 @@ export class Agents {
   private readonly binaries = new Map<string, Promise<Binary | undefined>>();
   private readonly streams = new Set<NodeJS.ReadWriteStream & { destroy(): void }>();
 
-  constructor(private readonly enabled: boolean, private readonly log: Logger) {}
+  constructor(
+    private readonly enabled: boolean,
+    private readonly log: Logger,
+  ) {}
 
   /** The container's running agent, started if need be; undefined when its commands go through engine execs. */
   async get(engine: Engine, containerId: string): Promise<AgentClient | undefined> {
@@ -72,11 +75,14 @@ export class Agents {
       if (this.states.get(key) === known) this.states.delete(key);
       return this.state(engine, containerId);
     }
-    const starting = this.start(engine, containerId).then((client): State => ({ client }), (err: unknown): State => {
-      const reason = (err as Error).message;
-      this.log.info({ containerId, reason }, 'commands go through engine execs: the agent cannot run');
-      return { reason };
-    });
+    const starting = this.start(engine, containerId).then(
+      (client): State => ({ client }),
+      (err: unknown): State => {
+        const reason = (err as Error).message;
+        this.log.info({ containerId, reason }, 'commands go through engine execs: the agent cannot run');
+        return { reason };
+      },
+    );
     this.states.set(key, starting);
     if (this.states.size > REMEMBERED) this.states.delete(this.states.keys().next().value!);
     return starting;
@@ -92,7 +98,10 @@ export class Agents {
     const client = new AgentClient((data) => stream.write(data));
     let stderr = '';
     const demux = new Demuxer((s, data) => {
-      if (s === 'stdout') { client.push(data); return; }
+      if (s === 'stdout') {
+        client.push(data);
+        return;
+      }
       stderr = (stderr + data.toString('utf8')).slice(-STDERR_KEPT);
       this.log.warn({ containerId, stderr: data.toString('utf8') }, 'agent says');
     });
@@ -108,7 +117,9 @@ export class Agents {
       stream.destroy();
       throw new Error(`the agent did not answer within ${READY_MS / 1000} s`);
     }
-    const version = await client.ready.catch((err: Error) => { throw new Error(`the agent did not start: ${err.message}`); });
+    const version = await client.ready.catch((err: Error) => {
+      throw new Error(`the agent did not start: ${err.message}`);
+    });
     this.log.debug({ containerId, path, version }, 'agent started');
     return client;
   }

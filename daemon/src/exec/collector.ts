@@ -40,7 +40,9 @@ export class OutputCollector {
     return part;
   }
 
-  readonly sink: DemuxSink = (stream, data) => { this.cut(stream, data); };
+  readonly sink: DemuxSink = (stream, data) => {
+    this.cut(stream, data);
+  };
 
   text(stream: StreamId): string {
     return Buffer.concat(this.parts[stream]).toString('utf8');

@@ -41,33 +41,39 @@ export class ExecRun implements CommandRun {
     tty: boolean,
   ) {
     const demux = new Demuxer(sink, tty ? false : undefined);
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-      this.timedOut = true;
-      this.log.info({ timeoutMs }, 'exec timed out: stopping it');
-      void this.stop();
-    }, timeoutMs);
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            this.timedOut = true;
+            this.log.info({ timeoutMs }, 'exec timed out: stopping it');
+            void this.stop();
+          }, timeoutMs);
     this.streamEnded = new Promise<void>((resolve, reject) => {
       stream.on('data', (chunk: Buffer) => demux.push(chunk));
       stream.once('end', resolve);
       stream.once('close', resolve);
       stream.once('error', reject);
     });
-    this.finished = this.streamEnded.then(async () => {
-      this.ended = true;
-      clearTimeout(timer);
-      demux.end();
-      await this.stopping;
-      await Promise.allSettled([...this.signalling]);
-      const code = this.abandoned ? UNKNOWN_EXIT : await this.exitCode();
-      const exitCode = this.killed && code !== UNKNOWN_EXIT ? KILLED_EXIT : code;
-      const outcome = { exitCode, durationMs: Date.now() - started, timedOut: this.timedOut && !this.abandoned };
-      this.log.debug(outcome, 'exec done');
-      return outcome;
-    }, (err: unknown) => {
-      clearTimeout(timer);
-      this.log.warn({ err: engineMessage(err) }, 'exec stream failed');
-      throw mapEngineError(err, { socketPath: engine.socketPath });
-    });
+    this.finished = this.streamEnded.then(
+      async () => {
+        this.ended = true;
+        clearTimeout(timer);
+        demux.end();
+        await this.stopping;
+        await Promise.allSettled([...this.signalling]);
+        const code = this.abandoned ? UNKNOWN_EXIT : await this.exitCode();
+        const exitCode = this.killed && code !== UNKNOWN_EXIT ? KILLED_EXIT : code;
+        const outcome = { exitCode, durationMs: Date.now() - started, timedOut: this.timedOut && !this.abandoned };
+        this.log.debug(outcome, 'exec done');
+        return outcome;
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        this.log.warn({ err: engineMessage(err) }, 'exec stream failed');
+        throw mapEngineError(err, { socketPath: engine.socketPath });
+      },
+    );
   }
 
   static async start(s: ExecStart): Promise<ExecRun> {
@@ -126,7 +132,7 @@ export class ExecRun implements CommandRun {
   stop(graceMs = STOP_GRACE_MS): Promise<void> {
     this.stopping ??= (async () => {
       const shim = await this.send(15);
-      if (await this.endsWithin(graceMs) && shim) return;
+      if ((await this.endsWithin(graceMs)) && shim) return;
       await this.send(9);
       if (await this.endsWithin(graceMs)) return;
       this.log.warn('exec still holds its output after SIGKILL: detaching from it');
@@ -160,7 +166,10 @@ export class ExecRun implements CommandRun {
   private endsWithin(ms: number): Promise<boolean> {
     if (this.ended) return Promise.resolve(true);
     return Promise.race([
-      this.streamEnded.then(() => true, () => true),
+      this.streamEnded.then(
+        () => true,
+        () => true,
+      ),
       new Promise<false>((r) => setTimeout(() => r(false), ms).unref()),
     ]);
   }

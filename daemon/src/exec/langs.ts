@@ -28,7 +28,9 @@ export class LangCheck {
     if (this.present.has(key)) return;
     const bin = INTERPRETER[lang];
     const probe = await startRun({
-      ...where, log: this.log, sink: () => undefined,
+      ...where,
+      log: this.log,
+      sink: () => undefined,
       argv: ['sh', '-c', 'command -v "$1" >/dev/null', 'pocketdock-lang', bin],
     });
     if ((await probe.finished).exitCode !== 0) {

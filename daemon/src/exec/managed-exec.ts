@@ -12,7 +12,17 @@
  * So daemon memory per exec is bounded by its two rings plus HIGH_WATER per subscriber.
  */
 import { randomUUID } from 'node:crypto';
-import { MAX_SUBSCRIPTIONS, STREAMS, type BufferRead, type ExecResult, type ExecState, type Offsets, type PolledChunk, type SendNotification, type StreamName } from '@pocketdock/protocol';
+import {
+  MAX_SUBSCRIPTIONS,
+  STREAMS,
+  type BufferRead,
+  type ExecResult,
+  type ExecState,
+  type Offsets,
+  type PolledChunk,
+  type SendNotification,
+  type StreamName,
+} from '@pocketdock/protocol';
 import { DaemonError, invalidParams } from '../errors.js';
 import type { Logger } from '../log.js';
 import { OutputCollector, OutputLimit } from './collector.js';
@@ -124,20 +134,30 @@ export class ManagedExec {
     this.log = o.log;
     this.rings = { stdout: new RingBuffer(o.bufferSize), stderr: new RingBuffer(o.bufferSize) };
     this.output = o.collect ? new OutputCollector(o.maxOutput) : new OutputLimit(o.maxOutput);
-    this.done = new Promise((resolve) => { this.settle = resolve; });
+    this.done = new Promise((resolve) => {
+      this.settle = resolve;
+    });
   }
 
   async start(): Promise<void> {
     const { engine, containerId, argv, agent } = this.o.target;
-    this.attach(await startRun({
-      engine, containerId, agent, argv, id: this.id, log: this.log, sink: this.sink,
-      ...(this.o.timeoutMs !== undefined && { timeoutMs: this.o.timeoutMs }),
-      ...(this.o.stdin && { stdin: true }),
-      // A terminal's program leads its own session on the pty, as a person's shell expects.
-      ...(this.o.io?.tty ? { tty: true } : { supervise: true }),
-      ...(this.o.io?.env && { env: this.o.io.env }),
-      room: this.room(),
-    }));
+    this.attach(
+      await startRun({
+        engine,
+        containerId,
+        agent,
+        argv,
+        id: this.id,
+        log: this.log,
+        sink: this.sink,
+        ...(this.o.timeoutMs !== undefined && { timeoutMs: this.o.timeoutMs }),
+        ...(this.o.stdin && { stdin: true }),
+        // A terminal's program leads its own session on the pty, as a person's shell expects.
+        ...(this.o.io?.tty ? { tty: true } : { supervise: true }),
+        ...(this.o.io?.env && { env: this.o.io.env }),
+        room: this.room(),
+      }),
+    );
   }
 
   /** Takes over an exec that survived a daemon restart: it can be killed and waited on; its output is lost. */
@@ -150,12 +170,15 @@ export class ManagedExec {
     const started = Date.now();
     this.run = run;
     this.updateFlow();
-    run.finished.then((outcome) => this.finish(outcome), (err: unknown) => {
-      const detail = (err as Error).message;
-      this.log.warn({ reason: detail }, 'exec ended without an exit code');
-      this.failure = err instanceof DaemonError ? err : new DaemonError('InternalError', `internal error: ${detail}`, { detail });
-      this.finish({ exitCode: UNKNOWN_EXIT, durationMs: Date.now() - started, timedOut: false });
-    });
+    run.finished.then(
+      (outcome) => this.finish(outcome),
+      (err: unknown) => {
+        const detail = (err as Error).message;
+        this.log.warn({ reason: detail }, 'exec ended without an exit code');
+        this.failure = err instanceof DaemonError ? err : new DaemonError('InternalError', `internal error: ${detail}`, { detail });
+        this.finish({ exitCode: UNKNOWN_EXIT, durationMs: Date.now() - started, timedOut: false });
+      },
+    );
   }
 
   get running(): boolean {
@@ -179,7 +202,11 @@ export class ManagedExec {
       const onClose = () => this.unsubscribeKey(key);
       channel.closed.addEventListener('abort', onClose, { once: true });
       const sub: Subscription = {
-        id, connectionId: who.connectionId, channel, lossless, waiting: false,
+        id,
+        connectionId: who.connectionId,
+        channel,
+        lossless,
+        waiting: false,
         cursor: { stdout: from.stdout ?? this.rings.stdout.start, stderr: from.stderr ?? this.rings.stderr.start },
         unlisten: () => channel.closed.removeEventListener('abort', onClose),
       };
@@ -204,13 +231,20 @@ export class ManagedExec {
   }
 
   /** Output after `from`; waits up to `waitMs` for some when there is none and the exec runs. */
-  async poll(from: Offsets, waitMs: number, maxBytes: number, signal: AbortSignal): Promise<{ stdout: PolledChunk; stderr: PolledChunk; running: boolean; result: ExecResult | null }> {
+  async poll(
+    from: Offsets,
+    waitMs: number,
+    maxBytes: number,
+    signal: AbortSignal,
+  ): Promise<{ stdout: PolledChunk; stderr: PolledChunk; running: boolean; result: ExecResult | null }> {
     const pos = (s: StreamName) => from[s] ?? this.rings[s].start;
     const fresh = () => STREAMS.some((s) => this.piece(s, pos(s), ONE_CHAR) !== undefined);
     if (waitMs > 0 && this.running && !fresh()) await this.changed(waitMs, signal);
     const read = (s: StreamName): PolledChunk => {
       const p = this.piece(s, pos(s), maxBytes);
-      return p ? { offset: p.offset, next: p.next, data: p.bytes.toString('utf8'), lost: p.lost } : { offset: pos(s), next: pos(s), data: '', lost: 0 };
+      return p
+        ? { offset: p.offset, next: p.next, data: p.bytes.toString('utf8'), lost: p.lost }
+        : { offset: pos(s), next: pos(s), data: '', lost: 0 };
     };
     return { stdout: read('stdout'), stderr: read('stderr'), running: this.running, result: this.result ?? null };
   }
@@ -225,14 +259,16 @@ export class ManagedExec {
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     try {
-      return known(await Promise.race([
-        this.done,
-        new Promise<null>((resolve) => {
-          if (timeoutMs !== undefined) timer = setTimeout(() => resolve(null), timeoutMs);
-          onAbort = () => resolve(null);
-          signal.addEventListener('abort', onAbort, { once: true });
-        }),
-      ]));
+      return known(
+        await Promise.race([
+          this.done,
+          new Promise<null>((resolve) => {
+            if (timeoutMs !== undefined) timer = setTimeout(() => resolve(null), timeoutMs);
+            onAbort = () => resolve(null);
+            signal.addEventListener('abort', onAbort, { once: true });
+          }),
+        ]),
+      );
     } finally {
       clearTimeout(timer);
       if (onAbort) signal.removeEventListener('abort', onAbort);
@@ -329,9 +365,8 @@ export class ManagedExec {
   };
 
   private finish(outcome: ExecOutcome): void {
-    const text = (s: StreamName) => this.output instanceof OutputCollector
-      ? this.output.text(s)
-      : this.rings[s].read(this.rings[s].start).data.toString('utf8');
+    const text = (s: StreamName) =>
+      this.output instanceof OutputCollector ? this.output.text(s) : this.rings[s].read(this.rings[s].start).data.toString('utf8');
     this.result = {
       ...outcome,
       stdout: text('stdout'),
@@ -361,7 +396,11 @@ export class ManagedExec {
       for (const s of STREAMS) {
         const c = this.piece(s, sub.cursor[s], CHUNK);
         if (!c) continue;
-        sub.channel.send('exec.output', { execId: this.id, subscription: sub.id, stream: s, offset: c.offset, next: c.next, ...(c.lost > 0 && { lost: c.lost }) }, c.bytes);
+        sub.channel.send(
+          'exec.output',
+          { execId: this.id, subscription: sub.id, stream: s, offset: c.offset, next: c.next, ...(c.lost > 0 && { lost: c.lost }) },
+          c.bytes,
+        );
         sub.cursor[s] = c.next;
         sent = true;
       }

@@ -84,7 +84,11 @@ export class Processes {
   /** Bytes the registered execs' buffers may grow to, together (ExecLimits.maxBufferedBytes). */
   private buffered = 0;
 
-  constructor(private readonly targets: ExecTargets, private readonly log: Logger, private readonly limits: ExecLimits) {}
+  constructor(
+    private readonly targets: ExecTargets,
+    private readonly log: Logger,
+    private readonly limits: ExecLimits,
+  ) {}
 
   /**
    * Finds the detached execs (and session shells) the previous daemon recorded that still run, by
@@ -93,8 +97,12 @@ export class Processes {
    * it; after, an id that did not come back answers ProcessLost at once.
    */
   recover(stateDir: string): Promise<number> {
-    this.store = StateFile.inStateDir(stateDir, EXECS_FILE, () => [...this.detached.values()],
-      hasStrings<StoredExec>('execId', 'containerId', 'socketPath'));
+    this.store = StateFile.inStateDir(
+      stateDir,
+      EXECS_FILE,
+      () => [...this.detached.values()],
+      hasStrings<StoredExec>('execId', 'containerId', 'socketPath'),
+    );
     const stored = this.store.load();
     const found = this.adoptSurvivors(stored);
     this.recovering = found.then(() => undefined);
@@ -112,8 +120,14 @@ export class Processes {
         for (const e of execs) {
           if (!alive.has(e.execId) || this.execs.has(e.execId)) continue;
           const exec = new ManagedExec({
-            id: e.execId, containerRef: containerId, target, log: this.log.child({ execId: e.execId, containerId }),
-            timeoutMs: undefined, maxOutput: Infinity, bufferSize: DEFAULTS.bufferSize, collect: false,
+            id: e.execId,
+            containerRef: containerId,
+            target,
+            log: this.log.child({ execId: e.execId, containerId }),
+            timeoutMs: undefined,
+            maxOutput: Infinity,
+            bufferSize: DEFAULTS.bufferSize,
+            collect: false,
           });
           exec.adopt(new SurvivorRun(target.engine, containerId, e.execId));
           this.execs.set(e.execId, Promise.resolve(exec));
@@ -148,7 +162,9 @@ export class Processes {
     }
     const starting = this.launch(id, req, attach);
     this.execs.set(id, starting);
-    starting.catch(() => { if (this.execs.get(id) === starting) this.execs.delete(id); });
+    starting.catch(() => {
+      if (this.execs.get(id) === starting) this.execs.delete(id);
+    });
     return starting;
   }
 
@@ -189,19 +205,32 @@ export class Processes {
   private reserve(req: StartRequest): () => void {
     const size = Buffer.byteLength(req.command);
     if (size > MAX_COMMAND_BYTES) {
-      throw invalidParams('command', `is ${size} bytes; the kernel takes at most ${MAX_COMMAND_BYTES} in one argument: write the script to a file (writeFile) and run the file`);
+      throw invalidParams(
+        'command',
+        `is ${size} bytes; the kernel takes at most ${MAX_COMMAND_BYTES} in one argument: write the script to a file (writeFile) and run the file`,
+      );
     }
-    const kept = req.collect ? req.maxOutput ?? DEFAULTS.maxOutput : 0;
+    const kept = req.collect ? (req.maxOutput ?? DEFAULTS.maxOutput) : 0;
     if (kept > this.limits.maxRunOutput) {
-      throw invalidParams('maxOutput', `must be at most ${this.limits.maxRunOutput} for a blocking run (its result is built in memory): stream or detach the command to follow more output`);
+      throw invalidParams(
+        'maxOutput',
+        `must be at most ${this.limits.maxRunOutput} for a blocking run (its result is built in memory): stream or detach the command to follow more output`,
+      );
     }
     const bytes = 2 * ((req.bufferSize ?? DEFAULTS.bufferSize) + kept);
     if (this.buffered + bytes > this.limits.maxBufferedBytes) {
-      throw invalidRequest(`the daemon's exec buffers are full (${this.buffered} of ${this.limits.maxBufferedBytes} bytes booked, this exec needs ${bytes}): wait for execs to end, or use a smaller bufferSize or maxOutput`);
+      throw invalidRequest(
+        `the daemon's exec buffers are full (${this.buffered} of ${this.limits.maxBufferedBytes} bytes booked, this exec needs ${bytes}): wait for execs to end, or use a smaller bufferSize or maxOutput`,
+      );
     }
     this.buffered += bytes;
     let released = false;
-    return () => { if (!released) { released = true; this.buffered -= bytes; } };
+    return () => {
+      if (!released) {
+        released = true;
+        this.buffered -= bytes;
+      }
+    };
   }
 
   private async launch(id: string, req: StartRequest, attach?: (exec: ManagedExec) => void): Promise<ManagedExec> {
@@ -245,10 +274,28 @@ export class Processes {
       exec.dispose();
       throw err;
     }
-    if (req.history !== false) this.recorded.set(exec, exec.done.then((r) => recordCommand(target.handle, {
-      kind: req.collect ? 'run' : 'process', command: req.command, exitCode: r.exitCode, durationMs: r.durationMs, timedOut: r.timedOut,
-    }, this.log)));
-    await this.track(detach ? { execId: id, containerId: target.containerId, socketPath: target.engine.socketPath } : undefined, exec, retainOf(req));
+    if (req.history !== false)
+      this.recorded.set(
+        exec,
+        exec.done.then((r) =>
+          recordCommand(
+            target.handle,
+            {
+              kind: req.collect ? 'run' : 'process',
+              command: req.command,
+              exitCode: r.exitCode,
+              durationMs: r.durationMs,
+              timedOut: r.timedOut,
+            },
+            this.log,
+          ),
+        ),
+      );
+    await this.track(
+      detach ? { execId: id, containerId: target.containerId, socketPath: target.engine.socketPath } : undefined,
+      exec,
+      retainOf(req),
+    );
     return exec;
   }
 

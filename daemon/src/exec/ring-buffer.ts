@@ -27,13 +27,21 @@ export class RingBuffer {
   }
 
   /** Absolute offset of the oldest byte still buffered. */
-  get start(): number { return this.first; }
+  get start(): number {
+    return this.first;
+  }
   /** Absolute offset just past the newest byte: the stream's total length. */
-  get end(): number { return this.total; }
+  get end(): number {
+    return this.total;
+  }
   /** Bytes held now. */
-  get size(): number { return this.total - this.first; }
+  get size(): number {
+    return this.total - this.first;
+  }
   /** Bytes lost to eviction so far. */
-  get dropped(): number { return this.evicted; }
+  get dropped(): number {
+    return this.evicted;
+  }
 
   append(data: Buffer): void {
     if (data.length === 0) return;
@@ -68,7 +76,7 @@ export class RingBuffer {
     const old = this.buf;
     this.buf = Buffer.allocUnsafe(Math.min(size, this.capacity));
     if (old.length === 0) return;
-    for (let o = from; o < to; ) {
+    for (let o = from; o < to;) {
       const at = o % old.length;
       const n = Math.min(old.length - at, to - o);
       this.copyIn(o, old.subarray(at, at + n));

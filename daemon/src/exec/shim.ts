@@ -76,5 +76,9 @@ exit($swept ? 137 : $status & 127 ? 128 + ($status & 127) : $status >> 8);`;
 
 /** `argv` under the shim where the image has perl, else as it is. */
 export const supervised = (argv: string[]): string[] => [
-  'sh', '-c', 'command -v perl >/dev/null 2>&1 && exec perl -e "$0" -- "$@"; exec "$@"', SHIM, ...argv,
+  'sh',
+  '-c',
+  'command -v perl >/dev/null 2>&1 && exec perl -e "$0" -- "$@"; exec "$@"',
+  SHIM,
+  ...argv,
 ];

@@ -91,12 +91,22 @@ export interface Signalled {
 export async function signalExec(engine: Engine, containerId: string, target: SignalTarget, signal: number): Promise<Signalled> {
   const root = target.root ?? target.marker;
   const { stream } = await engine.exec(containerId, {
-    cmd: ['sh', '-c', SCRIPT, 'pocketdock-kill', String(signal), `${EXEC_MARKER}=${target.marker}`, root,
+    cmd: [
+      'sh',
+      '-c',
+      SCRIPT,
+      'pocketdock-kill',
+      String(signal),
+      `${EXEC_MARKER}=${target.marker}`,
+      root,
       target.exact ? '-' : target.sinceMs === undefined ? '' : String(Math.round(target.sinceMs)),
-      ENDING.has(signal) && !target.exact && target.sinceMs === undefined ? '1' : '0'],
+      ENDING.has(signal) && !target.exact && target.sinceMs === undefined ? '1' : '0',
+    ],
   });
   let out = '';
-  const demux = new Demuxer((s, data) => { if (s === 'stdout') out += data.toString(); });
+  const demux = new Demuxer((s, data) => {
+    if (s === 'stdout') out += data.toString();
+  });
   await new Promise<void>((resolve) => {
     stream.on('data', (chunk: Buffer) => demux.push(chunk));
     stream.once('end', resolve);

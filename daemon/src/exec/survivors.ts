@@ -24,7 +24,9 @@ done`;
 async function helper(engine: Engine, containerId: string, cmd: string[]): Promise<string> {
   const { stream } = await engine.exec(containerId, { cmd });
   let out = '';
-  const demux = new Demuxer((s, data) => { if (s === 'stdout') out += data.toString('utf8'); });
+  const demux = new Demuxer((s, data) => {
+    if (s === 'stdout') out += data.toString('utf8');
+  });
   stream.on('data', (b: Buffer) => demux.push(b));
   await new Promise<void>((resolve) => {
     stream.once('end', resolve);
@@ -38,7 +40,10 @@ async function helper(engine: Engine, containerId: string, cmd: string[]): Promi
 /** The ids of the execs that have a process running in the container. */
 export async function survivingExecIds(engine: Engine, containerId: string): Promise<string[]> {
   const out = await helper(engine, containerId, ['sh', '-c', LIST_SCRIPT]);
-  return out.split('\n').filter(Boolean).map((line) => line.slice(EXEC_MARKER.length + 1));
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.slice(EXEC_MARKER.length + 1));
 }
 
 /** A surviving exec as a Run: it can be signalled, stopped and waited on, and has no output. */
@@ -46,7 +51,11 @@ export class SurvivorRun implements CommandRun {
   readonly finished: Promise<ExecOutcome>;
   private stopping: Promise<void> | undefined;
 
-  constructor(private readonly engine: Engine, private readonly containerId: string, readonly id: string) {
+  constructor(
+    private readonly engine: Engine,
+    private readonly containerId: string,
+    readonly id: string,
+  ) {
     const found = Date.now();
     this.finished = helper(engine, containerId, ['sh', '-c', WAIT_SCRIPT, 'pocketdock-wait', `${EXEC_MARKER}=${id}`])
       .catch(() => '')
@@ -60,7 +69,10 @@ export class SurvivorRun implements CommandRun {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.signal(15);
-      const ended = await Promise.race([this.finished.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), STOP_GRACE_MS).unref())]);
+      const ended = await Promise.race([
+        this.finished.then(() => true),
+        new Promise<false>((r) => setTimeout(() => r(false), STOP_GRACE_MS).unref()),
+      ]);
       if (!ended) await this.signal(9);
     })();
     return this.stopping;
@@ -79,5 +91,7 @@ export class SurvivorRun implements CommandRun {
   }
 
   write(): void {}
-  resize(): Promise<void> { return Promise.resolve(); }
+  resize(): Promise<void> {
+    return Promise.resolve();
+  }
 }

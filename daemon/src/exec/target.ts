@@ -41,7 +41,11 @@ export class ExecTargets {
   /** By the reference and engine a caller named: resolutions of containers whose agent is up. */
   private readonly live = new Map<string, Live>();
 
-  constructor(private readonly containers: Containers, readonly agents: Agents, log: Logger) {
+  constructor(
+    private readonly containers: Containers,
+    readonly agents: Agents,
+    log: Logger,
+  ) {
     this.langs = new LangCheck(log);
   }
 
@@ -55,7 +59,7 @@ export class ExecTargets {
   /** Resolves a running container and checks that its image has the interpreter `lang` needs. */
   async resolve(ref: string, command: string, lang: Lang | undefined, socketPath?: string): Promise<ExecTarget> {
     const key = `${socketPath ?? ''}\n${ref}`;
-    let found: Live | Omit<Live, 'agent'> & { agent: AgentClient | undefined } | undefined = this.live.get(key);
+    let found: Live | (Omit<Live, 'agent'> & { agent: AgentClient | undefined }) | undefined = this.live.get(key);
     if (!found?.agent?.alive) {
       const { engine, inspect, handle } = await this.containers.resolve(ref, socketPath);
       if (!inspect.State.Running) throw containerNotRunning(ref, `container is ${inspect.State.Status}`);
@@ -70,8 +74,13 @@ export class ExecTargets {
 
   private keep(key: string, found: Omit<Live, 'agent'> & { agent: AgentClient | undefined }): void {
     const { agent } = found;
-    if (!agent) { this.live.delete(key); return; }
+    if (!agent) {
+      this.live.delete(key);
+      return;
+    }
     this.live.set(key, { ...found, agent });
-    void agent.closed.then(() => { if (this.live.get(key)?.agent === agent) this.live.delete(key); });
+    void agent.closed.then(() => {
+      if (this.live.get(key)?.agent === agent) this.live.delete(key);
+    });
   }
 }

@@ -19,7 +19,11 @@ export function containerPath(path: string): string {
 export class Files {
   readonly transfers: Transfers;
 
-  constructor(private readonly containers: Containers, private readonly log: Logger, idleMs?: number) {
+  constructor(
+    private readonly containers: Containers,
+    private readonly log: Logger,
+    idleMs?: number,
+  ) {
     this.transfers = new Transfers(idleMs);
   }
 

@@ -9,8 +9,9 @@ import { ExecRun, OutputCollector } from '../exec/index.js';
 
 const NOT_FOUND = 2;
 const NOT_A_DIRECTORY = 3;
-const LIST_SCRIPT = `if [ -d "$1" ]; then exec find "$1" -mindepth 1 -maxdepth 1 -printf '%P\\0%y\\0'; `
-  + `elif [ -e "$1" ] || [ -L "$1" ]; then exit ${NOT_A_DIRECTORY}; else exit ${NOT_FOUND}; fi`;
+const LIST_SCRIPT =
+  `if [ -d "$1" ]; then exec find "$1" -mindepth 1 -maxdepth 1 -printf '%P\\0%y\\0'; ` +
+  `elif [ -e "$1" ] || [ -L "$1" ]; then exit ${NOT_A_DIRECTORY}; else exit ${NOT_FOUND}; fi`;
 const LIST_TIMEOUT_MS = 30_000;
 const MAX_LISTING_BYTES = 64 * 1024 * 1024;
 
@@ -25,7 +26,11 @@ export function parseListing(out: string): string[] {
 export async function listDirectory(engine: Engine, containerId: string, path: string, log: Logger): Promise<string[]> {
   const collector = new OutputCollector(MAX_LISTING_BYTES);
   const run = await ExecRun.start({
-    engine, containerId, log, sink: collector.sink, timeoutMs: LIST_TIMEOUT_MS,
+    engine,
+    containerId,
+    log,
+    sink: collector.sink,
+    timeoutMs: LIST_TIMEOUT_MS,
     argv: ['sh', '-c', LIST_SCRIPT, 'list', path],
   });
   const { exitCode, timedOut } = await run.finished;

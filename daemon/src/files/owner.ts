@@ -18,10 +18,13 @@ export const ROOT: Owner = { uid: 0, gid: 0, uname: 'root', gname: 'root' };
 
 /** Rows of a colon-separated database (passwd, group) as [name, id, primary gid]. */
 function rows(text: string): Array<[string, number, number]> {
-  return text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => {
-    const f = l.split(':');
-    return [f[0] ?? '', Number(f[2]), Number(f[3])];
-  });
+  return text
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => {
+      const f = l.split(':');
+      return [f[0] ?? '', Number(f[2]), Number(f[3])];
+    });
 }
 
 const isId = (s: string) => /^[0-9]+$/.test(s);
@@ -66,12 +69,20 @@ export async function containerOwner(engine: Engine, inspect: ContainerInspect):
   const known = resolved.get(inspect.Id);
   if (known) return known;
   const [user = '', group = ''] = spec.split(':');
-  const read = async (path: string, needed: boolean) => (needed ? (await readSmallFile(engine, inspect.Id, path).catch((err: unknown) => {
-    if (err instanceof DaemonError && err.type === 'FileNotFound') return Buffer.alloc(0);
-    throw err;
-  })).toString('utf8') : '');
+  const read = async (path: string, needed: boolean) =>
+    needed
+      ? (
+          await readSmallFile(engine, inspect.Id, path).catch((err: unknown) => {
+            if (err instanceof DaemonError && err.type === 'FileNotFound') return Buffer.alloc(0);
+            throw err;
+          })
+        ).toString('utf8')
+      : '';
   // /etc/group is only needed to turn a group name into its id.
-  const [passwd, groups] = await Promise.all([read('/etc/passwd', !(isId(user) && isId(group))), read('/etc/group', group !== '' && !isId(group))]);
+  const [passwd, groups] = await Promise.all([
+    read('/etc/passwd', !(isId(user) && isId(group))),
+    read('/etc/group', group !== '' && !isId(group)),
+  ]);
   const owner = parseOwner(spec, passwd, groups);
   if (typeof owner === 'string') throw fileError(inspect.Id, '/etc/passwd', owner);
   if (resolved.size >= MAX_RESOLVED) resolved.delete(resolved.keys().next().value!);

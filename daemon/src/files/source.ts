@@ -32,7 +32,10 @@ export async function openFile(engine: Engine, containerId: string, path: string
     const extract = tar.extract();
     archive.once('error', (err) => extract.destroy(err));
     archive.pipe(extract);
-    const close = () => { archive.destroy(); extract.destroy(); };
+    const close = () => {
+      archive.destroy();
+      extract.destroy();
+    };
     let first: IteratorResult<tar.Extract extends AsyncIterable<infer E> ? E : never>;
     try {
       first = await extract[Symbol.asyncIterator]().next();
@@ -50,7 +53,11 @@ export async function openFile(engine: Engine, containerId: string, path: string
       current = posix.resolve(posix.dirname(current), header.linkname);
       continue;
     }
-    throw fileError(containerId, path, header?.type === 'directory' ? 'is a directory' : `is not a regular file (${header?.type ?? 'empty archive'})`);
+    throw fileError(
+      containerId,
+      path,
+      header?.type === 'directory' ? 'is a directory' : `is not a regular file (${header?.type ?? 'empty archive'})`,
+    );
   }
   throw fileError(containerId, path, 'too many levels of symbolic links');
 }

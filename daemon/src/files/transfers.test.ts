@@ -8,8 +8,13 @@ class Down implements Outbound {
   readonly size = 1;
   closed = 0;
   private release!: () => void;
-  readonly released = new Promise<void>((r) => { this.release = r; });
-  close(): void { this.closed++; this.release(); }
+  readonly released = new Promise<void>((r) => {
+    this.release = r;
+  });
+  close(): void {
+    this.closed++;
+    this.release();
+  }
 }
 
 const up = (): Inbound => ({ receive: async () => ({ bytes: 0 }) });

@@ -27,8 +27,12 @@ const PUSHABLE = new Set(['file', 'contiguous-file', 'directory', 'symlink']);
 
 export class Upload implements Inbound {
   /** `path` is the file to write (kind "file") or the directory to unpack into (kind "tar"). */
-  constructor(private readonly target: UploadTarget, private readonly kind: TransferKind,
-    private readonly path: string, private readonly size: number | undefined) {}
+  constructor(
+    private readonly target: UploadTarget,
+    private readonly kind: TransferKind,
+    private readonly path: string,
+    private readonly size: number | undefined,
+  ) {}
 
   /**
    * Streams `body` into the container; resolves once the engine has written all of it. On failure
@@ -46,9 +50,12 @@ export class Upload implements Inbound {
       pack.destroy(failure);
       sink.destroy(failure);
     };
-    const sink = this.kind === 'file'
-      ? pack.entry({ name: posix.basename(this.path), type: 'file', size: this.size, mode: 0o644, ...owner }, (err) => (err ? fail(err) : pack.finalize()))
-      : repack(pack, owner, fail);
+    const sink =
+      this.kind === 'file'
+        ? pack.entry({ name: posix.basename(this.path), type: 'file', size: this.size, mode: 0o644, ...owner }, (err) =>
+            err ? fail(err) : pack.finalize(),
+          )
+        : repack(pack, owner, fail);
     // Their errors come from fail() or are reported through it: listened to, never left to crash.
     sink.on('error', fail);
     pack.on('error', fail);
@@ -79,9 +86,18 @@ function repack(pack: tar.Pack, owner: Owner, fail: (err: Error) => void): tar.E
       fail(invalidParams('body', `tar member "${h.name}" is a ${h.type}: only files, directories and symlinks can be pushed`));
       return;
     }
-    const member = pack.entry({
-      name: h.name, type: h.type, mode: h.mode, mtime: h.mtime, size: h.size, linkname: h.linkname, ...owner,
-    }, (err) => (err ? fail(err) : next()));
+    const member = pack.entry(
+      {
+        name: h.name,
+        type: h.type,
+        mode: h.mode,
+        mtime: h.mtime,
+        size: h.size,
+        linkname: h.linkname,
+        ...owner,
+      },
+      (err) => (err ? fail(err) : next()),
+    );
     stream.pipe(member);
   });
   extract.on('finish', () => pack.finalize());

@@ -4,12 +4,19 @@ import type { ImageProgress } from '../engine/images.js';
 import type { EnsureOptions, EnsureResult } from './ensure.js';
 
 /** Each ensureImage call the builds make, left pending until the test settles it. */
-interface Call { profile: string; opts: EnsureOptions; finish: (r: EnsureResult) => void; fail: (e: Error) => void }
+interface Call {
+  profile: string;
+  opts: EnsureOptions;
+  finish: (r: EnsureResult) => void;
+  fail: (e: Error) => void;
+}
 const calls = vi.hoisted(() => [] as Call[]);
 
 vi.mock('./ensure.js', () => ({
   ensureImage: (_engine: unknown, profile: string, opts: EnsureOptions) =>
-    new Promise<EnsureResult>((finish, fail) => { calls.push({ profile, opts, finish, fail }); }),
+    new Promise<EnsureResult>((finish, fail) => {
+      calls.push({ profile, opts, finish, fail });
+    }),
 }));
 
 const { ImageBuilds } = await import('./builds.js');
@@ -65,9 +72,20 @@ describe('ImageBuilds', () => {
     const c = builds.ensure(engine, 'embedded', {});
     expect(calls.map((x) => x.profile)).toEqual(['dev', 'agent', 'embedded']);
     const exclusive = (x: Call, fn: () => Promise<void>) => x.opts.exclusive!(fn);
-    const running = exclusive(calls[0]!, async () => { order.push('dev start'); await new Promise<void>((r) => { release = r; }); order.push('dev end'); });
-    const failing = exclusive(calls[1]!, async () => { order.push('agent'); throw new Error('apt failed'); });
-    const last = exclusive(calls[2]!, async () => { order.push('embedded'); });
+    const running = exclusive(calls[0]!, async () => {
+      order.push('dev start');
+      await new Promise<void>((r) => {
+        release = r;
+      });
+      order.push('dev end');
+    });
+    const failing = exclusive(calls[1]!, async () => {
+      order.push('agent');
+      throw new Error('apt failed');
+    });
+    const last = exclusive(calls[2]!, async () => {
+      order.push('embedded');
+    });
     await tick();
     expect(order).toEqual(['dev start']);
     release();

@@ -38,7 +38,12 @@ export class ImageBuilds {
       listeners.add(onProgress);
       const stop = () => listeners.delete(onProgress);
       signal?.addEventListener('abort', stop, { once: true });
-      void run.result.finally(() => { stop(); signal?.removeEventListener('abort', stop); }).catch(() => undefined);
+      void run.result
+        .finally(() => {
+          stop();
+          signal?.removeEventListener('abort', stop);
+        })
+        .catch(() => undefined);
     }
     return run.result;
   }

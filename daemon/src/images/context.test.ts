@@ -31,6 +31,8 @@ describe('build context', () => {
     const bundle = join(dir, 'corp.pem');
     await writeFile(bundle, '-----BEGIN CERTIFICATE-----\n');
     expect(await hostCaBundle({ POCKETDOCK_CA_BUNDLE: bundle })).toBe(bundle);
-    await expect(hostCaBundle({ POCKETDOCK_CA_BUNDLE: join(dir, 'absent.pem') })).rejects.toThrow(/POCKETDOCK_CA_BUNDLE names .*absent\.pem/);
+    await expect(hostCaBundle({ POCKETDOCK_CA_BUNDLE: join(dir, 'absent.pem') })).rejects.toThrow(
+      /POCKETDOCK_CA_BUNDLE names .*absent\.pem/,
+    );
   });
 });

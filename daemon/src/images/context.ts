@@ -25,14 +25,20 @@ export interface BuildContext {
   hash: string;
 }
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /** `$POCKETDOCK_CA_BUNDLE` (which must exist), else the host's system bundle, else none. */
 export async function hostCaBundle(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   const named = env.POCKETDOCK_CA_BUNDLE;
   if (named) {
     if (await exists(named)) return named;
-    throw new DaemonError('PocketDockError', `POCKETDOCK_CA_BUNDLE names ${named}, which cannot be read`, { detail: `cannot read ${named}` });
+    throw new DaemonError('PocketDockError', `POCKETDOCK_CA_BUNDLE names ${named}, which cannot be read`, {
+      detail: `cannot read ${named}`,
+    });
   }
   for (const path of HOST_CA_BUNDLES) if (await exists(path)) return path;
   return undefined;

@@ -31,7 +31,9 @@ export interface EnsureResult {
 export function requireProfile(name: string, field = 'profile'): Profile {
   const profile = findProfile(name);
   if (profile) return profile;
-  const known = listProfiles().map((p) => p.name).join(', ');
+  const known = listProfiles()
+    .map((p) => p.name)
+    .join(', ');
   throw invalidParams(field, `"${name}" is not a profile (known: ${known})`);
 }
 

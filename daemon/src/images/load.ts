@@ -25,7 +25,10 @@ export class ImageLoad implements Inbound {
     if (!info) throw new DaemonError('ImageNotFound', `the engine reported loading ${ref} but does not have it`, { image: ref });
     const { labels, size } = info;
     const exit = await this.engine.images.runToExit(ref, ['true']);
-    if (exit !== 0) throw new DaemonError('PocketDockError', `imported image ${ref} does not run: \`true\` exited with ${exit}`, { detail: `\`true\` exited with ${exit}` });
+    if (exit !== 0)
+      throw new DaemonError('PocketDockError', `imported image ${ref} does not run: \`true\` exited with ${exit}`, {
+        detail: `\`true\` exited with ${exit}`,
+      });
     const profile = labels[PROFILE_LABEL];
     const contentHash = labels[CONTENT_HASH_LABEL];
     const local = profile === undefined ? undefined : findProfile(profile);

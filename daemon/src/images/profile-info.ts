@@ -23,6 +23,12 @@ export function profileInfos(engine: Engine): Promise<ProfileInfo[]> {
 
 export function resolveProfileInfo(engine: Engine, name: string): Promise<ProfileInfo> {
   const p = findProfile(name);
-  if (!p) throw invalidParams('name', `"${name}" is not a profile (known: ${listProfiles().map((x) => x.name).join(', ')})`);
+  if (!p)
+    throw invalidParams(
+      'name',
+      `"${name}" is not a profile (known: ${listProfiles()
+        .map((x) => x.name)
+        .join(', ')})`,
+    );
   return info(engine, p);
 }

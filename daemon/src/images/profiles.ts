@@ -32,11 +32,21 @@ const profile = (name: string, networkDefault: boolean, sizeEstimate: string, de
 
 const PROFILES: readonly Profile[] = [
   profile('minimal-python', false, '~195 MB', 'Python 3, pip, venv and bash'),
-  profile('minimal-node', false, '~350 MB', 'Node.js and npm (Debian\'s), bash'),
+  profile('minimal-node', false, '~350 MB', "Node.js and npm (Debian's), bash"),
   profile('minimal-bun', false, '~240 MB', 'Bun and bash'),
   profile('dev', true, '~640 MB', 'git, curl, wget, jq, vim, tree, htop, less, build tools, Python 3 with ipython, requests and httpx'),
-  profile('agent', false, '~500 MB', 'curl, jq, git, Python 3 with requests, httpx, beautifulsoup4, lxml, pandas, numpy, pyyaml, toml and pillow'),
-  profile('embedded', true, '~1.6 GB', 'gcc, g++, make, cmake, ninja, gdb, valgrind, strace, git, Python 3 and the ARM cross-compiler (arm-none-eabi)'),
+  profile(
+    'agent',
+    false,
+    '~500 MB',
+    'curl, jq, git, Python 3 with requests, httpx, beautifulsoup4, lxml, pandas, numpy, pyyaml, toml and pillow',
+  ),
+  profile(
+    'embedded',
+    true,
+    '~1.6 GB',
+    'gcc, g++, make, cmake, ninja, gdb, valgrind, strace, git, Python 3 and the ARM cross-compiler (arm-none-eabi)',
+  ),
 ];
 
 export function listProfiles(): readonly Profile[] {

@@ -13,10 +13,16 @@ import { ImageLoad } from './load.js';
 export class Images {
   private readonly builds = new ImageBuilds();
 
-  constructor(private readonly engines: Engines, private readonly transfers: Transfers) {}
+  constructor(
+    private readonly engines: Engines,
+    private readonly transfers: Transfers,
+  ) {}
 
   /** `caller`: where progress goes (a WebSocket caller), and the signal of its going away. */
-  async build(p: ParamsOf<'image.build'>, caller: { notify: SendNotification | undefined; signal: AbortSignal }): Promise<ResultOf<'image.build'>> {
+  async build(
+    p: ParamsOf<'image.build'>,
+    caller: { notify: SendNotification | undefined; signal: AbortSignal },
+  ): Promise<ResultOf<'image.build'>> {
     const engine = this.engines.get(p.socketPath);
     const buildId = p.buildId ?? randomUUID();
     const images: ResultOf<'image.build'>['images'] = [];
@@ -34,13 +40,21 @@ export class Images {
     const tags: string[] = [];
     for (const profile of selected(p.profiles)) {
       if ((await engine.images.inspect(profile.imageTag)) !== undefined) tags.push(profile.imageTag);
-      else if (p.profiles) throw new DaemonError('ImageNotFound', `image ${profile.imageTag} not found: build it first`, { image: profile.imageTag });
+      else if (p.profiles)
+        throw new DaemonError('ImageNotFound', `image ${profile.imageTag} not found: build it first`, { image: profile.imageTag });
     }
     if (tags.length === 0) throw new DaemonError('ImageNotFound', 'no profile image is built: build one first', { image: '' });
     const saved = await engine.images.save(tags);
     const chunks = p.gzip ? saved.pipe(createGzip()) : saved;
     if (p.gzip) saved.once('error', (err) => chunks.destroy(err));
-    const source = { chunks, size: undefined, close: () => { saved.destroy(); chunks.destroy(); } };
+    const source = {
+      chunks,
+      size: undefined,
+      close: () => {
+        saved.destroy();
+        chunks.destroy();
+      },
+    };
     return { downloadId: this.transfers.add('down', source), tags };
   }
 

@@ -68,22 +68,31 @@ export class Leases {
   private readonly held = new Map<string, Held>();
   private store: StateFile<StoredLease> | undefined;
 
-  constructor(private readonly reap: Reap, readonly graceMs: number, private readonly log: Logger) {}
+  constructor(
+    private readonly reap: Reap,
+    readonly graceMs: number,
+    private readonly log: Logger,
+  ) {}
 
   /**
    * Takes over the leases a previous daemon left in the state dir: each holder gets a fresh grace
    * period to come back. From then on every change is written there.
    */
   restore(stateDir: string): number {
-    this.store = StateFile.inStateDir(stateDir, LEASES_FILE, () => this.snapshot(),
-      hasStrings<StoredLease>('containerId', 'socketPath', 'name', 'token', 'client'));
+    this.store = StateFile.inStateDir(
+      stateDir,
+      LEASES_FILE,
+      () => this.snapshot(),
+      hasStrings<StoredLease>('containerId', 'socketPath', 'name', 'token', 'client'),
+    );
     const stored = this.store.load();
     for (const l of stored) {
       this.held.set(l.containerId, { target: { containerId: l.containerId, socketPath: l.socketPath, name: l.name }, token: l.token });
       this.holder(l.token, l.client);
     }
     for (const h of this.holders.values()) this.startGrace(h);
-    if (stored.length) this.log.info({ leases: stored.length, holders: this.holders.size }, 'leases restored: a grace period for every holder');
+    if (stored.length)
+      this.log.info({ leases: stored.length, holders: this.holders.size }, 'leases restored: a grace period for every holder');
     return stored.length;
   }
 
@@ -183,7 +192,10 @@ export class Leases {
   async adopt(peer: Peer, handle: ContainerHandle): Promise<void> {
     if (handle.persist) return;
     if (peer.token === undefined) {
-      throw invalidParams('resumeToken', `is needed to hold a lease: send it in daemon.hello, or in the ${RESUME_TOKEN_HEADER} header of POST /rpc`);
+      throw invalidParams(
+        'resumeToken',
+        `is needed to hold a lease: send it in daemon.hello, or in the ${RESUME_TOKEN_HEADER} header of POST /rpc`,
+      );
     }
     const l = this.held.get(handle.containerId) ?? { target: targetOf(handle), token: peer.token };
     this.held.set(handle.containerId, l);
@@ -278,7 +290,10 @@ export class Leases {
   /** The grace ran out: the holder's containers are removed. */
   private async expire(h: Holder): Promise<void> {
     if (this.holders.get(h.token) !== h || h.connections > 0) return;
-    if (h.creating > 0) { h.overdue = true; return; }
+    if (h.creating > 0) {
+      h.overdue = true;
+      return;
+    }
     h.overdue = false;
     const mine = [...this.held.values()].filter((l) => l.token === h.token);
     let failed = false;
@@ -290,7 +305,10 @@ export class Leases {
         const gone = err instanceof DaemonError && (err.type === 'ContainerNotFound' || err.type === 'ContainerGone');
         if (!gone) {
           failed = true;
-          this.log.warn({ err, containerId: l.target.containerId }, 'lease expired but the container could not be removed: trying again later');
+          this.log.warn(
+            { err, containerId: l.target.containerId },
+            'lease expired but the container could not be removed: trying again later',
+          );
           continue;
         }
       }

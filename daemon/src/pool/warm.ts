@@ -49,12 +49,24 @@ type Limits = Pick<NonNullable<ContainerCreateRequest['HostConfig']>, 'Memory' |
 
 /** A create request but what a pool container can still be given: name, labels, limits. */
 function matchKey(engine: Engine, r: ContainerCreateRequest): string {
-  const rest = { ...r, name: undefined, Labels: undefined, HostConfig: { ...r.HostConfig, Memory: undefined, MemorySwap: undefined, CpuPeriod: undefined, CpuQuota: undefined } };
-  return createHash('sha256').update(JSON.stringify([engine.socketPath, rest])).digest('hex').slice(0, 32);
+  const rest = {
+    ...r,
+    name: undefined,
+    Labels: undefined,
+    HostConfig: { ...r.HostConfig, Memory: undefined, MemorySwap: undefined, CpuPeriod: undefined, CpuQuota: undefined },
+  };
+  return createHash('sha256')
+    .update(JSON.stringify([engine.socketPath, rest]))
+    .digest('hex')
+    .slice(0, 32);
 }
 
-const limitsOf = ({ HostConfig: h = {} }: ContainerCreateRequest): Limits =>
-  ({ Memory: h.Memory, MemorySwap: h.MemorySwap, CpuPeriod: h.CpuPeriod, CpuQuota: h.CpuQuota });
+const limitsOf = ({ HostConfig: h = {} }: ContainerCreateRequest): Limits => ({
+  Memory: h.Memory,
+  MemorySwap: h.MemorySwap,
+  CpuPeriod: h.CpuPeriod,
+  CpuQuota: h.CpuQuota,
+});
 
 /** Whether an update can turn `from` into `to`: a limit can be changed, not taken away. */
 const reachable = (from: Limits, to: Limits): boolean =>
@@ -71,13 +83,30 @@ export class WarmPool {
   private readonly refilling = new Set<Promise<void>>();
   private cold = 0;
 
-  constructor(private readonly containers: Containers, private readonly engine: Engine, config: Record<string, PoolEntry>, stateDir: string,
-    private readonly log: Logger) {
+  constructor(
+    private readonly containers: Containers,
+    private readonly engine: Engine,
+    config: Record<string, PoolEntry>,
+    stateDir: string,
+    private readonly log: Logger,
+  ) {
     this.owner = createHash('sha256').update(resolvePath(stateDir)).digest('hex').slice(0, 16);
-    this.buckets = Object.entries(config).filter(([, e]) => e.size > 0).map(([key, entry]) => ({
-      key, entry, template: undefined, match: undefined, ready: [], filling: 0,
-      hits: 0, misses: 0, refills: 0, refillMs: 0, lastRefillMs: null, lastError: null,
-    }));
+    this.buckets = Object.entries(config)
+      .filter(([, e]) => e.size > 0)
+      .map(([key, entry]) => ({
+        key,
+        entry,
+        template: undefined,
+        match: undefined,
+        ready: [],
+        filling: 0,
+        hits: 0,
+        misses: 0,
+        refills: 0,
+        refillMs: 0,
+        lastRefillMs: null,
+        lastError: null,
+      }));
   }
 
   /** Takes over (or removes) the idle containers a previous daemon left, then fills every pool. */
@@ -87,7 +116,7 @@ export class WarmPool {
     try {
       await this.adoptLeftovers();
     } catch (err) {
-      this.log.warn({ err }, 'warm pool: could not look for the previous daemon\'s pool containers');
+      this.log.warn({ err }, "warm pool: could not look for the previous daemon's pool containers");
     }
     for (const b of this.buckets) this.fill(b);
   }
@@ -178,7 +207,12 @@ export class WarmPool {
   /** The request of one pool container: the template under a pool name, carrying the pool's labels. */
   private requestFor(b: Bucket, template: ContainerCreateRequest): ContainerCreateRequest {
     const name = `pd-pool-${randomBytes(6).toString('hex')}`;
-    const labels: Record<string, string> = { ...template.Labels, [LABEL.pool]: name, [LABEL.poolOwner]: this.owner, [LABEL.poolKey]: b.match! };
+    const labels: Record<string, string> = {
+      ...template.Labels,
+      [LABEL.pool]: name,
+      [LABEL.poolOwner]: this.owner,
+      [LABEL.poolKey]: b.match!,
+    };
     // Its name and creation time are given when it is handed out (the claim's labels).
     delete labels[LABEL.instance];
     delete labels[LABEL.createdAt];
@@ -259,6 +293,6 @@ export class WarmPool {
       }
     }
     const kept = this.buckets.reduce((n, b) => n + b.ready.length, 0);
-    if (left.length) this.log.info({ found: left.length, kept }, 'warm pool: the previous daemon\'s idle containers taken back');
+    if (left.length) this.log.info({ found: left.length, kept }, "warm pool: the previous daemon's idle containers taken back");
   }
 }

@@ -24,7 +24,11 @@ export async function readProjectConfig(root: string, field = 'projectRoot'): Pr
     if (!st.isFile()) throw new Error('not a file');
     mtimeMs = st.mtimeMs;
   } catch {
-    throw new DaemonError('ProjectNotInitialized', `${root} is not a pocketdock project: no ${PROJECT_DIR}/${PROJECT_FILE} (run initProject)`, { path: root });
+    throw new DaemonError(
+      'ProjectNotInitialized',
+      `${root} is not a pocketdock project: no ${PROJECT_DIR}/${PROJECT_FILE} (run initProject)`,
+      { path: root },
+    );
   }
   const hit = cache.get(file);
   if (hit?.mtimeMs === mtimeMs) return hit.config;

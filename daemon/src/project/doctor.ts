@@ -23,8 +23,8 @@ export async function doctor(engines: Engines, root: string, socketPath: string 
     try {
       for (const c of await engine.listContainers({ [LABEL.managed]: 'true' })) {
         const labels = c.Labels ?? {};
-        const ours = labels[LABEL.dataPath]?.startsWith(`${base}/`) ||
-          (config.projectName !== '' && labels[LABEL.project] === config.projectName);
+        const ours =
+          labels[LABEL.dataPath]?.startsWith(`${base}/`) || (config.projectName !== '' && labels[LABEL.project] === config.projectName);
         const name = labels[LABEL.instance] ?? c.Names[0]?.replace(/^\//, '');
         if (ours && name) inProject.add(name);
       }
@@ -38,7 +38,10 @@ export async function doctor(engines: Engines, root: string, socketPath: string 
   const names = [...inProject];
   return {
     orphanedContainers: names.filter((n) => !dirSet.has(n)).sort(),
-    staleInstanceDirs: dirs.filter((d) => !inProject.has(d)).map((d) => join(base, d)).sort(),
+    staleInstanceDirs: dirs
+      .filter((d) => !inProject.has(d))
+      .map((d) => join(base, d))
+      .sort(),
     healthy: names.filter((n) => dirSet.has(n)).length,
   };
 }

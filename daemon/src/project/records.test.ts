@@ -6,7 +6,9 @@ import { appendLog, recordCommand } from './records.js';
 import { enforceLimits } from './rotate.js';
 
 const roots: string[] = [];
-afterEach(() => { for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true }); });
+afterEach(() => {
+  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
+});
 
 function instance(config: string): { dataPath: string; name: string } {
   const root = mkdtempSync(join(tmpdir(), 'pd-records-'));
@@ -49,7 +51,9 @@ describe('instance records', () => {
     await appendLog(h, 'session-a', 'x');
     expect(readdirSync(h.dataPath)).toEqual(['logs']);
     expect(readdirSync(join(h.dataPath, 'logs'))).toEqual([]);
-    await expect(recordCommand({ dataPath: '', name: 'n' }, { kind: 'run', command: 'x', exitCode: 0, durationMs: 1 })).resolves.toBeUndefined();
+    await expect(
+      recordCommand({ dataPath: '', name: 'n' }, { kind: 'run', command: 'x', exitCode: 0, durationMs: 1 }),
+    ).resolves.toBeUndefined();
     const on = instance('');
     await appendLog(on, '../escape', 'x');
     expect(readdirSync(join(on.dataPath, 'logs'))).toEqual([]);

@@ -13,8 +13,20 @@ describe('message shape', () => {
     const ok = { jsonrpc: '2.0', id: 1, method: 'daemon.hello' };
     expect(shapeError(ok)).toBeUndefined();
     expect(shapeError({ ...ok, id: null, params: {} })).toBeUndefined();
-    for (const bad of [null, 1, 'x', [ok], { ...ok, jsonrpc: '1.0' }, { ...ok, method: 5 }, { ...ok, id: true }, { ...ok, id: {} },
-      { ...ok, id: [1] }, { ...ok, params: null }, { ...ok, params: [1] }, { ...ok, params: 'x' }]) {
+    for (const bad of [
+      null,
+      1,
+      'x',
+      [ok],
+      { ...ok, jsonrpc: '1.0' },
+      { ...ok, method: 5 },
+      { ...ok, id: true },
+      { ...ok, id: {} },
+      { ...ok, id: [1] },
+      { ...ok, params: null },
+      { ...ok, params: [1] },
+      { ...ok, params: 'x' },
+    ]) {
       expect(shapeError(bad)?.type, JSON.stringify(bad)).toBe('InvalidRequest');
     }
     expect(answerId({ id: [1] })).toBeNull();

@@ -15,7 +15,12 @@ const vendored = (file: string): Record<string, unknown> => {
 };
 
 interface Doc {
-  methods: Array<{ name: string; params: Array<{ name: string; schema: object }>; result: { schema: object }; errors: Array<{ $ref: string }> }>;
+  methods: Array<{
+    name: string;
+    params: Array<{ name: string; schema: object }>;
+    result: { schema: object };
+    errors: Array<{ $ref: string }>;
+  }>;
   'x-notifications': Array<{ name: string; params: object }>;
   components: { errors: Record<string, { code: number }> };
 }
@@ -27,7 +32,8 @@ describe('rpc.discover', () => {
     // The OpenRPC meta-schema names the JSON Schema one with and without a trailing slash.
     const { $id, ...jsonSchema } = vendored('./json-schema-meta-schema.json');
     const ajv = new Ajv({ strict: false, allErrors: true })
-      .addSchema(jsonSchema, String($id)).addSchema(jsonSchema, String($id).replace(/\/$/, ''));
+      .addSchema(jsonSchema, String($id))
+      .addSchema(jsonSchema, String($id).replace(/\/$/, ''));
     const validate = ajv.compile(vendored('./openrpc-meta-schema.json'));
     expect(validate(doc), JSON.stringify(validate.errors, null, 2)).toBe(true);
     expect(validate({ ...doc, methods: [{ name: 'a.method', params: [{ name: 'without-schema' }] }] })).toBe(false);

@@ -16,11 +16,17 @@ function connection(handlers: Partial<Handlers>): { peer: Duplex; next(): Promis
   const toRouter = new PassThrough({ objectMode: true });
   const fromRouter = new PassThrough({ objectMode: true });
   const ctx: CallContext = {
-    connectionId: 'c1', transport: 'unix', peer: { token: undefined, client: 'test' }, log, signal: new AbortController().signal,
+    connectionId: 'c1',
+    transport: 'unix',
+    peer: { token: undefined, client: 'test' },
+    log,
+    signal: new AbortController().signal,
     notify: (method, params) => fromRouter.write(JSON.stringify({ jsonrpc: '2.0', method, params })),
   };
   toRouter.on('data', (line: string) => {
-    void router.receive(line, ctx).then((out) => { if (out !== undefined) fromRouter.write(out); });
+    void router.receive(line, ctx).then((out) => {
+      if (out !== undefined) fromRouter.write(out);
+    });
   });
   const peer = Duplex.from({ writable: toRouter, readable: fromRouter });
   const iterator = fromRouter[Symbol.asyncIterator]();
@@ -38,7 +44,14 @@ describe('RpcRouter', () => {
 
   it('sends what a handler notifies before its answer', async () => {
     const c = connection({
-      'exec.unsubscribe': (_p, ctx) => { ctx.notify?.('exec.exit', { execId: 'e', subscription: 's', result: { exitCode: 0, stdout: '', stderr: '', durationMs: 1, timedOut: false, truncated: false, ok: true } }); return null; },
+      'exec.unsubscribe': (_p, ctx) => {
+        ctx.notify?.('exec.exit', {
+          execId: 'e',
+          subscription: 's',
+          result: { exitCode: 0, stdout: '', stderr: '', durationMs: 1, timedOut: false, truncated: false, ok: true },
+        });
+        return null;
+      },
     });
     c.peer.write(request(1, 'exec.unsubscribe', { execId: 'e' }));
     expect(await c.next()).toMatchObject({ method: 'exec.exit', params: { execId: 'e' } });
@@ -46,24 +59,47 @@ describe('RpcRouter', () => {
   });
 
   it.each([
-    ['a bad param, named', request(2, 'exec.info', { execId: 5 }), { id: 2, error: { code: -32602, data: { type: 'InvalidParams', field: 'execId' } } }],
-    ['an unknown method', request(3, 'exec.explode'), { id: 3, error: { code: -32601, data: { type: 'MethodNotFound', method: 'exec.explode' } } }],
+    [
+      'a bad param, named',
+      request(2, 'exec.info', { execId: 5 }),
+      { id: 2, error: { code: -32602, data: { type: 'InvalidParams', field: 'execId' } } },
+    ],
+    [
+      'an unknown method',
+      request(3, 'exec.explode'),
+      { id: 3, error: { code: -32601, data: { type: 'MethodNotFound', method: 'exec.explode' } } },
+    ],
     ['text that is not JSON', '{"jsonrpc"', { id: null, error: { code: -32700, data: { type: 'ParseError' } } }],
-    ['a batch over the limit', `[${[1, 2, 3, 4].map((i) => request(i, 'daemon.version')).join(',')}]`,
-      { id: null, error: { code: -32600, data: { type: 'InvalidRequest' } } }],
+    [
+      'a batch over the limit',
+      `[${[1, 2, 3, 4].map((i) => request(i, 'daemon.version')).join(',')}]`,
+      { id: null, error: { code: -32600, data: { type: 'InvalidRequest' } } },
+    ],
   ])('answers %s with a typed error', async (_what, message, expected) => {
-    const c = connection({ 'daemon.version': () => ({ version: '1' }), 'exec.info': () => { throw new Error('not reached'); } });
+    const c = connection({
+      'daemon.version': () => ({ version: '1' }),
+      'exec.info': () => {
+        throw new Error('not reached');
+      },
+    });
     c.peer.write(message);
     expect(await c.next()).toMatchObject(expected);
   });
 
-  it('passes a handler\'s typed error through, and turns anything else into InternalError', async () => {
+  it("passes a handler's typed error through, and turns anything else into InternalError", async () => {
     const c = connection({
-      'exec.info': () => { throw invalidParams('execId', 'is odd'); },
-      'exec.peek': () => { throw new TypeError('boom'); },
+      'exec.info': () => {
+        throw invalidParams('execId', 'is odd');
+      },
+      'exec.peek': () => {
+        throw new TypeError('boom');
+      },
     });
     c.peer.write(request(1, 'exec.info', { execId: 'e' }));
-    expect(await c.next()).toMatchObject({ id: 1, error: { code: -32602, data: { type: 'InvalidParams', field: 'execId', detail: 'is odd' } } });
+    expect(await c.next()).toMatchObject({
+      id: 1,
+      error: { code: -32602, data: { type: 'InvalidParams', field: 'execId', detail: 'is odd' } },
+    });
     c.peer.write(request(2, 'exec.peek', { execId: 'e' }));
     expect(await c.next()).toMatchObject({ id: 2, error: { code: -32603, data: { type: 'InternalError', detail: 'boom' } } });
   });
@@ -79,8 +115,17 @@ describe('RpcRouter', () => {
 
   it('refuses every request of a message with its own id when told to', async () => {
     const router = new RpcRouter({} as Handlers, LIMITS, log);
-    const ctx = { connectionId: 'c', transport: 'unix', peer: { token: undefined, client: 'test' }, log, signal: new AbortController().signal, notify: undefined } as const;
-    const out = JSON.parse((await router.receive(`[${request(4, 'daemon.version')},${request(5, 'daemon.version')}]`, ctx, 'too busy'))!) as unknown;
+    const ctx = {
+      connectionId: 'c',
+      transport: 'unix',
+      peer: { token: undefined, client: 'test' },
+      log,
+      signal: new AbortController().signal,
+      notify: undefined,
+    } as const;
+    const out = JSON.parse(
+      (await router.receive(`[${request(4, 'daemon.version')},${request(5, 'daemon.version')}]`, ctx, 'too busy'))!,
+    ) as unknown;
     expect(out).toMatchObject([{ id: 4, error: { data: { type: 'InvalidRequest', detail: 'too busy' } } }, { id: 5 }]);
   });
 });

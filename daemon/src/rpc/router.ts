@@ -21,11 +21,23 @@ export class RpcRouter {
   /** Set once the daemon is stopping: every later call is refused with it. */
   private stopping: string | undefined;
 
-  constructor(handlers: Handlers, private readonly limits: Limits, private readonly log: Logger) {
+  constructor(
+    handlers: Handlers,
+    private readonly limits: Limits,
+    private readonly log: Logger,
+  ) {
     this.server = new JSONRPCServer<CallContext>({ errorListener: () => undefined });
     this.server.mapErrorToJSONRPCErrorResponse = (id, err) => wireError(id, err, log);
-    this.server.handleMethodNotFound = (request) => Promise.resolve(request.id === undefined ? null
-      : wireError(request.id, new DaemonError('MethodNotFound', `method not found: ${request.method}`, { method: request.method }), log));
+    this.server.handleMethodNotFound = (request) =>
+      Promise.resolve(
+        request.id === undefined
+          ? null
+          : wireError(
+              request.id,
+              new DaemonError('MethodNotFound', `method not found: ${request.method}`, { method: request.method }),
+              log,
+            ),
+      );
     for (const name of Object.keys(METHODS) as MethodName[]) {
       const handler = handlers[name] as (p: unknown, ctx: CallContext) => unknown;
       this.server.addMethod(name, async (params, ctx) => {
@@ -66,7 +78,9 @@ export class RpcRouter {
     try {
       message = JSON.parse(text);
     } catch {
-      return JSON.stringify(this.malformed(null, new DaemonError('ParseError', 'parse error: not valid JSON', { detail: 'not valid JSON' })));
+      return JSON.stringify(
+        this.malformed(null, new DaemonError('ParseError', 'parse error: not valid JSON', { detail: 'not valid JSON' })),
+      );
     }
     if (refusal !== undefined || this.stopping !== undefined) return refuse(message, refusal ?? this.stopping!, this.log);
     if (Array.isArray(message)) {
@@ -99,11 +113,13 @@ export class RpcRouter {
     }
     // A malformed request is answered (under id null unless its id is valid) and never run; the
     // well-formed ones of the same batch still are.
-    const answers = await Promise.all(requests.map(async (r, i) => {
-      const err = malformed[i];
-      if (err) return this.malformed(answerId(r), err);
-      return this.server.receive(r as never, ctx);
-    }));
+    const answers = await Promise.all(
+      requests.map(async (r, i) => {
+        const err = malformed[i];
+        if (err) return this.malformed(answerId(r), err);
+        return this.server.receive(r as never, ctx);
+      }),
+    );
     const replies = answers.filter((a) => a !== null);
     if (replies.length === 0) return undefined;
     return JSON.stringify(Array.isArray(message) ? replies : replies[0]);

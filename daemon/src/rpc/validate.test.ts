@@ -21,9 +21,14 @@ describe('params validation', () => {
 
   it('names a missing, unknown or malformed field', () => {
     expect(fieldOf(() => validateParams('container.run', { command: 'x' }))).toMatchObject({ field: 'container', detail: 'is required' });
-    expect(fieldOf(() => validateParams('container.create', { mem_limit: '1g' }))).toMatchObject({ field: 'mem_limit', detail: 'is not a known option' });
+    expect(fieldOf(() => validateParams('container.create', { mem_limit: '1g' }))).toMatchObject({
+      field: 'mem_limit',
+      detail: 'is not a known option',
+    });
     expect(fieldOf(() => validateParams('container.create', { cpuPercent: 150 }))).toMatchObject({ field: 'cpuPercent' });
     expect(fieldOf(() => validateParams('container.create', { ports: { http: 80 } }))).toMatchObject({ field: 'ports.http' });
-    expect(fieldOf(() => validateParams('container.run', { container: 'c', command: 'x', lang: 'ruby' })).detail).toMatch(/must be one of "sh", "bash", "python", "node"/);
+    expect(fieldOf(() => validateParams('container.run', { container: 'c', command: 'x', lang: 'ruby' })).detail).toMatch(
+      /must be one of "sh", "bash", "python", "node"/,
+    );
   });
 });

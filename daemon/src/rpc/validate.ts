@@ -8,8 +8,7 @@ import { METHODS, type MethodName } from '@pocketdock/protocol';
 import { DaemonError, invalidParams } from '../errors.js';
 
 const ajv = new Ajv({ allErrors: false, strict: false });
-const validators = new Map<string, ValidateFunction>(
-  Object.entries(METHODS).map(([name, m]) => [name, ajv.compile(m.params)]));
+const validators = new Map<string, ValidateFunction>(Object.entries(METHODS).map(([name, m]) => [name, ajv.compile(m.params)]));
 const resultValidators = new Map<string, ValidateFunction>();
 // Results reuse named schemas ($id) across methods: compiled without registering them, they never clash.
 const resultAjv = new Ajv({ allErrors: false, strict: false, addUsedSchema: false });

@@ -55,18 +55,25 @@ export function unixSocketPath(fd: number): string | undefined {
 export async function listenOnFd(server: Server, fd: number, kind: 'unix' | 'tcp'): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ fd }, () => { server.off('error', reject); resolve(); });
+    server.listen({ fd }, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   // Node's address() is an object for TCP and null for a Unix socket it did not bind.
   const address = server.address();
   if ((address === null) !== (kind === 'unix')) {
     server.close();
-    throw new ActivationError(`passed descriptor ${fd} is not a ${kind === 'unix' ? 'Unix' : 'TCP'} socket: pocketdock.socket lists the Unix socket first`);
+    throw new ActivationError(
+      `passed descriptor ${fd} is not a ${kind === 'unix' ? 'Unix' : 'TCP'} socket: pocketdock.socket lists the Unix socket first`,
+    );
   }
   // The token guards TCP against local pages and processes; the daemon never listens beyond loopback.
   if (typeof address === 'object' && address !== null && !isLoopback(address.address)) {
     server.close();
-    throw new ActivationError(`passed TCP socket listens on ${address.address}: pocketdockd listens on loopback only (ListenStream=127.0.0.1:PORT)`);
+    throw new ActivationError(
+      `passed TCP socket listens on ${address.address}: pocketdockd listens on loopback only (ListenStream=127.0.0.1:PORT)`,
+    );
   }
 }
 

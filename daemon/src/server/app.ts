@@ -36,7 +36,11 @@ export interface AppOptions {
 }
 
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: o.log.child({ transport: o.transport }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: o.limits.maxMessageBytes });
+  const app = Fastify({
+    loggerInstance: o.log.child({ transport: o.transport }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: o.limits.maxMessageBytes,
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   // Only our subprotocol is accepted: ws would otherwise echo whatever a client offers first.
@@ -45,13 +49,21 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   // warning line says so (the plugin's default logs a stack and cuts the closing handshake short).
   const errorHandler = (err: Error) => o.log.warn({ transport: o.transport, reason: err.message }, 'websocket closed: unreadable frame');
   // UTF-8 is checked here (ws would close without a reason).
-  await app.register(websocket, { errorHandler, options: { maxPayload: o.limits.maxMessageBytes, handleProtocols, skipUTF8Validation: true } });
+  await app.register(websocket, {
+    errorHandler,
+    options: { maxPayload: o.limits.maxMessageBytes, handleProtocols, skipUTF8Validation: true },
+  });
 
   if (o.guard) {
     const guard = o.guard;
     app.addHook('onRequest', async (req, reply) => {
       const [path, query] = req.url.split('?');
-      const why = refuseTcpRequest(guard, req.headers, query, o.dashboard !== undefined && isDashboardFile(o.dashboard, req.method, req.url));
+      const why = refuseTcpRequest(
+        guard,
+        req.headers,
+        query,
+        o.dashboard !== undefined && isDashboardFile(o.dashboard, req.method, req.url),
+      );
       if (!why) return;
       // The path only: the query may hold a token.
       o.log.warn({ path, why }, 'refused TCP request');
@@ -67,30 +79,44 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     await reply.code(status).send(wireError(null, status >= 500 ? err : invalidRequest(message), o.log));
   });
 
-  const context = (connectionId: string, peer: Peer, log: Logger, signal: AbortSignal, notify: CallContext['notify'], queue?: NotifyQueue): CallContext =>
-    ({ connectionId, peer, transport: o.transport, log, notify, signal, ...(queue && { queue }) });
+  const context = (
+    connectionId: string,
+    peer: Peer,
+    log: Logger,
+    signal: AbortSignal,
+    notify: CallContext['notify'],
+    queue?: NotifyQueue,
+  ): CallContext => ({ connectionId, peer, transport: o.transport, log, notify, signal, ...(queue && { queue }) });
   const tokenPattern = new RegExp(ResumeToken.pattern!);
 
   app.post('/rpc', async (req, reply) => {
     const abort = new AbortController();
     // The request emitted its own 'close' once its body was read; only the response's tells that
     // the caller went away before its answer (an abandoned exec.wait must not stay pending).
-    const gone = () => { if (!reply.raw.writableFinished) abort.abort(); };
+    const gone = () => {
+      if (!reply.raw.writableFinished) abort.abort();
+    };
     reply.raw.once('close', gone);
     const token = req.headers[RESUME_TOKEN_HEADER];
     const badToken = token !== undefined && (typeof token !== 'string' || !tokenPattern.test(token));
     // A POST client holds its leases by calling with its token: every call renews them.
-    const peer: Peer = { token: badToken ? undefined : token as string | undefined, client: 'http' };
+    const peer: Peer = { token: badToken ? undefined : (token as string | undefined), client: 'http' };
     o.peers.called(peer);
-    const out = await o.router.receive(String(req.body ?? ''), context(randomUUID(), peer, o.log, abort.signal, undefined),
-      badToken ? `header ${RESUME_TOKEN_HEADER} must be 16 to 128 of A-Z a-z 0-9 _ -` : undefined);
+    const out = await o.router.receive(
+      String(req.body ?? ''),
+      context(randomUUID(), peer, o.log, abort.signal, undefined),
+      badToken ? `header ${RESUME_TOKEN_HEADER} must be 16 to 128 of A-Z a-z 0-9 _ -` : undefined,
+    );
     o.peers.called(peer);
     reply.raw.off('close', gone);
     if (abort.signal.aborted) {
       o.log.info({ transport: o.transport }, 'call cancelled: its HTTP caller went away');
       return reply;
     }
-    return reply.code(out === undefined ? 204 : 200).type('application/json').send(out ?? '');
+    return reply
+      .code(out === undefined ? 204 : 200)
+      .type('application/json')
+      .send(out ?? '');
   });
 
   app.get('/rpc', { websocket: true }, (socket) => {
@@ -112,9 +138,17 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       }
       const refusal = pending >= o.limits.maxPending ? `too many requests in flight (limit ${o.limits.maxPending})` : undefined;
       if (refusal === undefined) pending++;
-      o.router.receive(data.toString('utf8'), ctx, refusal).then((out) => {
-        if (out !== undefined && socket.readyState === socket.OPEN) socket.send(out);
-      }, (err: unknown) => ctx.log.error({ err }, 'rpc dispatch failed')).finally(() => { if (refusal === undefined) pending--; });
+      o.router
+        .receive(data.toString('utf8'), ctx, refusal)
+        .then(
+          (out) => {
+            if (out !== undefined && socket.readyState === socket.OPEN) socket.send(out);
+          },
+          (err: unknown) => ctx.log.error({ err }, 'rpc dispatch failed'),
+        )
+        .finally(() => {
+          if (refusal === undefined) pending--;
+        });
     });
     socket.once('close', () => {
       unregister();

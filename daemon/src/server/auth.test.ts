@@ -33,10 +33,12 @@ describe('dashboard sign-in', () => {
   });
 
   it('still checks Origin with a good cookie: a page of another site is refused', () => {
-    expect(refuseTcpRequest(guard, { ...host, origin: 'http://127.0.0.1:9999', cookie: `${SIGN_IN_COOKIE}=secret-token` }, undefined)).toMatch(/Origin/);
+    expect(
+      refuseTcpRequest(guard, { ...host, origin: 'http://127.0.0.1:9999', cookie: `${SIGN_IN_COOKIE}=secret-token` }, undefined),
+    ).toMatch(/Origin/);
   });
 
-  it('lets the dashboard\'s files pass without a token, but not from a foreign Host or Origin', () => {
+  it("lets the dashboard's files pass without a token, but not from a foreign Host or Origin", () => {
     expect(refuseTcpRequest(guard, host, undefined, true)).toBeUndefined();
     expect(refuseTcpRequest(guard, { host: 'attacker.example:7117' }, undefined, true)).toMatch(/Host/);
     expect(refuseTcpRequest(guard, { ...host, origin: 'https://attacker.example' }, undefined, true)).toMatch(/Origin/);

@@ -51,14 +51,20 @@ export function refuseTcpRequest(g: TcpGuard, headers: Headers, query: string | 
   }
   if (open) return undefined;
   const auth = String(headers.authorization ?? '');
-  const offered = auth.startsWith('Bearer ') ? auth.slice(7) : new URLSearchParams(query ?? '').get('token') ?? signInCookie(headers) ?? '';
+  const offered = auth.startsWith('Bearer ')
+    ? auth.slice(7)
+    : (new URLSearchParams(query ?? '').get('token') ?? signInCookie(headers) ?? '');
   if (!tokensMatch(offered, g.token)) return 'missing or wrong token';
   return undefined;
 }
 
 function signInCookie(headers: Headers): string | undefined {
   const prefix = `${SIGN_IN_COOKIE}=`;
-  return String(headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(prefix))?.slice(prefix.length);
+  return String(headers.cookie ?? '')
+    .split(';')
+    .map((c) => c.trim())
+    .find((c) => c.startsWith(prefix))
+    ?.slice(prefix.length);
 }
 
 /** The Set-Cookie value that signs a browser in with `token`: for this site only, never readable by scripts. */

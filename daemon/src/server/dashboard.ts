@@ -20,13 +20,17 @@ const TYPES: Record<string, string> = {
 
 /** The page may load and connect to this daemon only, and may not be framed by another site. */
 const HEADERS = {
-  'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'content-security-policy':
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-cache',
 };
 
-interface StaticFile { body: Buffer; type: string }
+interface StaticFile {
+  body: Buffer;
+  type: string;
+}
 
 /** The built files by URL path ("/" is index.html); empty when the dashboard was not built. */
 export type DashboardFiles = ReadonlyMap<string, StaticFile>;
@@ -71,14 +75,21 @@ export function dashboardRoutes(app: FastifyInstance, files: DashboardFiles, gua
       } else {
         log.warn('dashboard: sign-in with a wrong token refused');
       }
-      return reply.code(303).headers({ ...HEADERS, location: '/' }).send();
+      return reply
+        .code(303)
+        .headers({ ...HEADERS, location: '/' })
+        .send();
     }
     return send(reply, files.get('/'));
   });
   for (const [path, file] of files) if (path !== '/') app.get(path, async (_req, reply) => send(reply, file));
 
   function send(reply: FastifyReply, file: StaticFile | undefined) {
-    if (!file) return reply.code(503).type('text/plain; charset=utf-8').send('The dashboard is not built: run `npm run build` in the pocketdock checkout.\n');
+    if (!file)
+      return reply
+        .code(503)
+        .type('text/plain; charset=utf-8')
+        .send('The dashboard is not built: run `npm run build` in the pocketdock checkout.\n');
     return reply.headers(HEADERS).type(file.type).send(file.body);
   }
 }

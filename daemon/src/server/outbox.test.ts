@@ -7,9 +7,16 @@ function socket() {
   const sent: (string | Uint8Array)[] = [];
   const pending: (() => void)[] = [];
   return {
-    sent, readyState: 1, OPEN: 1,
-    send(data: string | Uint8Array, cb: () => void) { sent.push(data); pending.push(cb); },
-    flush() { for (const cb of pending.splice(0)) cb(); },
+    sent,
+    readyState: 1,
+    OPEN: 1,
+    send(data: string | Uint8Array, cb: () => void) {
+      sent.push(data);
+      pending.push(cb);
+    },
+    flush() {
+      for (const cb of pending.splice(0)) cb();
+    },
   };
 }
 
@@ -28,7 +35,11 @@ describe('Outbox', () => {
   it('sends the same notification as JSON text with data as a string to any other connection', () => {
     const s = socket();
     new Outbox(s, false).notify('exec.output', params, bytes);
-    expect(JSON.parse(s.sent[0] as string)).toEqual({ jsonrpc: '2.0', method: 'exec.output', params: { ...params, data: bytes.toString('utf8') } });
+    expect(JSON.parse(s.sent[0] as string)).toEqual({
+      jsonrpc: '2.0',
+      method: 'exec.output',
+      params: { ...params, data: bytes.toString('utf8') },
+    });
   });
 
   it('sends notifications without a payload as JSON text either way', () => {
@@ -37,7 +48,7 @@ describe('Outbox', () => {
     expect(s.sent[0]).toBe('{"jsonrpc":"2.0","method":"image.progress","params":{"buildId":"b1","profile":"dev","line":"x"}}');
   });
 
-  it('reuses a frame\'s buffer only once the socket has written it', () => {
+  it("reuses a frame's buffer only once the socket has written it", () => {
     const s = socket();
     const box = new Outbox(s, true);
     box.notify('exec.output', params, Buffer.from('first'));
@@ -57,7 +68,9 @@ describe('Outbox', () => {
     box.notify('exec.output', params, big);
     expect(box.queued).toBeGreaterThan(big.length);
     let drained = false;
-    const waiting = box.drained().then(() => { drained = true; });
+    const waiting = box.drained().then(() => {
+      drained = true;
+    });
     await Promise.resolve();
     expect(drained).toBe(false);
     s.flush();

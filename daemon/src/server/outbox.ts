@@ -29,7 +29,10 @@ export class Outbox implements NotifyQueue {
   private waiters: (() => void)[] = [];
   private readonly spare: Uint8Array[] = [];
 
-  constructor(private readonly socket: Sendable, private readonly binary: boolean) {}
+  constructor(
+    private readonly socket: Sendable,
+    private readonly binary: boolean,
+  ) {}
 
   get queued(): number {
     return this.bytes;

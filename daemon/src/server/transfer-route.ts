@@ -12,7 +12,9 @@ import { DaemonError, wireError } from '../errors.js';
 import type { Transfers } from '../files/transfers.js';
 import type { Logger } from '../log.js';
 
-interface Params { id: string }
+interface Params {
+  id: string;
+}
 
 export async function transferRoutes(app: FastifyInstance, transfers: Transfers, log: Logger): Promise<void> {
   await app.register(async (scope) => {
@@ -49,7 +51,6 @@ export async function transferRoutes(app: FastifyInstance, transfers: Transfers,
 
 function answerError(reply: FastifyReply, err: unknown, log: Logger): FastifyReply {
   const body = wireError(null, err, log);
-  const status = !(err instanceof DaemonError) ? 500
-    : err.type === 'InvalidParams' && err.fields.field === 'transferId' ? 404 : 400;
+  const status = !(err instanceof DaemonError) ? 500 : err.type === 'InvalidParams' && err.fields.field === 'transferId' ? 404 : 400;
   return reply.code(status).type('application/json').send(JSON.stringify(body));
 }

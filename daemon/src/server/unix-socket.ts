@@ -71,7 +71,8 @@ function secureDirectory(dir: string): string {
   const st = statSync(dir);
   const uid = process.getuid?.() ?? st.uid;
   if (st.uid !== uid && st.uid !== 0) throw new SocketPathRefused(`${dir} belongs to uid ${st.uid}, not to the daemon's user (${uid})`);
-  if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) throw new SocketPathRefused(`${dir} is writable by other users (mode ${(st.mode & 0o7777).toString(8)}) and not sticky`);
+  if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0)
+    throw new SocketPathRefused(`${dir} is writable by other users (mode ${(st.mode & 0o7777).toString(8)}) and not sticky`);
   return dir;
 }
 
@@ -94,7 +95,10 @@ async function clearStale(path: string): Promise<void> {
 function connectError(path: string): Promise<string | undefined> {
   return new Promise((done) => {
     const s = connect(path);
-    s.once('connect', () => { s.destroy(); done(undefined); });
+    s.once('connect', () => {
+      s.destroy();
+      done(undefined);
+    });
     s.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? 'error'));
   });
 }
@@ -105,8 +109,12 @@ function takeLock(path: string): Promise<Server> {
     // Anyone may connect to an abstract socket: they get nothing.
     const server = createServer((s) => s.destroy());
     server.once('error', (err: NodeJS.ErrnoException) =>
-      fail(err.code === 'EADDRINUSE' ? new SocketInUse(`another daemon is starting or listening on ${path}`) : err));
-    server.listen(name, () => { server.unref(); done(server); });
+      fail(err.code === 'EADDRINUSE' ? new SocketInUse(`another daemon is starting or listening on ${path}`) : err),
+    );
+    server.listen(name, () => {
+      server.unref();
+      done(server);
+    });
   });
 }
 

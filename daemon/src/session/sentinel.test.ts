@@ -8,14 +8,19 @@ function scan(chunks: (string | Buffer)[], nonce = NONCE): { before: string; mar
   const s = new SentinelScanner();
   s.arm(nonce);
   const pieces: Piece[] = chunks.flatMap((c) => s.push(Buffer.from(c)));
-  let before = '', after = '', mark: Mark | undefined;
+  let before = '',
+    after = '',
+    mark: Mark | undefined;
   for (const p of pieces) {
-    if ('mark' in p) { expect(mark).toBeUndefined(); mark = p.mark; }
-    else if (mark) after += p.data.toString('latin1');
+    if ('mark' in p) {
+      expect(mark).toBeUndefined();
+      mark = p.mark;
+    } else if (mark) after += p.data.toString('latin1');
     else before += p.data.toString('latin1');
   }
   const held = s.flush().toString('latin1');
-  if (mark) after += held; else before += held;
+  if (mark) after += held;
+  else before += held;
   return { before, mark, after };
 }
 
@@ -30,7 +35,8 @@ describe('SentinelScanner', () => {
   it('finds the mark after output with and without a trailing newline, split at every byte', () => {
     for (const output of ['hello\n', 'no newline', '', 'line1\nline2']) {
       const text = `${output}${markText(NONCE, '0')}`;
-      for (const chunks of splits(text)) expect(scan(chunks)).toEqual({ before: output, mark: { status: 0, shellExited: false }, after: '' });
+      for (const chunks of splits(text))
+        expect(scan(chunks)).toEqual({ before: output, mark: { status: 0, shellExited: false }, after: '' });
     }
   });
 
@@ -41,7 +47,8 @@ describe('SentinelScanner', () => {
 
   it('passes on what follows the mark (output of a background job)', () => {
     const text = `out${markText(NONCE, '1')}late\n`;
-    for (const chunks of splits(text)) expect(scan(chunks)).toEqual({ before: 'out', mark: { status: 1, shellExited: false }, after: 'late\n' });
+    for (const chunks of splits(text))
+      expect(scan(chunks)).toEqual({ before: 'out', mark: { status: 1, shellExited: false }, after: 'late\n' });
   });
 
   it('is not fooled by marks with another nonce, replayed marks or lookalikes', () => {

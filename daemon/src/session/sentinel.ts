@@ -44,7 +44,9 @@ export class SentinelScanner {
     const buf = this.held.length ? Buffer.concat([this.held, chunk]) : chunk;
     this.held = Buffer.alloc(0);
     const pieces: Piece[] = [];
-    const data = (b: Buffer) => { if (b.length) pieces.push({ data: b }); };
+    const data = (b: Buffer) => {
+      if (b.length) pieces.push({ data: b });
+    };
     let from = 0;
     for (let at = 0; this.prefix;) {
       const i = buf.indexOf(this.prefix, at);
@@ -55,7 +57,10 @@ export class SentinelScanner {
         return pieces;
       }
       const status = readStatus(buf, i + this.prefix.length);
-      if (status === 'invalid') { at = i + 1; continue; }
+      if (status === 'invalid') {
+        at = i + 1;
+        continue;
+      }
       if (status === 'incomplete') {
         data(buf.subarray(from, i));
         this.held = Buffer.from(buf.subarray(i));

@@ -12,9 +12,7 @@ import { invalidParams, sessionClosed } from '../errors.js';
 import type { Engine } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import { appendLog, logSource, recordCommand } from '../project/index.js';
-import {
-  OutputCollector, RingBuffer, STOP_GRACE_MS, completeUtf8Length, settlesWithin, type ManagedExec,
-} from '../exec/index.js';
+import { OutputCollector, RingBuffer, STOP_GRACE_MS, completeUtf8Length, settlesWithin, type ManagedExec } from '../exec/index.js';
 import { SentinelScanner, type Mark } from './sentinel.js';
 import { INTERRUPT_SIGNAL, PROBE_COMMAND, SHELL_INIT, commandLine } from './shell.js';
 
@@ -73,7 +71,12 @@ export class Session {
   private records: Promise<unknown> = Promise.resolve();
   private ended: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly id: string, readonly containerRef: string, private readonly target: SessionTarget, private readonly log: Logger) {}
+  constructor(
+    readonly id: string,
+    readonly containerRef: string,
+    private readonly target: SessionTarget,
+    private readonly log: Logger,
+  ) {}
 
   get containerId(): string {
     return this.target.containerId;
@@ -88,7 +91,10 @@ export class Session {
   readonly filter = (stream: StreamName, data: Buffer): Buffer => {
     const kept: Buffer[] = [];
     for (const piece of this.scanners[stream].push(data)) {
-      if ('mark' in piece) { this.marked(stream, piece.mark); continue; }
+      if ('mark' in piece) {
+        this.marked(stream, piece.mark);
+        continue;
+      }
       kept.push(piece.data);
       const cmd = this.current;
       if (cmd && !cmd.marks[stream]) {
@@ -165,9 +171,16 @@ export class Session {
     // A shell drops NUL bytes from what it reads: the command would not be the one sent.
     if (text.includes('\0')) throw invalidParams('command', 'contains a NUL byte');
     let resolve!: (r: ExecResult) => void, reject!: (err: unknown) => void;
-    const done = new Promise<ExecResult>((res, rej) => { resolve = res; reject = rej; });
+    const done = new Promise<ExecResult>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
     const cmd: Command = {
-      text, claimed, done, resolve, reject,
+      text,
+      claimed,
+      done,
+      resolve,
+      reject,
       nonce: randomBytes(12).toString('hex'),
       marker: `${this.id}.${++this.count}`,
       timeoutMs: opts.timeoutMs,
@@ -237,12 +250,14 @@ export class Session {
     cmd.timedOut = true;
     this.log.info({ command: cmd.text, timeoutMs: cmd.timeoutMs }, 'session command timed out: interrupting it');
     let signalled!: () => void;
-    cmd.signalling = new Promise((resolve) => { signalled = resolve; });
+    cmd.signalling = new Promise((resolve) => {
+      signalled = resolve;
+    });
     try {
       await this.signalCommand(cmd, 15);
       const returned = await settlesWithin(cmd.done, STOP_GRACE_MS);
       await this.signalCommand(cmd, 9, !returned);
-      if (returned || await settlesWithin(cmd.done, STOP_GRACE_MS)) return;
+      if (returned || (await settlesWithin(cmd.done, STOP_GRACE_MS))) return;
     } finally {
       signalled();
     }
@@ -269,7 +284,10 @@ export class Session {
     this.log.info({ reason }, 'session closed');
     const err = sessionClosed(this.id, reason);
     const pending = [...(this.current && !this.current.settled ? [this.current] : []), ...this.queue.splice(0)];
-    for (const cmd of pending) { clearTimeout(cmd.timer); cmd.reject(err); }
+    for (const cmd of pending) {
+      clearTimeout(cmd.timer);
+      cmd.reject(err);
+    }
     const running = this.current;
     for (const s of Object.values(this.scanners)) s.flush();
     this.ended = this.stopShell(running);
@@ -289,9 +307,15 @@ export class Session {
   private record(cmd: Command, r: ExecResult): void {
     if (!this.target.handle.dataPath || cmd.text === PROBE_COMMAND) return; // the common case costs nothing
     const { handle } = this.target;
-    this.records = this.records.then(() => Promise.all([
-      recordCommand(handle, { kind: 'session', command: cmd.text, exitCode: r.exitCode, durationMs: r.durationMs, timedOut: r.timedOut }, this.log),
-      appendLog(handle, logSource('session', this.id), `$ ${cmd.text}\n${r.stdout}${r.stderr}`, this.log),
-    ]));
+    this.records = this.records.then(() =>
+      Promise.all([
+        recordCommand(
+          handle,
+          { kind: 'session', command: cmd.text, exitCode: r.exitCode, durationMs: r.durationMs, timedOut: r.timedOut },
+          this.log,
+        ),
+        appendLog(handle, logSource('session', this.id), `$ ${cmd.text}\n${r.stdout}${r.stderr}`, this.log),
+      ]),
+    );
   }
 }

@@ -21,7 +21,11 @@ export class Sessions {
   private readonly sessions = new Map<string, Session>();
   private readonly opening = new Map<string, Promise<Session>>();
 
-  constructor(private readonly containers: Containers, private readonly processes: Processes, private readonly log: Logger) {}
+  constructor(
+    private readonly containers: Containers,
+    private readonly processes: Processes,
+    private readonly log: Logger,
+  ) {}
 
   /** Opens a session, or returns the open one named `sessionId` (a retried open starts no second shell). */
   open(req: OpenRequest): Promise<Session> {
@@ -29,14 +33,20 @@ export class Sessions {
     const known = this.opening.get(id) ?? this.sessions.get(id);
     if (known) {
       return Promise.resolve(known).then((s) => {
-        if (req.container !== s.containerRef && req.container !== s.containerId) throw invalidParams('sessionId', `"${id}" already names a session in container ${s.containerRef}`);
+        if (req.container !== s.containerRef && req.container !== s.containerId)
+          throw invalidParams('sessionId', `"${id}" already names a session in container ${s.containerRef}`);
         s.assertOpen();
         return s;
       });
     }
     const opening = this.start(id, req);
     this.opening.set(id, opening);
-    void opening.then((s) => this.sessions.set(id, s), () => undefined).finally(() => this.opening.delete(id));
+    void opening
+      .then(
+        (s) => this.sessions.set(id, s),
+        () => undefined,
+      )
+      .finally(() => this.opening.delete(id));
     return opening;
   }
 
@@ -60,11 +70,30 @@ export class Sessions {
   }
 
   private async start(id: string, { container, socketPath }: ContainerTarget): Promise<Session> {
-    if (await this.processes.get(id).then(() => true, () => false)) throw invalidParams('sessionId', `"${id}" already names an exec`);
+    if (
+      await this.processes.get(id).then(
+        () => true,
+        () => false,
+      )
+    )
+      throw invalidParams('sessionId', `"${id}" already names an exec`);
     const { engine, inspect, handle } = await this.containers.resolve(container, socketPath);
-    const session = new Session(id, container, { engine, containerId: inspect.Id, handle }, this.log.child({ sessionId: id, containerId: inspect.Id }));
+    const session = new Session(
+      id,
+      container,
+      { engine, containerId: inspect.Id, handle },
+      this.log.child({ sessionId: id, containerId: inspect.Id }),
+    );
     const exec = await this.processes.start({
-      container: inspect.Id, socketPath: engine.socketPath, command: SHELL_COMMAND, execId: id, detach: true, kind: 'session', stdin: true, io: { filter: session.filter }, history: false,
+      container: inspect.Id,
+      socketPath: engine.socketPath,
+      command: SHELL_COMMAND,
+      execId: id,
+      detach: true,
+      kind: 'session',
+      stdin: true,
+      io: { filter: session.filter },
+      history: false,
     });
     try {
       await session.begin(exec, handle.timeout * 1000);
@@ -78,5 +107,13 @@ export class Sessions {
 }
 
 export function info(s: Session): SessionInfo {
-  return { sessionId: s.id, containerId: s.containerId, shell: s.shell, open: s.open, reason: s.closedReason ?? null, busy: s.busy, queued: s.queued };
+  return {
+    sessionId: s.id,
+    containerId: s.containerId,
+    shell: s.shell,
+    open: s.open,
+    reason: s.closedReason ?? null,
+    busy: s.busy,
+    queued: s.queued,
+  };
 }

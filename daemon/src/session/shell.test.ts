@@ -5,13 +5,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SentinelScanner, type Mark } from './sentinel.js';
 import { SHELL_INIT, commandLine, shellQuote } from './shell.js';
 
-interface Outcome { stdout: string; stderr: string; mark: Mark }
+interface Outcome {
+  stdout: string;
+  stderr: string;
+  mark: Mark;
+}
 
 /** A shell fed like a session's, one command at a time, its output split at the marks. */
 class Shell {
   readonly child: ChildProcessWithoutNullStreams;
   private readonly scanners = { stdout: new SentinelScanner(), stderr: new SentinelScanner() };
-  private current: { out: Record<'stdout' | 'stderr', string>; marks: Partial<Record<'stdout' | 'stderr', Mark>>; done: (o: Outcome) => void } | undefined;
+  private current:
+    { out: Record<'stdout' | 'stderr', string>; marks: Partial<Record<'stdout' | 'stderr', Mark>>; done: (o: Outcome) => void } | undefined;
   private count = 0;
   private printed = () => undefined as void;
 
@@ -22,9 +27,16 @@ class Shell {
         for (const p of this.scanners[s].push(b)) {
           const cur = this.current;
           if (!cur) continue;
-          if ('data' in p) { cur.out[s] += p.data.toString(); this.printed(); continue; }
+          if ('data' in p) {
+            cur.out[s] += p.data.toString();
+            this.printed();
+            continue;
+          }
           cur.marks[s] = p.mark;
-          if (cur.marks.stdout && cur.marks.stderr) { this.current = undefined; cur.done({ ...cur.out, mark: cur.marks.stdout }); }
+          if (cur.marks.stdout && cur.marks.stderr) {
+            this.current = undefined;
+            cur.done({ ...cur.out, mark: cur.marks.stdout });
+          }
         }
       });
     }
@@ -34,7 +46,9 @@ class Shell {
   /** Resolves once the running command has printed `text` on stdout. */
   printedText(text: string): Promise<void> {
     return new Promise((resolve) => {
-      this.printed = () => { if (this.current?.out.stdout.includes(text)) resolve(); };
+      this.printed = () => {
+        if (this.current?.out.stdout.includes(text)) resolve();
+      };
       this.printed();
     });
   }
@@ -50,16 +64,22 @@ class Shell {
 }
 
 const shells: Shell[] = [];
-afterEach(() => { for (const s of shells.splice(0)) s.child.kill('SIGKILL'); });
+afterEach(() => {
+  for (const s of shells.splice(0)) s.child.kill('SIGKILL');
+});
 
 const SHELLS = [['bash', '--noprofile', '--norc'], ['dash']].filter(([bin]) => ['/bin', '/usr/bin'].some((d) => existsSync(`${d}/${bin}`)));
 
 describe.each(SHELLS)('the session script on %s', (...argv) => {
-  const open = () => { const s = new Shell(argv); shells.push(s); return s; };
+  const open = () => {
+    const s = new Shell(argv);
+    shells.push(s);
+    return s;
+  };
 
   it('runs any text as it was sent: quotes, newlines, unicode, marks of other commands', async () => {
     const sh = open();
-    for (const text of [`it's "quoted" \\ $HOME`, 'two\nlines', 'ünï ✓ 😀', "''''", '\'\\\'\'', '%s %d', String.raw`\036PDxx:0\036`]) {
+    for (const text of [`it's "quoted" \\ $HOME`, 'two\nlines', 'ünï ✓ 😀', "''''", "'\\''", '%s %d', String.raw`\036PDxx:0\036`]) {
       expect(await sh.run(`printf '%s' ${shellQuote(text)}`)).toMatchObject({ stdout: text, mark: { status: 0 } });
     }
   });

@@ -33,24 +33,30 @@ export interface TerminalRequest extends ContainerTarget {
 
 export function openTerminal(processes: Processes, req: TerminalRequest, attach?: (exec: ManagedExec) => void): Promise<ManagedExec> {
   const env = Object.entries({ TERM: 'xterm-256color', ...req.env }).map(([k, v]) => `${k}=${v}`);
-  return processes.start({
-    container: req.container,
-    ...(req.socketPath !== undefined && { socketPath: req.socketPath }),
-    command: terminalCommand(req.command, req.rows, req.cols),
-    detach: true,
-    kind: 'terminal',
-    stdin: true,
-    io: { tty: true, env },
-    // What a person types is not a command line the history could hold; the wrapper would be noise.
-    history: false,
-    ...(req.terminalId !== undefined && { execId: req.terminalId }),
-  }, attach);
+  return processes.start(
+    {
+      container: req.container,
+      ...(req.socketPath !== undefined && { socketPath: req.socketPath }),
+      command: terminalCommand(req.command, req.rows, req.cols),
+      detach: true,
+      kind: 'terminal',
+      stdin: true,
+      io: { tty: true, env },
+      // What a person types is not a command line the history could hold; the wrapper would be noise.
+      history: false,
+      ...(req.terminalId !== undefined && { execId: req.terminalId }),
+    },
+    attach,
+  );
 }
 
 /** SIGHUP to the terminal's program when `closed` aborts (its window went away), unless it ended first. */
 export function hangUpOn(exec: ManagedExec, closed: AbortSignal): void {
   const hangUp = () => void exec.kill(SIGHUP);
-  if (closed.aborted) { hangUp(); return; }
+  if (closed.aborted) {
+    hangUp();
+    return;
+  }
   closed.addEventListener('abort', hangUp, { once: true });
   void exec.done.then(() => closed.removeEventListener('abort', hangUp));
 }

@@ -19,7 +19,10 @@ export class Cli {
   readonly out: Output;
   private connection: Promise<PocketDock> | undefined;
 
-  constructor(readonly opts: GlobalOptions, readonly env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    readonly opts: GlobalOptions,
+    readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.out = new Output(opts.json ?? false);
   }
 
@@ -32,7 +35,10 @@ export class Cli {
     this.connection ??= connect({
       ...(this.opts.daemon !== undefined && { daemon: this.opts.daemon }),
       autoStart: this.daemonAddress === undefined,
-      ...(this.opts.verbose && { trace: (direction: 'in' | 'out', message: string) => this.out.note(this.out.errColor.dim(`${direction === 'out' ? '→' : '←'} ${message}`)) }),
+      ...(this.opts.verbose && {
+        trace: (direction: 'in' | 'out', message: string) =>
+          this.out.note(this.out.errColor.dim(`${direction === 'out' ? '→' : '←'} ${message}`)),
+      }),
     });
     return this.connection;
   }

@@ -3,8 +3,18 @@
  * code a script can tell apart. `run` and `attach` exit with the command's own code instead.
  */
 import {
-  ContainerNotFound, ContainerNotRunning, DaemonClosedError, DaemonNotRunning, FileNotFound, ImageNotFound,
-  PocketDockError, PodmanNotRunning, ProcessLost, ProjectNotInitialized, SessionClosed, Unauthorized,
+  ContainerNotFound,
+  ContainerNotRunning,
+  DaemonClosedError,
+  DaemonNotRunning,
+  FileNotFound,
+  ImageNotFound,
+  PocketDockError,
+  PodmanNotRunning,
+  ProcessLost,
+  ProjectNotInitialized,
+  SessionClosed,
+  Unauthorized,
 } from '@pocketdock/client';
 
 export const ExitCode = {
@@ -46,8 +56,8 @@ function hint(err: unknown): string | undefined {
 /** The one line printed for `err` (its first line: a daemon's start failure may carry its log's tail). */
 export function errorLine(err: unknown): string {
   // The client's message carries its own advice for programs; the CLI gives the command to type.
-  const message = err instanceof DaemonNotRunning ? `no pocketdock daemon answers at ${err.address}`
-    : err instanceof Error ? err.message : String(err);
+  const message =
+    err instanceof DaemonNotRunning ? `no pocketdock daemon answers at ${err.address}` : err instanceof Error ? err.message : String(err);
   const first = message.split('\n')[0]!.replace(/^invalid params: /, 'invalid value: ');
   const next = hint(err);
   const known = err instanceof PocketDockError || err instanceof UsageError || (err as NodeJS.ErrnoException)?.code !== undefined;

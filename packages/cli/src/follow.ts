@@ -36,7 +36,7 @@ export async function followFiles(list: () => Promise<string[]>, onText: (path: 
     for (const path of await list()) {
       const now = await size(path);
       if (now === undefined) continue;
-      const from = (at.get(path) ?? 0) > now ? 0 : at.get(path) ?? 0;
+      const from = (at.get(path) ?? 0) > now ? 0 : (at.get(path) ?? 0);
       if (now === from) continue;
       const data = await readRange(path, from, now);
       at.set(path, from + data.length);

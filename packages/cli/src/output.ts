@@ -15,7 +15,11 @@ export class Output {
   readonly color: Colors;
   readonly errColor: Colors;
 
-  constructor(readonly json: boolean, readonly stdout: NodeJS.WriteStream = process.stdout, readonly stderr: NodeJS.WriteStream = process.stderr) {
+  constructor(
+    readonly json: boolean,
+    readonly stdout: NodeJS.WriteStream = process.stdout,
+    readonly stderr: NodeJS.WriteStream = process.stderr,
+  ) {
     this.color = pc.createColors(wantsColor(stdout));
     this.errColor = pc.createColors(wantsColor(stderr));
   }
@@ -42,7 +46,11 @@ export class Output {
       return;
     }
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-    const format = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    const format = (cells: readonly string[]) =>
+      cells
+        .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd();
     this.line(this.color.bold(format(header)));
     for (const r of rows) this.line(format(r));
   }

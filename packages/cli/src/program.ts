@@ -60,17 +60,27 @@ export function createProgram(): Command {
     .description('Sandbox containers for programs and people, through the pocketdock daemon.')
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
-    .addOption(new Option('--socket <path>', 'container engine socket (default: $POCKETDOCK_SOCKET, the project\'s, then the daemon\'s)'))
-    .addOption(new Option('--daemon <address>', 'daemon socket path or ws://127.0.0.1:PORT (default: $POCKETDOCK_DAEMON, then the local socket)'))
-    .option('--json', 'print the API\'s objects as JSON')
-    .option('--verbose', 'print the JSON-RPC exchange on stderr, and a failure\'s stack')
+    .addOption(new Option('--socket <path>', "container engine socket (default: $POCKETDOCK_SOCKET, the project's, then the daemon's)"))
+    .addOption(
+      new Option('--daemon <address>', 'daemon socket path or ws://127.0.0.1:PORT (default: $POCKETDOCK_DAEMON, then the local socket)'),
+    )
+    .option('--json', "print the API's objects as JSON")
+    .option('--verbose', "print the JSON-RPC exchange on stderr, and a failure's stack")
     .showSuggestionAfterError()
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     .addHelpCommand(false)
     .exitOverride()
     // commander's own messages ("error: unknown option '--x'", its suggestion on a line of its own) in the
     // CLI's one-line form; subcommands inherit it.
-    .configureOutput({ outputError: (text, write) => write(`pocketdock: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`) });
+    .configureOutput({
+      outputError: (text, write) =>
+        write(
+          `pocketdock: ${text
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')}\n`,
+        ),
+    });
   registerGuideCommands(program);
   registerProjectCommands(program);
   registerLogsCommand(program);

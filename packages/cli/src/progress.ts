@@ -29,11 +29,16 @@ export function transferProgress(out: Output, label: string): { onProgress: (p: 
       done: finish,
     };
   }
-  const bar = new cliProgress.SingleBar({
-    format: `${label} {bar} {percentage}% {done}{of}`,
-    hideCursor: true, clearOnComplete: true, stream: process.stderr,
-    formatValue: (v, _o, type) => (type === 'percentage' ? String(v).padStart(3) : String(v)),
-  }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${label} {bar} {percentage}% {done}{of}`,
+      hideCursor: true,
+      clearOnComplete: true,
+      stream: process.stderr,
+      formatValue: (v, _o, type) => (type === 'percentage' ? String(v).padStart(3) : String(v)),
+    },
+    cliProgress.Presets.shades_classic,
+  );
   bar.start(1, 0, { done: '0 B', of: '' });
   return {
     onProgress: (p) => {
@@ -42,7 +47,10 @@ export function transferProgress(out: Output, label: string): { onProgress: (p: 
       bar.setTotal(p.total ?? Math.max(p.bytes, 1) * 2);
       bar.update(p.bytes, { done: bytes(p.bytes), of: p.total ? ` of ${bytes(p.total)}` : '' });
     },
-    done: () => { bar.stop(); finish(); },
+    done: () => {
+      bar.stop();
+      finish();
+    },
   };
 }
 
@@ -59,9 +67,14 @@ export function buildProgress(out: Output): { onProgress: (p: ImageProgress) => 
       done: () => undefined,
     };
   }
-  const bars = new cliProgress.MultiBar({
-    format: '{profile} {bar} {value}/{total} {line}', hideCursor: true, stream: process.stderr,
-  }, cliProgress.Presets.shades_classic);
+  const bars = new cliProgress.MultiBar(
+    {
+      format: '{profile} {bar} {value}/{total} {line}',
+      hideCursor: true,
+      stream: process.stderr,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   const byProfile = new Map<string, cliProgress.SingleBar>();
   const width = () => Math.max(10, (process.stderr.columns ?? 80) - 60);
   return {

@@ -22,19 +22,37 @@ export function App({ conn }: { conn: Connected }) {
     <>
       <header>
         <h1>pocketdock</h1>
-        <span class="muted">daemon {conn.version} · engine {conn.engineSocket}</span>
+        <span class="muted">
+          daemon {conn.version} · engine {conn.engineSocket}
+        </span>
         <span class="spacer" />
-        <button type="button" class="primary" onClick={() => setCreating(true)}>New sandbox</button>
+        <button type="button" class="primary" onClick={() => setCreating(true)}>
+          New sandbox
+        </button>
       </header>
-      {lost && <p class="banner error" role="alert">Lost the daemon: {lost}. Reload the page once it runs again.</p>}
+      {lost && (
+        <p class="banner error" role="alert">
+          Lost the daemon: {lost}. Reload the page once it runs again.
+        </p>
+      )}
       <Notices />
       <main>
         <SandboxList transport={conn.transport} sandboxes={sandboxes} selected={selected} onSelect={select} />
-        {current
-          ? <SandboxPanel key={current.id} transport={conn.transport} sandbox={current} />
-          : <p class="muted empty">{sandboxes?.length ? 'Choose a sandbox to run commands, open a terminal or browse its files.' : ''}</p>}
+        {current ? (
+          <SandboxPanel key={current.id} transport={conn.transport} sandbox={current} />
+        ) : (
+          <p class="muted empty">{sandboxes?.length ? 'Choose a sandbox to run commands, open a terminal or browse its files.' : ''}</p>
+        )}
       </main>
-      {creating && <CreateDialog transport={conn.transport} onClose={(name) => { setCreating(false); if (name) select(name); }} />}
+      {creating && (
+        <CreateDialog
+          transport={conn.transport}
+          onClose={(name) => {
+            setCreating(false);
+            if (name) select(name);
+          }}
+        />
+      )}
     </>
   );
 }

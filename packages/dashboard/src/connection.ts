@@ -3,7 +3,14 @@
  * browser sends with every request to the daemon; the page never sees the token. A plain HTTP call
  * first, because a refused WebSocket handshake does not tell the page why.
  */
-import { BrowserTransport, SocketCommunicationError, Unauthorized, errorFromWire, type RpcTransport, type WireError } from '@pocketdock/client/browser';
+import {
+  BrowserTransport,
+  SocketCommunicationError,
+  Unauthorized,
+  errorFromWire,
+  type RpcTransport,
+  type WireError,
+} from '@pocketdock/client/browser';
 
 export interface Connected {
   transport: RpcTransport;
@@ -19,7 +26,7 @@ export async function connect(): Promise<Connected> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'daemon.hello', params: HELLO }),
   });
-  const body = await res.json().catch(() => ({})) as { error?: WireError };
+  const body = (await res.json().catch(() => ({}))) as { error?: WireError };
   if (body.error) throw errorFromWire(body.error);
   if (res.status === 401) throw new Unauthorized(`the daemon answered HTTP ${res.status}`);
   if (!res.ok) throw new SocketCommunicationError(`the daemon answered HTTP ${res.status}`);

@@ -37,19 +37,37 @@ export function CreateDialog({ transport, onClose }: { transport: RpcTransport; 
         <label for="create-profile">Profile</label>
         <select id="create-profile" name="profile">
           <option value="">default (minimal-python)</option>
-          {profiles.map((p) => <option key={p.name} value={p.name}>{p.name} — {p.description}</option>)}
+          {profiles.map((p) => (
+            <option key={p.name} value={p.name}>
+              {p.name} — {p.description}
+            </option>
+          ))}
         </select>
         <label for="create-name">Name</label>
-        <input id="create-name" name="name" placeholder="pd-… (generated)" pattern="[a-zA-Z0-9][a-zA-Z0-9_.\-]*" maxLength={128} autofocus />
+        <input
+          id="create-name"
+          name="name"
+          placeholder="pd-… (generated)"
+          pattern="[a-zA-Z0-9][a-zA-Z0-9_.\-]*"
+          maxLength={128}
+          autofocus
+        />
         <label for="create-mem">Memory limit</label>
         <input id="create-mem" name="memLimit" placeholder="e.g. 256m" pattern="[0-9]+(\.[0-9]+)?[bkmgBKMG]?" />
         <label for="create-cpu">CPU %</label>
         <input id="create-cpu" name="cpuPercent" type="number" min="1" max="100" step="any" placeholder="unlimited" />
         <span />
-        <label class="check"><input name="persist" type="checkbox" /> Persist: without it, the sandbox is removed once this page has been closed for the daemon's grace period</label>
+        <label class="check">
+          <input name="persist" type="checkbox" /> Persist: without it, the sandbox is removed once this page has been closed for the
+          daemon's grace period
+        </label>
         <div class="buttons span">
-          <button type="button" onClick={() => onClose()}>Cancel</button>
-          <button type="submit" class="primary" disabled={busy}>{busy ? 'Creating…' : 'Create'}</button>
+          <button type="button" onClick={() => onClose()}>
+            Cancel
+          </button>
+          <button type="submit" class="primary" disabled={busy}>
+            {busy ? 'Creating…' : 'Create'}
+          </button>
         </div>
       </form>
     </Modal>

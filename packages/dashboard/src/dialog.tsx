@@ -10,7 +10,14 @@ export function Modal({ title, onClose, children }: { title: string; onClose: ()
     return () => d.close();
   }, []);
   return (
-    <dialog ref={ref} aria-label={title} onCancel={(e) => { e.preventDefault(); onClose(); }}>
+    <dialog
+      ref={ref}
+      aria-label={title}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
       <h2>{title}</h2>
       {children}
     </dialog>
@@ -18,13 +25,36 @@ export function Modal({ title, onClose, children }: { title: string; onClose: ()
 }
 
 /** Asks before a destructive action; `onConfirm` runs only after "yes". */
-export function Confirm({ title, text, action, onConfirm, onClose }: { title: string; text: string; action: string; onConfirm: () => void; onClose: () => void }) {
+export function Confirm({
+  title,
+  text,
+  action,
+  onConfirm,
+  onClose,
+}: {
+  title: string;
+  text: string;
+  action: string;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
   return (
     <Modal title={title} onClose={onClose}>
       <p>{text}</p>
       <div class="buttons">
-        <button type="button" autofocus onClick={onClose}>Cancel</button>
-        <button type="button" class="danger" onClick={() => { onClose(); onConfirm(); }}>{action}</button>
+        <button type="button" autofocus onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          class="danger"
+          onClick={() => {
+            onClose();
+            onConfirm();
+          }}
+        >
+          {action}
+        </button>
       </div>
     </Modal>
   );

@@ -24,13 +24,14 @@ export function FilesPanel({ transport, sandbox, shown }: PanelProps) {
     void attempt(`Listing ${dir} failed`, async () => setNames((await transport.call('file.list', { ...target, path: dir })).names.sort()));
   }, [transport, sandbox.id, dir, shown, generation]);
 
-  const download = (name: string) => attempt(`Downloading ${name} failed`, async () => {
-    const { downloadId } = await transport.call('file.downloadStart', { ...target, path: join(dir, name), kind: 'file' });
-    const a = document.createElement('a');
-    a.href = transferUrl(downloadId);
-    a.download = name;
-    a.click();
-  });
+  const download = (name: string) =>
+    attempt(`Downloading ${name} failed`, async () => {
+      const { downloadId } = await transport.call('file.downloadStart', { ...target, path: join(dir, name), kind: 'file' });
+      const a = document.createElement('a');
+      a.href = transferUrl(downloadId);
+      a.download = name;
+      a.click();
+    });
 
   const upload = async (files: FileList | null | undefined) => {
     for (const file of Array.from(files ?? [])) {
@@ -45,23 +46,55 @@ export function FilesPanel({ transport, sandbox, shown }: PanelProps) {
   };
 
   return (
-    <div class={`files${dragging ? ' dragging' : ''}`}
-      onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
+    <div
+      class={`files${dragging ? ' dragging' : ''}`}
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
       onDragLeave={() => setDragging(false)}
-      onDrop={(e) => { e.preventDefault(); setDragging(false); void upload(e.dataTransfer?.files); }}>
-      <form class="row" onSubmit={(e) => { e.preventDefault(); setDir(String(new FormData(e.currentTarget).get('path') || HOME)); }}>
-        <label class="sr-only" for="files-path">Directory</label>
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        void upload(e.dataTransfer?.files);
+      }}
+    >
+      <form
+        class="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setDir(String(new FormData(e.currentTarget).get('path') || HOME));
+        }}
+      >
+        <label class="sr-only" for="files-path">
+          Directory
+        </label>
         <input id="files-path" name="path" class="grow mono" value={dir} key={dir} />
         <button type="submit">Open</button>
-        <label class="button">Upload files<input type="file" multiple class="sr-only" onChange={(e) => void upload(e.currentTarget.files)} /></label>
+        <label class="button">
+          Upload files
+          <input type="file" multiple class="sr-only" onChange={(e) => void upload(e.currentTarget.files)} />
+        </label>
       </form>
       <ul class="entries" aria-label={`Files in ${dir}`}>
-        {dir !== '/' && <li><button type="button" class="link mono" onClick={() => setDir(parent(dir))}>../</button></li>}
+        {dir !== '/' && (
+          <li>
+            <button type="button" class="link mono" onClick={() => setDir(parent(dir))}>
+              ../
+            </button>
+          </li>
+        )}
         {names?.map((n) => (
           <li key={n}>
-            {n.endsWith('/')
-              ? <button type="button" class="link mono" onClick={() => setDir(join(dir, n.slice(0, -1)))}>{n}</button>
-              : <button type="button" class="link mono" title="Download" onClick={() => void download(n)}>{n}</button>}
+            {n.endsWith('/') ? (
+              <button type="button" class="link mono" onClick={() => setDir(join(dir, n.slice(0, -1)))}>
+                {n}
+              </button>
+            ) : (
+              <button type="button" class="link mono" title="Download" onClick={() => void download(n)}>
+                {n}
+              </button>
+            )}
           </li>
         ))}
       </ul>

@@ -20,9 +20,15 @@ export function SandboxList({ transport, sandboxes, selected, onSelect }: Props)
       <table aria-label="Sandboxes">
         <thead>
           <tr>
-            <th>Name</th><th>Image</th><th>Status</th><th>Project</th><th>Persist</th>
+            <th>Name</th>
+            <th>Image</th>
+            <th>Status</th>
+            <th>Project</th>
+            <th>Persist</th>
             <th>Held by</th>
-            <th>Uptime</th><th class="num">CPU</th><th class="num">Memory</th>
+            <th>Uptime</th>
+            <th class="num">CPU</th>
+            <th class="num">Memory</th>
           </tr>
         </thead>
         <tbody>
@@ -30,13 +36,27 @@ export function SandboxList({ transport, sandboxes, selected, onSelect }: Props)
             const f = figures[s.id];
             return (
               <tr key={s.id} class={s.name === selected ? 'selected' : ''} data-name={s.name} onClick={() => onSelect(s.name)}>
-                <td><button type="button" class="link" aria-pressed={s.name === selected} onClick={(e) => { e.stopPropagation(); onSelect(s.name); }}>{s.name}</button></td>
+                <td>
+                  <button
+                    type="button"
+                    class="link"
+                    aria-pressed={s.name === selected}
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      onSelect(s.name);
+                    }}
+                  >
+                    {s.name}
+                  </button>
+                </td>
                 <td>{s.image}</td>
-                <td><span class={`status ${s.status}`}>{s.status}</span></td>
+                <td>
+                  <span class={`status ${s.status}`}>{s.status}</span>
+                </td>
                 <td>{s.project || '—'}</td>
                 <td>{s.persist ? 'yes' : 'no'}</td>
                 <td>{s.lease ? `${s.lease.holder}${s.lease.connected ? '' : ' (away)'}` : '—'}</td>
-                <td>{s.status === 'running' ? f?.uptime ?? '…' : '—'}</td>
+                <td>{s.status === 'running' ? (f?.uptime ?? '…') : '—'}</td>
                 <td class="num">{s.status === 'running' && f ? `${f.cpuPercent.toFixed(1)} %` : '—'}</td>
                 <td class="num">{s.status === 'running' && f ? `${f.memoryUsage}${f.memoryLimit ? ` / ${f.memoryLimit}` : ''}` : '—'}</td>
               </tr>

@@ -7,8 +7,13 @@ export function Notices() {
     <section class="notices" aria-live="polite">
       {notices.map((n) => (
         <div key={n.id} class={`notice ${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'}>
-          <div><strong>{n.title}</strong>{n.text && <div class="notice-text">{n.text}</div>}</div>
-          <button type="button" class="ghost" aria-label="Dismiss" onClick={() => dismiss(n.id)}>×</button>
+          <div>
+            <strong>{n.title}</strong>
+            {n.text && <div class="notice-text">{n.text}</div>}
+          </div>
+          <button type="button" class="ghost" aria-label="Dismiss" onClick={() => dismiss(n.id)}>
+            ×
+          </button>
         </div>
       ))}
     </section>

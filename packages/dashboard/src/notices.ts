@@ -42,7 +42,9 @@ export function useNotices(): Notice[] {
   const [current, set] = useState(notices);
   useEffect(() => {
     listeners.add(set);
-    return () => { listeners.delete(set); };
+    return () => {
+      listeners.delete(set);
+    };
   }, []);
   return current;
 }

@@ -2,7 +2,8 @@
 import { STATS_INTERVAL_MS, useHistory, type Sample } from './stats.js';
 import type { PanelProps } from './sandbox.js';
 
-const W = 600, H = 140;
+const W = 600,
+  H = 140;
 
 function line(samples: Sample[], pick: (s: Sample) => number, max: number): string {
   const step = W / 59;
@@ -16,25 +17,46 @@ export function ResourcesPanel({ transport, sandbox }: PanelProps) {
   return (
     <div class="resources">
       <figure>
-        <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" class="chart" role="img"
-          aria-label={`CPU ${last?.cpu.toFixed(1) ?? 0} %, memory ${last?.memory.toFixed(1) ?? 0} % of the limit, sampled every ${STATS_INTERVAL_MS / 1000} s`}>
-          {[0.25, 0.5, 0.75].map((f) => <line key={f} x1="0" x2={W} y1={H * f} y2={H * f} class="grid-line" />)}
+        <svg
+          viewBox={`0 0 ${W} ${H}`}
+          preserveAspectRatio="none"
+          class="chart"
+          role="img"
+          aria-label={`CPU ${last?.cpu.toFixed(1) ?? 0} %, memory ${last?.memory.toFixed(1) ?? 0} % of the limit, sampled every ${STATS_INTERVAL_MS / 1000} s`}
+        >
+          {[0.25, 0.5, 0.75].map((f) => (
+            <line key={f} x1="0" x2={W} y1={H * f} y2={H * f} class="grid-line" />
+          ))}
           <polyline points={line(samples, (s) => s.cpu, cpuMax)} class="cpu" />
           <polyline points={line(samples, (s) => s.memory, 100)} class="memory" />
         </svg>
         <figcaption>
           <span class="key cpu">CPU {last ? `${last.cpu.toFixed(1)} %` : '…'}</span>
-          <span class="key memory">memory {info ? `${info.memoryUsage}${info.memoryLimit ? ` of ${info.memoryLimit} (${info.memoryPercent.toFixed(1)} %)` : ''}` : '…'}</span>
-          <span class="muted">every {STATS_INTERVAL_MS / 1000} s, last {samples.length} samples</span>
+          <span class="key memory">
+            memory{' '}
+            {info ? `${info.memoryUsage}${info.memoryLimit ? ` of ${info.memoryLimit} (${info.memoryPercent.toFixed(1)} %)` : ''}` : '…'}
+          </span>
+          <span class="muted">
+            every {STATS_INTERVAL_MS / 1000} s, last {samples.length} samples
+          </span>
         </figcaption>
       </figure>
       {info && (
         <dl class="facts">
-          <dt>Uptime</dt><dd>{info.uptime || '—'}</dd>
-          <dt>Processes</dt><dd>{info.pids}</dd>
-          <dt>Network</dt><dd>{info.network ? info.ipAddress || 'yes' : 'none (loopback only)'}</dd>
-          <dt>Ports</dt><dd>{Object.entries(info.ports).map(([h, c]) => `${h}→${c}`).join(', ') || '—'}</dd>
-          <dt>Created</dt><dd>{new Date(info.createdAt).toLocaleString()}</dd>
+          <dt>Uptime</dt>
+          <dd>{info.uptime || '—'}</dd>
+          <dt>Processes</dt>
+          <dd>{info.pids}</dd>
+          <dt>Network</dt>
+          <dd>{info.network ? info.ipAddress || 'yes' : 'none (loopback only)'}</dd>
+          <dt>Ports</dt>
+          <dd>
+            {Object.entries(info.ports)
+              .map(([h, c]) => `${h}→${c}`)
+              .join(', ') || '—'}
+          </dd>
+          <dt>Created</dt>
+          <dd>{new Date(info.createdAt).toLocaleString()}</dd>
         </dl>
       )}
     </div>

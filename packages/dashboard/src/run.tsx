@@ -45,26 +45,44 @@ export function RunPanel({ transport, sandbox }: PanelProps) {
     const { command, lang } = read();
     if (!command.trim()) return;
     const started = await attempt('Starting the process failed', () =>
-      transport.call('exec.start', { container: sandbox.id, command, lang, detach: true }));
+      transport.call('exec.start', { container: sandbox.id, command, lang, detach: true }),
+    );
     if (started) reportInfo('Started in the background', `process ${started.execId}: see Processes`);
   };
 
   return (
     <div class="run">
       <form ref={form} class="row" onSubmit={(e) => void run(e)}>
-        <label class="sr-only" for="run-command">Command</label>
+        <label class="sr-only" for="run-command">
+          Command
+        </label>
         <input id="run-command" name="command" class="grow mono" placeholder="a command, e.g. ls -la /home/sandbox" autocomplete="off" />
-        <label class="sr-only" for="run-lang">Language</label>
-        <select id="run-lang" name="lang">{LANGS.map((l) => <option key={l}>{l}</option>)}</select>
-        {running
-          ? <button type="button" class="danger" onClick={() => running.abort(new DOMException('stopped from the dashboard', 'AbortError'))}>Stop command</button>
-          : <button type="submit" class="primary">Run</button>}
-        <button type="button" onClick={() => void detach()}>Run in background</button>
+        <label class="sr-only" for="run-lang">
+          Language
+        </label>
+        <select id="run-lang" name="lang">
+          {LANGS.map((l) => (
+            <option key={l}>{l}</option>
+          ))}
+        </select>
+        {running ? (
+          <button type="button" class="danger" onClick={() => running.abort(new DOMException('stopped from the dashboard', 'AbortError'))}>
+            Stop command
+          </button>
+        ) : (
+          <button type="submit" class="primary">
+            Run
+          </button>
+        )}
+        <button type="button" onClick={() => void detach()}>
+          Run in background
+        </button>
       </form>
       <Output chunks={chunks} label="Command output" />
       {result && (
         <p class={result.ok ? 'muted' : 'error'} data-testid="run-result">
-          exit code {result.exitCode} · {Math.round(result.durationMs)} ms{result.timedOut ? ' · timed out' : ''}{result.truncated ? ' · output truncated' : ''}
+          exit code {result.exitCode} · {Math.round(result.durationMs)} ms{result.timedOut ? ' · timed out' : ''}
+          {result.truncated ? ' · output truncated' : ''}
         </p>
       )}
     </div>

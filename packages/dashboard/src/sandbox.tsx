@@ -23,7 +23,10 @@ export function SandboxPanel({ transport, sandbox }: { transport: RpcTransport; 
   const [tab, setTab] = useState<Tab>('Run');
   const [opened, setOpened] = useState<Set<Tab>>(new Set(['Run']));
   const running = sandbox.status === 'running';
-  const show = (t: Tab) => { setTab(t); setOpened((o) => new Set(o).add(t)); };
+  const show = (t: Tab) => {
+    setTab(t);
+    setOpened((o) => new Set(o).add(t));
+  };
   const onKey = (e: KeyboardEvent) => {
     const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
     if (!step) return;
@@ -45,8 +48,18 @@ export function SandboxPanel({ transport, sandbox }: { transport: RpcTransport; 
         <>
           <div role="tablist" aria-label="Sandbox views" onKeyDown={onKey}>
             {TABS.map((t) => (
-              <button key={t} id={`tab-${t}`} type="button" role="tab" aria-selected={t === tab} aria-controls={`panel-${t}`}
-                tabIndex={t === tab ? 0 : -1} onClick={() => show(t)}>{t}</button>
+              <button
+                key={t}
+                id={`tab-${t}`}
+                type="button"
+                role="tab"
+                aria-selected={t === tab}
+                aria-controls={`panel-${t}`}
+                tabIndex={t === tab ? 0 : -1}
+                onClick={() => show(t)}
+              >
+                {t}
+              </button>
             ))}
           </div>
           {TABS.filter((t) => opened.has(t)).map((t) => {

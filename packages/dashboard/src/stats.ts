@@ -21,7 +21,10 @@ function useEvery(ms: number, fn: () => Promise<void>, deps: unknown[]): void {
       if (!stopped) timer = setTimeout(() => void tick(), ms);
     };
     void tick();
-    return () => { stopped = true; clearTimeout(timer); };
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }, deps);
 }
 
@@ -30,22 +33,31 @@ export function useFigures(transport: RpcTransport, ids: string[]): Record<strin
   const [figures, setFigures] = useState<Record<string, Figures>>({});
   const key = ids.join(',');
   useEvery(STATS_INTERVAL_MS, async () => {
-    await Promise.all(ids.map(async (id) => {
-      const info = await transport.call('container.info', { container: id }).catch(() => undefined);
-      if (info) setFigures((f) => ({ ...f, [id]: info }));
-    }));
+    await Promise.all(
+      ids.map(async (id) => {
+        const info = await transport.call('container.info', { container: id }).catch(() => undefined);
+        if (info) setFigures((f) => ({ ...f, [id]: info }));
+      }),
+    );
   }, [transport, key]);
   return figures;
 }
 
-export interface Sample { at: number; cpu: number; memory: number }
+export interface Sample {
+  at: number;
+  cpu: number;
+  memory: number;
+}
 
 /** The last samples of one sandbox's CPU and memory share, for the chart. */
 export function useHistory(transport: RpcTransport, id: string, running: boolean): { info?: ContainerInfo; samples: Sample[] } {
   const [state, setState] = useState<{ info?: ContainerInfo; samples: Sample[] }>({ samples: [] });
   useEvery(STATS_INTERVAL_MS, async () => {
     const info = await transport.call('container.info', { container: id });
-    setState((s) => ({ info, samples: [...s.samples.slice(1 - HISTORY), { at: Date.now(), cpu: info.cpuPercent, memory: info.memoryPercent }] }));
+    setState((s) => ({
+      info,
+      samples: [...s.samples.slice(1 - HISTORY), { at: Date.now(), cpu: info.cpuPercent, memory: info.memoryPercent }],
+    }));
   }, [transport, id, running]);
   return state;
 }

@@ -20,12 +20,18 @@ export function TerminalPanel({ transport, sandbox, shown }: PanelProps) {
   const [generation, restart] = useState(0);
 
   useEffect(() => {
-    const xterm = new Xterm({ fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace', fontSize: 13, theme: darkScheme.matches ? DARK : LIGHT });
+    const xterm = new Xterm({
+      fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace',
+      fontSize: 13,
+      theme: darkScheme.matches ? DARK : LIGHT,
+    });
     const fitter = new FitAddon();
     xterm.loadAddon(fitter);
     xterm.open(host.current!);
     fitter.fit();
-    const onScheme = () => { xterm.options.theme = darkScheme.matches ? DARK : LIGHT; };
+    const onScheme = () => {
+      xterm.options.theme = darkScheme.matches ? DARK : LIGHT;
+    };
     darkScheme.addEventListener('change', onScheme);
     let term: Terminal | undefined;
     let closed = false;
@@ -34,15 +40,26 @@ export function TerminalPanel({ transport, sandbox, shown }: PanelProps) {
       term = await Terminal.open(transport, { container: sandbox.id }, { rows: xterm.rows, cols: xterm.cols });
       if (closed) return void term.close();
       cleanups.push(term.onData((data) => xterm.write(data)));
-      const input = xterm.onData((data) => { term!.write(data).catch((err: unknown) => reportError('Typing into the terminal failed', err)); });
-      const resize = xterm.onResize(({ rows, cols }) => { term!.resize(rows, cols).catch(() => undefined); });
-      cleanups.push(() => input.dispose(), () => resize.dispose());
+      const input = xterm.onData((data) => {
+        term!.write(data).catch((err: unknown) => reportError('Typing into the terminal failed', err));
+      });
+      const resize = xterm.onResize(({ rows, cols }) => {
+        term!.resize(rows, cols).catch(() => undefined);
+      });
+      cleanups.push(
+        () => input.dispose(),
+        () => resize.dispose(),
+      );
       xterm.focus();
       const result = await term.exited;
       if (!closed) setExited(`exited with code ${result.exitCode}`);
-    })().catch((err: unknown) => { if (!closed) reportError('Opening a terminal failed', err); });
+    })().catch((err: unknown) => {
+      if (!closed) reportError('Opening a terminal failed', err);
+    });
     fit.current = () => fitter.fit();
-    const observer = new ResizeObserver(() => { if (host.current?.offsetParent) fitter.fit(); });
+    const observer = new ResizeObserver(() => {
+      if (host.current?.offsetParent) fitter.fit();
+    });
     observer.observe(host.current!);
     return () => {
       closed = true;
@@ -54,14 +71,26 @@ export function TerminalPanel({ transport, sandbox, shown }: PanelProps) {
     };
   }, [transport, sandbox.id, generation]);
 
-  useEffect(() => { if (shown) fit.current?.(); }, [shown]);
+  useEffect(() => {
+    if (shown) fit.current?.();
+  }, [shown]);
 
   return (
     <div class="terminal">
       <div class="term-host" ref={host} aria-label="Terminal" />
       {exited && (
-        <p class="row"><span class="muted grow">The shell {exited}.</span>
-          <button type="button" onClick={() => { setExited(undefined); restart((g) => g + 1); }}>New shell</button></p>
+        <p class="row">
+          <span class="muted grow">The shell {exited}.</span>
+          <button
+            type="button"
+            onClick={() => {
+              setExited(undefined);
+              restart((g) => g + 1);
+            }}
+          >
+            New shell
+          </button>
+        </p>
       )}
     </div>
   );

@@ -10,10 +10,11 @@ import { TRANSFER_ROUTE } from './methods/file.js';
 import type { MethodSpec } from './methods/spec.js';
 import { PROTOCOL_REVISION, VERSION } from './version.js';
 
-const FRAMING = `On a WebSocket (GET /rpc) that offered the subprotocol "${BINARY_SUBPROTOCOL}", the daemon sends exec.output `
-  + 'as binary frames: a 4-byte big-endian header length, the header (a UTF-8 JSON-RPC notification), then the UTF-8 bytes '
-  + 'of its `data` param; other connections get plain JSON-RPC text. File and image bytes do not travel over JSON-RPC: '
-  + `a call opens an upload or download, whose bytes are then one HTTP body on the same listener (PUT or GET ${TRANSFER_ROUTE}<id>).`;
+const FRAMING =
+  `On a WebSocket (GET /rpc) that offered the subprotocol "${BINARY_SUBPROTOCOL}", the daemon sends exec.output ` +
+  'as binary frames: a 4-byte big-endian header length, the header (a UTF-8 JSON-RPC notification), then the UTF-8 bytes ' +
+  'of its `data` param; other connections get plain JSON-RPC text. File and image bytes do not travel over JSON-RPC: ' +
+  `a call opens an upload or download, whose bytes are then one HTTP body on the same listener (PUT or GET ${TRANSFER_ROUTE}<id>).`;
 
 /** What a param addresses says what can fail: a container can be missing, an exec lost, a session closed. */
 const ERRORS_BY_PARAM: Record<string, readonly ErrorType[]> = {
@@ -63,9 +64,16 @@ export function openRpcDocument(): Record<string, unknown> {
     })),
     'x-notifications': Object.entries(NOTIFICATIONS).map(([name, n]) => ({ name, summary: n.doc, params: n.params })),
     components: {
-      errors: Object.fromEntries(Object.entries(ERRORS).map(([type, e]) => [type, {
-        code: e.code, message: e.doc, data: { type, fields: e.fields, extends: e.parent ?? null },
-      }])),
+      errors: Object.fromEntries(
+        Object.entries(ERRORS).map(([type, e]) => [
+          type,
+          {
+            code: e.code,
+            message: e.doc,
+            data: { type, fields: e.fields, extends: e.parent ?? null },
+          },
+        ]),
+      ),
     },
   };
 }

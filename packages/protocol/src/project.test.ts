@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { PROJECT_DEFAULTS, ProjectConfigError, parseProjectConfig, parseSize, projectConfigDocument, projectConfigFrom } from './project.js';
+import {
+  PROJECT_DEFAULTS,
+  ProjectConfigError,
+  parseProjectConfig,
+  parseSize,
+  projectConfigDocument,
+  projectConfigFrom,
+} from './project.js';
 
 describe('project config', () => {
-  it('fills defaults and reads the file\'s snake_case keys', () => {
+  it("fills defaults and reads the file's snake_case keys", () => {
     expect(projectConfigFrom(null)).toEqual(PROJECT_DEFAULTS);
-    expect(projectConfigFrom({ project_name: 'x', default_persist: true, socket: '/s' })).toMatchObject({ projectName: 'x', defaultPersist: true, socket: '/s', autoLog: true });
+    expect(projectConfigFrom({ project_name: 'x', default_persist: true, socket: '/s' })).toMatchObject({
+      projectName: 'x',
+      defaultPersist: true,
+      socket: '/s',
+      autoLog: true,
+    });
     expect(projectConfigFrom(projectConfigDocument(PROJECT_DEFAULTS))).toEqual(PROJECT_DEFAULTS);
   });
 
@@ -17,11 +29,23 @@ describe('project config', () => {
 
   it('names the file and the line of a bad key or of broken yaml', () => {
     const file = '/p/.pocketdock/pocketdock.yaml';
-    expect(() => parseProjectConfig('project_name: x\n\nmax_log_size: lots\n', file, parse))
-      .toThrow(expect.objectContaining({ field: 'max_log_size', file, line: 3, message: `${file}:3: max_log_size "lots" is not a size like "10MB"` }));
+    expect(() => parseProjectConfig('project_name: x\n\nmax_log_size: lots\n', file, parse)).toThrow(
+      expect.objectContaining({
+        field: 'max_log_size',
+        file,
+        line: 3,
+        message: `${file}:3: max_log_size "lots" is not a size like "10MB"`,
+      }),
+    );
     expect(() => parseProjectConfig('project_name: x\n"auto_log": 3\n', file, parse)).toThrow(`${file}:2: auto_log must be a boolean`);
-    expect(() => parseProjectConfig('project_name: x\nsocket: [unclosed\nauto_log: true\n', file, parse))
-      .toThrow(expect.objectContaining({ field: '(document)', file, line: expect.any(Number), message: expect.stringMatching(/^\/p\/\.pocketdock\/pocketdock\.yaml:\d+: \(document\) is not valid yaml: /) }));
+    expect(() => parseProjectConfig('project_name: x\nsocket: [unclosed\nauto_log: true\n', file, parse)).toThrow(
+      expect.objectContaining({
+        field: '(document)',
+        file,
+        line: expect.any(Number),
+        message: expect.stringMatching(/^\/p\/\.pocketdock\/pocketdock\.yaml:\d+: \(document\) is not valid yaml: /),
+      }),
+    );
     expect(parseProjectConfig('project_name: x\n', file, parse)).toMatchObject({ projectName: 'x' });
   });
 

@@ -60,7 +60,12 @@ const FILE_KEYS: Record<keyof ProjectConfig, string> = {
 
 /** A project file that cannot be used: `field` is the file's key ("(document)" for the whole), `line` 1-based when known. */
 export class ProjectConfigError extends Error {
-  constructor(readonly field: string, readonly detail: string, readonly file = `${PROJECT_DIR}/${PROJECT_FILE}`, readonly line?: number) {
+  constructor(
+    readonly field: string,
+    readonly detail: string,
+    readonly file = `${PROJECT_DIR}/${PROJECT_FILE}`,
+    readonly line?: number,
+  ) {
     super(`${file}${line === undefined ? '' : `:${line}`}: ${field} ${detail}`);
   }
 }
@@ -86,7 +91,8 @@ export function projectConfigFrom(raw: unknown): ProjectConfig {
     if (v === undefined || (v === null && key !== 'socket')) continue;
     const want = key === 'socket' ? 'string' : typeof PROJECT_DEFAULTS[key];
     if (v !== null && typeof v !== want) throw new ProjectConfigError(fileKey, `must be a ${want}`);
-    if (want === 'number' && (!Number.isInteger(v) || (v as number) < 0)) throw new ProjectConfigError(fileKey, 'must be a whole number ≥ 0');
+    if (want === 'number' && (!Number.isInteger(v) || (v as number) < 0))
+      throw new ProjectConfigError(fileKey, 'must be a whole number ≥ 0');
     out[key] = v;
   }
   const config = out as unknown as ProjectConfig;

@@ -3,15 +3,30 @@ import { invalidParams } from '../../errors.js';
 import { callerOf } from '../context.js';
 import type { HandlersFor, Services } from './types.js';
 
-type ContainerMethod = 'container.create' | 'container.info' | 'container.run' | 'container.shutdown' | 'container.list'
-  | 'container.watch' | 'container.unwatch' | 'container.resume' | 'container.stop' | 'container.destroy' | 'container.prune' | 'container.reboot' | 'container.snapshot'
-  | 'container.get' | 'container.release' | 'container.adopt';
+type ContainerMethod =
+  | 'container.create'
+  | 'container.info'
+  | 'container.run'
+  | 'container.shutdown'
+  | 'container.list'
+  | 'container.watch'
+  | 'container.unwatch'
+  | 'container.resume'
+  | 'container.stop'
+  | 'container.destroy'
+  | 'container.prune'
+  | 'container.reboot'
+  | 'container.snapshot'
+  | 'container.get'
+  | 'container.release'
+  | 'container.adopt';
 
 export const containerHandlers = ({ containers, processes, leases, pool, watch }: Services): HandlersFor<ContainerMethod> => ({
-  'container.create': (p, ctx) => leases.create(p.lease === false ? { ...ctx.peer, token: undefined } : ctx.peer, () => pool.create(p, callerOf(ctx))),
+  'container.create': (p, ctx) =>
+    leases.create(p.lease === false ? { ...ctx.peer, token: undefined } : ctx.peer, () => pool.create(p, callerOf(ctx))),
   'container.info': async (p) => {
     const info = await containers.info(p.container, p.socketPath);
-    return { ...info, ...await processes.via(info.id, p.socketPath) };
+    return { ...info, ...(await processes.via(info.id, p.socketPath)) };
   },
   'container.run': (p) => processes.run(p),
   'container.shutdown': async (p) => {
@@ -25,9 +40,15 @@ export const containerHandlers = ({ containers, processes, leases, pool, watch }
     watch.watch(ctx.connectionId, { notify: ctx.notify, closed: ctx.signal }, p.socketPath);
     return null;
   },
-  'container.unwatch': (p, ctx) => { watch.unwatch(ctx.connectionId, p.socketPath); return null; },
+  'container.unwatch': (p, ctx) => {
+    watch.unwatch(ctx.connectionId, p.socketPath);
+    return null;
+  },
   'container.resume': (p) => containers.resume(p.container, p.socketPath),
-  'container.stop': async (p) => { await containers.stop(p.container, p.socketPath); return null; },
+  'container.stop': async (p) => {
+    await containers.stop(p.container, p.socketPath);
+    return null;
+  },
   'container.destroy': async (p) => {
     const { containerId } = await containers.destroy(p.container, p.socketPath);
     await leases.forget(containerId);
@@ -41,7 +62,10 @@ export const containerHandlers = ({ containers, processes, leases, pool, watch }
   },
   'container.snapshot': (p) => containers.snapshot(p.container, p.imageName, p.socketPath),
   'container.get': async (p) => (await containers.resolve(p.container, p.socketPath)).handle,
-  'container.release': async (p) => { await leases.release((await containers.resolve(p.container, p.socketPath)).handle); return null; },
+  'container.release': async (p) => {
+    await leases.release((await containers.resolve(p.container, p.socketPath)).handle);
+    return null;
+  },
   'container.adopt': async (p, ctx) => {
     const { handle } = await containers.resolve(p.container, p.socketPath);
     await leases.adopt(ctx.peer, handle);

@@ -31,8 +31,13 @@ type AnyHandler = (params: { socketPath?: string } | undefined, ctx: CallContext
 
 /** Every method that takes socketPath: a TCP caller may name only the engines the policy allows it. */
 function guardEngines({ containers }: Services, handlers: Handlers): Handlers {
-  const entries = Object.entries(handlers as unknown as Record<string, AnyHandler>).map(([name, handler]): [string, AnyHandler] =>
-    [name, (params, ctx) => { containers.policy.checkEngine(params?.socketPath, callerOf(ctx)); return handler(params, ctx); }]);
+  const entries = Object.entries(handlers as unknown as Record<string, AnyHandler>).map(([name, handler]): [string, AnyHandler] => [
+    name,
+    (params, ctx) => {
+      containers.policy.checkEngine(params?.socketPath, callerOf(ctx));
+      return handler(params, ctx);
+    },
+  ]);
   return Object.fromEntries(entries) as unknown as Handlers;
 }
 

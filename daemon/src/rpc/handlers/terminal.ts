@@ -7,9 +7,14 @@ export const terminalHandlers = ({ processes }: Services): HandlersFor<'terminal
   'terminal.open': async ({ subscribe, subscription, keep, ...req }, ctx) => {
     const channel = subscribe ? channelOf(ctx, 'subscribe') : undefined;
     let subscribed: string | undefined;
-    const exec = await openTerminal(processes, req, channel && ((e) => {
-      subscribed = e.subscribe({ connectionId: ctx.connectionId, subscription }, channel, { stdout: 0, stderr: 0 }).subscription;
-    }));
+    const exec = await openTerminal(
+      processes,
+      req,
+      channel &&
+        ((e) => {
+          subscribed = e.subscribe({ connectionId: ctx.connectionId, subscription }, channel, { stdout: 0, stderr: 0 }).subscription;
+        }),
+    );
     // Over plain HTTP the "connection" is the one request: only a WebSocket's end is a closed window.
     if (ctx.notify && !keep) hangUpOn(exec, ctx.signal);
     return { terminalId: exec.id, ...(subscribed !== undefined && { subscription: subscribed }) };
@@ -18,5 +23,8 @@ export const terminalHandlers = ({ processes }: Services): HandlersFor<'terminal
     terminalInput(await processes.get(p.terminalId), Buffer.from(p.data, p.encoding ?? 'utf8'));
     return null;
   },
-  'terminal.resize': async (p) => { await (await processes.get(p.terminalId)).resize(p.rows, p.cols); return null; },
+  'terminal.resize': async (p) => {
+    await (await processes.get(p.terminalId)).resize(p.rows, p.cols);
+    return null;
+  },
 });

@@ -16,23 +16,26 @@ interface Direction {
   examples: string[];
 }
 
-const DIRECTIONS: Direction[] = [{
-  name: 'push',
-  description: 'copy a file or directory from here into a container',
-  src: 'local file or directory',
-  dest: 'absolute path in the container: the new file or directory',
-  label: (c, src, dest) => `push ${src} → ${c}:${dest}`,
-  move: (c, src, dest, opts) => c.push(src, dest, opts),
-  examples: ['pocketdock push box ./src /home/sandbox/src', 'pocketdock push box data.csv /home/sandbox/data.csv'],
-}, {
-  name: 'pull',
-  description: 'copy a file or directory from a container to here',
-  src: 'absolute path in the container',
-  dest: 'local path: the new file or directory',
-  label: (c, src, dest) => `pull ${c}:${src} → ${dest}`,
-  move: (c, src, dest, opts) => c.pull(src, dest, opts),
-  examples: ['pocketdock pull box /home/sandbox/out ./out'],
-}];
+const DIRECTIONS: Direction[] = [
+  {
+    name: 'push',
+    description: 'copy a file or directory from here into a container',
+    src: 'local file or directory',
+    dest: 'absolute path in the container: the new file or directory',
+    label: (c, src, dest) => `push ${src} → ${c}:${dest}`,
+    move: (c, src, dest, opts) => c.push(src, dest, opts),
+    examples: ['pocketdock push box ./src /home/sandbox/src', 'pocketdock push box data.csv /home/sandbox/data.csv'],
+  },
+  {
+    name: 'pull',
+    description: 'copy a file or directory from a container to here',
+    src: 'absolute path in the container',
+    dest: 'local path: the new file or directory',
+    label: (c, src, dest) => `pull ${c}:${src} → ${dest}`,
+    move: (c, src, dest, opts) => c.pull(src, dest, opts),
+    examples: ['pocketdock pull box /home/sandbox/out ./out'],
+  },
+];
 
 async function transfer(cli: Cli, d: Direction, name: string, src: string, dest: string): Promise<void> {
   const c = await cli.container(name);
@@ -40,16 +43,23 @@ async function transfer(cli: Cli, d: Direction, name: string, src: string, dest:
   const result = await d.move(c, src, dest, { onProgress: progress.onProgress });
   progress.done();
   // Members a pull left out (links leading outside the destination, special files) are said.
-  if (result) cli.out.result(result, (r) => { for (const s of r.skipped) cli.out.note(`skipped ${s.name}: ${s.reason}`); });
+  if (result)
+    cli.out.result(result, (r) => {
+      for (const s of r.skipped) cli.out.note(`skipped ${s.name}: ${s.reason}`);
+    });
 }
 
 export function registerFileCommands(program: Command): void {
   for (const d of DIRECTIONS) {
-    examples(program.command(d.name)
-      .description(d.description)
-      .argument('<container>', 'name or id')
-      .argument('<src>', d.src)
-      .argument('<dest>', d.dest)
-      .action(act(async (cli, [name, src, dest]) => transfer(cli, d, name as string, src as string, dest as string))), d.examples);
+    examples(
+      program
+        .command(d.name)
+        .description(d.description)
+        .argument('<container>', 'name or id')
+        .argument('<src>', d.src)
+        .argument('<dest>', d.dest)
+        .action(act(async (cli, [name, src, dest]) => transfer(cli, d, name as string, src as string, dest as string))),
+      d.examples,
+    );
   }
 }

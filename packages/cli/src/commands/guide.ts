@@ -32,7 +32,10 @@ Scripts: every read command takes --json and prints the API's objects.
 
 /** The commands, their options and subcommands, for a completion script. */
 function words(cmd: Command): string[] {
-  return [...cmd.commands.map((c) => c.name()), ...cmd.options.flatMap((o) => [o.long, o.short].filter((f): f is string => f !== undefined))];
+  return [
+    ...cmd.commands.map((c) => c.name()),
+    ...cmd.options.flatMap((o) => [o.long, o.short].filter((f): f is string => f !== undefined)),
+  ];
 }
 
 function bashScript(program: Command): string {
@@ -55,17 +58,31 @@ complete -o default -F _pocketdock pocketdock
 }
 
 export function registerGuideCommands(program: Command): void {
-  examples(program.command('quickstart')
-    .description('print a getting-started guide whose commands work as printed')
-    .action(act(async (cli) => { cli.out.stdout.write(QUICKSTART); })), ['pocketdock quickstart']);
+  examples(
+    program
+      .command('quickstart')
+      .description('print a getting-started guide whose commands work as printed')
+      .action(
+        act(async (cli) => {
+          cli.out.stdout.write(QUICKSTART);
+        }),
+      ),
+    ['pocketdock quickstart'],
+  );
 
-  examples(program.command('completion')
-    .description('print a shell completion script')
-    .argument('<shell>', 'bash or zsh')
-    .action(act(async (cli, [shell]) => {
-      if (shell !== 'bash' && shell !== 'zsh') throw new UsageError(`completion for "${shell as string}": only bash and zsh`);
-      const script = bashScript(program);
-      // zsh runs bash completion functions through bashcompinit.
-      cli.out.stdout.write(shell === 'bash' ? script : `#compdef pocketdock\nautoload -U +X bashcompinit && bashcompinit\n${script}`);
-    })), ['source <(pocketdock completion bash)', 'pocketdock completion zsh > "${fpath[1]}/_pocketdock"']);
+  examples(
+    program
+      .command('completion')
+      .description('print a shell completion script')
+      .argument('<shell>', 'bash or zsh')
+      .action(
+        act(async (cli, [shell]) => {
+          if (shell !== 'bash' && shell !== 'zsh') throw new UsageError(`completion for "${shell as string}": only bash and zsh`);
+          const script = bashScript(program);
+          // zsh runs bash completion functions through bashcompinit.
+          cli.out.stdout.write(shell === 'bash' ? script : `#compdef pocketdock\nautoload -U +X bashcompinit && bashcompinit\n${script}`);
+        }),
+      ),
+    ['source <(pocketdock completion bash)', 'pocketdock completion zsh > "${fpath[1]}/_pocketdock"'],
+  );
 }

@@ -12,10 +12,16 @@ import { act, examples } from '../program.js';
 async function drive(t: Terminal, closed: AbortSignal): Promise<number> {
   const { stdin, stdout } = process;
   const raw = stdin.isTTY;
-  const resize = () => { t.resize(stdout.rows, stdout.columns).catch(() => undefined); };
-  const type = (data: Buffer) => { t.write(data).catch(() => undefined); };
+  const resize = () => {
+    t.resize(stdout.rows, stdout.columns).catch(() => undefined);
+  };
+  const type = (data: Buffer) => {
+    t.write(data).catch(() => undefined);
+  };
   // Without a terminal (input piped in), end of input is a Ctrl-D typed.
-  const ended = () => { t.write('\x04').catch(() => undefined); };
+  const ended = () => {
+    t.write('\x04').catch(() => undefined);
+  };
   const restore = () => {
     if (raw) stdin.setRawMode(false);
     stdin.off('data', type).off('end', ended).pause();
@@ -38,14 +44,20 @@ async function drive(t: Terminal, closed: AbortSignal): Promise<number> {
 }
 
 export function registerShellCommand(program: Command): void {
-  examples(program.command('shell')
-    .description('an interactive shell (or --command) in a container, on a real terminal')
-    .argument('<container>', 'name or id')
-    .option('-c, --command <command>', 'run this instead of a login shell (e.g. python3, top)')
-    .action(act<{ command?: string }>(async (cli, [name], { command }) => {
-      const pd = await cli.client();
-      const size = process.stdout.isTTY ? { rows: process.stdout.rows, cols: process.stdout.columns } : {};
-      const t = await pd.openTerminal(name as string, { ...cli.engine, ...size, ...(command !== undefined && { command }) });
-      return drive(t, pd.transport.signal);
-    })), ['pocketdock shell box', 'pocketdock shell box --command python3']);
+  examples(
+    program
+      .command('shell')
+      .description('an interactive shell (or --command) in a container, on a real terminal')
+      .argument('<container>', 'name or id')
+      .option('-c, --command <command>', 'run this instead of a login shell (e.g. python3, top)')
+      .action(
+        act<{ command?: string }>(async (cli, [name], { command }) => {
+          const pd = await cli.client();
+          const size = process.stdout.isTTY ? { rows: process.stdout.rows, cols: process.stdout.columns } : {};
+          const t = await pd.openTerminal(name as string, { ...cli.engine, ...size, ...(command !== undefined && { command }) });
+          return drive(t, pd.transport.signal);
+        }),
+      ),
+    ['pocketdock shell box', 'pocketdock shell box --command python3'],
+  );
 }

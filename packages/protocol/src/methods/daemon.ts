@@ -7,25 +7,37 @@ import { method, notification, params } from './spec.js';
  * WebSocket) or in the RESUME_TOKEN_HEADER of every POST /rpc. The non-persistent containers a
  * client creates are leased to its token; whoever presents the token holds the lease.
  */
-export const ResumeToken = Type.String({ pattern: '^[A-Za-z0-9_-]{16,128}$', description: 'The client\'s resume token (16-128 of A-Z a-z 0-9 _ -)' });
+export const ResumeToken = Type.String({
+  pattern: '^[A-Za-z0-9_-]{16,128}$',
+  description: "The client's resume token (16-128 of A-Z a-z 0-9 _ -)",
+});
 /** The HTTP header carrying the resume token on POST /rpc: every call with it renews the lease. */
 export const RESUME_TOKEN_HEADER = 'pocketdock-resume-token';
 
 export const DAEMON_METHODS = {
   'daemon.hello': method(
     params({
-      client: Type.Optional(Type.String({ maxLength: 128, description: 'the client\'s name, shown as the holder of its leases' })),
+      client: Type.Optional(Type.String({ maxLength: 128, description: "the client's name, shown as the holder of its leases" })),
       version: Type.Optional(Type.String({ maxLength: 64 })),
       resumeToken: Type.Optional(ResumeToken),
     }),
     Type.Object({
-      daemon: Type.Literal('pocketdockd'), version: Type.String(), protocol: Type.Integer(), engineSocket: Type.String(), pid: Type.Integer(),
-      resumed: Type.Boolean({ description: 'the token already held leases: this connection takes them over (its grace period is cancelled)' }),
-      leaseGraceSeconds: Type.Number({ description: 'how long leases outlive their holder\'s last connection or call' }),
-      port: Type.Union([Type.Integer(), Type.Null()], { description: 'The loopback TCP listener\'s port (the dashboard, token clients); null without one' }),
+      daemon: Type.Literal('pocketdockd'),
+      version: Type.String(),
+      protocol: Type.Integer(),
+      engineSocket: Type.String(),
+      pid: Type.Integer(),
+      resumed: Type.Boolean({
+        description: 'the token already held leases: this connection takes them over (its grace period is cancelled)',
+      }),
+      leaseGraceSeconds: Type.Number({ description: "how long leases outlive their holder's last connection or call" }),
+      port: Type.Union([Type.Integer(), Type.Null()], {
+        description: "The loopback TCP listener's port (the dashboard, token clients); null without one",
+      }),
       stateDir: Type.String({ description: 'Where the daemon keeps its state: the TCP token is the file `token` there' }),
     }),
-    'Greets the daemon: its version, protocol revision, default engine socket and process id, TCP port and state dir. With a resumeToken, this connection holds that token\'s leases.'),
+    "Greets the daemon: its version, protocol revision, default engine socket and process id, TCP port and state dir. With a resumeToken, this connection holds that token's leases.",
+  ),
   'daemon.status': method(
     params({}),
     Type.Object({
@@ -35,25 +47,29 @@ export const DAEMON_METHODS = {
       uptimeSeconds: Type.Number(),
       socket: Type.String({ description: 'The Unix socket the daemon listens on' }),
       port: Type.Union([Type.Integer(), Type.Null()], { description: 'The TCP port on 127.0.0.1; null when TCP is off' }),
-      engines: Type.Array(Type.Object({
-        socketPath: Type.String(),
-        default: Type.Boolean({ description: 'Used when a call names no engine' }),
-        answers: Type.Boolean({ description: 'Answered a ping just now' }),
-      })),
-      containers: Type.Object({
-        running: Type.Integer(),
-        stopped: Type.Integer(),
-      }, { description: 'Managed containers on the engines that answer' }),
+      engines: Type.Array(
+        Type.Object({
+          socketPath: Type.String(),
+          default: Type.Boolean({ description: 'Used when a call names no engine' }),
+          answers: Type.Boolean({ description: 'Answered a ping just now' }),
+        }),
+      ),
+      containers: Type.Object(
+        {
+          running: Type.Integer(),
+          stopped: Type.Integer(),
+        },
+        { description: 'Managed containers on the engines that answer' },
+      ),
     }),
-    'The daemon at work: its version, uptime, listeners, engines and how many containers it manages.'),
-  'daemon.version': method(
-    params({}),
-    Type.Object({ version: Type.String() }),
-    'The daemon\'s version.'),
+    'The daemon at work: its version, uptime, listeners, engines and how many containers it manages.',
+  ),
+  'daemon.version': method(params({}), Type.Object({ version: Type.String() }), "The daemon's version."),
   'rpc.discover': method(
     params({}),
     Type.Object({ openrpc: Type.String() }, { additionalProperties: true }),
-    'This protocol as an OpenRPC document.'),
+    'This protocol as an OpenRPC document.',
+  ),
 } as const;
 
 export const DAEMON_NOTIFICATIONS = {
@@ -62,5 +78,6 @@ export const DAEMON_NOTIFICATIONS = {
       reason: Type.String({ description: 'e.g. "SIGTERM"' }),
       graceMs: Type.Integer({ description: 'how long calls already in flight get to finish; calls sent after this are refused' }),
     }),
-    'The daemon is shutting down: finish or give up what is in flight, then reconnect (with the same resume token) once a daemon answers again. Persistent containers keep running; leased ones keep their lease.'),
+    'The daemon is shutting down: finish or give up what is in flight, then reconnect (with the same resume token) once a daemon answers again. Persistent containers keep running; leased ones keep their lease.',
+  ),
 } as const;

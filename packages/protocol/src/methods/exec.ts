@@ -13,17 +13,23 @@ import { ExecId, MAX_SECONDS, addressed, method, notification, oneOf, params } f
 export const STREAMS = ['stdout', 'stderr'] as const;
 export type StreamName = (typeof STREAMS)[number];
 
-export const StreamChunk = Type.Object({
-  stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr')]),
-  data: Type.String(),
-}, { $id: 'StreamChunk' });
+export const StreamChunk = Type.Object(
+  {
+    stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr')]),
+    data: Type.String(),
+  },
+  { $id: 'StreamChunk' },
+);
 export type StreamChunk = Static<typeof StreamChunk>;
 
 export const BufferSnapshot = Type.Object({ stdout: Type.String(), stderr: Type.String() }, { $id: 'BufferSnapshot' });
 export type BufferSnapshot = Static<typeof BufferSnapshot>;
 
 const ByteOffset = Type.Integer({ minimum: 0, description: 'absolute byte offset in the stream' });
-export const Offsets = Type.Object({ stdout: Type.Optional(ByteOffset), stderr: Type.Optional(ByteOffset) }, { additionalProperties: false });
+export const Offsets = Type.Object(
+  { stdout: Type.Optional(ByteOffset), stderr: Type.Optional(ByteOffset) },
+  { additionalProperties: false },
+);
 export type Offsets = Static<typeof Offsets>;
 
 /** Most subscriptions one connection may hold on one exec. */
@@ -31,36 +37,51 @@ export const MAX_SUBSCRIPTIONS = 64;
 
 export const SubscriptionId = Type.String({
   pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$',
-  description: 'Names one subscriber of the connection: each has its own cursor and lossless flag, and every exec.output/exec.exit it gets carries this id. '
-    + `A client may choose it (so it can route notifications that arrive before the answer); default: a new id, returned. At most ${MAX_SUBSCRIPTIONS} per connection and exec.`,
+  description:
+    'Names one subscriber of the connection: each has its own cursor and lossless flag, and every exec.output/exec.exit it gets carries this id. ' +
+    `A client may choose it (so it can route notifications that arrive before the answer); default: a new id, returned. At most ${MAX_SUBSCRIPTIONS} per connection and exec.`,
 });
 
-const Lossless = Type.Boolean({ description: 'Pause the command rather than drop bytes this subscriber has not received yet (default false: a subscriber that falls behind skips what was evicted and is told how much)' });
+const Lossless = Type.Boolean({
+  description:
+    'Pause the command rather than drop bytes this subscriber has not received yet (default false: a subscriber that falls behind skips what was evicted and is told how much)',
+});
 
-export const ExecState = Type.Object({
-  execId: Type.String(),
-  containerId: Type.String(),
-  running: Type.Boolean(),
-  exitCode: Type.Union([Type.Integer(), Type.Null()]),
-  bufferSize: Type.Integer({ description: 'bytes buffered now, both streams' }),
-  bufferOverflow: Type.Boolean({ description: 'true once output was evicted from the buffer' }),
-  offsets: Type.Object({ stdout: ByteOffset, stderr: ByteOffset }, { description: 'total bytes each stream produced (after maxOutput)' }),
-  dropped: Type.Object({ stdout: Type.Integer(), stderr: Type.Integer() }, { description: 'bytes evicted from each buffer' }),
-  lost: Type.Boolean({ description: 'true for an exec found again after a daemon restart: it can be killed and waited on, but its output (and exit code) went with the old daemon' }),
-}, { $id: 'ExecState' });
+export const ExecState = Type.Object(
+  {
+    execId: Type.String(),
+    containerId: Type.String(),
+    running: Type.Boolean(),
+    exitCode: Type.Union([Type.Integer(), Type.Null()]),
+    bufferSize: Type.Integer({ description: 'bytes buffered now, both streams' }),
+    bufferOverflow: Type.Boolean({ description: 'true once output was evicted from the buffer' }),
+    offsets: Type.Object({ stdout: ByteOffset, stderr: ByteOffset }, { description: 'total bytes each stream produced (after maxOutput)' }),
+    dropped: Type.Object({ stdout: Type.Integer(), stderr: Type.Integer() }, { description: 'bytes evicted from each buffer' }),
+    lost: Type.Boolean({
+      description:
+        'true for an exec found again after a daemon restart: it can be killed and waited on, but its output (and exit code) went with the old daemon',
+    }),
+  },
+  { $id: 'ExecState' },
+);
 export type ExecState = Static<typeof ExecState>;
 
 export const EXEC_KINDS = ['run', 'stream', 'process', 'session', 'terminal'] as const;
-export const ExecKind = oneOf(EXEC_KINDS,
-  '"run": container.run; "stream": exec.start not detached; "process": a detached process; "session": a session\'s shell; "terminal": a terminal');
+export const ExecKind = oneOf(
+  EXEC_KINDS,
+  '"run": container.run; "stream": exec.start not detached; "process": a detached process; "session": a session\'s shell; "terminal": a terminal',
+);
 export type ExecKind = Static<typeof ExecKind>;
 
-export const ExecSummary = Type.Object({
-  ...ExecState.properties,
-  command: Type.String({ description: 'the command as it was given' }),
-  kind: ExecKind,
-  startedAt: Type.String({ description: 'ISO 8601' }),
-}, { $id: 'ExecSummary' });
+export const ExecSummary = Type.Object(
+  {
+    ...ExecState.properties,
+    command: Type.String({ description: 'the command as it was given' }),
+    kind: ExecKind,
+    startedAt: Type.String({ description: 'ISO 8601' }),
+  },
+  { $id: 'ExecSummary' },
+);
 export type ExecSummary = Static<typeof ExecSummary>;
 
 export const BufferRead = Type.Object({
@@ -96,10 +117,12 @@ export const ExecExit = Type.Object({ execId: Type.String(), ...Subscribed, resu
 export type ExecExit = Static<typeof ExecExit>;
 
 export const EXEC_NOTIFICATIONS = {
-  'exec.output': notification(ExecOutput,
-    'Bytes [offset, next) of one stream of a subscribed exec. A WebSocket connection that offered the subprotocol '
-    + 'pocketdock.binary gets it as a binary frame: the header is this notification without `data`, the payload '
-    + 'is `data`\'s UTF-8 bytes (`next - offset` of them); any other connection gets JSON-RPC text.'),
+  'exec.output': notification(
+    ExecOutput,
+    'Bytes [offset, next) of one stream of a subscribed exec. A WebSocket connection that offered the subprotocol ' +
+      'pocketdock.binary gets it as a binary frame: the header is this notification without `data`, the payload ' +
+      "is `data`'s UTF-8 bytes (`next - offset` of them); any other connection gets JSON-RPC text.",
+  ),
   'exec.exit': notification(ExecExit, 'Sent once per subscription, after every exec.output of the exec: its result.'),
 } as const;
 
@@ -110,57 +133,76 @@ export const EXEC_METHODS = {
       execId: Type.Optional(ExecId),
       ...RunOptions,
       detach: Type.Optional(Type.Boolean({ description: 'A background process: no timeout and no maxOutput unless given' })),
-      bufferSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 * 1024 * 1024, description: `ring buffer bytes per stream; default ${mib(DEFAULTS.bufferSize)}` })),
+      bufferSize: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          maximum: 256 * 1024 * 1024,
+          description: `ring buffer bytes per stream; default ${mib(DEFAULTS.bufferSize)}`,
+        }),
+      ),
       subscribe: Type.Optional(Type.Boolean({ description: 'This connection gets exec.output/exec.exit from offset 0' })),
       subscription: Type.Optional(SubscriptionId),
       lossless: Type.Optional(Lossless),
     }),
-    Type.Object({ execId: Type.String(), subscription: Type.Optional(Type.String({ description: 'with `subscribe`: the subscription\'s id' })) }),
-    'Starts a command and returns its id at once; follow it with exec.subscribe or exec.poll.'),
+    Type.Object({
+      execId: Type.String(),
+      subscription: Type.Optional(Type.String({ description: "with `subscribe`: the subscription's id" })),
+    }),
+    'Starts a command and returns its id at once; follow it with exec.subscribe or exec.poll.',
+  ),
   'exec.subscribe': method(
-    params({ execId: ExecId, offsets: Type.Optional(Offsets), lossless: Type.Optional(Lossless), subscription: Type.Optional(SubscriptionId) }),
+    params({
+      execId: ExecId,
+      offsets: Type.Optional(Offsets),
+      lossless: Type.Optional(Lossless),
+      subscription: Type.Optional(SubscriptionId),
+    }),
     Type.Object({ ...ExecState.properties, subscription: Type.String() }),
-    'A new subscriber on this connection gets exec.output from the given offsets (default: the oldest buffered byte), then exec.exit. '
-    + 'Subscribing again with the same subscription id moves that subscriber; other subscribers keep their own cursors.'),
+    'A new subscriber on this connection gets exec.output from the given offsets (default: the oldest buffered byte), then exec.exit. ' +
+      'Subscribing again with the same subscription id moves that subscriber; other subscribers keep their own cursors.',
+  ),
   'exec.unsubscribe': method(
     params({ execId: ExecId, subscription: Type.Optional(SubscriptionId) }),
     Type.Null(),
-    'Stops one subscription\'s notifications for the exec; without `subscription`, every subscription of this connection to it.'),
+    "Stops one subscription's notifications for the exec; without `subscription`, every subscription of this connection to it.",
+  ),
   'exec.poll': method(
     params({
       execId: ExecId,
       offsets: Type.Optional(Offsets),
       waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000, description: 'wait this long for new output when there is none' })),
-      maxBytes: Type.Optional(Type.Integer({ minimum: 1, description: `most bytes returned per stream; default ${mib(DEFAULTS.bufferSize)}` })),
+      maxBytes: Type.Optional(
+        Type.Integer({ minimum: 1, description: `most bytes returned per stream; default ${mib(DEFAULTS.bufferSize)}` }),
+      ),
     }),
     Type.Object({ stdout: PolledChunk, stderr: PolledChunk, running: Type.Boolean(), result: Type.Union([ExecResult, Type.Null()]) }),
-    'Long-poll: the output after the given offsets, for clients without notifications.'),
+    'Long-poll: the output after the given offsets, for clients without notifications.',
+  ),
   'exec.kill': method(
     params({ execId: ExecId, signal: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'default 15 (SIGTERM)' })) }),
     Type.Null(),
-    'Sends a signal to the command and everything it started, inside the container.'),
+    'Sends a signal to the command and everything it started, inside the container.',
+  ),
   'exec.stop': method(
     params({ execId: ExecId }),
     Type.Null(),
-    'SIGTERM, then SIGKILL after a grace period; returns once the command has ended.'),
+    'SIGTERM, then SIGKILL after a grace period; returns once the command has ended.',
+  ),
   'exec.wait': method(
     params({ execId: ExecId, timeout: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_SECONDS, description: 'seconds' })) }),
     Type.Union([ExecResult, Type.Null()], { description: 'null when the timeout passed first' }),
-    'Waits for the command to end; stdout/stderr hold what is still buffered.'),
-  'exec.read': method(
-    params({ execId: ExecId }),
-    BufferRead,
-    'Returns and clears what is buffered.'),
-  'exec.peek': method(
-    params({ execId: ExecId }),
-    BufferRead,
-    'Returns what is buffered without clearing it.'),
+    'Waits for the command to end; stdout/stderr hold what is still buffered.',
+  ),
+  'exec.read': method(params({ execId: ExecId }), BufferRead, 'Returns and clears what is buffered.'),
+  'exec.peek': method(params({ execId: ExecId }), BufferRead, 'Returns what is buffered without clearing it.'),
   'exec.list': method(
     addressed({ kind: Type.Optional(ExecKind) }),
     Type.Array(ExecSummary),
-    'The execs of a container that the daemon still holds (running, or ended less than ten minutes ago), oldest first; optionally of one kind.'),
+    'The execs of a container that the daemon still holds (running, or ended less than ten minutes ago), oldest first; optionally of one kind.',
+  ),
   'exec.info': method(
     params({ execId: ExecId }),
     ExecState,
-    'The state of an exec: running, exit code, buffer fill and overflow, offsets.'),
+    'The state of an exec: running, exit code, buffer fill and overflow, offsets.',
+  ),
 } as const;

@@ -20,8 +20,10 @@ import { addressed, method, oneOf, params } from './spec.js';
 export const TRANSFER_ROUTE = '/transfers/';
 
 export const TRANSFER_KINDS = ['file', 'tar'] as const;
-export const TransferKind = oneOf(TRANSFER_KINDS,
-  '"file": the bytes of one regular file; "tar": a tar archive of a file or directory tree');
+export const TransferKind = oneOf(
+  TRANSFER_KINDS,
+  '"file": the bytes of one regular file; "tar": a tar archive of a file or directory tree',
+);
 export type TransferKind = Static<typeof TransferKind>;
 
 /** What `PUT /transfers/<uploadId>` answers for a file.uploadStart upload. */
@@ -36,28 +38,36 @@ export const FILE_METHODS = {
   'file.write': method(
     addressed({ path: ContainerPath, data: Type.String({ contentEncoding: 'base64', description: 'The content, base64' }) }),
     Type.Null(),
-    'Creates or overwrites a file with small content in one call; the file belongs to the container\'s user. Larger content goes through file.uploadStart.'),
+    "Creates or overwrites a file with small content in one call; the file belongs to the container's user. Larger content goes through file.uploadStart.",
+  ),
   'file.list': method(
     addressed({ path: ContainerPath }),
     Type.Object({ names: Type.Array(Type.String(), { description: 'Entry names, hidden ones included; directories end with "/"' }) }),
-    'Lists a directory.'),
+    'Lists a directory.',
+  ),
   'file.uploadStart': method(
     addressed({
-      path: Type.String({ minLength: 1, description: `"file": the file to write; "tar": the existing directory to unpack into; ${RELATIVE}` }),
+      path: Type.String({
+        minLength: 1,
+        description: `"file": the file to write; "tar": the existing directory to unpack into; ${RELATIVE}`,
+      }),
       kind: TransferKind,
       size: Type.Optional(Type.Integer({ minimum: 0, description: 'Length of the file; required for kind "file"' })),
     }),
     Type.Object({ uploadId: TransferId }),
-    `Opens an upload; its bytes are the body of PUT ${TRANSFER_ROUTE}<uploadId>, which answers { bytes } once the engine has written them. Members of an uploaded tar and the written file belong to the container's user.`),
+    `Opens an upload; its bytes are the body of PUT ${TRANSFER_ROUTE}<uploadId>, which answers { bytes } once the engine has written them. Members of an uploaded tar and the written file belong to the container's user.`,
+  ),
   'file.downloadStart': method(
     addressed({ path: ContainerPath, kind: TransferKind }),
     Type.Object({
       downloadId: TransferId,
       size: Type.Optional(Type.Integer({ description: 'Length of the file (kind "file" only)' })),
     }),
-    `Opens a download of a file's bytes (symlinks followed) or of a tar of a file or directory tree; its bytes are the body of GET ${TRANSFER_ROUTE}<downloadId>.`),
+    `Opens a download of a file's bytes (symlinks followed) or of a tar of a file or directory tree; its bytes are the body of GET ${TRANSFER_ROUTE}<downloadId>.`,
+  ),
   'file.cancel': method(
     params({ transferId: TransferId }),
     Type.Null(),
-    'Abandons an upload or download not yet used and releases what it holds; unknown ids are ignored.'),
+    'Abandons an upload or download not yet used and releases what it holds; unknown ids are ignored.',
+  ),
 } as const;

@@ -46,7 +46,11 @@ export type NotificationParams<N extends NotificationName> = Static<(typeof NOTI
  * How the daemon hands a notification to a connection: its params, except `data` when it has one,
  * which travels as `payload` (its UTF-8 bytes: raw in a binary frame, or decoded into the JSON text).
  */
-export type SendNotification = <N extends NotificationName>(method: N, params: Omit<NotificationParams<N>, 'data'>, payload?: Uint8Array) => void;
+export type SendNotification = <N extends NotificationName>(
+  method: N,
+  params: Omit<NotificationParams<N>, 'data'>,
+  payload?: Uint8Array,
+) => void;
 
 export * from './container.js';
 export * from './daemon.js';

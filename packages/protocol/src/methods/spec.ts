@@ -7,8 +7,11 @@ export interface MethodSpec<P extends TSchema = TSchema, R extends TSchema = TSc
   readonly doc: string;
 }
 
-export const method = <P extends TSchema, R extends TSchema>(params: P, result: R, doc: string): MethodSpec<P, R> =>
-  ({ params, result, doc });
+export const method = <P extends TSchema, R extends TSchema>(params: P, result: R, doc: string): MethodSpec<P, R> => ({
+  params,
+  result,
+  doc,
+});
 
 /** How a notification (daemon → client, no reply) is declared: its params and one doc line. */
 export interface NotificationSpec<P extends TSchema = TSchema> {
@@ -19,8 +22,7 @@ export interface NotificationSpec<P extends TSchema = TSchema> {
 export const notification = <P extends TSchema>(params: P, doc: string): NotificationSpec<P> => ({ params, doc });
 
 /** Params objects reject unknown members so that a typo is named instead of ignored. */
-export const params = <T extends Parameters<typeof Type.Object>[0]>(props: T) =>
-  Type.Object(props, { additionalProperties: false });
+export const params = <T extends Parameters<typeof Type.Object>[0]>(props: T) => Type.Object(props, { additionalProperties: false });
 
 /** A string that must be one of `values`; validation errors list them. */
 export const oneOf = <T extends string>(values: readonly T[], description?: string) =>
@@ -30,7 +32,7 @@ export const ContainerRef = Type.String({ minLength: 1, description: 'Container 
 /** The longest timeout a timer can hold (2^31-1 ms): anything longer would fire at once. */
 export const MAX_SECONDS = 2_147_483;
 export const Seconds = Type.Number({ exclusiveMinimum: 0, maximum: MAX_SECONDS, description: `seconds, at most ${MAX_SECONDS}` });
-export const EngineSocket = Type.String({ minLength: 1, description: 'Engine socket to use instead of the daemon\'s default' });
+export const EngineSocket = Type.String({ minLength: 1, description: "Engine socket to use instead of the daemon's default" });
 
 /**
  * Params of a method that names a container: the container, and optionally the engine it lives on
@@ -44,4 +46,8 @@ export interface ContainerTarget {
   container: string;
   socketPath?: string;
 }
-export const ExecId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$', description: 'Exec id; a client may choose it (retrying a start with the same id returns the existing exec, never runs the command twice)' });
+export const ExecId = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$',
+  description:
+    'Exec id; a client may choose it (retrying a start with the same id returns the existing exec, never runs the command twice)',
+});
