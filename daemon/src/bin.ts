@@ -30,6 +30,24 @@ async function main(): Promise<number> {
   const { config } = parsed;
   const log = createLogger(config.logLevel);
   const notifier = new ServiceNotifier(log);
+  // Listening from before the start to the end: a signal that found no listener (while starting, or
+  // between two) would take the default action and leave the socket behind. A signal during the start
+  // stops the daemon once it is up; a second one does not wait for calls in flight or sessions.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (!stopping) {
+        stopping = true;
+        resolve(signal);
+        return;
+      }
+      log.warn({ signal }, 'second signal: stopping now');
+      process.stderr.write(`pocketdockd: ${signal} again: stopping now\n`);
+      process.exit(1);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
   let daemon;
   try {
     daemon = await startDaemon(config, log, takePassedSockets());
@@ -53,20 +71,8 @@ async function main(): Promise<number> {
       (daemon.port ? ` (token in ${config.stateDir}/token)` : '') +
       ` — engine ${daemon.engineSocket}\n`,
   );
-  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
   await notifier.notify('READY=1', `STATUS=${listening}, engine ${daemon.engineSocket}`);
   const signal = await stopSignal;
-  // A second signal does not wait for calls in flight or sessions.
-  const force = (again: NodeJS.Signals) => {
-    log.warn({ signal: again }, 'second signal: stopping now');
-    process.stderr.write(`pocketdockd: ${again} again: stopping now\n`);
-    process.exit(1);
-  };
-  process.once('SIGTERM', force);
-  process.once('SIGINT', force);
   process.stderr.write(`pocketdockd: ${signal}: finishing calls in flight (send it again to stop now)\n`);
   void notifier.notify('STOPPING=1', 'STATUS=finishing calls in flight');
   await daemon.close(signal);
