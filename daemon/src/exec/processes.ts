@@ -250,6 +250,10 @@ export class Processes {
     const target = await this.targets.resolve(req.container, req.command, req.lang, req.socketPath);
     const detach = req.detach ?? false;
     const timeout = req.timeout ?? (detach ? undefined : target.timeout);
+    const kind = req.kind ?? (req.collect ? 'run' : detach ? 'process' : 'stream');
+    // A project's detached process writes its output to the instance's logs/ too (auto_log); a
+    // session's or terminal's shell is logged as the session, by what it ran.
+    const logged = kind === 'process' && target.handle.dataPath;
     const exec = new ManagedExec({
       id,
       containerRef: req.container,
@@ -260,13 +264,11 @@ export class Processes {
       bufferSize: req.bufferSize ?? DEFAULTS.bufferSize,
       collect: req.collect ?? false,
       stdin: req.stdin ?? false,
-      // A project's detached process writes its output to the instance's logs/ too (auto_log).
-      ...((req.io || (detach && target.handle.dataPath)) && {
-        io: { ...req.io, ...(detach && target.handle.dataPath && { tee: processLog(target.handle, id, this.log) }) },
+      ...((req.io || logged) && {
+        io: { ...req.io, ...(logged && { tee: processLog(target.handle, id, this.log) }) },
       }),
     });
     attach?.(exec);
-    const kind = req.kind ?? (req.collect ? 'run' : detach ? 'process' : 'stream');
     this.started.set(exec, { command: req.command, kind, startedAt: new Date().toISOString() });
     try {
       await exec.start();
