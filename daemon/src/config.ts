@@ -28,6 +28,8 @@ export interface Limits {
   maxRunOutput: number;
   /** Most bytes every exec's buffers together may hold (ring buffers, and what blocking runs keep). */
   maxBufferedBytes: number;
+  /** Most container.watchStats subscriptions (connection × container) the daemon serves at once. */
+  maxStatsWatches: number;
 }
 
 /** One warm pool: how many ready containers to keep, and how long one may wait before it is replaced. */
@@ -105,6 +107,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
       maxDepth: 64,
       maxRunOutput: 16 * 1024 * 1024,
       maxBufferedBytes: 1024 * 1024 * 1024,
+      maxStatsWatches: 256,
     },
     leaseGraceSeconds: 30,
     engineTimeoutSeconds: 30,
@@ -243,7 +246,15 @@ function absolutePaths(raw: Record<string, unknown>, key: string, path: string):
   return list;
 }
 
-const LIMIT_KEYS: readonly (keyof Limits)[] = ['maxMessageBytes', 'maxBatch', 'maxPending', 'maxDepth', 'maxRunOutput', 'maxBufferedBytes'];
+const LIMIT_KEYS: readonly (keyof Limits)[] = [
+  'maxMessageBytes',
+  'maxBatch',
+  'maxPending',
+  'maxDepth',
+  'maxRunOutput',
+  'maxBufferedBytes',
+  'maxStatsWatches',
+];
 
 function parseLimits(raw: unknown, path: string): Partial<Limits> {
   if (typeof raw !== 'object' || raw === null) throw new ConfigError(`config ${path}: limits must be a mapping`);

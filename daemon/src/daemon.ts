@@ -6,7 +6,7 @@ import { Files } from './files/index.js';
 import { Images } from './images/index.js';
 import type { Logger } from './log.js';
 import { RpcRouter, createHandlers, type Whereabouts } from './rpc/index.js';
-import { ContainerWatch, Containers, HostPolicy } from './container/index.js';
+import { ContainerWatch, Containers, HostPolicy, StatsWatch } from './container/index.js';
 import { Agents, ExecTargets, Processes } from './exec/index.js';
 import { Leases, WarmPool } from './pool/index.js';
 import { Sessions } from './session/index.js';
@@ -63,13 +63,16 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
   void pool.start();
   void processes.recover(config.stateDir);
   const whereabouts: Whereabouts = { stateDir: config.stateDir, port: null, socket: config.socket, startedAt: new Date() };
+  const watch = new ContainerWatch(containers, engines, (id) => leases.leaseOf(id), log);
+  leases.onChange((targets) => watch.leaseChanged(targets));
   const router = new RpcRouter(
     createHandlers({
       whereabouts,
       engines,
       containers,
       pool,
-      watch: new ContainerWatch(containers, engines, (id) => leases.leaseOf(id), log),
+      watch,
+      stats: new StatsWatch(containers, config.limits.maxStatsWatches, log),
       processes,
       files,
       images,

@@ -1,16 +1,18 @@
 /**
  * The dashboard end to end, in a real headless Chromium against a real daemon and engine: sign in
- * with the token, create a sandbox, stream a command's output, type into a terminal, upload and
- * download a file, see a sandbox another process creates appear, destroy — and a wrong token and
- * a foreign Origin refused. POCKETDOCK_SCREENSHOTS=DIR saves the main views there (docs/ in the README).
+ * with the token, create a sandbox, see its CPU and memory pushed (never polled), stream a command's
+ * output, type into a terminal, upload and download a file, see a sandbox another process creates
+ * appear and its lease change live, destroy — and a wrong token and a foreign Origin refused. POCKETDOCK_SCREENSHOTS=DIR saves the main views there (docs/ in the README).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import NodeWebSocket from 'ws';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { connect } from '../../client/src/index.js';
 import { launchChromium } from '../helpers/browser.js';
 import { useDaemon } from '../helpers/daemon.js';
 
@@ -18,11 +20,17 @@ const shots = process.env.POCKETDOCK_SCREENSHOTS;
 const tag = randomBytes(3).toString('hex');
 const mine = `pd-dash-${tag}`;
 const theirs = `pd-dash-other-${tag}`;
+const leased = `pd-dash-leased-${tag}`;
+const GRACE_S = 3;
+const config = join(mkdtempSync(join(tmpdir(), 'pd-dash-')), 'pocketdockd.yaml');
+writeFileSync(config, `leaseGraceSeconds: ${GRACE_S}\n`);
 
 describe('dashboard in Chromium', () => {
   // Debug logging: the most the daemon ever writes, none of which may hold the token.
-  const s = useDaemon({ tcp: true, args: ['--log-level', 'debug'] });
+  const s = useDaemon({ tcp: true, args: ['--log-level', 'debug', '--config', config] });
   let log = '';
+  /** What went over the page's WebSocket: container.info calls sent, container.stats pushes received. */
+  const frames = { info: 0, stats: 0 };
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -39,11 +47,19 @@ describe('dashboard in Chromium', () => {
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1366, height: 800 }, acceptDownloads: true });
     page = await context.newPage();
+    page.on('websocket', (ws) => {
+      ws.on('framesent', (f) => {
+        if (String(f.payload).includes('"method":"container.info"')) frames.info++;
+      });
+      ws.on('framereceived', (f) => {
+        if (String(f.payload).includes('"method":"container.stats"')) frames.stats++;
+      });
+    });
   });
 
   afterAll(async () => {
     await browser?.close();
-    for (const name of [mine, theirs]) await s.pd.destroyContainer(name).catch(() => undefined);
+    for (const name of [mine, theirs, leased]) await s.pd.destroyContainer(name).catch(() => undefined);
   });
 
   it('signs in from the link: the token moves to an HttpOnly SameSite=Strict cookie and out of the address bar', async () => {
@@ -66,6 +82,13 @@ describe('dashboard in Chromium', () => {
     expect(await row(mine).textContent()).toContain('pocketdock/minimal-python');
     await row(mine).getByRole('button', { name: mine }).click();
     await page.getByRole('tab', { name: 'Run' }).waitFor();
+  });
+
+  it('shows CPU and memory as the daemon pushes them, never asking container.info', async () => {
+    await expect.poll(() => row(mine).locator('td.num').last().textContent()).toMatch(/^\d+(\.\d)? [KM]?B \/ 256\.0 MB$/);
+    expect(await row(mine).locator('td.num').first().textContent()).toMatch(/^\d+\.\d %$/);
+    await expect.poll(() => frames.stats, { timeout: 15_000 }).toBeGreaterThan(2);
+    expect(frames.info).toBe(0);
   });
 
   it("streams a command's stdout and stderr while it runs", async () => {
@@ -157,6 +180,12 @@ describe('dashboard in Chromium', () => {
       .locator('figcaption .key.memory')
       .getByText(/ of \d/)
       .waitFor();
+    await page
+      .locator('figcaption')
+      .getByText(/pushed by the daemon every 1 s/)
+      .waitFor();
+    // The chart follows the pushes; only what does not change while it runs was asked, once.
+    expect(frames.info).toBe(1);
     if (shots) {
       // Something to draw: a minute of samples would be long; a few, with some CPU, show the chart.
       await (await s.pd.resumeContainer(mine)).run('timeout 20 sh -c "while :; do :; done"', { detach: true });
@@ -165,6 +194,21 @@ describe('dashboard in Chromium', () => {
       await shoot('dark');
       await page.emulateMedia({ colorScheme: 'light' });
     }
+  });
+
+  it('follows a lease live: its holder, away with the time it goes, gone once the grace runs out', async () => {
+    const holder = await connect({
+      daemon: s.d.socketPath,
+      autoStart: false,
+      clientName: 'lease-holder',
+      resumeToken: randomBytes(18).toString('base64url'),
+    });
+    await holder.createNewContainer({ name: leased });
+    const lease = row(leased).locator('td.lease');
+    await lease.getByText('lease-holder', { exact: true }).waitFor();
+    await holder.close();
+    await lease.getByText(/^lease-holder \(away, removed at \d/).waitFor();
+    await row(leased).waitFor({ state: 'detached', timeout: (GRACE_S + 10) * 1000 });
   });
 
   it('destroys a sandbox after asking', async () => {

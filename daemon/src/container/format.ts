@@ -29,6 +29,18 @@ export function cpuPercent(stats: ContainerStats): number {
   return Math.round((cpuDelta / sysDelta) * cpus * 10000) / 100;
 }
 
+/** The resource figures container.info and container.stats share, from one stats sample (none: not running). */
+export function resourceFigures(stats: ContainerStats | undefined, memoryLimit: number) {
+  const used = stats ? memoryUsed(stats) : 0;
+  return {
+    memoryUsage: formatBytes(used),
+    memoryLimit: memoryLimit ? formatBytes(memoryLimit) : '',
+    memoryPercent: memoryLimit ? Math.round((used / memoryLimit) * 10000) / 100 : 0,
+    cpuPercent: stats ? cpuPercent(stats) : 0,
+    pids: stats?.pids_stats?.current ?? 0,
+  };
+}
+
 /** Memory in use without the page cache, as `docker stats` shows it. */
 export function memoryUsed(stats: ContainerStats): number {
   const m = stats.memory_stats as { usage?: number; stats?: Record<string, number> };

@@ -3,4 +3,5 @@ export * from './containers.js';
 export * from './labels.js';
 export * from './policy.js';
 export { formatBytes } from './format.js';
+export * from './stats.js';
 export * from './watch.js';

@@ -1,7 +1,7 @@
 /** Builds ContainerInfo from the engine's inspect, stats and top. */
 import type { ContainerInfo } from '@pocketdock/protocol';
 import type { ContainerInspect, Engine } from '../engine/index.js';
-import { cpuPercent, formatBytes, formatUptime, memoryUsed } from './format.js';
+import { formatUptime, resourceFigures } from './format.js';
 import { effectiveLimits } from './hardening.js';
 import { LABEL } from './labels.js';
 
@@ -13,8 +13,6 @@ export type EngineInfo = Omit<ContainerInfo, 'execVia' | 'execNote'>;
 export async function containerInfo(engine: Engine, c: ContainerInspect): Promise<EngineInfo> {
   const running = c.State.Running;
   const [stats, top] = running ? await Promise.all([engine.stats(c.Id), engine.top(c.Id)]) : [undefined, undefined];
-  const used = stats ? memoryUsed(stats) : 0;
-  const limit = c.HostConfig.Memory || 0;
   const networks = Object.values(c.NetworkSettings.Networks ?? {});
   const ports: Record<string, number> = {};
   for (const [inside, bindings] of Object.entries(c.HostConfig.PortBindings ?? {})) {
@@ -28,11 +26,7 @@ export async function containerInfo(engine: Engine, c: ContainerInspect): Promis
     createdAt: c.Config.Labels?.[LABEL.createdAt] ?? c.Created,
     startedAt: c.State.StartedAt === ZERO_TIME ? '' : c.State.StartedAt,
     uptime: running ? formatUptime(Date.now() - Date.parse(c.State.StartedAt)) : '',
-    memoryUsage: formatBytes(used),
-    memoryLimit: limit ? formatBytes(limit) : '',
-    memoryPercent: limit ? Math.round((used / limit) * 10000) / 100 : 0,
-    cpuPercent: stats ? cpuPercent(stats) : 0,
-    pids: stats?.pids_stats?.current ?? 0,
+    ...resourceFigures(stats, c.HostConfig.Memory || 0),
     network: c.HostConfig.NetworkMode !== 'none' && networks.length > 0,
     ipAddress: networks.map((n) => n.IPAddress).find(Boolean) ?? '',
     ports,

@@ -2,11 +2,12 @@
  * container.changed for the connections that watch an engine: while anyone watches, the daemon
  * follows the engine's own event stream of managed containers (one per engine), so it sees what
  * any client — or anything behind the daemon's back — does, and answers each event with the
- * container's list item as it is now. Nothing is polled.
+ * container's list item as it is now. Lease changes (pool/) are told the same way. Nothing is polled.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerChanged, Lease, SendNotification } from '@pocketdock/protocol';
 import type { Engine, Engines } from '../engine/index.js';
+import type { LeaseTarget } from '../pool/index.js';
 import type { Logger } from '../log.js';
 import type { Containers } from './containers.js';
 import { LABEL, isIdlePool } from './labels.js';
@@ -23,8 +24,11 @@ export interface Watcher {
 }
 
 interface Feed {
+  readonly engine: Engine;
   readonly watchers: Map<string, Watcher>;
   readonly stop: AbortController;
+  /** Changes go out one at a time, in order: a client applying them ends with the engine's state. */
+  queue: Promise<void>;
 }
 
 export class ContainerWatch {
@@ -43,9 +47,9 @@ export class ContainerWatch {
     const engine = this.engines.get(socketPath);
     let feed = this.feeds.get(engine.socketPath);
     if (!feed) {
-      feed = { watchers: new Map(), stop: new AbortController() };
+      feed = { engine, watchers: new Map(), stop: new AbortController(), queue: Promise.resolve() };
       this.feeds.set(engine.socketPath, feed);
-      void this.follow(engine, feed);
+      void this.follow(feed);
     }
     if (feed.watchers.has(key)) return;
     feed.watchers.set(key, watcher);
@@ -60,28 +64,46 @@ export class ContainerWatch {
     this.feeds.delete(socket);
   }
 
-  private async follow(engine: Engine, feed: Feed): Promise<void> {
+  /** The leases of `targets` changed: watchers of their engines get their list items again. */
+  leaseChanged(targets: LeaseTarget[]): void {
+    for (const t of targets) {
+      const feed = this.feeds.get(t.socketPath);
+      if (feed) void this.send(feed, 'lease', t.containerId, t.name);
+    }
+  }
+
+  /** Queues one change: the container's list item as it is when its turn comes (none once it is removed). */
+  private send(feed: Feed, action: string, id: string, name: string): Promise<void> {
+    feed.queue = feed.queue
+      .then(async () => {
+        const item = action === 'destroy' ? undefined : await this.containers.listItem(feed.engine, id).catch(() => undefined);
+        // A lease change of a container already gone says nothing its destroy did not.
+        if (!item && action === 'lease') return;
+        // Docker sends "die" before its list stops saying "running".
+        if (item && action === 'die' && item.status === 'running') item.status = 'exited';
+        const container = item && { ...item, lease: this.leaseOf(item.id) };
+        const change: ContainerChanged = {
+          id,
+          name: container?.name ?? name,
+          action,
+          socketPath: feed.engine.socketPath,
+          ...(container && { container }),
+        };
+        for (const w of feed.watchers.values()) w.notify('container.changed', change);
+      })
+      .catch((err: unknown) => this.log.warn({ err, containerId: id }, 'container.changed could not be sent'));
+    return feed.queue;
+  }
+
+  private async follow(feed: Feed): Promise<void> {
     const { signal } = feed.stop;
     while (!signal.aborted) {
       try {
-        for await (const e of engine.containerEvents({ [LABEL.managed]: 'true' }, signal)) {
-          if (!ACTIONS.has(e.action) || isIdlePool(e.labels, e.name)) continue;
-          // One event at a time, in order: a client applying them ends with the engine's state.
-          const item = e.action === 'destroy' ? undefined : await this.containers.listItem(engine, e.id).catch(() => undefined);
-          // Docker sends "die" before its list stops saying "running".
-          if (item && e.action === 'die' && item.status === 'running') item.status = 'exited';
-          const container = item && { ...item, lease: this.leaseOf(item.id) };
-          const change: ContainerChanged = {
-            id: e.id,
-            name: container?.name ?? e.name,
-            action: e.action,
-            socketPath: engine.socketPath,
-            ...(container && { container }),
-          };
-          for (const w of feed.watchers.values()) w.notify('container.changed', change);
+        for await (const e of feed.engine.containerEvents({ [LABEL.managed]: 'true' }, signal)) {
+          if (ACTIONS.has(e.action) && !isIdlePool(e.labels, e.name)) await this.send(feed, e.action, e.id, e.name);
         }
       } catch (err) {
-        this.log.warn({ err, engine: engine.socketPath }, 'engine events broke off: following them again');
+        this.log.warn({ err, engine: feed.engine.socketPath }, 'engine events broke off: following them again');
         await sleep(RETRY_MS, undefined, { signal }).catch(() => undefined);
       }
     }

@@ -45,6 +45,9 @@ function parseEvent(line: string): ContainerEvent | undefined {
   }
 }
 
+/** How the engine writes "never" in a time (a stopped container's stats are read at year 1). */
+const ZERO_TIME_YEAR = '0001-';
+
 /** Between two stats samples when the engine gives only one (Podman): the CPU share's window. */
 const CPU_SAMPLE_MS = 200;
 
@@ -155,22 +158,53 @@ export class Engine {
    */
   async *containerEvents(labels: Record<string, string>, signal: AbortSignal): AsyncGenerator<ContainerEvent> {
     const label = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
-    const stream = (await this.call('events', {}, () => this.docker.getEvents({ filters: { type: ['container'], label } }))) as Readable;
+    for await (const line of this.lines('events', {}, () => this.docker.getEvents({ filters: { type: ['container'], label } }), signal)) {
+      const e = parseEvent(line);
+      if (e) yield e;
+    }
+    if (!signal.aborted) throw mapEngineError(new Error('the engine ended its event stream'), { socketPath: this.socketPath });
+  }
+
+  /**
+   * A running container's stats as the engine streams them (Docker every second, Podman every five),
+   * each with the previous sample in precpu_stats, until the container stops (the iteration ends) or
+   * `signal` aborts.
+   */
+  async *statsStream(id: string, signal: AbortSignal): AsyncGenerator<ContainerStats> {
+    let previous: ContainerStats['cpu_stats'] | undefined;
+    for await (const line of this.lines('stats', { containerId: id }, () => this.docker.getContainer(id).stats({ stream: true }), signal)) {
+      let sample: ContainerStats;
+      try {
+        sample = JSON.parse(line) as ContainerStats;
+      } catch {
+        continue;
+      }
+      // Docker goes on streaming zeroes for a stopped container; Podman ends the stream.
+      if (!sample.read || sample.read.startsWith(ZERO_TIME_YEAR)) return;
+      if (!hasPreviousSample(sample) && previous) sample.precpu_stats = previous;
+      previous = sample.cpu_stats;
+      if (hasPreviousSample(sample)) yield sample;
+    }
+  }
+
+  /** The lines of one of the engine's JSON streams (one object per line, Docker and Podman alike), until it ends or `signal` aborts. */
+  private async *lines(
+    op: string,
+    ctx: Omit<FailureContext, 'socketPath'>,
+    open: () => Promise<unknown>,
+    signal: AbortSignal,
+  ): AsyncGenerator<string> {
+    const stream = (await this.call(op, ctx, open)) as Readable;
     const stop = () => stream.destroy();
     signal.addEventListener('abort', stop, { once: true });
     try {
-      // One JSON object per line, from Docker and from Podman's compatible API alike.
-      for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
-        const e = parseEvent(line);
-        if (e) yield e;
-      }
+      for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) yield line;
     } catch (err) {
-      if (!signal.aborted) throw mapEngineError(err, { socketPath: this.socketPath });
+      if (!signal.aborted) throw mapEngineError(err, { socketPath: this.socketPath, ...ctx });
     } finally {
       signal.removeEventListener('abort', stop);
       stream.destroy();
     }
-    if (!signal.aborted) throw mapEngineError(new Error('the engine ended its event stream'), { socketPath: this.socketPath });
   }
 
   /** Commits a container's file system to `repo:tag`, with `labels` set on the image; returns the image id. */

@@ -33,6 +33,9 @@ export const LEASES_FILE = 'leases.json';
 /** Removes a container whose lease ran out. */
 export type Reap = (target: LeaseTarget) => Promise<void>;
 
+/** Told which containers' leases changed hands or state (held, holder away or back, released, adopted). */
+export type LeaseListener = (targets: LeaseTarget[]) => void;
+
 /** Who calls: the token its leases are held by (none: a POST /rpc call without one) and its name. */
 export interface Peer {
   token: string | undefined;
@@ -67,6 +70,7 @@ export class Leases {
   private readonly holders = new Map<string, Holder>();
   private readonly held = new Map<string, Held>();
   private store: StateFile<StoredLease> | undefined;
+  private listener: LeaseListener = () => undefined;
 
   constructor(
     private readonly reap: Reap,
@@ -96,6 +100,11 @@ export class Leases {
     return stored.length;
   }
 
+  /** `listener` hears of every change container.list would show in a lease (not of a POST holder's renewals). */
+  onChange(listener: LeaseListener): void {
+    this.listener = listener;
+  }
+
   /** What the store writes. */
   snapshot(): StoredLease[] {
     return [...this.held.values()].map(({ target, token }) => ({ ...target, token, client: this.holders.get(token)?.client ?? '' }));
@@ -108,6 +117,7 @@ export class Leases {
     const h = this.holder(peer.token, peer.client);
     h.connections++;
     this.stopGrace(h);
+    if (h.connections === 1) this.changed(h.token);
     return known && this.count(h) > 0;
   }
 
@@ -116,7 +126,10 @@ export class Leases {
     const h = peer.token === undefined ? undefined : this.holders.get(peer.token);
     if (!h) return;
     h.connections = Math.max(0, h.connections - 1);
-    if (h.connections === 0) this.startGrace(h);
+    if (h.connections === 0) {
+      this.startGrace(h);
+      this.changed(h.token);
+    }
   }
 
   /**
@@ -144,6 +157,7 @@ export class Leases {
       for (const l of this.held.values()) if (l.token === from) l.token = token;
       this.disconnected({ token: from, client: peer.client });
       this.dropIfIdle(from);
+      this.changed(token);
       void this.persist();
     }
     return resumed;
@@ -167,6 +181,7 @@ export class Leases {
       const handle = await create();
       if (h && !handle.persist) {
         this.held.set(handle.containerId, { target: targetOf(handle), token: h.token });
+        this.listener([targetOf(handle)]);
         await this.persist();
       }
       return handle;
@@ -185,6 +200,7 @@ export class Leases {
     const token = `${RELEASED}:${handle.containerId}`;
     this.move(l, token, RELEASED);
     this.startGrace(this.holders.get(token)!);
+    this.listener([l.target]);
     await this.persist();
   }
 
@@ -202,6 +218,7 @@ export class Leases {
     this.move(l, peer.token, peer.client);
     const h = this.holders.get(peer.token)!;
     if (h.connections === 0) this.startGrace(h);
+    this.listener([l.target]);
     await this.persist();
   }
 
@@ -220,6 +237,7 @@ export class Leases {
     if (!l) return;
     this.held.delete(oldId);
     this.held.set(handle.containerId, { target: targetOf(handle), token: l.token });
+    this.listener([targetOf(handle)]);
     await this.persist();
   }
 
@@ -250,6 +268,12 @@ export class Leases {
       h.client = client;
     }
     return h;
+  }
+
+  /** Tells the listener about every container `token` holds. */
+  private changed(token: string): void {
+    const targets = [...this.held.values()].filter((l) => l.token === token).map((l) => l.target);
+    if (targets.length) this.listener(targets);
   }
 
   private count(h: Holder): number {

@@ -7,7 +7,15 @@ import type { CallContext } from './context.js';
 import type { Handlers } from './handlers/index.js';
 import { RpcRouter } from './router.js';
 
-const LIMITS = { maxMessageBytes: 1 << 20, maxBatch: 3, maxPending: 4, maxDepth: 64, maxRunOutput: 1 << 20, maxBufferedBytes: 1 << 30 };
+const LIMITS = {
+  maxMessageBytes: 1 << 20,
+  maxBatch: 3,
+  maxPending: 4,
+  maxDepth: 64,
+  maxRunOutput: 1 << 20,
+  maxBufferedBytes: 1 << 30,
+  maxStatsWatches: 8,
+};
 const log = pino({ level: 'silent' });
 
 /** Each write is one message; each answer (and notification) comes out as one read. */

@@ -1,7 +1,8 @@
-/** The sandbox table: one row per managed container, kept current by container.changed. */
+/** The sandbox table: one row per managed container, kept current by container.changed and container.stats. */
 import type { RpcTransport } from '@pocketdock/client/browser';
+import type { Lease } from '@pocketdock/protocol';
 import type { Sandbox } from './sandboxes.js';
-import { useFigures } from './stats.js';
+import { useLatest } from './stats.js';
 
 interface Props {
   transport: RpcTransport;
@@ -12,7 +13,7 @@ interface Props {
 
 export function SandboxList({ transport, sandboxes, selected, onSelect }: Props) {
   const running = (sandboxes ?? []).filter((s) => s.status === 'running').map((s) => s.id);
-  const figures = useFigures(transport, running);
+  const figures = useLatest(transport, running);
   if (!sandboxes) return <p class="muted">Loading sandboxes…</p>;
   if (sandboxes.length === 0) return <p class="muted empty">No sandboxes yet. Create one with “New sandbox”.</p>;
   return (
@@ -55,7 +56,7 @@ export function SandboxList({ transport, sandboxes, selected, onSelect }: Props)
                 </td>
                 <td>{s.project || '—'}</td>
                 <td>{s.persist ? 'yes' : 'no'}</td>
-                <td>{s.lease ? `${s.lease.holder}${s.lease.connected ? '' : ' (away)'}` : '—'}</td>
+                <td class="lease">{leaseText(s.lease)}</td>
                 <td>{s.status === 'running' ? (f?.uptime ?? '…') : '—'}</td>
                 <td class="num">{s.status === 'running' && f ? `${f.cpuPercent.toFixed(1)} %` : '—'}</td>
                 <td class="num">{s.status === 'running' && f ? `${f.memoryUsage}${f.memoryLimit ? ` / ${f.memoryLimit}` : ''}` : '—'}</td>
@@ -66,4 +67,12 @@ export function SandboxList({ transport, sandboxes, selected, onSelect }: Props)
       </table>
     </div>
   );
+}
+
+/** Who holds a sandbox, and until when it lives when its holder is gone (the daemon pushes each change). */
+function leaseText(lease: Lease | null): string {
+  if (!lease) return '—';
+  if (lease.connected) return lease.holder;
+  const until = lease.expiresAt ? `, removed at ${new Date(lease.expiresAt).toLocaleTimeString()}` : '';
+  return lease.holder === 'released' ? `released${until} unless adopted` : `${lease.holder} (away${until})`;
 }

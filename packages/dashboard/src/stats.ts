@@ -1,63 +1,87 @@
 /**
- * Resource figures of running sandboxes (uptime, CPU, memory) from container.info, refreshed every
- * few seconds while the page is visible; history keeps the last samples of one sandbox for its chart.
+ * Resource figures of running sandboxes (uptime, CPU, memory) as the daemon pushes them: the page
+ * calls container.watchStats on each running sandbox and keeps the last samples of each from the
+ * container.stats notifications, for the list and the chart. Nothing is polled.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { RpcTransport } from '@pocketdock/client/browser';
-import type { ContainerInfo } from '@pocketdock/protocol';
+import { ContainerNotFound, ContainerNotRunning, type RpcTransport } from '@pocketdock/client/browser';
+import type { StatsSample } from '@pocketdock/protocol';
+import { reportError } from './notices.js';
 
-export const STATS_INTERVAL_MS = 3000;
-const HISTORY = 60;
+/** Samples kept per sandbox: the chart's width. */
+export const HISTORY = 60;
 
-export type Figures = Pick<ContainerInfo, 'uptime' | 'cpuPercent' | 'memoryUsage' | 'memoryLimit' | 'memoryPercent' | 'pids'>;
+class Stats {
+  private readonly history = new Map<string, StatsSample[]>();
+  private readonly watched = new Set<string>();
+  private readonly listeners = new Set<() => void>();
 
-/** Calls `fn` now and every `ms` while the tab is visible; stops on unmount. */
-function useEvery(ms: number, fn: () => Promise<void>, deps: unknown[]): void {
+  constructor(private readonly transport: RpcTransport) {
+    transport.on('container.stats', (s) => {
+      if (!this.watched.has(s.containerId)) return;
+      this.history.set(s.containerId, [...(this.history.get(s.containerId) ?? []).slice(1 - HISTORY), s]);
+      for (const fn of this.listeners) fn();
+    });
+  }
+
+  /** Follows exactly the sandboxes `ids` (the running ones): a sandbox that stops is dropped, one that runs again starts over. */
+  follow(ids: string[]): void {
+    for (const id of ids) {
+      if (this.watched.has(id)) continue;
+      this.watched.add(id);
+      this.transport.call('container.watchStats', { container: id }).catch((err: unknown) => {
+        this.watched.delete(id);
+        // It stopped or went while the call was on its way: the list says so already.
+        if (!(err instanceof ContainerNotRunning || err instanceof ContainerNotFound)) reportError('Following resources failed', err);
+      });
+    }
+    for (const id of [...this.watched]) {
+      if (ids.includes(id)) continue;
+      this.watched.delete(id);
+      this.history.delete(id);
+      this.transport.call('container.unwatchStats', { container: id }).catch(() => undefined);
+    }
+  }
+
+  samples(id: string): StatsSample[] {
+    return this.history.get(id) ?? [];
+  }
+
+  listen(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+}
+
+const perTransport = new WeakMap<RpcTransport, Stats>();
+
+function statsOf(transport: RpcTransport): Stats {
+  let s = perTransport.get(transport);
+  if (!s) perTransport.set(transport, (s = new Stats(transport)));
+  return s;
+}
+
+/** The samples of sandbox `id` so far, oldest first; re-renders on each new one. */
+export function useSamples(transport: RpcTransport, id: string): StatsSample[] {
+  const stats = statsOf(transport);
+  const [samples, setSamples] = useState(() => stats.samples(id));
   useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let stopped = false;
-    const tick = async () => {
-      if (!document.hidden) await fn().catch(() => undefined);
-      if (!stopped) timer = setTimeout(() => void tick(), ms);
-    };
-    void tick();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, deps);
+    setSamples(stats.samples(id));
+    return stats.listen(() => setSamples(stats.samples(id)));
+  }, [stats, id]);
+  return samples;
 }
 
-/** Figures for each running sandbox named in `ids`, each shown as soon as it is answered. */
-export function useFigures(transport: RpcTransport, ids: string[]): Record<string, Figures> {
-  const [figures, setFigures] = useState<Record<string, Figures>>({});
+/** Follows the running sandboxes `ids` (the list does) and answers the latest sample of each. */
+export function useLatest(transport: RpcTransport, ids: string[]): Record<string, StatsSample | undefined> {
+  const stats = statsOf(transport);
+  const read = () => Object.fromEntries(ids.map((id) => [id, stats.samples(id).at(-1)]));
+  const [latest, setLatest] = useState(read);
   const key = ids.join(',');
-  useEvery(STATS_INTERVAL_MS, async () => {
-    await Promise.all(
-      ids.map(async (id) => {
-        const info = await transport.call('container.info', { container: id }).catch(() => undefined);
-        if (info) setFigures((f) => ({ ...f, [id]: info }));
-      }),
-    );
-  }, [transport, key]);
-  return figures;
-}
-
-export interface Sample {
-  at: number;
-  cpu: number;
-  memory: number;
-}
-
-/** The last samples of one sandbox's CPU and memory share, for the chart. */
-export function useHistory(transport: RpcTransport, id: string, running: boolean): { info?: ContainerInfo; samples: Sample[] } {
-  const [state, setState] = useState<{ info?: ContainerInfo; samples: Sample[] }>({ samples: [] });
-  useEvery(STATS_INTERVAL_MS, async () => {
-    const info = await transport.call('container.info', { container: id });
-    setState((s) => ({
-      info,
-      samples: [...s.samples.slice(1 - HISTORY), { at: Date.now(), cpu: info.cpuPercent, memory: info.memoryPercent }],
-    }));
-  }, [transport, id, running]);
-  return state;
+  useEffect(() => {
+    stats.follow(ids);
+    setLatest(read());
+    return stats.listen(() => setLatest(read()));
+  }, [stats, key]);
+  return latest;
 }

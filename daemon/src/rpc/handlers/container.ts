@@ -1,6 +1,7 @@
 /** container.* */
 import { invalidParams } from '../../errors.js';
-import { callerOf } from '../context.js';
+import type { Watcher } from '../../container/index.js';
+import { callerOf, type CallContext } from '../context.js';
 import type { HandlersFor, Services } from './types.js';
 
 type ContainerMethod =
@@ -11,6 +12,8 @@ type ContainerMethod =
   | 'container.list'
   | 'container.watch'
   | 'container.unwatch'
+  | 'container.watchStats'
+  | 'container.unwatchStats'
   | 'container.resume'
   | 'container.stop'
   | 'container.destroy'
@@ -21,7 +24,7 @@ type ContainerMethod =
   | 'container.release'
   | 'container.adopt';
 
-export const containerHandlers = ({ containers, processes, leases, pool, watch }: Services): HandlersFor<ContainerMethod> => ({
+export const containerHandlers = ({ containers, processes, leases, pool, watch, stats }: Services): HandlersFor<ContainerMethod> => ({
   'container.create': (p, ctx) =>
     leases.create(p.lease === false ? { ...ctx.peer, token: undefined } : ctx.peer, () => pool.create(p, callerOf(ctx))),
   'container.info': async (p) => {
@@ -36,12 +39,19 @@ export const containerHandlers = ({ containers, processes, leases, pool, watch }
   },
   'container.list': async (p) => (await containers.list(p)).map((c) => ({ ...c, lease: leases.leaseOf(c.id) })),
   'container.watch': (p, ctx) => {
-    if (!ctx.notify) throw invalidParams('socketPath', 'needs a WebSocket connection (GET /rpc): plain HTTP callers cannot be notified');
-    watch.watch(ctx.connectionId, { notify: ctx.notify, closed: ctx.signal }, p.socketPath);
+    watch.watch(ctx.connectionId, watcherOf(ctx), p.socketPath);
     return null;
   },
   'container.unwatch': (p, ctx) => {
     watch.unwatch(ctx.connectionId, p.socketPath);
+    return null;
+  },
+  'container.watchStats': async (p, ctx) => {
+    await stats.watch(ctx.connectionId, watcherOf(ctx), p.container, p.socketPath);
+    return null;
+  },
+  'container.unwatchStats': (p, ctx) => {
+    stats.unwatch(ctx.connectionId, p.container);
     return null;
   },
   'container.resume': (p) => containers.resume(p.container, p.socketPath),
@@ -72,3 +82,9 @@ export const containerHandlers = ({ containers, processes, leases, pool, watch }
     return handle;
   },
 });
+
+/** The caller as a watcher: only a WebSocket connection can be notified. */
+function watcherOf(ctx: CallContext): Watcher {
+  if (!ctx.notify) throw invalidParams('socketPath', 'needs a WebSocket connection (GET /rpc): plain HTTP callers cannot be notified');
+  return { notify: ctx.notify, closed: ctx.signal };
+}

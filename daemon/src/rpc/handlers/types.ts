@@ -3,7 +3,7 @@ import type { MethodName, ParamsOf, ResultOf } from '@pocketdock/protocol';
 import type { Engines } from '../../engine/index.js';
 import type { Files } from '../../files/index.js';
 import type { Images } from '../../images/index.js';
-import type { ContainerWatch, Containers } from '../../container/index.js';
+import type { ContainerWatch, Containers, StatsWatch } from '../../container/index.js';
 import type { Processes } from '../../exec/index.js';
 import type { Logger } from '../../log.js';
 import type { Leases, WarmPool } from '../../pool/index.js';
@@ -23,6 +23,7 @@ export interface Services {
   engines: Engines;
   containers: Containers;
   watch: ContainerWatch;
+  stats: StatsWatch;
   processes: Processes;
   files: Files;
   images: Images;

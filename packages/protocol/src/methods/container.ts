@@ -91,22 +91,50 @@ export const ImageName = Type.String({
 
 /**
  * Notification `container.changed`: a managed container was created, started, stopped, paused or
- * removed — by any client, or behind the daemon's back — on an engine the connection watches.
+ * removed — by any client, or behind the daemon's back — on an engine the connection watches, or
+ * its lease changed (a holder took it, went away and its grace started, released it, came back).
  */
 export const ContainerChanged = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  action: Type.String({ description: 'the engine\'s event: "create", "start", "die", "pause", "unpause", "rename" or "destroy"' }),
+  action: Type.String({
+    description:
+      'the engine\'s event ("create", "start", "die", "pause", "unpause", "rename", "destroy"), or "lease" when only the lease changed',
+  }),
   socketPath: Type.String({ description: 'The engine the container lives on' }),
   /** The container as container.list shows it now; absent once it is removed. */
   container: Type.Optional(ContainerListItem),
 });
 export type ContainerChanged = Static<typeof ContainerChanged>;
 
+/**
+ * Notification `container.stats`: one sample of a running container's resources, at the engine's
+ * own pace (Docker every second, Podman every five), for the connections that called
+ * container.watchStats — what container.info answers about resources, without asking.
+ */
+export const StatsSample = Type.Object(
+  {
+    containerId: Type.String(),
+    at: Type.String({ description: 'ISO 8601: when the engine read the sample' }),
+    uptime: Type.String({ description: 'Human uptime at `at`' }),
+    cpuPercent: Type.Number({ description: 'since the previous sample; 100 = one core' }),
+    memoryUsage: Type.String({ description: 'e.g. "42.1 MB"' }),
+    memoryLimit: Type.String({ description: '"" when unlimited' }),
+    memoryPercent: Type.Number({ description: 'of the limit; 0 when unlimited' }),
+    pids: Type.Integer(),
+  },
+  { $id: 'StatsSample' },
+);
+export type StatsSample = Static<typeof StatsSample>;
+
 export const CONTAINER_NOTIFICATIONS = {
   'container.changed': notification(
     ContainerChanged,
-    'A managed container changed (created, started, stopped, paused, renamed or removed), to connections that called container.watch: the list item as it is now, so a client keeps its list current without listing again.',
+    'A managed container changed (created, started, stopped, paused, renamed or removed) or its lease did (action "lease": held, its holder gone, released, adopted), to connections that called container.watch: the list item as it is now, so a client keeps its list current without listing again.',
+  ),
+  'container.stats': notification(
+    StatsSample,
+    "A resource sample of a container this connection called container.watchStats on, at the engine's pace (Docker every second, Podman every five seconds), until the container stops or the connection calls container.unwatchStats.",
   ),
 } as const;
 
@@ -137,6 +165,16 @@ export const CONTAINER_METHODS = {
     params({ socketPath: Type.Optional(EngineSocket) }),
     Type.Null(),
     "Stops this connection's container.changed notifications for the engine.",
+  ),
+  'container.watchStats': method(
+    addressed({}),
+    Type.Null(),
+    'This connection gets container.stats for the running container until it stops (call again once it runs again) or the connection unwatches or closes. The daemon follows at most limits.maxStatsWatches of these at once (InvalidRequest past it).',
+  ),
+  'container.unwatchStats': method(
+    addressed({}),
+    Type.Null(),
+    "Stops this connection's container.stats for the container (id or name as given to container.watchStats).",
   ),
   'container.resume': method(
     addressed({}),
