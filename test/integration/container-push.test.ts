@@ -26,7 +26,7 @@ const created: { name: string; socketPath?: string }[] = [];
 const open: Transport[] = [];
 
 afterAll(async () => {
-  for (const t of open) t.close();
+  for (const t of open) await t.close();
   for (const { name, socketPath } of created) await suite.pd.destroyContainer(name, { socketPath }).catch(() => undefined);
 });
 
@@ -94,7 +94,7 @@ describe('container.stats', () => {
 
     await c1.call('container.unwatchStats', { container: x });
     await c3.call('container.watchStats', { container: y });
-    c2.close();
+    await c2.close();
     await expect
       .poll(() =>
         c1.call('container.watchStats', { container: y }).then(
