@@ -85,7 +85,9 @@ describe('dashboard in Chromium', () => {
   });
 
   it('shows CPU and memory as the daemon pushes them, never asking container.info', async () => {
-    await expect.poll(() => row(mine).locator('td.num').last().textContent()).toMatch(/^\d+(\.\d)? [KM]?B \/ 256\.0 MB$/);
+    await expect
+      .poll(() => row(mine).locator('td.num').last().textContent(), { timeout: 15_000 })
+      .toMatch(/^\d+(\.\d)? [KM]?B \/ 256\.0 MB$/);
     expect(await row(mine).locator('td.num').first().textContent()).toMatch(/^\d+\.\d %$/);
     await expect.poll(() => frames.stats, { timeout: 15_000 }).toBeGreaterThan(2);
     expect(frames.info).toBe(0);
