@@ -1,7 +1,12 @@
 // The in-container agent, on every engine that answers: info() says how commands run, no way of
 // detaching escapes a timeout or a kill, and an agent that dies is started again. The exec and
 // session suites run through it too (and once more without it: vitest's integration-engine-exec).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentBinary, agentVersion, VERSION_LINE } from '../../packages/agent/src/index.js';
 import type { Container } from '../../client/src/index.js';
 import { useDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
@@ -21,6 +26,26 @@ const escapes = (tag: string) =>
     'echo started',
     'wait',
   ].join('\n');
+
+/** This machine's agent binary as another build would be: the same code, saying another version line. */
+function otherBuild(): { ours: Buffer; other: Buffer } {
+  const ours = readFileSync(agentBinary('amd64') ?? agentBinary('arm64')!);
+  const other = Buffer.from(ours);
+  const at = other.indexOf(agentVersion()) + VERSION_LINE.length + 1;
+  other.write('fedcba9876543210', at, 'latin1');
+  return { ours, other };
+}
+
+async function tarOf(name: string, data: Buffer): Promise<Buffer> {
+  const pack = tar.pack();
+  pack.entry({ name, mode: 0o755, uid: 0, gid: 0 }, data);
+  pack.finalize();
+  const parts: Buffer[] = [];
+  for await (const chunk of pack) parts.push(chunk as Buffer);
+  return Buffer.concat(parts);
+}
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 describe('through the agent', () => {
   const suite = useDaemon();
@@ -75,6 +100,23 @@ describe('through the agent', () => {
       expect((await p.wait({ timeout: 10 })).exitCode).toBe(-1);
       expect(await c.run('echo back')).toMatchObject({ exitCode: 0, stdout: 'back\n' });
       expect((await c.info()).execVia).toBe('agent');
+    });
+
+    it('replaces an agent binary of another build that it finds where it copied its own, and never runs a command through it', async () => {
+      expect(await c.run('echo first')).toMatchObject({ stdout: 'first\n' });
+      const path = (await c.run('ps -eo args')).stdout
+        .split('\n')
+        .find((l) => /\/\.pocketdock-agent-\w+$/.test(l.trim()))!
+        .trim();
+      const { ours, other } = otherBuild();
+      // What a sandbox whose user is root, or a daemon of another version, could leave there; then the agent dies.
+      await e.docker.getContainer(c.containerId).putArchive(await tarOf(basename(path), other), { path: dirname(path) });
+      expect((await c.run(`sha256sum ${path}`)).stdout).toContain(sha256(other));
+      await c.run("pkill -9 -f '[.]pocketdock-agent'");
+      expect(await c.run('echo back')).toMatchObject({ exitCode: 0, stdout: 'back\n' });
+      expect((await c.info()).execVia).toBe('agent');
+      expect((await c.run(`sha256sum ${path}`)).stdout).toContain(sha256(ours));
+      expect(suite.d.log()).toMatch(/is another agent build \(\\"pocketdock-agent 1 fedcba9876543210\\"/);
     });
   });
 });

@@ -3,7 +3,11 @@
  * copied in through the archive API and started with one engine exec, as the container's user.
  * From then on the container's commands are forks of the agent — a round trip of two frames on an
  * open stream instead of an engine exec's create/start/inspect. When it dies (killed from inside,
- * container restarted) the next command starts it again.
+ * container restarted) the next command starts it again, from the copy already there.
+ *
+ * Only this daemon's own build is used: the binary must carry the version line of the sources the
+ * daemon ships (agentVersion), and a started agent must say it; one that says another (a copy
+ * replaced inside the container) is stopped and copied over.
  *
  * Where it cannot run — no build for the engine's architecture, no writable place, an exec that
  * fails — commands go through engine execs, and `via()` says why (container.info).
@@ -11,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { AgentClient, agentBinary } from '@pocketdock/agent';
+import { AgentClient, agentBinary, agentVersion } from '@pocketdock/agent';
 import tar from 'tar-stream';
 import { Demuxer, type Engine } from '../engine/index.js';
 import type { Logger } from '../log.js';
@@ -41,7 +45,9 @@ interface Binary {
 
 export class Agents {
   private readonly states = new Map<string, Promise<State>>();
-  private readonly binaries = new Map<string, Promise<Binary | undefined>>();
+  private readonly binaries = new Map<string, Promise<Binary>>();
+  /** By container: where its agent's binary was copied, to start it again without copying. */
+  private readonly placed = new Map<string, string>();
   private readonly streams = new Set<NodeJS.ReadWriteStream & { destroy(): void }>();
 
   constructor(
@@ -75,7 +81,7 @@ export class Agents {
       if (this.states.get(key) === known) this.states.delete(key);
       return this.state(engine, containerId);
     }
-    const starting = this.start(engine, containerId).then(
+    const starting = this.start(engine, containerId, key).then(
       (client): State => ({ client }),
       (err: unknown): State => {
         const reason = (err as Error).message;
@@ -88,11 +94,27 @@ export class Agents {
     return starting;
   }
 
-  private async start(engine: Engine, containerId: string): Promise<AgentClient> {
-    const arch = await engine.arch();
-    const binary = await this.binary(arch);
-    if (!binary) throw new Error(`no agent built for ${arch} (npm run build -w @pocketdock/agent)`);
+  /**
+   * Starts the agent: in a container where it ran before, the copy already there, else (or when
+   * that copy does not answer as this daemon's build) a fresh copy.
+   */
+  private async start(engine: Engine, containerId: string, key: string): Promise<AgentClient> {
+    const binary = await this.binary(await engine.arch());
+    const known = this.placed.get(key);
+    if (known) {
+      const client = await this.launch(engine, containerId, known).catch((err: Error) => {
+        this.log.warn({ containerId, path: known, reason: err.message }, 'the agent copied in before did not start: copying it again');
+      });
+      if (client) return client;
+    }
     const path = await this.place(engine, containerId, binary);
+    this.placed.set(key, path);
+    if (this.placed.size > REMEMBERED) this.placed.delete(this.placed.keys().next().value!);
+    return this.launch(engine, containerId, path);
+  }
+
+  /** Runs the binary at `path` with one engine exec; only an agent that says this daemon's version is used. */
+  private async launch(engine: Engine, containerId: string, path: string): Promise<AgentClient> {
     const { stream } = await engine.exec(containerId, { cmd: [path], stdin: true });
     this.streams.add(stream as never);
     const client = new AgentClient((data) => stream.write(data));
@@ -120,6 +142,11 @@ export class Agents {
     const version = await client.ready.catch((err: Error) => {
       throw new Error(`the agent did not start: ${err.message}`);
     });
+    if (version !== agentVersion()) {
+      // Its stdin ends with the stream: an agent with no commands exits.
+      stream.destroy();
+      throw new Error(`${path} is another agent build ("${version}", this daemon's is "${agentVersion()}")`);
+    }
     this.log.debug({ containerId, path, version }, 'agent started');
     return client;
   }
@@ -139,18 +166,23 @@ export class Agents {
   }
 
   /** The binary for `arch` as a one-file tar, read once; its name carries its hash, so versions never clash. */
-  private binary(arch: string): Promise<Binary | undefined> {
+  private binary(arch: string): Promise<Binary> {
     let binary = this.binaries.get(arch);
     if (!binary) {
-      const path = agentBinary(arch);
-      binary = path ? packBinary(readFileSync(path)) : Promise.resolve(undefined);
+      binary = packBinary(arch);
       this.binaries.set(arch, binary);
     }
     return binary;
   }
 }
 
-async function packBinary(data: Buffer): Promise<Binary> {
+async function packBinary(arch: string): Promise<Binary> {
+  const path = agentBinary(arch);
+  if (!path) throw new Error(`no agent built for ${arch} (npm run build -w @pocketdock/agent)`);
+  const data = readFileSync(path);
+  // The version line is one string in the binary: without this daemon's, it was built from other sources.
+  if (!data.includes(agentVersion()))
+    throw new Error(`${path} is not built from this daemon's agent sources (npm run build -w @pocketdock/agent)`);
   const name = `.pocketdock-agent-${createHash('sha256').update(data).digest('hex').slice(0, 12)}`;
   const pack = tar.pack();
   pack.entry({ name, mode: 0o755, uid: 0, gid: 0, size: data.length }, data);

@@ -313,7 +313,7 @@ int main(void) {
   if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0) return 1;
   struct sigaction sa = {.sa_handler = on_child, .sa_flags = SA_RESTART | SA_NOCLDSTOP};
   sigaction(SIGCHLD, &sa, NULL);
-  emit(EV_READY, 0, VERSION_LINE, strlen(VERSION_LINE));
+  emit(EV_READY, 0, VERSION_LINE " " AGENT_BUILD, strlen(VERSION_LINE " " AGENT_BUILD));
 
   unsigned char *in = NULL;
   size_t in_len = 0, in_cap = 0;

@@ -3,7 +3,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentBinary } from './binary.js';
+import { agentBinary, agentVersion } from './binary.js';
 import { AgentClient, type AgentCommand } from './client.js';
 import type { SpawnSpec } from './codec.js';
 
@@ -68,6 +68,9 @@ async function survives(pid: number): Promise<boolean> {
 describe('pocketdock-agent', () => {
   it('says its version, then runs commands with separate stdout and stderr and their exit codes', async () => {
     const client = await start();
+    // The build is the hash of the sources beside this test: a binary left from other sources fails here.
+    expect(await client.ready).toBe(agentVersion());
+    expect(agentVersion()).toMatch(/^pocketdock-agent 1 [0-9a-f]{16}$/);
     const r = run(client, { argv: ['sh', '-c', 'echo out; echo err >&2; exit 3'] });
     expect(await r.cmd.exited).toBe(3);
     await r.cmd.gone;

@@ -26,7 +26,7 @@
                          them its pipes are not read, so it blocks (backpressure for one command) */
 
 /* agent -> daemon */
-#define EV_READY 'R'  /* id 0, payload: the agent's version line */
+#define EV_READY 'R'  /* id 0, payload: the agent's version line, a space, its build (AGENT_BUILD) */
 #define EV_STDOUT 'O'
 #define EV_STDERR 'E'
 #define EV_EXIT 'X'   /* i32: exit code, 128+N for a signal N, -1 unknown; all output came before it */
@@ -38,6 +38,10 @@
 #define SIGNAL_MAIN 1u
 
 #define VERSION_LINE "pocketdock-agent 1"
+/* The hash of the sources it was built from (build.sh): the daemon runs no agent but its own build. */
+#ifndef AGENT_BUILD
+#define AGENT_BUILD "unknown"
+#endif
 
 int frame_send(int fd, char type, uint32_t id, const void *data, size_t len);
 
