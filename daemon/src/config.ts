@@ -6,11 +6,10 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_PORT, defaultSocketPath, defaultStateDir } from '@pocketdock/protocol';
+import { DEFAULT_PORT, LOG_LEVELS, defaultSocketPath, defaultStateDir, type LogLevel } from '@pocketdock/protocol';
 import { DEFAULT_SANDBOX, type SandboxConfig } from './container/hardening.js';
 
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export type { LogLevel };
 
 export interface Limits {
   /** Largest JSON-RPC message accepted, in bytes (HTTP body and WebSocket frame). */

@@ -12,7 +12,7 @@ import {
   type Container,
   type CreateContainerOptions,
 } from '../../client/src/index.js';
-import { useDaemon } from '../helpers/daemon.js';
+import { startDaemon, useDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
 import { postRpc } from '../helpers/rpc.js';
 
@@ -142,11 +142,25 @@ describe.each(engines)('projects on $name', (e) => {
     await until(file, (text) => text.includes('out\n') && text.includes('[stderr] err\n'));
     await c.run('echo > /tmp/go');
     await p.wait();
-    await until(file, (text) => text.includes('more\n'));
-    const off = await project({ auto_log: false });
-    const quiet = await create({ projectRoot: off });
-    await (await quiet.run('echo out', { detach: true })).wait();
-    expect(readdirSync(join(quiet.dataPath, 'logs'))).toEqual([]);
+    // wait() returns once the log holds all the process wrote.
+    expect(readFileSync(file, 'utf8')).toBe('out\n[stderr] err\nmore\n');
+  });
+
+  it('with auto_log: false writes no logs/ file and no history for detached processes; with true it does', async () => {
+    const command = 'echo out; echo err >&2';
+    const on = await create({ projectRoot: await project({ auto_log: true }) });
+    const logged = await on.run(command, { detach: true });
+    await logged.wait();
+    expect(readdirSync(join(on.dataPath, 'logs'))).toEqual([`process-${logged.id}.log`]);
+    expect(readFileSync(join(on.dataPath, 'logs', `process-${logged.id}.log`), 'utf8')).toBe('out\n[stderr] err\n');
+
+    const off = await create({ projectRoot: await project({ auto_log: false }) });
+    const quiet = await off.run(command, { detach: true });
+    // The same point in time at which the logged process's file was whole: nothing was written here.
+    expect(await quiet.wait()).toMatchObject({ exitCode: 0 });
+    await off.run('true');
+    expect(readdirSync(join(off.dataPath, 'logs'))).toEqual([]);
+    expect(readdirSync(off.dataPath).sort()).toEqual(['instance.yaml', 'logs']);
   });
 
   it('keeps history within max_log_size and logs/ within max_logs_per_instance', async () => {
@@ -191,6 +205,74 @@ describe.each(engines)('projects on $name', (e) => {
       healthy: 1,
     });
     expect(existsSync(healthy!.dataPath)).toBe(true);
+  });
+});
+
+/** The daemon's JSON log lines about one container so far. */
+function linesAbout(d: TestDaemon, containerId: string): { level: number; msg: string }[] {
+  return d
+    .log()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l))
+    .filter((l) => l.containerId === containerId);
+}
+
+/** Resolves once the daemon has logged a line about `containerId` with message `msg`. */
+function logged(d: TestDaemon, containerId: string, msg: string): Promise<void> {
+  const seen = () => linesAbout(d, containerId).some((l) => l.msg === msg);
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!seen()) return;
+      d.child.stderr!.off('data', check);
+      resolve();
+    };
+    d.child.stderr!.on('data', check);
+    check();
+  });
+}
+
+describe("a project's log_level", () => {
+  it("sets the level of the daemon's log lines about the project's containers, whatever the daemon's own", async () => {
+    const d = await startDaemon({ args: ['--log-level', 'info'] });
+    const pd = await d.client();
+    const socketPath = engines[0]!.socketPath;
+    try {
+      const plain = await pd.createNewContainer({ socketPath });
+      names.push(plain.name);
+      await plain.run('echo plain');
+      const loud = await pd.createNewContainer({ socketPath, projectRoot: await project({ log_level: 'debug' }) });
+      names.push(loud.name);
+      await loud.run('echo loud');
+      const quiet = await pd.createNewContainer({ socketPath, projectRoot: await project({ log_level: 'ERROR' }) });
+      names.push(quiet.name);
+      await quiet.run('echo quiet');
+      await quiet.shutdown();
+      await loud.shutdown();
+      await plain.shutdown();
+      // One pipe, in order: once the last line is in, every line before it is too.
+      await logged(d, plain.containerId, 'container removed');
+
+      const levels = (id: string) => new Set(linesAbout(d, id).map((l) => l.level));
+      // Outside a project the daemon's --log-level rules: info lines, no debug ones.
+      expect(levels(plain.containerId)).toContain(30);
+      expect(levels(plain.containerId)).not.toContain(20);
+      expect(levels(loud.containerId)).toContain(20);
+      expect(linesAbout(d, quiet.containerId)).toEqual([]);
+    } finally {
+      await pd.close();
+      await d.stop();
+    }
+  });
+
+  it('refuses a log_level that is no level, naming the file and the line', async () => {
+    const root = await project({ log_level: 'loud' });
+    await expect(suite.pd.createNewContainer({ projectRoot: root })).rejects.toMatchObject({
+      name: 'InvalidParams',
+      message: expect.stringMatching(
+        /pocketdock\.yaml:\d+: log_level "loud" is not one of trace, debug, info, warn, error, fatal, silent$/,
+      ),
+    });
   });
 });
 

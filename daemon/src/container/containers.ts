@@ -17,7 +17,7 @@ import { metadataFromLabels } from './metadata.js';
 import { generateName } from './names.js';
 import { planCreate } from './plan.js';
 import { UNIX_CALLER, type Caller, type HostPolicy } from './policy.js';
-import { removeInstance, writeInstance } from '../project/index.js';
+import { projectLogger, removeInstance, writeInstance } from '../project/index.js';
 import { recreateOptions } from './recreate.js';
 
 export interface Resolved {
@@ -115,10 +115,10 @@ export class Containers {
     } catch (err) {
       throw nameTaken(err, name);
     }
-    const log = this.log.child({ containerId: id, name });
+    const dataPath = labels[LABEL.dataPath];
+    const log = await projectLogger(this.log, dataPath, { containerId: id, name });
     try {
       await engine.startContainer(id);
-      const dataPath = labels[LABEL.dataPath];
       if (dataPath) await writeInstance(dataPath, metadataFromLabels(id, request.Image ?? '', engine.socketPath, labels));
     } catch (err) {
       log.warn({ err }, 'start failed: removing the container');
@@ -146,8 +146,9 @@ export class Containers {
     if (limits) await engine.updateContainer(id, { Memory, MemorySwap, CpuPeriod, CpuQuota });
     await this.claims.set(engine, id, labels);
     this.remember(engine, id, name);
-    this.log.info({ containerId: id, name, image: request.Image }, 'container created (from the warm pool)');
-    return handleFromLabels(id, name, engine.socketPath, labels);
+    const handle = handleFromLabels(id, name, engine.socketPath, labels);
+    (await this.logOf(id, handle)).info({ image: request.Image }, 'container created (from the warm pool)');
+    return handle;
   }
 
   /**
@@ -179,6 +180,11 @@ export class Containers {
     return { engine, inspect, handle: handleFromLabels(inspect.Id, inspect.Name, engine.socketPath, inspect.Config.Labels ?? {}) };
   }
 
+  /** The log of one container: its ids bound, at its project's log_level. */
+  private logOf(containerId: string, handle: ContainerHandle): Promise<Logger> {
+    return projectLogger(this.log, handle.dataPath, { containerId, name: handle.name });
+  }
+
   /** Marks ids and names as seen: from now on their disappearance is reported as ContainerGone. */
   remember(engine: Engine, ...refs: string[]): void {
     for (const ref of refs) this.seen.add(seenKey(engine, ref));
@@ -200,7 +206,7 @@ export class Containers {
   /** Stops a persistent container, removes any other; answers its handle. */
   async shutdown(ref: string, force: boolean, socketPath?: string): Promise<ContainerHandle> {
     const { engine, inspect, handle } = await this.resolve(ref, socketPath);
-    const log = this.log.child({ containerId: inspect.Id, name: handle.name });
+    const log = await this.logOf(inspect.Id, handle);
     if (handle.persist) {
       await engine.stopContainer(inspect.Id, force ? 0 : STOP_GRACE_S);
       log.info('persistent container stopped');
@@ -240,7 +246,7 @@ export class Containers {
     const { engine, inspect, handle } = await this.resolve(ref, socketPath);
     if (!inspect.State.Running) {
       await engine.startContainer(inspect.Id);
-      this.log.info({ containerId: inspect.Id, name: handle.name }, 'container resumed');
+      (await this.logOf(inspect.Id, handle)).info('container resumed');
     }
     return handle;
   }
@@ -248,15 +254,17 @@ export class Containers {
   async stop(ref: string, socketPath?: string): Promise<void> {
     const { engine, inspect, handle } = await this.resolve(ref, socketPath);
     await engine.stopContainer(inspect.Id, STOP_GRACE_S);
-    this.log.info({ containerId: inspect.Id, name: handle.name }, 'container stopped');
+    (await this.logOf(inspect.Id, handle)).info('container stopped');
   }
 
   async destroy(ref: string, socketPath?: string): Promise<ContainerHandle> {
     const { engine, inspect, handle } = await this.resolve(ref, socketPath);
+    // Read before the instance dir goes: the project's log_level still applies to this last line.
+    const log = await this.logOf(inspect.Id, handle);
     await engine.removeContainer(inspect.Id, { force: true });
     this.forget(engine, inspect.Id, handle.name);
     if (handle.dataPath) await removeInstance(handle.dataPath);
-    this.log.info({ containerId: inspect.Id, name: handle.name }, 'container destroyed');
+    log.info('container destroyed');
     return handle;
   }
 
@@ -291,7 +299,7 @@ export class Containers {
     this.forget(engine, inspect.Id);
     const imageHasInit = hasInit((await engine.images.inspect(inspect.Config.Image))?.entrypoint ?? []);
     const next = await this.launch(engine, recreateOptions(inspect, hardenedHostConfig(this.sandbox, imageHasInit)));
-    this.log.info({ from: inspect.Id, containerId: next.containerId, name: next.name }, 'container recreated');
+    (await this.logOf(next.containerId, next)).info({ from: inspect.Id }, 'container recreated');
     return { handle: next, previousId: inspect.Id };
   }
 

@@ -70,6 +70,8 @@ export interface ExecIo {
   filter?: (stream: StreamName, data: Buffer) => Buffer;
   /** Gets what the exec keeps as it arrives (a project's logs/). */
   tee?: (stream: StreamName, data: Buffer) => void;
+  /** Resolves once what tee got is stored: the exec ends after it, so its log is whole when wait() returns. */
+  flushed?: () => Promise<void>;
 }
 
 /** Most bytes of one stream per exec.output notification. */
@@ -170,15 +172,21 @@ export class ManagedExec {
     const started = Date.now();
     this.run = run;
     this.updateFlow();
-    run.finished.then(
-      (outcome) => this.finish(outcome),
-      (err: unknown) => {
-        const detail = (err as Error).message;
-        this.log.warn({ reason: detail }, 'exec ended without an exit code');
-        this.failure = err instanceof DaemonError ? err : new DaemonError('InternalError', `internal error: ${detail}`, { detail });
-        this.finish({ exitCode: UNKNOWN_EXIT, durationMs: Date.now() - started, timedOut: false });
-      },
-    );
+    void run.finished
+      .then(
+        (outcome) => outcome,
+        (err: unknown): ExecOutcome => {
+          const detail = (err as Error).message;
+          this.log.warn({ reason: detail }, 'exec ended without an exit code');
+          this.failure = err instanceof DaemonError ? err : new DaemonError('InternalError', `internal error: ${detail}`, { detail });
+          return { exitCode: UNKNOWN_EXIT, durationMs: Date.now() - started, timedOut: false };
+        },
+      )
+      .then((outcome) => {
+        const flushed = this.o.io?.flushed;
+        if (flushed) return flushed().then(() => this.finish(outcome));
+        this.finish(outcome);
+      });
   }
 
   get running(): boolean {

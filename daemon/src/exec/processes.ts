@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULTS, type ExecKind, type ExecResult, type ExecSummary, type Lang } from '@pocketdock/protocol';
 import { invalidParams, invalidRequest, processLost } from '../errors.js';
 import type { Logger } from '../log.js';
-import { processLog, recordCommand } from '../project/index.js';
+import { processLog, projectLogger, recordCommand } from '../project/index.js';
 import { ManagedExec, type ExecIo } from './managed-exec.js';
 import type { ExecVia } from './agents.js';
 import type { ExecTargets } from './target.js';
@@ -254,18 +254,19 @@ export class Processes {
     // A project's detached process writes its output to the instance's logs/ too (auto_log); a
     // session's or terminal's shell is logged as the session, by what it ran.
     const logged = kind === 'process' && target.handle.dataPath;
+    const log = await projectLogger(this.log, target.handle.dataPath, { execId: id, containerId: target.containerId });
     const exec = new ManagedExec({
       id,
       containerRef: req.container,
       target,
-      log: this.log.child({ execId: id, containerId: target.containerId }),
+      log,
       timeoutMs: timeout === undefined ? undefined : timeout * 1000,
       maxOutput: req.maxOutput ?? (detach ? Infinity : DEFAULTS.maxOutput),
       bufferSize: req.bufferSize ?? DEFAULTS.bufferSize,
       collect: req.collect ?? false,
       stdin: req.stdin ?? false,
       ...((req.io || logged) && {
-        io: { ...req.io, ...(logged && { tee: processLog(target.handle, id, this.log) }) },
+        io: { ...req.io, ...(logged && processLog(target.handle, id, log)) },
       }),
     });
     attach?.(exec);

@@ -60,13 +60,21 @@ export const logSource = (kind: 'session' | 'process', id: string): string => `$
 
 /**
  * A writer of one detached process's output to logs/process-<id>.log, in the order it arrived;
- * stderr lines are marked, so one file tells both streams apart.
+ * stderr lines are marked, so one file tells both streams apart. `flushed` resolves once all that
+ * `tee` got is written (it never rejects).
  */
-export function processLog(handle: Instance, id: string, log?: Logger): (stream: 'stdout' | 'stderr', data: Buffer) => void {
+export function processLog(
+  handle: Instance,
+  id: string,
+  log?: Logger,
+): { tee: (stream: 'stdout' | 'stderr', data: Buffer) => void; flushed: () => Promise<void> } {
   let queue = Promise.resolve();
-  return (stream, data) => {
-    const text = stream === 'stderr' ? Buffer.from(data.toString('utf8').replace(/^(?=.)/gm, '[stderr] ')) : data;
-    queue = queue.then(() => appendLog(handle, logSource('process', id), text, log));
+  return {
+    tee: (stream, data) => {
+      const text = stream === 'stderr' ? Buffer.from(data.toString('utf8').replace(/^(?=.)/gm, '[stderr] ')) : data;
+      queue = queue.then(() => appendLog(handle, logSource('process', id), text, log));
+    },
+    flushed: () => queue,
   };
 }
 

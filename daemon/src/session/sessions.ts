@@ -9,6 +9,7 @@ import type { ContainerTarget, SessionInfo } from '@pocketdock/protocol';
 import { invalidParams, sessionClosed } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Containers } from '../container/index.js';
+import { projectLogger } from '../project/index.js';
 import { RETAIN_MS, type Processes } from '../exec/index.js';
 import { Session } from './session.js';
 import { SHELL_COMMAND } from './shell.js';
@@ -82,7 +83,7 @@ export class Sessions {
       id,
       container,
       { engine, containerId: inspect.Id, handle },
-      this.log.child({ sessionId: id, containerId: inspect.Id }),
+      await projectLogger(this.log, handle.dataPath, { sessionId: id, containerId: inspect.Id }),
     );
     const exec = await this.processes.start({
       container: inspect.Id,

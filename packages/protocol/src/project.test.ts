@@ -21,6 +21,15 @@ describe('project config', () => {
     expect(projectConfigFrom(projectConfigDocument(PROJECT_DEFAULTS))).toEqual(PROJECT_DEFAULTS);
   });
 
+  it("reads log_level in any case and in Python's names, and refuses what is no level", () => {
+    expect(projectConfigFrom({ log_level: 'DEBUG' }).logLevel).toBe('debug');
+    expect(projectConfigFrom({ log_level: 'warning' }).logLevel).toBe('warn');
+    expect(projectConfigFrom({ log_level: 'CRITICAL' }).logLevel).toBe('fatal');
+    expect(() => projectConfigFrom({ log_level: 'loud' })).toThrow(
+      /: log_level "loud" is not one of trace, debug, info, warn, error, fatal, silent$/,
+    );
+  });
+
   it('names the bad key', () => {
     expect(() => projectConfigFrom({ max_logs_per_instance: 'many' })).toThrow(/max_logs_per_instance must be a number/);
     expect(() => projectConfigFrom({ max_log_size: 'big' })).toThrow(ProjectConfigError);

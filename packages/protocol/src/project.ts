@@ -31,7 +31,25 @@ export interface ProjectConfig {
   retentionDays: number;
   /** Engine socket for this project's containers; null = the daemon's default. */
   socket: string | null;
-  logLevel: string;
+  /**
+   * The level of the daemon's log lines about this project's containers (their creation, commands,
+   * sessions, removal), in place of the daemon's own --log-level: one of LOG_LEVELS.
+   */
+  logLevel: LogLevel;
+}
+
+/** pino's levels, least to most severe, and silent. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+/** Python's logging names, as a project file shared with the reference may spell them. */
+const PYTHON_LEVELS: Record<string, LogLevel> = { warning: 'warn', critical: 'fatal' };
+
+/** A log_level as written in a project file (any case, Python's names too) → one of LOG_LEVELS. */
+export function parseLogLevel(text: string, field = 'log_level'): LogLevel {
+  const name = text.trim().toLowerCase();
+  const level = PYTHON_LEVELS[name] ?? LOG_LEVELS.find((l) => l === name);
+  if (!level) throw new ProjectConfigError(field, `"${text}" is not one of ${LOG_LEVELS.join(', ')}`);
+  return level;
 }
 
 export const PROJECT_DEFAULTS: ProjectConfig = {
@@ -97,6 +115,7 @@ export function projectConfigFrom(raw: unknown): ProjectConfig {
   }
   const config = out as unknown as ProjectConfig;
   parseSize(config.maxLogSize);
+  config.logLevel = parseLogLevel(config.logLevel);
   return config;
 }
 
