@@ -27,10 +27,14 @@ def test_container_run_in_every_mode(daemon):
             assert isinstance(s, pda.AsyncExecStream)
             chunks = [ch async for ch in s]
             assert all(isinstance(ch, StreamChunk) for ch in chunks) and s.result.stderr == "b\n"
+            printed = asyncio.Event()
+            c.on_stdout(lambda cc, data: printed.set())
             p = await c.run("printf x; sleep 60", detach=True)
             assert isinstance(p, pda.AsyncProcess) and await p.is_running()
             with pytest.raises(TimeoutError):
                 await p.wait(timeout=0.2)
+            # The daemon buffers output before it sends it: once "x" has arrived here, peek finds it.
+            await printed.wait()
             assert p.peek() == BufferSnapshot(stdout="x") and p.buffer_size == 1 and p.buffer_overflow is False
             await p.kill()
             assert (await p.wait()).exit_code == 143
