@@ -53,6 +53,8 @@ export function transferRequest(
         const parts: Buffer[] = [];
         res.on('data', (d: Buffer) => parts.push(d));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts) }));
+        // A body broken off short (the daemon gave up past the headers) is an error, never a whole answer.
+        res.once('error', reject);
       },
     );
     req.once('error', reject);

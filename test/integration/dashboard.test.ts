@@ -1,16 +1,19 @@
 /**
  * The dashboard end to end, in a real headless Chromium against a real daemon and engine: sign in
  * with the token, create a sandbox, see its CPU and memory pushed (never polled), stream a command's
- * output, type into a terminal, upload and download a file, see a sandbox another process creates
+ * output, type into a terminal, upload and download a file, download a directory as a tar (a larger one
+ * refused with its size), see a sandbox another process creates
  * appear and its lease change live, destroy — and a wrong token and a foreign Origin refused. POCKETDOCK_SCREENSHOTS=DIR saves the main views there (docs/ in the README).
  */
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import NodeWebSocket from 'ws';
+import tar from 'tar-stream';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { connect } from '../../client/src/index.js';
 import { launchChromium } from '../helpers/browser.js';
@@ -165,6 +168,40 @@ describe('dashboard in Chromium', () => {
     const download = await downloading;
     expect(download.suggestedFilename()).toBe('dropped.txt');
     expect(readFileSync((await download.path())!, 'utf8')).toBe(content);
+  });
+
+  it('downloads a directory as a tar, and refuses one larger than the cap with the reason', async () => {
+    const c = await s.pd.resumeContainer(mine);
+    // A sparse file: 600 MiB by its size (what du -b and a tar count) without taking the disk.
+    await c.run('mkdir -p trees/small/sub trees/huge && echo inside > trees/small/sub/a.txt && truncate -s 600M trees/huge/big');
+    await page.getByLabel('Directory', { exact: true }).fill('/home/sandbox/trees');
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.getByRole('list', { name: 'Files in /home/sandbox/trees' }).getByRole('button', { name: 'small/' }).waitFor();
+
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download small as a tar' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe('small.tar');
+    const members: Record<string, string> = {};
+    const extract = tar.extract();
+    extract.on('entry', (header, stream, next) => {
+      const parts: Buffer[] = [];
+      stream.on('data', (d) => parts.push(d as Buffer));
+      stream.on('end', () => {
+        members[header.name] = Buffer.concat(parts).toString();
+        next();
+      });
+    });
+    extract.end(readFileSync((await download.path())!));
+    await once(extract, 'finish');
+    expect(members).toEqual({ 'small/': '', 'small/sub/': '', 'small/sub/a.txt': 'inside\n' });
+
+    await page.getByRole('button', { name: 'Download huge as a tar' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Downloading huge as a tar failed' })
+      .getByText('/home/sandbox/trees/huge holds 600.0 MiB, more than the dashboard downloads at once (512.0 MiB)', { exact: false })
+      .waitFor();
   });
 
   it('shows a sandbox another process creates without reloading', async () => {

@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import type { Containers } from '../container/index.js';
 import { listDirectory } from './list.js';
 import { containerOwner } from './owner.js';
-import { openFile, openTar } from './source.js';
+import { capped, openFile, openTar } from './source.js';
 import { Transfers } from './transfers.js';
 import { Upload } from './upload.js';
 
@@ -49,7 +49,9 @@ export class Files {
   async downloadStart(p: ParamsOf<'file.downloadStart'>): Promise<ResultOf<'file.downloadStart'>> {
     const { engine, inspect } = await this.containers.resolve(p.container, p.socketPath);
     const open = p.kind === 'file' ? openFile : openTar;
-    const source = await open(engine, inspect.Id, containerPath(p.path));
+    const path = containerPath(p.path);
+    const opened = await open(engine, inspect.Id, path);
+    const source = p.maxBytes === undefined ? opened : capped(opened, p.maxBytes, inspect.Id, path);
     const downloadId = this.transfers.add('down', source);
     return source.size === undefined ? { downloadId } : { downloadId, size: source.size };
   }

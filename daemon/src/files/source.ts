@@ -20,6 +20,27 @@ async function* typed(chunks: AsyncIterable<Buffer>, engine: Engine, containerId
   }
 }
 
+/**
+ * `source` holding at most `maxBytes`: refused at once when its size says more, otherwise broken
+ * off (a FileError midway, which cuts the body short) once it passes them.
+ */
+export function capped(source: Outbound, maxBytes: number, containerId: string, path: string): Outbound {
+  const tooLarge = (what: string) => fileError(containerId, path, `${what} than the ${maxBytes} bytes the download may carry (maxBytes)`);
+  if (source.size !== undefined && source.size > maxBytes) {
+    source.close();
+    throw tooLarge(`is ${source.size} bytes, more`);
+  }
+  async function* counted(): AsyncGenerator<Buffer> {
+    let sent = 0;
+    for await (const chunk of source.chunks) {
+      sent += chunk.length;
+      if (sent > maxBytes) throw tooLarge('is more');
+      yield chunk;
+    }
+  }
+  return { chunks: counted(), size: source.size, close: source.close };
+}
+
 export async function openTar(engine: Engine, containerId: string, path: string): Promise<Outbound> {
   const archive = await engine.getArchive(containerId, path);
   return { chunks: typed(archive, engine, containerId, path), size: undefined, close: () => archive.destroy() };

@@ -1,6 +1,7 @@
 /**
- * A sandbox's file system: list a directory, open subdirectories, download a file (a link to the
- * transfer channel), upload files by dropping them on the panel or choosing them.
+ * A sandbox's file system: list a directory, open subdirectories, download a file or a whole
+ * directory as a tar (a link to the transfer channel), upload files by dropping them on the panel
+ * or choosing them.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { putTransfer, transferUrl } from '@pocketdock/client/browser';
@@ -8,9 +9,21 @@ import { attempt, reportInfo } from './notices.js';
 import type { PanelProps } from './sandbox.js';
 
 const HOME = '/home/sandbox';
+/** The most a directory download carries: larger trees are refused before, and cut short by the daemon (maxBytes) if they grow meanwhile. */
+export const MAX_TREE_BYTES = 512 * 1024 * 1024;
 
 const join = (dir: string, name: string) => `${dir.replace(/\/$/, '')}/${name}`;
 const parent = (dir: string) => dir.replace(/\/[^/]+\/?$/, '') || '/';
+const quoted = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+
+/** Saves what the transfer channel answers for `downloadId` as the file `name`. */
+function save(downloadId: string, name: string): void {
+  const a = document.createElement('a');
+  a.href = transferUrl(downloadId);
+  a.download = name;
+  a.click();
+}
 
 export function FilesPanel({ transport, sandbox, shown }: PanelProps) {
   const [dir, setDir] = useState(HOME);
@@ -27,10 +40,22 @@ export function FilesPanel({ transport, sandbox, shown }: PanelProps) {
   const download = (name: string) =>
     attempt(`Downloading ${name} failed`, async () => {
       const { downloadId } = await transport.call('file.downloadStart', { ...target, path: join(dir, name), kind: 'file' });
-      const a = document.createElement('a');
-      a.href = transferUrl(downloadId);
-      a.download = name;
-      a.click();
+      save(downloadId, name);
+    });
+
+  const downloadTree = (name: string) =>
+    attempt(`Downloading ${name} as a tar failed`, async () => {
+      const path = join(dir, name);
+      // Sized first, so a tree too large is refused with a reason instead of a download broken off midway.
+      const du = await transport.call('container.run', { ...target, command: `du -sb -- ${quoted(path)}` });
+      const bytes = Number(/^(\d+)\s/m.exec(du.stdout)?.[1]);
+      if (bytes > MAX_TREE_BYTES) {
+        throw new Error(
+          `${path} holds ${mib(bytes)}, more than the dashboard downloads at once (${mib(MAX_TREE_BYTES)}): copy it with pocketdock pull or the client's pull()`,
+        );
+      }
+      const { downloadId } = await transport.call('file.downloadStart', { ...target, path, kind: 'tar', maxBytes: MAX_TREE_BYTES });
+      save(downloadId, `${name}.tar`);
     });
 
   const upload = async (files: FileList | null | undefined) => {
@@ -87,9 +112,20 @@ export function FilesPanel({ transport, sandbox, shown }: PanelProps) {
         {names?.map((n) => (
           <li key={n}>
             {n.endsWith('/') ? (
-              <button type="button" class="link mono" onClick={() => setDir(join(dir, n.slice(0, -1)))}>
-                {n}
-              </button>
+              <>
+                <button type="button" class="link mono" onClick={() => setDir(join(dir, n.slice(0, -1)))}>
+                  {n}
+                </button>
+                <button
+                  type="button"
+                  class="tar"
+                  aria-label={`Download ${n.slice(0, -1)} as a tar`}
+                  title="Download as a tar"
+                  onClick={() => void downloadTree(n.slice(0, -1))}
+                >
+                  .tar ↓
+                </button>
+              </>
             ) : (
               <button type="button" class="link mono" title="Download" onClick={() => void download(n)}>
                 {n}

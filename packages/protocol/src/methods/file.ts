@@ -58,7 +58,17 @@ export const FILE_METHODS = {
     `Opens an upload; its bytes are the body of PUT ${TRANSFER_ROUTE}<uploadId>, which answers { bytes } once the engine has written them. Members of an uploaded tar and the written file belong to the container's user.`,
   ),
   'file.downloadStart': method(
-    addressed({ path: ContainerPath, kind: TransferKind }),
+    addressed({
+      path: ContainerPath,
+      kind: TransferKind,
+      maxBytes: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          description:
+            'The most bytes the download may carry: a file larger is refused here (FileError); a tar that grows past it breaks off short, never ending like a whole one',
+        }),
+      ),
+    }),
     Type.Object({
       downloadId: TransferId,
       size: Type.Optional(Type.Integer({ description: 'Length of the file (kind "file" only)' })),
