@@ -58,3 +58,8 @@ export class Cli {
     await pd?.close();
   }
 }
+
+/** Where `pd` reaches its daemon as --daemon takes it: the socket's path, or the ws:// URL. */
+export function daemonAt(pd: PocketDock): string {
+  return pd.transport.http.socketPath ?? pd.transport.url;
+}

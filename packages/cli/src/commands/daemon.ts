@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { connect, daemonCommand, daemonLogPath, DaemonNotRunning, type PocketDock } from '@pocketdock/client';
-import type { Cli } from '../context.js';
+import { daemonAt, type Cli } from '../context.js';
 import { UsageError } from '../errors.js';
 import { followFiles } from '../follow.js';
 import { act, count, examples } from '../program.js';
@@ -87,7 +87,7 @@ export function registerDaemonCommands(program: Command): void {
           if (already) {
             const hello = await already.hello();
             await already.close();
-            cli.out.note(`pocketdockd ${hello.version} already running (pid ${hello.pid}) at ${already.transport.url}`);
+            cli.out.note(`pocketdockd ${hello.version} already running (pid ${hello.pid}) at ${daemonAt(already)}`);
             return;
           }
           if (fg) return foreground(cli, args);
@@ -119,8 +119,10 @@ export function registerDaemonCommands(program: Command): void {
           }
           const { pid } = await pd.hello();
           const gone = new Promise((resolve) => pd.transport.signal.addEventListener('abort', resolve, { once: true }));
+          // A listener holds the connection open (an idle one would not keep this process waiting for its end).
+          const release = pd.transport.on('daemon.stopping', () => undefined);
           process.kill(pid, 'SIGTERM');
-          await gone;
+          await gone.finally(release);
           cli.out.note(`stopped pocketdockd (pid ${pid})`);
         }),
       ),
@@ -130,7 +132,7 @@ export function registerDaemonCommands(program: Command): void {
   examples(
     daemon
       .command('status')
-      .description('whether a daemon answers, and what it is')
+      .description('whether a daemon answers, and what it is: version, uptime, listeners, engines, containers, warm pool')
       .action(
         act(async (cli) => {
           const pd = await running(cli);
@@ -138,9 +140,10 @@ export function registerDaemonCommands(program: Command): void {
             throw Object.assign(new DaemonNotRunning(`no pocketdock daemon answers at ${cli.daemonAddress ?? 'the default socket'}`), {
               address: cli.daemonAddress ?? '',
             });
-          const status = await pd.status();
+          // One object for scripts: daemon.status's fields, and pool.status's result under `pool`.
+          const [status, pool] = await Promise.all([pd.status(), pd.poolStatus()]);
           await pd.close();
-          cli.out.result(status, (st) =>
+          cli.out.result({ ...status, pool }, (st) => {
             cli.out.fields([
               ['daemon', `pocketdockd ${st.version} (pid ${st.pid})`],
               ['uptime', duration(st.uptimeSeconds)],
@@ -151,8 +154,26 @@ export function registerDaemonCommands(program: Command): void {
                 `${e.socketPath}${e.default ? ' (default)' : ''}${e.answers ? '' : cli.out.color.red(' not answering')}`,
               ]),
               ['containers', `${st.containers.running} running, ${st.containers.stopped} stopped`],
-            ]),
-          );
+              ['pool', st.pool.pools.length === 0 ? 'none configured' : `${st.pool.cold} cold creates (no pool could serve them)`],
+            ]);
+            if (st.pool.pools.length === 0) return;
+            cli.out.line();
+            cli.out.table(
+              ['POOL', 'IMAGE', 'NETWORK', 'SIZE', 'READY', 'FILLING', 'HITS', 'MISSES', 'LAST ERROR'],
+              st.pool.pools.map((p) => [
+                p.key,
+                p.image,
+                p.network ? 'on' : 'off',
+                String(p.size),
+                String(p.ready),
+                String(p.filling),
+                String(p.hits),
+                String(p.misses),
+                p.lastError ?? '-',
+              ]),
+              '',
+            );
+          });
         }),
       ),
     ['pocketdock daemon status', 'pocketdock daemon status --json'],

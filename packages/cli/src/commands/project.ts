@@ -1,6 +1,7 @@
 /** The project around the working directory, and the whole picture: init, doctor, status. */
 import type { Command } from 'commander';
 import { findProjectRoot, initProject } from '@pocketdock/client';
+import { daemonAt } from '../context.js';
 import { act, examples } from '../program.js';
 import { printList } from './containers.js';
 
@@ -50,7 +51,7 @@ export function registerProjectCommands(program: Command): void {
           const pd = await cli.client();
           const root = findProjectRoot() ?? null;
           const [daemon, containers] = await Promise.all([pd.hello(), pd.listContainers(cli.engine)]);
-          cli.out.result({ daemon, address: pd.transport.url, project: root, containers }, (s) => {
+          cli.out.result({ daemon, address: daemonAt(pd), project: root, containers }, (s) => {
             const running = s.containers.filter((c) => c.status === 'running').length;
             cli.out.fields([
               ['daemon', `pocketdockd ${s.daemon.version} (pid ${s.daemon.pid}) at ${s.address}`],
