@@ -1,10 +1,13 @@
 // Nothing a client sends exhausts or crashes the daemon: malformed messages, hostile ids and params,
 // timeouts past a timer's reach, an output bomb, buffer budgets, a command too long for the kernel.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Container } from '../../client/src/index.js';
 import { docker } from '../helpers/engines.js';
-import { useDaemon } from '../helpers/daemon.js';
+import { startDaemon, useDaemon } from '../helpers/daemon.js';
 import { postRpc } from '../helpers/rpc.js';
 
 const suite = useDaemon();
@@ -107,18 +110,38 @@ describe('resource caps', () => {
     expect((await call('daemon.hello', {})).result).toBeDefined();
   });
 
-  it("books every exec's buffers against one budget", async () => {
-    const big = { container: c.name, command: 'sleep 60', detach: true, bufferSize: 256 * 1024 * 1024 };
-    const first = await call('exec.start', big);
-    const second = await call('exec.start', big);
-    const third = await call('exec.start', big);
-    expect(first.result).toMatchObject({ execId: expect.any(String) });
-    expect(second.result).toMatchObject({ execId: expect.any(String) });
-    expect(third.error).toMatchObject({
-      code: -32600,
-      data: { type: 'InvalidRequest', detail: expect.stringMatching(/exec buffers are full/) },
-    });
-    for (const r of [first, second]) await call('exec.kill', { execId: (r.result as { execId: string }).execId, signal: 9 });
+  it("holds every exec's buffers within one budget of the bytes they really hold", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pd-budget-'));
+    const config = join(dir, 'pocketdockd.yaml');
+    writeFileSync(config, `limits:\n  maxBufferedBytes: ${4 * 1024 * 1024}\n`);
+    const d = await startDaemon({ args: ['--config', config] });
+    const pd = await d.client();
+    const small = await pd.createNewContainer();
+    names.push(small.name);
+    const on = (method: string, params: Record<string, unknown>) =>
+      postRpc({ socketPath: d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })).then((r) => r.json as Reply);
+    try {
+      // Quiet execs hold nothing: twenty that may each grow to 512 MiB start under a 4 MiB budget.
+      const quiet = { container: small.name, command: 'sleep 60', detach: true, bufferSize: 256 * 1024 * 1024 };
+      const sleepers = await Promise.all(Array.from({ length: 20 }, () => on('exec.start', quiet)));
+      for (const r of sleepers) expect(r.result).toMatchObject({ execId: expect.any(String) });
+      // A loud one grows its ring until the budget is spent, then evicts (reported as overflow).
+      const loud = await on('exec.start', { container: small.name, command: 'head -c 6000000 /dev/zero', bufferSize: 8 * 1024 * 1024 });
+      const execId = (loud.result as { execId: string }).execId;
+      expect((await on('exec.wait', { execId })).result).toMatchObject({ exitCode: 0 });
+      const info = (await on('exec.info', { execId })).result as { bufferSize: number; bufferOverflow: boolean };
+      expect(info.bufferOverflow).toBe(true);
+      expect(info.bufferSize).toBeLessThanOrEqual(4 * 1024 * 1024);
+      expect((await on('exec.start', quiet)).error).toMatchObject({
+        code: -32600,
+        data: { type: 'InvalidRequest', detail: expect.stringMatching(/exec buffers are full/) },
+      });
+      for (const r of sleepers) await on('exec.kill', { execId: (r.result as { execId: string }).execId, signal: 9 });
+    } finally {
+      await small.shutdown();
+      await pd.close();
+      await d.stop();
+    }
   });
 
   it('refuses a command longer than the kernel takes as one argument, naming the field', async () => {

@@ -29,6 +29,7 @@ import { OutputCollector, OutputLimit } from './collector.js';
 import { UNKNOWN_EXIT, type CommandRun, type ExecOutcome } from './run.js';
 import { startRun } from './start-run.js';
 import { RingBuffer } from './ring-buffer.js';
+import type { BufferBudget } from './budget.js';
 import type { ExecTarget } from './target.js';
 import { completeUtf8Length } from './utf8.js';
 
@@ -56,6 +57,8 @@ export interface ManagedExecOptions {
   bufferSize: number;
   /** Keep the first maxOutput bytes of each stream for the result (blocking runs). */
   collect: boolean;
+  /** What its rings and kept output take their bytes from (Limits.maxBufferedBytes). */
+  budget?: BufferBudget;
   stdin?: boolean;
   io?: ExecIo;
 }
@@ -134,8 +137,8 @@ export class ManagedExec {
     this.containerId = o.target.containerId;
     this.containerRef = o.containerRef;
     this.log = o.log;
-    this.rings = { stdout: new RingBuffer(o.bufferSize), stderr: new RingBuffer(o.bufferSize) };
-    this.output = o.collect ? new OutputCollector(o.maxOutput) : new OutputLimit(o.maxOutput);
+    this.rings = { stdout: new RingBuffer(o.bufferSize, o.budget), stderr: new RingBuffer(o.bufferSize, o.budget) };
+    this.output = o.collect ? new OutputCollector(o.maxOutput, o.budget) : new OutputLimit(o.maxOutput);
     this.done = new Promise((resolve) => {
       this.settle = resolve;
     });
@@ -353,6 +356,12 @@ export class ManagedExec {
   /** Drops every subscription (the exec failed to start). */
   dispose(): void {
     for (const key of [...this.subs.keys()]) this.unsubscribeKey(key);
+  }
+
+  /** Gives its buffers back to the budget: the registry forgot it, nobody reads them any more. */
+  release(): void {
+    for (const s of STREAMS) this.rings[s].release();
+    if (this.output instanceof OutputCollector) this.output.release();
   }
 
   private readonly sink = (stream: StreamName, data: Buffer): void => {

@@ -14,6 +14,8 @@ import { ManagedExec, type ExecIo } from './managed-exec.js';
 import type { ExecVia } from './agents.js';
 import type { ExecTargets } from './target.js';
 import { StateFile, hasStrings } from '../state-file.js';
+import { BufferBudget } from './budget.js';
+import { INITIAL_RING_BYTES } from './ring-buffer.js';
 import { SurvivorRun, survivingExecIds } from './survivors.js';
 
 /** How long a finished exec stays addressable. */
@@ -81,14 +83,16 @@ export class Processes {
   /** Settles once the execs that outlived the previous daemon are registered: lookups wait for it. */
   private recovering: Promise<void> = Promise.resolve();
 
-  /** Bytes the registered execs' buffers may grow to, together (ExecLimits.maxBufferedBytes). */
-  private buffered = 0;
+  /** What the registered execs' buffers hold, together (ExecLimits.maxBufferedBytes). */
+  private readonly budget: BufferBudget;
 
   constructor(
     private readonly targets: ExecTargets,
     private readonly log: Logger,
     private readonly limits: ExecLimits,
-  ) {}
+  ) {
+    this.budget = new BufferBudget(limits.maxBufferedBytes);
+  }
 
   /**
    * Finds the detached execs (and session shells) the previous daemon recorded that still run, by
@@ -128,6 +132,7 @@ export class Processes {
             maxOutput: Infinity,
             bufferSize: DEFAULTS.bufferSize,
             collect: false,
+            budget: this.budget,
           });
           exec.adopt(new SurvivorRun(target.engine, containerId, e.execId));
           this.execs.set(e.execId, Promise.resolve(exec));
@@ -198,11 +203,11 @@ export class Processes {
   }
 
   /**
-   * Books what an exec's buffers may grow to — two rings, and for a blocking run the output it keeps
-   * — against the daemon-wide budget; answers the release. A blocking run's result is one string per
-   * stream, so its maxOutput is capped before anything starts.
+   * Refuses what cannot start: a command longer than the kernel takes, a blocking run keeping more
+   * than its result may (one string per stream, capped before anything starts), and any exec while
+   * the execs' buffers together hold the whole budget (BufferBudget: real bytes, not what they may grow to).
    */
-  private reserve(req: StartRequest): () => void {
+  private admit(req: StartRequest): void {
     const size = Buffer.byteLength(req.command);
     if (size > MAX_COMMAND_BYTES) {
       throw invalidParams(
@@ -210,43 +215,22 @@ export class Processes {
         `is ${size} bytes; the kernel takes at most ${MAX_COMMAND_BYTES} in one argument: write the script to a file (writeFile) and run the file`,
       );
     }
-    const kept = req.collect ? (req.maxOutput ?? DEFAULTS.maxOutput) : 0;
-    if (kept > this.limits.maxRunOutput) {
+    if (req.collect && (req.maxOutput ?? DEFAULTS.maxOutput) > this.limits.maxRunOutput) {
       throw invalidParams(
         'maxOutput',
         `must be at most ${this.limits.maxRunOutput} for a blocking run (its result is built in memory): stream or detach the command to follow more output`,
       );
     }
-    const bytes = 2 * ((req.bufferSize ?? DEFAULTS.bufferSize) + kept);
-    if (this.buffered + bytes > this.limits.maxBufferedBytes) {
+    const first = 2 * Math.min(INITIAL_RING_BYTES, req.bufferSize ?? DEFAULTS.bufferSize);
+    if (this.budget.used + first > this.budget.max) {
       throw invalidRequest(
-        `the daemon's exec buffers are full (${this.buffered} of ${this.limits.maxBufferedBytes} bytes booked, this exec needs ${bytes}): wait for execs to end, or use a smaller bufferSize or maxOutput`,
+        `the daemon's exec buffers are full (${this.budget.used} of ${this.budget.max} bytes held): wait for execs to end, or read or kill the ones whose output piles up`,
       );
     }
-    this.buffered += bytes;
-    let released = false;
-    return () => {
-      if (!released) {
-        released = true;
-        this.buffered -= bytes;
-      }
-    };
   }
 
   private async launch(id: string, req: StartRequest, attach?: (exec: ManagedExec) => void): Promise<ManagedExec> {
-    const release = this.reserve(req);
-    try {
-      const exec = await this.launchBooked(id, req, attach);
-      // The buffers stay readable as long as the exec is registered (track()).
-      void exec.done.then(() => setTimeout(release, retainOf(req)).unref());
-      return exec;
-    } catch (err) {
-      release();
-      throw err;
-    }
-  }
-
-  private async launchBooked(id: string, req: StartRequest, attach?: (exec: ManagedExec) => void): Promise<ManagedExec> {
+    this.admit(req);
     const target = await this.targets.resolve(req.container, req.command, req.lang, req.socketPath);
     const detach = req.detach ?? false;
     const timeout = req.timeout ?? (detach ? undefined : target.timeout);
@@ -264,6 +248,7 @@ export class Processes {
       maxOutput: req.maxOutput ?? (detach ? Infinity : DEFAULTS.maxOutput),
       bufferSize: req.bufferSize ?? DEFAULTS.bufferSize,
       collect: req.collect ?? false,
+      budget: this.budget,
       stdin: req.stdin ?? false,
       ...((req.io || logged) && {
         io: { ...req.io, ...(logged && processLog(target.handle, id, log)) },
@@ -275,6 +260,7 @@ export class Processes {
       await exec.start();
     } catch (err) {
       exec.dispose();
+      exec.release();
       throw err;
     }
     if (req.history !== false)
@@ -303,12 +289,15 @@ export class Processes {
   }
 
   /**
-   * Forgets an exec RETAIN_MS after it ended; a detached one is on disk while it runs (the start is
+   * Forgets an exec RETAIN_MS after it ended, giving its buffers back; a detached one is on disk while it runs (the start is
    * answered once it is), so that a daemon killed meanwhile finds it again.
    */
   private async track(stored: StoredExec | undefined, exec: ManagedExec, retainMs: number): Promise<void> {
     void exec.done.then(() => {
-      setTimeout(() => this.execs.delete(exec.id), retainMs).unref();
+      setTimeout(() => {
+        this.execs.delete(exec.id);
+        exec.release();
+      }, retainMs).unref();
       if (stored && this.detached.delete(stored.execId)) void this.persist();
     });
     if (stored && exec.running) {

@@ -1,9 +1,13 @@
 /**
  * The last `capacity` bytes of one output stream, addressed by absolute offsets: offset N is the
  * N-th byte the stream ever produced, whatever was evicted or consumed since. Storage grows by
- * doubling up to the capacity, so a quiet process costs little.
+ * doubling up to the capacity, so a quiet process costs little; with a budget, each growth is taken
+ * from it, and a ring the budget cannot grow keeps the storage it has (evicting sooner).
  */
-const INITIAL = 64 * 1024;
+import type { BufferBudget } from './budget.js';
+
+/** A ring's first storage (or its capacity, if smaller). */
+export const INITIAL_RING_BYTES = 64 * 1024;
 
 export interface RingRead {
   /** Absolute offset of the first byte of `data`. */
@@ -22,7 +26,10 @@ export class RingBuffer {
   /** Bytes pushed out by newer output (not counting what was consumed on purpose). */
   private evicted = 0;
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    private readonly budget?: BufferBudget,
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
   }
 
@@ -43,16 +50,29 @@ export class RingBuffer {
     return this.evicted;
   }
 
+  /** Bytes of storage allocated now (what the budget holds for this ring). */
+  get allocated(): number {
+    return this.buf.length;
+  }
+
   append(data: Buffer): void {
     if (data.length === 0) return;
-    const keep = data.length > this.capacity ? data.subarray(data.length - this.capacity) : data;
     const total = this.total + data.length;
-    const first = Math.max(this.first, total - this.capacity);
-    this.grow(total - first, first, this.total);
+    this.grow(Math.min(total - this.first, this.capacity));
+    const room = this.buf.length;
+    const first = Math.max(this.first, total - room);
     this.evicted += first - this.first;
     this.first = first;
     this.total = total;
-    this.copyIn(total - keep.length, keep);
+    const keep = data.length > room ? data.subarray(data.length - room) : data;
+    if (keep.length) this.copyIn(total - keep.length, keep);
+  }
+
+  /** Gives the storage back to the budget; the ring holds nothing after. */
+  release(): void {
+    this.budget?.give(this.buf.length);
+    this.buf = Buffer.alloc(0);
+    this.first = this.total;
   }
 
   /** Up to `max` bytes from absolute offset `from` (clamped to what is held). */
@@ -68,17 +88,19 @@ export class RingBuffer {
     this.first = Math.min(Math.max(this.first, offset), this.total);
   }
 
-  /** Makes room for `needed` bytes, keeping held bytes [from, to) at their offsets modulo the new size. */
-  private grow(needed: number, from: number, to: number): void {
+  /** Makes room for `needed` bytes if the budget allows, keeping the held bytes at their offsets modulo the new size. */
+  private grow(needed: number): void {
     if (needed <= this.buf.length) return;
-    let size = Math.max(this.buf.length, INITIAL);
+    let size = Math.max(this.buf.length, INITIAL_RING_BYTES);
     while (size < needed) size *= 2;
+    size = Math.min(size, this.capacity);
+    if (this.budget && !this.budget.take(size - this.buf.length)) return;
     const old = this.buf;
-    this.buf = Buffer.allocUnsafe(Math.min(size, this.capacity));
+    this.buf = Buffer.allocUnsafe(size);
     if (old.length === 0) return;
-    for (let o = from; o < to;) {
+    for (let o = this.first; o < this.total;) {
       const at = o % old.length;
-      const n = Math.min(old.length - at, to - o);
+      const n = Math.min(old.length - at, this.total - o);
       this.copyIn(o, old.subarray(at, at + n));
       o += n;
     }
