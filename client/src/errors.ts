@@ -113,6 +113,14 @@ export class OptionRefused extends Unauthorized {
     this.rule = text(data.rule);
   }
 }
+/** The caller holds as many execs, sessions, terminals or transfers as one client may: `limit` names the config key. */
+export class LimitExceeded extends PocketDockError {
+  readonly limit: string;
+  constructor(message: string, data: WireData = {}) {
+    super(message, data);
+    this.limit = text(data.limit);
+  }
+}
 export class InvalidParams extends PocketDockError {
   readonly field: string;
   constructor(message: string, data: WireData = {}) {
@@ -166,6 +174,7 @@ const CLASSES: Record<ErrorType, ErrorClass> = {
   ProcessLost,
   Unauthorized,
   OptionRefused,
+  LimitExceeded,
   InvalidParams,
 };
 

@@ -29,6 +29,14 @@ export interface Limits {
   maxBufferedBytes: number;
   /** Most container.watchStats subscriptions (connection × container) the daemon serves at once. */
   maxStatsWatches: number;
+  /** Most running execs (runs, streams, detached processes) one client may have started (rpc/client-caps.ts). */
+  maxExecsPerClient: number;
+  /** Most open sessions one client may have opened. */
+  maxSessionsPerClient: number;
+  /** Most running terminals one client may have opened. */
+  maxTerminalsPerClient: number;
+  /** Most open uploads and downloads (files and images) one client may have started. */
+  maxTransfersPerClient: number;
 }
 
 /** One warm pool: how many ready containers to keep, and how long one may wait before it is replaced. */
@@ -107,6 +115,10 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
       maxRunOutput: 16 * 1024 * 1024,
       maxBufferedBytes: 1024 * 1024 * 1024,
       maxStatsWatches: 256,
+      maxExecsPerClient: 256,
+      maxSessionsPerClient: 64,
+      maxTerminalsPerClient: 64,
+      maxTransfersPerClient: 64,
     },
     leaseGraceSeconds: 30,
     engineTimeoutSeconds: 30,
@@ -253,6 +265,10 @@ const LIMIT_KEYS: readonly (keyof Limits)[] = [
   'maxRunOutput',
   'maxBufferedBytes',
   'maxStatsWatches',
+  'maxExecsPerClient',
+  'maxSessionsPerClient',
+  'maxTerminalsPerClient',
+  'maxTransfersPerClient',
 ];
 
 function parseLimits(raw: unknown, path: string): Partial<Limits> {

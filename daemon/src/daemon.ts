@@ -5,7 +5,7 @@ import { Engines } from './engine/index.js';
 import { Files } from './files/index.js';
 import { Images } from './images/index.js';
 import type { Logger } from './log.js';
-import { RpcRouter, createHandlers, type Whereabouts } from './rpc/index.js';
+import { ClientCaps, RpcRouter, createHandlers, type Whereabouts } from './rpc/index.js';
 import { ContainerWatch, Containers, HostPolicy, StatsWatch } from './container/index.js';
 import { Agents, ExecTargets, Processes } from './exec/index.js';
 import { Leases, WarmPool } from './pool/index.js';
@@ -78,6 +78,7 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
       images,
       sessions,
       leases,
+      caps: new ClientCaps(config.limits),
       log,
     }),
     config.limits,

@@ -62,3 +62,6 @@ export const sessionClosed = (sessionId: string, reason: string) =>
 
 export const optionRefused = (option: string, rule: string, detail: string) =>
   new DaemonError('OptionRefused', `${option} refused (${rule}): ${detail}`, { option, rule, detail });
+
+export const limitExceeded = (limit: string, detail: string) =>
+  new DaemonError('LimitExceeded', `limit ${limit} reached: ${detail}`, { limit, detail });

@@ -76,4 +76,20 @@ describe('Transfers', () => {
     expect(down.closed).toBe(1);
     expect(t.size).toBe(0);
   });
+
+  it('tells when a transfer is over: cancelled unused, or its one request finished', async () => {
+    const t = new Transfers();
+    const cancelled = t.add('up', up());
+    const used = t.add('down', new Down());
+    let over = '';
+    void t.ended(cancelled).then(() => (over += 'cancelled '));
+    void t.ended(used).then(() => (over += 'used'));
+    t.close(cancelled);
+    t.claimDownload(used);
+    await t.ended(cancelled);
+    expect(over).toBe('cancelled ');
+    t.finish(used);
+    await t.ended(used);
+    expect(over).toBe('cancelled used');
+  });
 });

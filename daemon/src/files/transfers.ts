@@ -2,7 +2,8 @@
  * Open uploads and downloads by id, waiting for the HTTP request that moves their bytes
  * (server/transfer-route.ts). An id is random (128 bits), serves one request, and is tied to
  * nothing else: any client the listener lets in may use it. One unused for too long, or
- * cancelled, releases what it holds.
+ * cancelled, releases what it holds. `ended(id)` tells when a transfer is over: closed unused, or its
+ * request done (the route calls `finish`).
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -27,8 +28,17 @@ export const isInbound = (t: Transfer): t is Inbound => 'receive' in t;
 
 export const IDLE_TIMEOUT_MS = 60_000;
 
+interface Entry {
+  transfer: Transfer;
+  timer: NodeJS.Timeout;
+  end: () => void;
+}
+
 export class Transfers {
-  private readonly open = new Map<string, { transfer: Transfer; timer: NodeJS.Timeout }>();
+  private readonly open = new Map<string, Entry>();
+  /** Claimed transfers whose request still moves bytes: how each tells it is over. */
+  private readonly inUse = new Map<string, () => void>();
+  private readonly ends = new Map<string, Promise<void>>();
 
   constructor(private readonly idleMs = IDLE_TIMEOUT_MS) {}
 
@@ -39,8 +49,23 @@ export class Transfers {
   add(prefix: 'up' | 'down', transfer: Transfer): string {
     const id = `${prefix}-${randomBytes(16).toString('hex')}`;
     const timer = setTimeout(() => this.close(id), this.idleMs).unref();
-    this.open.set(id, { transfer, timer });
+    let end!: () => void;
+    this.ends.set(
+      id,
+      new Promise<void>((resolve) => {
+        end = () => {
+          this.ends.delete(id);
+          resolve();
+        };
+      }),
+    );
+    this.open.set(id, { transfer, timer, end });
     return id;
+  }
+
+  /** Resolves once transfer `id` is over: cancelled, expired, or its one request done (at once for an unknown id). */
+  ended(id: string): Promise<void> {
+    return this.ends.get(id) ?? Promise.resolve();
   }
 
   /** Takes the open upload `id` for its one use: later claims of it fail. */
@@ -53,12 +78,19 @@ export class Transfers {
     return this.claim(id, (t) => !isInbound(t), 'an upload: PUT its bytes') as Outbound;
   }
 
+  /** The request that claimed `id` is done with it. */
+  finish(id: string): void {
+    this.inUse.get(id)?.();
+    this.inUse.delete(id);
+  }
+
   /** Forgets an unused transfer and releases it; unknown ids are ignored. */
   close(id: string): void {
     const entry = this.open.get(id);
     if (!entry) return;
     this.take(id, entry);
     if (!isInbound(entry.transfer)) entry.transfer.close();
+    entry.end();
   }
 
   private claim(id: string, fits: (t: Transfer) => boolean, otherwise: string): Transfer {
@@ -66,6 +98,7 @@ export class Transfers {
     if (!entry) throw invalidParams('transferId', `"${id}" is not an open transfer (unknown, already used, cancelled or expired)`);
     if (!fits(entry.transfer)) throw invalidParams('transferId', `"${id}" is ${otherwise}`);
     this.take(id, entry);
+    this.inUse.set(id, entry.end);
     return entry.transfer;
   }
 

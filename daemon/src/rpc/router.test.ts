@@ -2,18 +2,19 @@
 import { Duplex, PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import { defaultConfig } from '../config.js';
 import { invalidParams } from '../errors.js';
 import type { CallContext } from './context.js';
 import type { Handlers } from './handlers/index.js';
 import { RpcRouter } from './router.js';
 
 const LIMITS = {
+  ...defaultConfig().limits,
   maxMessageBytes: 1 << 20,
   maxBatch: 3,
   maxPending: 4,
   maxDepth: 64,
   maxRunOutput: 1 << 20,
-  maxBufferedBytes: 1 << 30,
   maxStatsWatches: 8,
 };
 const log = pino({ level: 'silent' });

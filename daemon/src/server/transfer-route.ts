@@ -25,8 +25,12 @@ export async function transferRoutes(app: FastifyInstance, transfers: Transfers,
 
     scope.put<{ Params: Params }>(`${TRANSFER_ROUTE}:id`, async (req, reply) => {
       const upload = transfers.claimUpload(req.params.id);
-      const result = await upload.receive(req.raw);
-      return reply.type('application/json').send(JSON.stringify(result));
+      try {
+        const result = await upload.receive(req.raw);
+        return reply.type('application/json').send(JSON.stringify(result));
+      } finally {
+        transfers.finish(req.params.id);
+      }
     });
 
     scope.get<{ Params: Params }>(`${TRANSFER_ROUTE}:id`, async (req, reply) => {
@@ -44,6 +48,7 @@ export async function transferRoutes(app: FastifyInstance, transfers: Transfers,
         res.destroy();
       } finally {
         download.close();
+        transfers.finish(req.params.id);
       }
     });
   });

@@ -71,6 +71,12 @@ export const ERRORS = {
     ['detail', 'option', 'rule'],
     'An option the daemon refuses this caller (docs/security.md): `option` names it, `rule` the rule it broke.',
   ),
+  LimitExceeded: spec(
+    -32080,
+    'PocketDockError',
+    ['limit', 'detail'],
+    'The caller holds as many execs, sessions, terminals or transfers as the config allows one client: `limit` names the config key.',
+  ),
   InvalidParams: spec(RpcCode.InvalidParams, 'PocketDockError', ['field', 'detail'], 'A parameter is missing or malformed.'),
 } as const satisfies Record<string, ErrorSpec>;
 

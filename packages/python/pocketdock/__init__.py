@@ -32,6 +32,7 @@ from .errors import (
     InternalError,
     InvalidParams,
     InvalidRequest,
+    LimitExceeded,
     MethodNotFound,
     OptionRefused,
     ParseError,
@@ -69,6 +70,6 @@ __all__ = [
     "ExecResult", "ContainerInfo", "ContainerListItem", "StreamChunk", "BufferSnapshot", "DoctorReport", "ProfileInfo",
     "PocketDockError", "ParseError", "InvalidRequest", "MethodNotFound", "InternalError", "SocketError", "SocketConnectionError", "SocketCommunicationError", "PodmanNotRunning",
     "ContainerError", "ContainerNotFound", "ContainerNotRunning", "ContainerGone", "FileError", "FileNotFound",
-    "ImageNotFound", "ImageBuildError", "SessionClosed", "ProjectNotInitialized", "ProcessLost", "Unauthorized", "OptionRefused", "InvalidParams",
+    "ImageNotFound", "ImageBuildError", "SessionClosed", "ProjectNotInitialized", "ProcessLost", "Unauthorized", "OptionRefused", "LimitExceeded", "InvalidParams",
     "DaemonNotRunning", "DaemonClosedError",
 ]

@@ -33,6 +33,7 @@ __all__ = [
     "ProcessLost",
     "Unauthorized",
     "OptionRefused",
+    "LimitExceeded",
     "InvalidParams",
     "DaemonNotRunning",
     "DaemonClosedError",
@@ -181,6 +182,12 @@ class OptionRefused(Unauthorized):
     fields = ("detail", "option", "rule")
 
 
+class LimitExceeded(PocketDockError):
+    """The caller holds as many execs, sessions, terminals or transfers as one client may; ``limit`` names the config key."""
+
+    fields = ("limit", "detail")
+
+
 class InvalidParams(PocketDockError):
     """A parameter is missing or malformed; ``field`` names it."""
 
@@ -208,7 +215,7 @@ WIRE_CLASSES: dict[str, type[PocketDockError]] = {
     cls.__name__: cls
     for cls in (PocketDockError, ParseError, InvalidRequest, MethodNotFound, InternalError, SocketError, SocketConnectionError, SocketCommunicationError, PodmanNotRunning,
                 ContainerError, ContainerNotFound, ContainerNotRunning, ContainerGone, FileError, FileNotFound,
-                ImageNotFound, ImageBuildError, SessionClosed, ProjectNotInitialized, ProcessLost, Unauthorized, OptionRefused, InvalidParams)
+                ImageNotFound, ImageBuildError, SessionClosed, ProjectNotInitialized, ProcessLost, Unauthorized, OptionRefused, LimitExceeded, InvalidParams)
 }
 
 def error_from_wire(error: dict[str, Any]) -> PocketDockError:

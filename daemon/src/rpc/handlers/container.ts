@@ -24,14 +24,21 @@ type ContainerMethod =
   | 'container.release'
   | 'container.adopt';
 
-export const containerHandlers = ({ containers, processes, leases, pool, watch, stats }: Services): HandlersFor<ContainerMethod> => ({
+export const containerHandlers = ({ containers, processes, leases, pool, watch, stats, caps }: Services): HandlersFor<ContainerMethod> => ({
   'container.create': (p, ctx) =>
     leases.create(p.lease === false ? { ...ctx.peer, token: undefined } : ctx.peer, () => pool.create(p, callerOf(ctx))),
   'container.info': async (p) => {
     const info = await containers.info(p.container, p.socketPath);
     return { ...info, ...(await processes.via(info.id, p.socketPath)) };
   },
-  'container.run': (p) => processes.run(p),
+  // The slot is the run's own: it ends with the call.
+  'container.run': (p, ctx) =>
+    caps.hold(
+      ctx,
+      'execs',
+      () => processes.run(p),
+      () => Promise.resolve(),
+    ),
   'container.shutdown': async (p) => {
     const { containerId } = await containers.shutdown(p.container, p.force ?? false, p.socketPath);
     await leases.forget(containerId);

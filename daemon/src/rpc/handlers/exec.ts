@@ -27,21 +27,27 @@ type ExecMethods =
   | 'exec.list'
   | 'exec.info';
 
-export const execHandlers = ({ containers, processes }: Services): HandlersFor<ExecMethods> => ({
+export const execHandlers = ({ containers, processes, caps }: Services): HandlersFor<ExecMethods> => ({
   'exec.start': async ({ subscribe, subscription, lossless, ...req }, ctx) => {
     const channel = subscribe ? channelOf(ctx, 'subscribe') : undefined;
     let subscribed: string | undefined;
-    const exec = await processes.start(
-      req,
-      channel &&
-        ((e) => {
-          subscribed = e.subscribe(
-            { connectionId: ctx.connectionId, subscription },
-            channel,
-            { stdout: 0, stderr: 0 },
-            lossless,
-          ).subscription;
-        }),
+    const exec = await caps.hold(
+      ctx,
+      'execs',
+      () =>
+        processes.start(
+          req,
+          channel &&
+            ((e) => {
+              subscribed = e.subscribe(
+                { connectionId: ctx.connectionId, subscription },
+                channel,
+                { stdout: 0, stderr: 0 },
+                lossless,
+              ).subscription;
+            }),
+        ),
+      (e) => e.done,
     );
     return { execId: exec.id, ...(subscribed !== undefined && { subscription: subscribed }) };
   },

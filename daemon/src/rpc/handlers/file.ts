@@ -3,10 +3,22 @@ import type { HandlersFor, Services } from './types.js';
 
 type FileMethod = 'file.write' | 'file.list' | 'file.uploadStart' | 'file.downloadStart' | 'file.cancel';
 
-export const fileHandlers = ({ files }: Services): HandlersFor<FileMethod> => ({
+export const fileHandlers = ({ files, caps }: Services): HandlersFor<FileMethod> => ({
   'file.write': (p) => files.write(p),
   'file.list': (p) => files.list(p),
-  'file.uploadStart': (p) => files.uploadStart(p),
-  'file.downloadStart': (p) => files.downloadStart(p),
+  'file.uploadStart': (p, ctx) =>
+    caps.hold(
+      ctx,
+      'transfers',
+      () => files.uploadStart(p),
+      (r) => files.transfers.ended(r.uploadId),
+    ),
+  'file.downloadStart': (p, ctx) =>
+    caps.hold(
+      ctx,
+      'transfers',
+      () => files.downloadStart(p),
+      (r) => files.transfers.ended(r.downloadId),
+    ),
   'file.cancel': (p) => files.cancel(p),
 });

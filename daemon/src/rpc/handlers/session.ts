@@ -5,8 +5,17 @@ import type { HandlersFor, Services } from './types.js';
 type SessionMethods =
   'session.open' | 'session.send' | 'session.sendAndWait' | 'session.read' | 'session.close' | 'session.info' | 'session.list';
 
-export const sessionHandlers = ({ sessions }: Services): HandlersFor<SessionMethods> => ({
-  'session.open': async (p) => info(await sessions.open(p)),
+export const sessionHandlers = ({ sessions, processes, caps }: Services): HandlersFor<SessionMethods> => ({
+  // A session lasts as long as its shell, the exec of the same id.
+  'session.open': async (p, ctx) =>
+    info(
+      await caps.hold(
+        ctx,
+        'sessions',
+        () => sessions.open(p),
+        async (s) => (await processes.get(s.id)).done,
+      ),
+    ),
   'session.send': (p) => {
     sessions.get(p.sessionId).send(p.command);
     return null;

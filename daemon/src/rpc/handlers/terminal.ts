@@ -3,17 +3,23 @@ import { hangUpOn, openTerminal, terminalInput } from '../../session/index.js';
 import { channelOf } from './exec.js';
 import type { HandlersFor, Services } from './types.js';
 
-export const terminalHandlers = ({ processes }: Services): HandlersFor<'terminal.open' | 'terminal.input' | 'terminal.resize'> => ({
+export const terminalHandlers = ({ processes, caps }: Services): HandlersFor<'terminal.open' | 'terminal.input' | 'terminal.resize'> => ({
   'terminal.open': async ({ subscribe, subscription, keep, ...req }, ctx) => {
     const channel = subscribe ? channelOf(ctx, 'subscribe') : undefined;
     let subscribed: string | undefined;
-    const exec = await openTerminal(
-      processes,
-      req,
-      channel &&
-        ((e) => {
-          subscribed = e.subscribe({ connectionId: ctx.connectionId, subscription }, channel, { stdout: 0, stderr: 0 }).subscription;
-        }),
+    const exec = await caps.hold(
+      ctx,
+      'terminals',
+      () =>
+        openTerminal(
+          processes,
+          req,
+          channel &&
+            ((e) => {
+              subscribed = e.subscribe({ connectionId: ctx.connectionId, subscription }, channel, { stdout: 0, stderr: 0 }).subscription;
+            }),
+        ),
+      (e) => e.done,
     );
     // Over plain HTTP the "connection" is the one request: only a WebSocket's end is a closed window.
     if (ctx.notify && !keep) hangUpOn(exec, ctx.signal);

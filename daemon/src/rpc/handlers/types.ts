@@ -8,6 +8,7 @@ import type { Processes } from '../../exec/index.js';
 import type { Logger } from '../../log.js';
 import type { Leases, WarmPool } from '../../pool/index.js';
 import type { Sessions } from '../../session/index.js';
+import type { ClientCaps } from '../client-caps.js';
 import type { CallContext } from '../context.js';
 
 /** Where the daemon listens and keeps its state, and since when (the port is known once the TCP listener is bound). */
@@ -30,6 +31,8 @@ export interface Services {
   sessions: Sessions;
   leases: Leases;
   pool: WarmPool;
+  /** Per-client caps on execs, sessions, terminals and transfers. */
+  caps: ClientCaps;
   log: Logger;
 }
 
