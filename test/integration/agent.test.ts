@@ -118,6 +118,44 @@ describe('through the agent', () => {
       expect((await c.run(`sha256sum ${path}`)).stdout).toContain(sha256(ours));
       expect(suite.d.log()).toMatch(/is another agent build \(\\"pocketdock-agent 1 fedcba9876543210\\"/);
     });
+
+    it('runs commands as engine execs in an image with no place the agent can run from, and info() says why', async () => {
+      // An image whose /tmp is no directory (a missing one, Podman would make): nothing can be copied
+      // there, and the other place, /dev/shm, is mounted noexec by both engines.
+      const image = `pd-agent-test-no-tmp-${e.name}-${process.pid}`;
+      const base = await suite.pd.createNewContainer({ socketPath: e.socketPath });
+      let c2: Container | undefined;
+      try {
+        const rm = await e.docker
+          .getContainer(base.containerId)
+          .exec({ Cmd: ['sh', '-c', 'rm -rf /tmp && touch /tmp'], User: 'root', AttachStdout: true, AttachStderr: true });
+        const out = await rm.start({ hijack: true, stdin: false });
+        out.resume();
+        await new Promise((resolve) => out.once('end', resolve).once('close', resolve));
+        expect((await rm.inspect()).ExitCode).toBe(0);
+        await base.snapshot(image);
+        c2 = await suite.pd.createNewContainer({ image, socketPath: e.socketPath });
+        expect(await c2.run('echo out; echo err >&2; exit 3')).toMatchObject({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
+        const info = await c2.info();
+        expect(info).toMatchObject({
+          execVia: 'engine',
+          execNote: expect.stringContaining('no place in the container where the agent runs'),
+        });
+        expect(info.execNote).toMatch(/\/tmp: .*\/dev\/shm: /);
+        let streamed = '';
+        for await (const ch of c2.run('echo a; echo b', { stream: true })) streamed += ch.data;
+        expect(streamed).toBe('a\nb\n');
+        const r = await c2.run(escapes('7'), { timeout: 1 });
+        expect(r).toMatchObject({ timedOut: true, stdout: 'started\n' });
+      } finally {
+        await c2?.shutdown({ force: true }).catch(() => undefined);
+        await base.shutdown({ force: true }).catch(() => undefined);
+        await e.docker
+          .getImage(image)
+          .remove({ force: true })
+          .catch(() => undefined);
+      }
+    });
   });
 });
 

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AgentClient, AgentCommand } from '@pocketdock/agent';
-import { DaemonError } from '../errors.js';
+import { engineAway, type DaemonError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { KILLED_EXIT, STOP_GRACE_MS, UNKNOWN_EXIT, type CommandRun, type ExecOutcome, type ExecStart } from './run.js';
 import { settlesWithin } from './settle.js';
@@ -112,7 +112,7 @@ export class AgentRun implements CommandRun {
         () => undefined,
         (err: unknown) => err,
       );
-      if (!(e instanceof DaemonError && e.type.startsWith('Socket'))) return undefined;
+      if (!engineAway(e)) return undefined;
       fault = e;
     }
     return fault;

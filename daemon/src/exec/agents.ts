@@ -15,19 +15,20 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { AgentClient, agentBinary, agentVersion } from '@pocketdock/agent';
+import { AgentClient, Ev, agentBinary, agentVersion } from '@pocketdock/agent';
 import tar from 'tar-stream';
 import { Demuxer, type Engine } from '../engine/index.js';
+import { engineAway } from '../errors.js';
 import type { Logger } from '../log.js';
 import { settlesWithin } from './settle.js';
 
-/** Where the binary goes: the first of these the engine can write to and the container can run from. */
+/** Where the binary goes, root-owned (the sandbox's user cannot replace it): the first of these it runs from. */
 const PLACES = ['/tmp', '/dev/shm'];
 /** How long a starting agent may take to say it is ready (an engine exec on a busy machine can take seconds). */
 const READY_MS = 15_000;
 /** Containers whose reason for running without the agent is remembered (the oldest is forgotten first). */
 const REMEMBERED = 1000;
-/** Most bytes of the agent's own stderr kept for a reason. */
+/** Most bytes of the agent's own stderr, or of what the engine said instead of starting it, kept for a reason. */
 const STDERR_KEPT = 2048;
 
 export interface ExecVia {
@@ -84,6 +85,11 @@ export class Agents {
     const starting = this.start(engine, containerId, key).then(
       (client): State => ({ client }),
       (err: unknown): State => {
+        // An engine that cannot be reached says nothing about the container: the next command tries again.
+        if (engineAway(err)) {
+          if (this.states.get(key) === starting) this.states.delete(key);
+          throw err;
+        }
         const reason = (err as Error).message;
         this.log.info({ containerId, reason }, 'commands go through engine execs: the agent cannot run');
         return { reason };
@@ -96,21 +102,33 @@ export class Agents {
 
   /**
    * Starts the agent: in a container where it ran before, the copy already there, else (or when
-   * that copy does not answer as this daemon's build) a fresh copy.
+   * that copy does not answer as this daemon's build) a fresh copy in the first place it runs from.
    */
   private async start(engine: Engine, containerId: string, key: string): Promise<AgentClient> {
     const binary = await this.binary(await engine.arch());
     const known = this.placed.get(key);
     if (known) {
       const client = await this.launch(engine, containerId, known).catch((err: Error) => {
+        if (engineAway(err)) throw err;
         this.log.warn({ containerId, path: known, reason: err.message }, 'the agent copied in before did not start: copying it again');
       });
       if (client) return client;
     }
-    const path = await this.place(engine, containerId, binary);
-    this.placed.set(key, path);
-    if (this.placed.size > REMEMBERED) this.placed.delete(this.placed.keys().next().value!);
-    return this.launch(engine, containerId, path);
+    const failures: string[] = [];
+    for (const dir of PLACES) {
+      const path = `${dir}/${binary.name}`;
+      try {
+        await engine.putArchive(containerId, dir, Readable.from([binary.tar]));
+        const client = await this.launch(engine, containerId, path);
+        this.placed.set(key, path);
+        if (this.placed.size > REMEMBERED) this.placed.delete(this.placed.keys().next().value!);
+        return client;
+      } catch (err) {
+        if (engineAway(err)) throw err;
+        failures.push(`${dir}: ${(err as Error).message}`);
+      }
+    }
+    throw new Error(`no place in the container where the agent runs (${failures.join('; ')})`);
   }
 
   /** Runs the binary at `path` with one engine exec; only an agent that says this daemon's version is used. */
@@ -119,8 +137,15 @@ export class Agents {
     this.streams.add(stream as never);
     const client = new AgentClient((data) => stream.write(data));
     let stderr = '';
+    // What came before the agent's first frame: an engine that could not start it says why there.
+    let early: Buffer | undefined = Buffer.alloc(0);
+    void client.ready.then(
+      () => (early = undefined),
+      () => undefined,
+    );
     const demux = new Demuxer((s, data) => {
       if (s === 'stdout') {
+        if (early) early = Buffer.concat([early, data]).subarray(0, STDERR_KEPT);
         client.push(data);
         return;
       }
@@ -140,7 +165,8 @@ export class Agents {
       throw new Error(`the agent did not answer within ${READY_MS / 1000} s`);
     }
     const version = await client.ready.catch((err: Error) => {
-      throw new Error(`the agent did not start: ${err.message}`);
+      const said = early?.[0] === Ev.ready.charCodeAt(0) ? '' : early?.toString('utf8').trim();
+      throw new Error(`the agent did not start: ${said || err.message}`);
     });
     if (version !== agentVersion()) {
       // Its stdin ends with the stream: an agent with no commands exits.
@@ -149,20 +175,6 @@ export class Agents {
     }
     this.log.debug({ containerId, path, version }, 'agent started');
     return client;
-  }
-
-  /** Copies the binary in (root-owned, so the sandbox's user cannot replace it) and returns its path. */
-  private async place(engine: Engine, containerId: string, binary: Binary): Promise<string> {
-    const failures: string[] = [];
-    for (const dir of PLACES) {
-      try {
-        await engine.putArchive(containerId, dir, Readable.from([binary.tar]));
-        return `${dir}/${binary.name}`;
-      } catch (err) {
-        failures.push(`${dir}: ${(err as Error).message}`);
-      }
-    }
-    throw new Error(`no writable place for the agent (${failures.join('; ')})`);
   }
 
   /** The binary for `arch` as a one-file tar, read once; its name carries its hash, so versions never clash. */
