@@ -59,7 +59,8 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
   );
   leases.restore(config.stateDir);
   containers.claims.restore(config.stateDir);
-  const pool = new WarmPool(containers, engines.get(), config.pool, config.stateDir, log);
+  void containers.settleClaims();
+  const pool = new WarmPool(containers, engines.get(), config.pool, config.stateDir, log, (engine, id) => agents.get(engine, id));
   void pool.start();
   void processes.recover(config.stateDir);
   const whereabouts: Whereabouts = { stateDir: config.stateDir, port: null, socket: config.socket, startedAt: new Date() };

@@ -4,13 +4,13 @@
 // restarted after kill -9, removed when the daemon stops.
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LABEL } from '@pocketdock/protocol';
 import { ContainerNotFound, type PocketDock } from '../../client/src/index.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { EXEC_MODE, startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { docker, exists } from '../helpers/engines.js';
 
 const SIZE = 2;
@@ -37,6 +37,14 @@ async function idle(dir: string): Promise<{ id: string; name: string }[]> {
     .map((c) => ({ id: c.Id, name: c.Names[0]!.slice(1), pool: c.Labels[LABEL.pool] }))
     .filter((c) => c.name === c.pool)
     .map(({ id, name }) => ({ id, name }));
+}
+
+/** The containers the claims file of the daemon whose state dir is `dir` names. */
+function claimed(dir: string): string[] {
+  const file = join(dir, 'pool-claims.json');
+  if (!existsSync(file)) return [];
+  const { items } = JSON.parse(readFileSync(file, 'utf8')) as { items: { key: string }[] };
+  return items.map((c) => c.key.slice(c.key.lastIndexOf('\n') + 1));
 }
 
 const pool = async (pd: PocketDock) => (await pd.poolStatus()).pools[0]!;
@@ -110,11 +118,36 @@ describe('warm pool', () => {
     expect((await idle(d.dir)).map((x) => x.id)).not.toContain(c.containerId);
   });
 
+  it('a create without a name answers at once under the name the daemon chose, its agent already up; the engine name follows', async () => {
+    await full(pd);
+    if (EXEC_MODE === 'agent') {
+      // Its first command needs no engine exec: the agent was started while the container waited.
+      for (const w of await idle(d.dir)) {
+        const top = await docker.getContainer(w.id).top({ ps_args: '-eo pid,args' });
+        expect(top.Processes.flat().join('\n')).toContain('.pocketdock-agent-');
+      }
+    }
+    const c = await pd.createNewContainer({ profile: 'minimal-python' });
+    made.push(c.containerId);
+    expect(c.name).toMatch(/^pd-[0-9a-f]{8}$/);
+    expect((await c.run('echo hi')).stdout).toBe('hi\n');
+    expect(await pd.container(c.name)).toMatchObject({ name: c.name, containerId: c.containerId });
+    expect((await c.info()).name).toBe(c.name);
+    // Another create cannot take the name while the engine has not given it yet.
+    await expect(pd.createNewContainer({ name: c.name, persist: true })).rejects.toMatchObject({ name: 'InvalidParams' });
+    await expect
+      .poll(async () => (await docker.getContainer(c.containerId).inspect()).Name, { timeout: 60_000, interval: 100 })
+      .toBe(`/${c.name}`);
+    expect((await pd.listContainers()).find((x) => x.id === c.containerId)).toMatchObject({ name: c.name });
+    await c.shutdown();
+  });
+
   it('creates cold what no pool can serve, and counts a create that found the pool empty as a miss', async () => {
+    const coldBefore = (await pd.poolStatus()).cold;
     const cold = await pd.createNewContainer({ profile: 'minimal-python', persist: true, name: `pool-cold-${process.pid}` });
     made.push(cold.containerId);
     expect((await idle(d.dir)).map((x) => x.id)).not.toContain(cold.containerId);
-    expect((await pd.poolStatus()).cold).toBe(1);
+    expect((await pd.poolStatus()).cold).toBe(coldBefore + 1);
     await cold.shutdown({ force: true });
     await pd.destroyContainer(cold.name);
 
@@ -149,6 +182,29 @@ describe('warm pool', () => {
     const listedAfter = (await pd.listContainers()).find((x) => x.id === handed.containerId);
     expect(listedAfter).toMatchObject({ ...listedBefore, lease: expect.anything() });
     await (await pd.container(handed.name)).shutdown();
+  });
+
+  it('forgets the claim of a handed-out container removed behind its back: when found gone, and on start', async () => {
+    await full(pd);
+    const [gone, goneWhileDown] = await Promise.all([
+      pd.createNewContainer({ profile: 'minimal-python' }),
+      pd.createNewContainer({ profile: 'minimal-python' }),
+    ]);
+    made.push(gone.containerId, goneWhileDown.containerId);
+    expect(claimed(d.dir)).toEqual(expect.arrayContaining([gone.containerId, goneWhileDown.containerId]));
+    await docker.getContainer(gone.containerId).remove({ force: true });
+    await expect(pd.container(gone.name)).rejects.toThrow();
+    await expect.poll(() => claimed(d.dir)).not.toContain(gone.containerId);
+
+    await pd.close();
+    const exited = once(d.child, 'exit');
+    d.child.kill('SIGKILL');
+    await exited;
+    await docker.getContainer(goneWhileDown.containerId).remove({ force: true });
+    d = await startDaemon({ dir: d.dir, args: ['--config', config] });
+    daemons.push(d);
+    pd = await d.client();
+    await expect.poll(() => claimed(d.dir), { timeout: 60_000, interval: 100 }).not.toContain(goneWhileDown.containerId);
   });
 
   it('removes its idle containers when the daemon stops', async () => {

@@ -29,6 +29,12 @@ const isClaim = (v: unknown): v is Claim =>
 /** Claims are per engine, as container ids are. */
 const keyOf = (engine: Engine, id: string): string => `${engine.socketPath}\n${id}`;
 
+export interface ClaimEntry {
+  socketPath: string;
+  containerId: string;
+  labels: Record<string, string>;
+}
+
 export class Claims {
   private readonly claims = new Map<string, Record<string, string>>();
   private store: StateFile<Claim> | undefined;
@@ -50,6 +56,28 @@ export class Claims {
   /** The container is gone: its claim with it. */
   delete(engine: Engine, id: string): void {
     if (this.claims.delete(keyOf(engine, id))) void this.store?.saveOrLog(this.log);
+  }
+
+  /** Every claim (a daemon starting checks them against the engines). */
+  entries(): ClaimEntry[] {
+    return [...this.claims].map(([key, labels]) => {
+      const at = key.lastIndexOf('\n');
+      return { socketPath: key.slice(0, at), containerId: key.slice(at + 1), labels };
+    });
+  }
+
+  /** The container `ref` (its id or its claimed name) was found gone from `engine`: its claim goes. */
+  deleteGone(engine: Engine, ref: string): void {
+    const gone = this.entries().find(
+      (c) => c.socketPath === engine.socketPath && (c.containerId === ref || c.labels[LABEL.instance] === ref),
+    );
+    if (gone) this.delete(engine, gone.containerId);
+  }
+
+  /** `present`: the ids of every managed container on `engine` now; the claims of the others go. */
+  retain(engine: Engine, present: ReadonlySet<string>): void {
+    for (const c of this.entries())
+      if (c.socketPath === engine.socketPath && !present.has(c.containerId)) this.delete(engine, c.containerId);
   }
 
   /** A container's labels as they are true: the engine's, with a claim laid over them and the pool's own dropped. */

@@ -26,6 +26,9 @@ export interface Resolved {
   handle: ContainerHandle;
 }
 
+/** How old what a create reads of its image may be (EngineImages.inspect): an inspect is most of a pool hit's cost. */
+const IMAGE_FACTS_MAX_AGE_MS = 30_000;
+
 /** Grace before SIGKILL when a container is stopped (tini passes SIGTERM on: stops take ~0.1 s). */
 export const STOP_GRACE_S = 1;
 
@@ -64,6 +67,11 @@ export class Containers {
   private readonly seen = new Set<string>();
   /** The labels of containers the warm pool handed out. */
   readonly claims: Claims;
+  /**
+   * Pool containers handed out whose rename is still under way (by engine and new name → id): the
+   * daemon answers to the new name itself meanwhile, so the rename is off the create's critical path.
+   */
+  private readonly renaming = new Map<string, string>();
 
   constructor(
     private readonly engines: Engines,
@@ -87,7 +95,8 @@ export class Containers {
     const name = opts.name ?? generateName();
     const plan = await planCreate(opts, name);
     const { image, dataPath } = plan;
-    const facts = await engine.images.inspect(image);
+    // A create trusts what it read of the image a moment ago, but for a TCP caller whose image's user the policy checks.
+    const facts = await engine.images.inspect(image, this.policy.readsImage(caller) ? 0 : IMAGE_FACTS_MAX_AGE_MS);
     this.policy.checkImage(image, facts, caller);
     const createdAt = new Date().toISOString();
     const imageHasInit = hasInit(facts?.entrypoint ?? []);
@@ -109,6 +118,7 @@ export class Containers {
   async launch(engine: Engine, request: ContainerCreateRequest): Promise<ContainerHandle> {
     const name = request.name!;
     const labels = request.Labels ?? {};
+    this.checkFree(engine, name);
     let id: string;
     try {
       id = await engine.createContainer(request);
@@ -131,24 +141,65 @@ export class Containers {
   }
 
   /**
-   * Hands out the idle pool container `id` as `request` asks (pool/warm.ts): renamed, its limits
-   * updated in place when `limits` says so, and `request`'s labels its truth from now on.
+   * Hands out the idle pool container `id` as `request` asks (pool/warm.ts): `request`'s labels its
+   * truth from now on, its limits updated in place when `limits` says so, and renamed. A name the
+   * daemon generated is taken by nobody (random, and checked against what is being renamed): that
+   * rename goes on in the background while the daemon resolves the name itself. A caller's name may
+   * be taken on the engine, so it is renamed first.
    */
-  async claim(engine: Engine, id: string, request: ContainerCreateRequest, limits: boolean): Promise<ContainerHandle> {
+  async claim(
+    engine: Engine,
+    id: string,
+    request: ContainerCreateRequest,
+    limits: boolean,
+    generatedName: boolean,
+  ): Promise<ContainerHandle> {
     const name = request.name!;
     const labels = request.Labels ?? {};
-    try {
-      await engine.renameContainer(id, name);
-    } catch (err) {
-      throw nameTaken(err, name);
+    this.checkFree(engine, name);
+    if (!generatedName) {
+      try {
+        await engine.renameContainer(id, name);
+      } catch (err) {
+        throw nameTaken(err, name);
+      }
     }
     const { Memory, MemorySwap, CpuPeriod, CpuQuota } = request.HostConfig ?? {};
     if (limits) await engine.updateContainer(id, { Memory, MemorySwap, CpuPeriod, CpuQuota });
     await this.claims.set(engine, id, labels);
     this.remember(engine, id, name);
+    if (generatedName) this.renameLater(engine, id, name);
     const handle = handleFromLabels(id, name, engine.socketPath, labels);
     (await this.logOf(id, handle)).info({ image: request.Image }, 'container created (from the warm pool)');
     return handle;
+  }
+
+  /**
+   * Gives a claimed container the name its claim says, in the background (claim), or on start for
+   * one whose daemon was killed before it could (the claim is on disk first).
+   */
+  renameLater(engine: Engine, id: string, name: string): void {
+    const key = seenKey(engine, name);
+    this.renaming.set(key, id);
+    void engine
+      .renameContainer(id, name)
+      .catch((err: unknown) => this.log.warn({ err, containerId: id, name }, 'warm pool: could not rename a container handed out'))
+      .finally(() => {
+        if (this.renaming.get(key) === id) this.renaming.delete(key);
+      });
+  }
+
+  /** A name being given to a claimed container is taken, though the engine does not know it yet. */
+  private checkFree(engine: Engine, name: string): void {
+    if (this.renaming.has(seenKey(engine, name))) throw invalidParams('name', `"${name}" is already in use by another container`);
+  }
+
+  /**
+   * Whether a container is an idle pool one (labels.ts isIdlePool), as this daemon knows: one it
+   * handed out is not, though it may keep the pool's name a moment (renameLater).
+   */
+  isIdle(engine: Engine, id: string, labels: Record<string, string> | null | undefined, name: string): boolean {
+    return isIdlePool(this.claims.labels(engine, id, labels), name);
   }
 
   /**
@@ -161,7 +212,7 @@ export class Containers {
     let inspect: ContainerInspect | undefined;
     let engine = first!;
     try {
-      inspect = await engine.inspectContainer(ref);
+      inspect = await engine.inspectContainer(this.renaming.get(seenKey(engine, ref)) ?? ref);
     } catch (err) {
       if (!(err instanceof DaemonError && err.type === 'ContainerNotFound')) throw err;
       for (const other of others) {
@@ -171,13 +222,39 @@ export class Containers {
           break;
         }
       }
-      if (!inspect) throw searched.some((e) => this.seen.has(seenKey(e, ref))) ? containerGone(ref) : err;
+      if (!inspect) {
+        for (const e of searched) this.claims.deleteGone(e, ref);
+        throw searched.some((e) => this.seen.has(seenKey(e, ref))) ? containerGone(ref) : err;
+      }
     }
+    inspect.Config.Labels = this.claims.labels(engine, inspect.Id, inspect.Config.Labels);
     if (!isManaged(inspect.Config.Labels) || isIdlePool(inspect.Config.Labels, inspect.Name))
       throw containerNotFound(ref, 'not a pocketdock container');
-    inspect.Config.Labels = this.claims.labels(engine, inspect.Id, inspect.Config.Labels);
-    this.remember(engine, inspect.Id, inspect.Name.replace(/^\//, ''));
-    return { engine, inspect, handle: handleFromLabels(inspect.Id, inspect.Name, engine.socketPath, inspect.Config.Labels ?? {}) };
+    const handle = handleFromLabels(inspect.Id, inspect.Name, engine.socketPath, inspect.Config.Labels);
+    this.remember(engine, inspect.Id, handle.name);
+    return { engine, inspect, handle };
+  }
+
+  /**
+   * On start: drops the claims (container/claims.ts) of containers removed while no daemon watched,
+   * and gives the others the name their claim says if a killed daemon had not renamed them yet.
+   */
+  async settleClaims(): Promise<void> {
+    for (const { socketPath, containerId, labels } of this.claims.entries()) {
+      try {
+        const engine = this.engines.get(socketPath);
+        try {
+          const inspect = await engine.inspectContainer(containerId);
+          const name = labels[LABEL.instance];
+          if (name && inspect.Name.replace(/^\//, '') !== name) this.renameLater(engine, containerId, name);
+        } catch (err) {
+          if (!(err instanceof DaemonError && err.type === 'ContainerNotFound')) throw err;
+          this.claims.delete(engine, containerId);
+        }
+      } catch (err) {
+        this.log.warn({ err, containerId, engine: socketPath }, 'warm pool: could not check a claimed container');
+      }
+    }
   }
 
   /** The log of one container: its ids bound, at its project's log_level. */
@@ -225,6 +302,8 @@ export class Containers {
       [LABEL.managed]: 'true',
       ...(scope.project !== undefined && { [LABEL.project]: scope.project }),
     });
+    // Every managed container is listed: a claim whose container is not among them was removed behind the daemon's back.
+    if (scope.project === undefined) this.claims.retain(engine, new Set(list.map((c) => c.Id)));
     return list
       .map((c) => this.visible(engine, c))
       .filter((c) => c !== undefined)
@@ -239,7 +318,8 @@ export class Containers {
 
   /** A container as list shows it, with its true labels; undefined for an idle pool container. */
   private visible(engine: Engine, c: ContainerSummary): ListItem | undefined {
-    return isIdlePool(c.Labels, c.Names[0] ?? '') ? undefined : listItem(c, this.claims.labels(engine, c.Id, c.Labels));
+    const labels = this.claims.labels(engine, c.Id, c.Labels);
+    return isIdlePool(labels, c.Names[0] ?? '') ? undefined : listItem(c, labels);
   }
 
   async resume(ref: string, socketPath?: string): Promise<ContainerHandle> {

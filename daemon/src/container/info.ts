@@ -20,7 +20,8 @@ export async function containerInfo(engine: Engine, c: ContainerInspect): Promis
   }
   return {
     id: c.Id,
-    name: c.Name.replace(/^\//, ''),
+    // A container handed out by the warm pool may keep the pool's name a moment (Containers.renameLater).
+    name: c.Config.Labels?.[LABEL.instance] ?? c.Name.replace(/^\//, ''),
     status: c.State.Status,
     image: c.Config.Image,
     createdAt: c.Config.Labels?.[LABEL.createdAt] ?? c.Created,

@@ -102,12 +102,17 @@ export class HostPolicy {
     );
   }
 
+  /** Whether checkImage looks at the image for this caller (then what it sees must be fresh). */
+  readsImage(caller: Caller): boolean {
+    return caller.tcp && !this.c.allowHostOptionsOverTcp;
+  }
+
   /**
    * An image whose user is root gives whoever drives the sandbox a root shell next to whatever it
    * mounts. `facts`: the image as the engine has it (undefined: absent, the create reports ImageNotFound).
    */
   checkImage(image: string, facts: ImageFacts | undefined, caller: Caller): void {
-    if (!caller.tcp || this.c.allowHostOptionsOverTcp || !facts) return;
+    if (!this.readsImage(caller) || !facts) return;
     if (facts.user === '' || /^(root|0)(:|$)/.test(facts.user)) throw optionRefused('image', RULE.rootImage, `image ${image} runs as root`);
   }
 

@@ -10,7 +10,7 @@ import type { Engine, Engines } from '../engine/index.js';
 import type { LeaseTarget } from '../pool/index.js';
 import type { Logger } from '../log.js';
 import type { Containers } from './containers.js';
-import { LABEL, isIdlePool } from './labels.js';
+import { LABEL } from './labels.js';
 
 /** The engine events that change what container.list shows (exec_*, attach, … do not). */
 const ACTIONS = new Set(['create', 'start', 'die', 'pause', 'unpause', 'rename', 'destroy']);
@@ -100,7 +100,8 @@ export class ContainerWatch {
     while (!signal.aborted) {
       try {
         for await (const e of feed.engine.containerEvents({ [LABEL.managed]: 'true' }, signal)) {
-          if (ACTIONS.has(e.action) && !isIdlePool(e.labels, e.name)) await this.send(feed, e.action, e.id, e.name);
+          if (ACTIONS.has(e.action) && !this.containers.isIdle(feed.engine, e.id, e.labels, e.name))
+            await this.send(feed, e.action, e.id, e.name);
         }
       } catch (err) {
         this.log.warn({ err, engine: feed.engine.socketPath }, 'engine events broke off: following them again');

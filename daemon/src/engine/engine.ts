@@ -222,6 +222,7 @@ export class Engine {
           _query: { container: id, repo: image.repo, tag: image.tag, changes },
           _body: { Labels: labels },
         })) as { Id: string };
+        this.images.forget();
         return res.Id;
       },
       0,

@@ -50,15 +50,40 @@ export interface ImageFacts {
   entrypoint: string[];
 }
 
+/** Image facts kept at most (the oldest is dropped first): a daemon uses few images. */
+const FACTS_KEPT = 64;
+
 export class EngineImages {
+  /** The last answer of inspect per image reference, for a caller that accepts one of a given age. */
+  private readonly known = new Map<string, { at: number; facts: ImageFacts }>();
+
   constructor(
     private readonly docker: Docker,
     private readonly socketPath: string,
     private readonly answerMs: number,
   ) {}
 
-  /** What the daemon reads of an image, or undefined when the engine has no such image. */
-  async inspect(ref: string): Promise<ImageFacts | undefined> {
+  /**
+   * What the daemon reads of an image, or undefined when the engine has no such image. With
+   * `maxAgeMs`, an answer at most that old will do (a create on the hot path); what this daemon does
+   * to images (build, pull, load, commit) forgets every answer, someone else's tag moves within the age.
+   */
+  async inspect(ref: string, maxAgeMs = 0): Promise<ImageFacts | undefined> {
+    const known = this.known.get(ref);
+    if (known && performance.now() - known.at <= maxAgeMs) return known.facts;
+    const facts = await this.fetch(ref);
+    this.known.delete(ref);
+    if (facts) this.known.set(ref, { at: performance.now(), facts });
+    if (this.known.size > FACTS_KEPT) this.known.delete(this.known.keys().next().value!);
+    return facts;
+  }
+
+  /** Images changed: every fact inspect kept may be stale. */
+  forget(): void {
+    this.known.clear();
+  }
+
+  private async fetch(ref: string): Promise<ImageFacts | undefined> {
     try {
       const info = await answerWithin(this.docker.getImage(ref).inspect(), this.answerMs, this.socketPath, 'image inspect');
       const entrypoint = info.Config?.Entrypoint as string[] | string | null | undefined;
@@ -110,6 +135,7 @@ export class EngineImages {
       lines.forEach(emit);
     });
     emit(partial);
+    this.forget();
     if (failure) throw buildFailed(spec.tag, failure);
   }
 
@@ -118,6 +144,7 @@ export class EngineImages {
     try {
       const output = await this.docker.pull(ref, { abortSignal: AbortSignal.timeout(timeoutMs) });
       const failure = await follow(this.docker, output);
+      this.forget();
       return failure ? { ok: false, reason: failure } : { ok: true };
     } catch (err) {
       const reason = (err as Error).name === 'AbortError' ? `no answer within ${timeoutMs / 1000} s` : engineMessage(err);
@@ -152,6 +179,8 @@ export class EngineImages {
       });
     } catch (err) {
       throw mapEngineError(err, { socketPath: this.socketPath });
+    } finally {
+      this.forget();
     }
     if (failure) throw mapEngineError({ statusCode: 500, message: failure }, { socketPath: this.socketPath });
     return loaded;

@@ -1,9 +1,11 @@
 /**
  * The warm pool: per profile or image named in the daemon config's `pool`, a number of containers
  * created and started ahead of time through the same create path as any other (containers.prepare
- * and launch: same hardening, same labels). A create whose request differs from a pool's only in
- * name, labels and memory/CPU limits takes a ready container — renamed, limits updated in place, its
- * labels laid over by the claim (container/claims.ts) — and the pool refills in the background. A
+ * and launch: same hardening, same labels), its agent started while it waits. A create whose
+ * request differs from a pool's only in name, labels and memory/CPU limits takes a ready container —
+ * its labels laid over by the claim (container/claims.ts), limits updated in place only if they
+ * differ, renamed (in the background for a name the daemon chose, which it answers to meanwhile) —
+ * so a hit needs no engine call before its first command, and the pool refills in the background. A
  * pool container is handed out once and never comes back. Idle ones are invisible to list, prune
  * and resolve (their name is still the one in their pool label), replaced after maxIdleSeconds,
  * removed when the daemon stops, and reused or replaced by the next daemon after a kill -9.
@@ -13,7 +15,7 @@ import { resolve as resolvePath } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerHandle, CreateOptions, PoolStatus } from '@pocketdock/protocol';
 import type { PoolEntry } from '../config.js';
-import { LABEL, isIdlePool, type Caller, type Containers } from '../container/index.js';
+import { LABEL, type Caller, type Containers } from '../container/index.js';
 import type { ContainerCreateRequest, ContainerSummary, Engine } from '../engine/index.js';
 import { DaemonError } from '../errors.js';
 import { findProfile } from '../images/profiles.js';
@@ -89,6 +91,8 @@ export class WarmPool {
     config: Record<string, PoolEntry>,
     stateDir: string,
     private readonly log: Logger,
+    /** Readies a new pool container beyond its start (its agent), so that its first command is as quick as any. */
+    private readonly prime: (engine: Engine, containerId: string) => Promise<unknown>,
   ) {
     this.owner = createHash('sha256').update(resolvePath(stateDir)).digest('hex').slice(0, 16);
     this.buckets = Object.entries(config)
@@ -124,7 +128,7 @@ export class WarmPool {
   /** container.create: from a pool when one can serve the request, else cold. */
   async create(opts: CreateOptions, caller: Caller): Promise<ContainerHandle> {
     const { engine, request } = await this.containers.prepare(opts, caller);
-    return (await this.take(engine, request)) ?? this.containers.launch(engine, request);
+    return (await this.take(engine, request, opts.name === undefined)) ?? this.containers.launch(engine, request);
   }
 
   status(): { pools: PoolStatus[]; cold: number } {
@@ -157,7 +161,7 @@ export class WarmPool {
     await Promise.all(idle.map((r) => this.remove(r.id, r.name)));
   }
 
-  private async take(engine: Engine, request: ContainerCreateRequest): Promise<ContainerHandle | undefined> {
+  private async take(engine: Engine, request: ContainerCreateRequest, generatedName: boolean): Promise<ContainerHandle | undefined> {
     const labels = request.Labels ?? {};
     const match = matchKey(engine, request);
     const b = labels[LABEL.persist] === 'false' && !labels[LABEL.dataPath] ? this.buckets.find((x) => x.match === match) : undefined;
@@ -173,7 +177,13 @@ export class WarmPool {
     }
     clearTimeout(ready.idle);
     try {
-      const handle = await this.containers.claim(engine, ready.id, request, !sameLimits(limitsOf(b.template!), limitsOf(request)));
+      const handle = await this.containers.claim(
+        engine,
+        ready.id,
+        request,
+        !sameLimits(limitsOf(b.template!), limitsOf(request)),
+        generatedName,
+      );
       b.hits++;
       return handle;
     } catch (err) {
@@ -237,6 +247,7 @@ export class WarmPool {
       try {
         const request = this.requestFor(b, await this.prepare(b));
         const { containerId } = await this.containers.launch(this.engine, request);
+        await this.prime(this.engine, containerId);
         b.lastRefillMs = Math.round(performance.now() - started);
         b.refillMs += b.lastRefillMs;
         b.refills++;
@@ -281,7 +292,9 @@ export class WarmPool {
    */
   private async adoptLeftovers(): Promise<void> {
     const nameOf = (c: ContainerSummary) => c.Names[0]?.replace(/^\//, '') ?? '';
-    const left = (await this.engine.listContainers({ [LABEL.poolOwner]: this.owner })).filter((c) => isIdlePool(c.Labels, nameOf(c)));
+    const left = (await this.engine.listContainers({ [LABEL.poolOwner]: this.owner })).filter((c) =>
+      this.containers.isIdle(this.engine, c.Id, c.Labels, nameOf(c)),
+    );
     for (const c of left) {
       const name = nameOf(c);
       const b = this.buckets.find((x) => x.match !== undefined && x.match === c.Labels[LABEL.poolKey]);
