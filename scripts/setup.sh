@@ -23,10 +23,12 @@ if ! command -v musl-gcc >/dev/null && command -v apt-get >/dev/null; then
 fi
 npm run --silent build -w @pocketdock/agent >&2 || say "the agent did not build: commands will run through the engine's exec"
 npm run --silent build -w @pocketdock/dashboard >&2
-# The CLI's shell tests type into a real terminal: tmux's.
-if ! command -v tmux >/dev/null && command -v apt-get >/dev/null; then
-  say "installing tmux (the terminal the CLI's shell tests drive)"
-  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y tmux) >&2 || say "tmux not installed"
+# The CLI's shell tests type into a real terminal (tmux's); its completion tests load the scripts into bash and zsh.
+missing=$(for tool in tmux zsh; do command -v "$tool" >/dev/null || echo "$tool"; done | tr '\n' ' ')
+if [ -n "$missing" ] && command -v apt-get >/dev/null; then
+  say "installing $missing(the CLI's terminal and completion tests)"
+  # shellcheck disable=SC2086 # one package name per word
+  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $missing) >&2 || say "$missing not installed"
 fi
 
 # The dashboard's end-to-end tests drive Debian's Chromium (playwright-core downloads no browser).

@@ -97,7 +97,7 @@ describe('pocketdock daemon', () => {
     const last = (await run(['daemon', 'logs', '-n', '2'])).stdout;
     expect(last.trimEnd().split('\n')).toEqual(all.stdout.trimEnd().split('\n').slice(-2));
 
-    const follower = spawn(process.execPath, [CLI_BIN, '--daemon', socket, 'daemon', 'logs', '-f', '-n', '0'], {
+    const follower = spawn(process.execPath, [CLI_BIN, '--daemon', socket, 'daemon', 'logs', '-f', '-n', '1'], {
       env: { ...process.env, ...env },
     });
     let seen = '';
@@ -107,13 +107,38 @@ describe('pocketdock daemon', () => {
         if (seen.includes('"msg":"pocketdockd stopped"')) resolve();
       }),
     );
-    const stop = await run(['daemon', 'stop']);
-    expect(stop).toMatchObject({ code: 0, stderr: `stopped pocketdockd (pid ${pid})\n` });
-    await stopped;
-    expect(seen).toContain('"msg":"pocketdockd stopping"');
     const exited = new Promise((resolve) => follower.once('exit', resolve));
-    follower.kill('SIGINT');
-    await exited;
+    try {
+      // Its last line printed, it follows from there.
+      await new Promise((resolve) => follower.stdout.once('data', resolve));
+      const stop = await run(['daemon', 'stop']);
+      expect(stop).toMatchObject({ code: 0, stderr: `stopped pocketdockd (pid ${pid})\n` });
+      await stopped;
+      expect(seen).toContain('"msg":"pocketdockd stopping"');
+    } finally {
+      follower.kill('SIGINT');
+      await exited;
+    }
+  });
+
+  it('start --foreground runs it in this terminal until Ctrl-C', async () => {
+    const child = spawn(process.execPath, [CLI_BIN, '--daemon', socket, 'daemon', 'start', '--foreground', '--', '--port', '0'], {
+      env: { ...process.env, ...env },
+    });
+    let log = '';
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        log += d.toString();
+        if (/^pocketdockd \S+ listening on /m.test(log)) resolve();
+      }),
+    );
+    const st = JSON.parse((await run(['daemon', 'status', '--json'])).stdout) as { pid: number; socket: string };
+    expect(st.socket).toBe(socket);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(alive(st.pid)).toBe(false);
+    expect((await run(['daemon', 'status'])).code).toBe(3);
   });
 
   it('after stop nothing answers, and the process is gone', async () => {

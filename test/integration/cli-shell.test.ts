@@ -1,6 +1,10 @@
 // `pocketdock shell` on a real terminal (tmux): typing, resizing, Ctrl-C, the exit status, the local
-// terminal restored even when the daemon dies; colour on a terminal unless NO_COLOR.
+// terminal restored even when the daemon dies; colour on a terminal unless NO_COLOR; progress bars on a terminal.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CLI_BIN } from '../helpers/cli.js';
 import { startDaemon, useDaemon } from '../helpers/daemon.js';
@@ -77,5 +81,33 @@ describe('colour', () => {
     const plain = await tmux.screen(true);
     expect(plain).toContain('PROFILE');
     expect(plain).not.toContain('\u001b[1m');
+  });
+});
+
+describe('progress', () => {
+  it('is a bar on a terminal, and the summary line once done', async () => {
+    const name = `${box}-progress`;
+    const file = join(mkdtempSync(join(tmpdir(), 'pd-cli-progress-')), 'big.bin');
+    writeFileSync(file, randomBytes(4_000_000));
+    await s.pd.createNewContainer({ name });
+    try {
+      // script(1) gives the command a terminal and records every byte it draws, the bar's frames included.
+      const cmd = `node ${CLI_BIN} --daemon ${s.d.socketPath}`;
+      const drawn = await new Promise<{ code: number; out: string }>((resolve) =>
+        execFile(
+          'script',
+          ['-qec', `${cmd} push ${name} ${file} big.bin && ${cmd} pull ${name} big.bin ${file}.back`, '/dev/null'],
+          (err, out) => resolve({ code: err ? (err.code as number) : 0, out }),
+        ),
+      );
+      expect(drawn.code).toBe(0);
+      expect(drawn.out).toMatch(/push \S+ → \S+:big\.bin [█░]{10,} +\d+% /);
+      // The bar is cleared once done (its line rewritten in place), then the summary is printed.
+      expect(drawn.out).toMatch(/push \S+ → \S+:big\.bin: 4\.0 MB in [\d.]+ s\r?$/m);
+      expect(drawn.out).toMatch(/pull \S+:big\.bin → \S+ [█░]{10,} +\d+% /);
+      expect(drawn.out).toMatch(/pull \S+:big\.bin → \S+: 4\.0 MB in [\d.]+ s\r?$/m);
+    } finally {
+      await s.pd.destroyContainer(name).catch(() => undefined);
+    }
   });
 });

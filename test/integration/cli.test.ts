@@ -1,13 +1,13 @@
 // The pocketdock command through its built binary against a real daemon: output, --json shapes
 // against the protocol's schemas, exit codes, NO_COLOR.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   ContainerHandle,
   ContainerInfo,
@@ -15,13 +15,18 @@ import {
   DoctorReport,
   ExecResult,
   ImageBuildResult,
+  ImportedImage,
   METHODS,
   ProfileInfo,
   StreamChunk,
 } from '../../packages/protocol/src/index.js';
 import { CLI_BIN, cli, cliFor } from '../helpers/cli.js';
 import { startDaemon, useDaemon } from '../helpers/daemon.js';
-import { docker } from '../helpers/engines.js';
+import { availableEngines, docker, exists } from '../helpers/engines.js';
+
+// Each test spawns the CLI many times, one after the other: on a busy shared machine one start of node
+// can take seconds, so a test gets more than the suite's default before it counts as hung.
+vi.setConfig({ testTimeout: 600_000 });
 
 const s = useDaemon();
 const run = (args: readonly string[], o?: Parameters<typeof cli>[1]) => cliFor(s.d.socketPath)(args, o);
@@ -29,6 +34,7 @@ const prefix = `clitest-${randomBytes(3).toString('hex')}`;
 const box = `${prefix}-box`;
 const snapshot = `${prefix}-snap:v1`;
 const ANSI = '\u001b[';
+const podman = (await availableEngines()).find((e) => e.name === 'podman');
 
 function expectShape(schema: TSchema, text: string): unknown {
   const value: unknown = JSON.parse(text);
@@ -148,8 +154,26 @@ describe('containers', () => {
     expect((await run(['reboot', name, '--fresh'])).code).toBe(0);
     const snap = await run(['snapshot', name, snapshot]);
     expect(snap.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect(expectShape(METHODS['container.snapshot'].result, (await run(['--json', 'snapshot', name, snapshot])).stdout)).toMatch(
+      /^sha256:/,
+    );
     await s.pd.transport.call('container.create', { image: snapshot, name: `${prefix}-fromsnap` });
     expect((await run(['run', `${prefix}-fromsnap`, 'whoami'])).stdout).toBe('sandbox\n');
+  });
+
+  it.runIf(podman)('--socket names the engine: a container made on Podman is listed there, and Docker has none of it', async () => {
+    const name = `${prefix}-podman`;
+    const on = (args: string[]) => run(['--socket', podman!.socketPath, ...args]);
+    const names = (text: string) => (JSON.parse(text) as ContainerListItem[]).map((c) => c.name);
+    expect((await on(['create', '--name', name])).code).toBe(0);
+    try {
+      expect(await on(['run', name, 'echo hi'])).toMatchObject({ code: 0, stdout: 'hi\n' });
+      expect(names((await on(['list', '--json'])).stdout)).toContain(name);
+      expect(names((await run(['list', '--json'])).stdout)).not.toContain(name);
+      expect(await exists(name)).toBe(false);
+    } finally {
+      expect((await on(['shutdown', name, '--yes'])).code).toBe(0);
+    }
   });
 
   it('shutdown asks first: without a terminal it needs --yes', async () => {
@@ -229,6 +253,84 @@ describe('files', () => {
   });
 });
 
+describe('prune', () => {
+  it('removes only the stopped containers of the project it names, asking first', async () => {
+    const project = `${prefix}-prune`;
+    for (const name of [`${prefix}-p1`, `${prefix}-p2`, `${prefix}-other`])
+      expect((await run(['create', '--name', name, ...(name.endsWith('other') ? [] : ['--project', project])])).code).toBe(0);
+    for (const name of [`${prefix}-p1`, `${prefix}-other`]) expect((await run(['stop', name])).code).toBe(0);
+
+    const refused = await run(['prune', '--project', project]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      `pocketdock: remove every stopped container of project ${project}: refusing without --yes when not on a terminal\n`,
+    );
+    expect(await run(['prune', '--project', project, '--yes'])).toMatchObject({ code: 0, stdout: 'removed 1 container\n' });
+    const again = await run(['--json', 'prune', '--project', project, '--yes']);
+    expect(expectShape(METHODS['container.prune'].result, again.stdout)).toBe(0);
+
+    const left = (JSON.parse((await run(['list', '--json'])).stdout) as ContainerListItem[]).map((c) => c.name);
+    expect(left).not.toContain(`${prefix}-p1`);
+    expect(left).toEqual(expect.arrayContaining([`${prefix}-p2`, `${prefix}-other`]));
+    expect((JSON.parse((await run(['list', '--project', project, '--json'])).stdout) as ContainerListItem[]).map((c) => c.name)).toEqual([
+      `${prefix}-p2`,
+    ]);
+  });
+});
+
+describe('export and import', () => {
+  it('round-trips a profile image through an archive, with plain progress lines when not on a terminal', async () => {
+    const archive = join(mkdtempSync(join(tmpdir(), 'pd-cli-images-')), 'images.tar');
+    const exported = await run(['export', 'minimal-python', '-o', archive]);
+    expect(exported).toMatchObject({ code: 0, stdout: 'pocketdock/minimal-python\n' });
+    expect(exported.stderr).toMatch(new RegExp(`^export → ${archive}: [\\d.]+ [kMG]?B in [\\d.]+ s\n$`));
+    expect(statSync(archive).size).toBeGreaterThan(1_000_000);
+
+    const imported = await run(['--json', 'import', archive]);
+    expect(imported.code).toBe(0);
+    const images = expectShape(Type.Array(ImportedImage), imported.stdout);
+    expect(images).toEqual([
+      expect.objectContaining({ tag: 'pocketdock/minimal-python:latest', profile: 'minimal-python', current: true }),
+    ]);
+    // The upload's size is known: a line at each quarter, then the total; no bar, no carriage return.
+    const lines = imported.stderr.trimEnd().split('\n');
+    expect(lines.slice(0, -1).every((l) => /^import \S+: (25|50|75)% of [\d.]+ MB$/.test(l))).toBe(true);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.at(-1)).toMatch(/^import \S+: [\d.]+ MB in [\d.]+ s$/);
+    expect(imported.stderr).not.toContain('\r');
+
+    const tags = await run(['--json', 'export', '-o', join(archive, '..', 'again.tar.gz')]);
+    expect(expectShape(METHODS['image.export'].result.properties.tags, tags.stdout)).toEqual(['pocketdock/minimal-python']);
+    expect((await run(['import', join(archive, '..', 'absent.tar')])).code).not.toBe(0);
+  });
+});
+
+describe('--verbose', () => {
+  it('prints the JSON-RPC exchange on stderr, and the stack of a failure', async () => {
+    const r = await run(['--verbose', 'list', '--json']);
+    expect(r.code).toBe(0);
+    expectShape(Type.Array(ContainerListItem), r.stdout);
+    const sent = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('→ '))
+      .map((l) => JSON.parse(l.slice(2)) as { id: number; method: string });
+    const received = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('← '))
+      .map((l) => JSON.parse(l.slice(2)) as { id: number; result?: unknown });
+    const list = sent.find((m) => m.method === 'container.list')!;
+    expect(list).toMatchObject({ jsonrpc: '2.0', id: expect.any(Number) });
+    expect(received.find((m) => m.id === list.id)?.result).toEqual(JSON.parse(r.stdout));
+
+    const failed = await run(['--verbose', 'info', `${prefix}-missing`]);
+    expect(failed.code).toBe(4);
+    expect(failed.stderr).toMatch(/^← .*"error":\{"code":-?\d+,.*"type":"ContainerNotFound"/m);
+    expect(failed.stderr).toMatch(/^pocketdock: .*not found/m);
+    expect(failed.stderr).toMatch(/^\s+at /m);
+    expect((await run(['info', `${prefix}-missing`])).stderr).not.toMatch(/^\s+at |^[←→] /m);
+  });
+});
+
 describe('images, projects, the daemon', () => {
   it('lists profiles; build of an up-to-date profile reports it', async () => {
     expectShape(Type.Array(ProfileInfo), (await run(['profiles', '--json'])).stdout);
@@ -247,10 +349,14 @@ describe('images, projects, the daemon', () => {
     expect(report.code).toBe(0);
     expect(expectShape(DoctorReport, report.stdout)).toEqual({ orphanedContainers: [], staleInstanceDirs: [], healthy: 0 });
     const status = await run(['status', '--json'], { cwd: dir });
-    const value = JSON.parse(status.stdout) as { daemon: unknown; project: string; containers: unknown };
-    expectShape(METHODS['daemon.hello'].result, JSON.stringify(value.daemon));
-    expectShape(Type.Array(ContainerListItem), JSON.stringify(value.containers));
-    expect(value.project).toBe(dir);
+    const Status = Type.Object({
+      daemon: METHODS['daemon.hello'].result,
+      address: Type.String(),
+      project: Type.Union([Type.String(), Type.Null()]),
+      containers: Type.Array(ContainerListItem),
+    });
+    expect(expectShape(Status, status.stdout)).toMatchObject({ address: s.d.socketPath, project: dir });
+    expect(JSON.parse((await run(['status', '--json'], { cwd: tmpdir() })).stdout)).toMatchObject({ project: null });
     expect((await run(['status'], { cwd: dir })).stdout).toMatch(/^daemon:\s+pocketdockd .* at /m);
   });
 
@@ -351,34 +457,68 @@ describe('images, projects, the daemon', () => {
 });
 
 describe('guides', () => {
-  it("quickstart's commands work as printed", async () => {
+  /** A printed command line as a user's shell runs it (the shell splits and unquotes it). */
+  const sh = (line: string) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn('sh', ['-c', `node "${CLI_BIN}" ${line}`], { env: { ...process.env, POCKETDOCK_DAEMON: s.d.socketPath } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it("quickstart's commands work as printed, in order (the detached one attached by the id it printed)", async () => {
     const text = (await cli(['quickstart'])).stdout;
-    const commands = [...text.matchAll(/^ {2}\$ pocketdock (.*)$/gm)].map((m) => m[1]!);
-    expect(commands.length).toBeGreaterThan(5);
+    const commands = [...text.matchAll(/^ {2}(?:\$ )?pocketdock (.*)$/gm)].map((m) => m[1]!);
+    expect(commands.length).toBeGreaterThan(8);
+    let printed = '';
+    // The guide's last command removes its sandbox; a failure before it must not leave it behind.
+    onTestFinished(() => sh('shutdown quickstart --yes').then(() => undefined));
     for (const line of commands) {
-      // The printed line is shell text: let a shell split it, as a user's would.
-      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn('sh', ['-c', `node "${CLI_BIN}" ${line}`], { env: { ...process.env, POCKETDOCK_DAEMON: s.d.socketPath } });
-        let stderr = '';
-        child.stderr.on('data', (d: Buffer) => {
-          stderr += d.toString();
-        });
-        child.once('exit', (code) => resolve({ code, stderr }));
-      });
+      // `shell` needs a person at a terminal: cli-shell.test drives it in tmux.
+      if (line.startsWith('shell ')) continue;
+      const r = await sh(line.replace('<the id it printed>', printed));
       expect(r, line).toMatchObject({ code: 0 });
+      if (line.includes('--detach')) printed = r.stdout.trim();
+      if (line.startsWith('attach ')) expect(r.stdout).toBe('tick 1\ntick 2\ntick 3\n');
+      if (line.includes('print(6 * 7)')) expect(r.stdout).toBe('42\n');
     }
+    expect(printed).not.toBe('');
   });
 
-  it('prints bash and zsh completion that bash accepts', async () => {
-    const bash = (await cli(['completion', 'bash'])).stdout;
+  it('prints bash and zsh completion that the shells load and answer from', async () => {
+    const script = (shell: string) => cli(['completion', shell]).then((r) => r.stdout);
+    const bash = await script('bash');
     expect(bash).toContain('complete -o default -F _pocketdock pocketdock');
-    expect(bash).toMatch(/run\) words="[^"]*--detach/);
-    const check = await new Promise<number | null>((resolve) => {
-      const child = spawn('bash', ['-n']);
-      child.stdin.end(bash);
-      child.once('exit', resolve);
+    const zsh = await script('zsh');
+    expect(zsh).toMatch(/^#compdef pocketdock\n/);
+    const dir = mkdtempSync(join(tmpdir(), 'pd-cli-completion-'));
+    writeFileSync(join(dir, 'pocketdock.bash'), bash);
+    writeFileSync(join(dir, 'pocketdock.zsh'), zsh);
+    const shell = (cmd: string, args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        // HOME: compinit writes its dump there.
+        execFile(cmd, args, { cwd: dir, env: { ...process.env, HOME: dir } }, (err, stdout, stderr) =>
+          resolve({ code: err ? (err.code as number) : 0, stdout, stderr }),
+        );
+      });
+    // What Tab offers after `pocketdock ru` and `pocketdock run box --de`.
+    const ask =
+      'COMP_WORDS=(pocketdock ru); COMP_CWORD=1; _pocketdock; echo "${COMPREPLY[*]}"; COMP_WORDS=(pocketdock run box --de); COMP_CWORD=3; _pocketdock; echo "${COMPREPLY[*]}"';
+    expect(await shell('bash', ['-n', 'pocketdock.bash'])).toMatchObject({ code: 0 });
+    expect(await shell('bash', ['--norc', '-c', `source pocketdock.bash && complete -p pocketdock && ${ask}`])).toEqual({
+      code: 0,
+      stdout: 'complete -o default -F _pocketdock pocketdock\nrun\n--detach\n',
+      stderr: '',
     });
-    expect(check).toBe(0);
-    expect((await cli(['completion', 'zsh'])).stdout).toMatch(/^#compdef pocketdock\n/);
+    expect(await shell('zsh', ['-n', 'pocketdock.zsh'])).toMatchObject({ code: 0 });
+    // zsh: registered with compinit through bashcompinit; zsh's own matching filters what the function offers.
+    const z = await shell('zsh', ['-f', '-c', `source pocketdock.zsh && print -r -- "$_comps[pocketdock]" && setopt ksharrays && ${ask}`]);
+    expect(z.code, z.stderr).toBe(0);
+    const [registered, first, second] = z.stdout.split('\n');
+    expect(registered).toBe('_bash_complete -o default -F _pocketdock');
+    expect(first!.split(' ')).toContain('run');
+    expect(second!.split(' ')).toContain('--detach');
   });
 });

@@ -24,14 +24,19 @@ async function readRange(path: string, from: number, to: number): Promise<Buffer
 
 /**
  * Follows the files `list()` names (asked again at each poll, so new ones join): the ones there now
- * from their current end, the ones that appear later from their start. Never resolves.
+ * from `from`'s offset for them (what the caller already printed), else their current end; the ones
+ * that appear later from their start. Never resolves.
  */
-export async function followFiles(list: () => Promise<string[]>, onText: (path: string, text: string) => void): Promise<never> {
+export async function followFiles(
+  list: () => Promise<string[]>,
+  onText: (path: string, text: string) => void,
+  from: ReadonlyMap<string, number> = new Map(),
+): Promise<never> {
   const size = async (path: string) => (await stat(path).catch(() => undefined))?.size;
   const at = new Map<string, number>();
   // Per file: a UTF-8 character cut between two reads is held back until its end arrives.
   const decoders = new Map<string, StringDecoder>();
-  for (const path of await list()) at.set(path, (await size(path)) ?? 0);
+  for (const path of await list()) at.set(path, from.get(path) ?? (await size(path)) ?? 0);
   for (;;) {
     for (const path of await list()) {
       const now = await size(path);

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { connect, daemonCommand, daemonLogPath, DaemonNotRunning, type PocketDock } from '@pocketdock/client';
 import { daemonAt, type Cli } from '../context.js';
@@ -57,22 +58,31 @@ function foreground(cli: Cli, args: string[]): Promise<number> {
 
 /** Prints the last `lines` lines of `path`, then (with `follow`) what is appended, until Ctrl-C. */
 async function tail(cli: Cli, path: string, lines: number, follow: boolean): Promise<void> {
+  // Up to the size seen now: what is appended while this reads is the follower's, so no line is lost.
+  const { size } = await stat(path);
   let text = '';
-  for await (const piece of createReadStream(path, { encoding: 'utf8' }))
-    text = (text + (piece as string))
-      .split('\n')
-      .slice(-(lines + 1))
-      .join('\n');
+  if (size > 0)
+    for await (const piece of createReadStream(path, { encoding: 'utf8', end: size - 1 }))
+      text = (text + (piece as string))
+        .split('\n')
+        .slice(-(lines + 1))
+        .join('\n');
   cli.out.stdout.write(text);
   if (follow)
     await followFiles(
       async () => [path],
       (_path, more) => cli.out.stdout.write(more),
+      new Map([[path, size]]),
     );
 }
 
 export function registerDaemonCommands(program: Command): void {
-  const daemon = program.command('daemon').description('start, stop and inspect the pocketdock daemon');
+  const daemon = examples(program.command('daemon').description('start, stop and inspect the pocketdock daemon'), [
+    'pocketdock daemon start',
+    'pocketdock daemon status',
+    'pocketdock daemon logs -f',
+    'pocketdock daemon stop',
+  ]);
 
   examples(
     daemon

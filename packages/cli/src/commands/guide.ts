@@ -38,9 +38,13 @@ function words(cmd: Command): string[] {
   ];
 }
 
+const ZSH_PRELUDE = `if ! (( $+functions[compdef] )); then autoload -U +X compinit && compinit; fi
+autoload -U +X bashcompinit && bashcompinit
+`;
+
 function bashScript(program: Command): string {
   const cases = program.commands.map((c) => `    ${c.name()}) words="${[...words(c), '--help'].join(' ')}" ;;`).join('\n');
-  return `# pocketdock completion for bash: source <(pocketdock completion bash)
+  return `# pocketdock completion: source <(pocketdock completion bash) in ~/.bashrc, or zsh in ~/.zshrc
 _pocketdock() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" words
   if [ "$COMP_CWORD" -eq 1 ]; then
@@ -79,10 +83,10 @@ export function registerGuideCommands(program: Command): void {
         act(async (cli, [shell]) => {
           if (shell !== 'bash' && shell !== 'zsh') throw new UsageError(`completion for "${shell as string}": only bash and zsh`);
           const script = bashScript(program);
-          // zsh runs bash completion functions through bashcompinit.
-          cli.out.stdout.write(shell === 'bash' ? script : `#compdef pocketdock\nautoload -U +X bashcompinit && bashcompinit\n${script}`);
+          // zsh runs bash completion functions through bashcompinit, whose `complete` needs compinit's compdef.
+          cli.out.stdout.write(shell === 'bash' ? script : `#compdef pocketdock\n${ZSH_PRELUDE}${script}`);
         }),
       ),
-    ['source <(pocketdock completion bash)', 'pocketdock completion zsh > "${fpath[1]}/_pocketdock"'],
+    ['source <(pocketdock completion bash)     # in ~/.bashrc', 'source <(pocketdock completion zsh)      # in ~/.zshrc'],
   );
 }
