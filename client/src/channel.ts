@@ -8,7 +8,8 @@ import { JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0';
 import type { MethodName, NotificationName, NotificationParams, ParamsOf, ResultOf } from '@pocketdock/protocol';
 import { DaemonClosedError, errorFromWire } from './errors.js';
 
-export type NotificationListener<N extends NotificationName> = (params: NotificationParams<N>) => void;
+/** `bytes`: the raw UTF-8 of the params' `data` when it came as a binary frame's payload (exec.output). */
+export type NotificationListener<N extends NotificationName> = (params: NotificationParams<N>, bytes?: Uint8Array) => void;
 
 /** What the client's proxies need from a connection, whatever carries it. */
 export interface RpcTransport {
@@ -25,7 +26,7 @@ const utf8 = new TextDecoder();
 
 export class RpcCore {
   private readonly rpc: JSONRPCClient;
-  private readonly listeners = new Map<string, Set<(params: never) => void>>();
+  private readonly listeners = new Map<string, Set<(params: never, bytes?: Uint8Array) => void>>();
   private readonly closing = new AbortController();
   private nextId = 1;
   private closedError: DaemonClosedError | undefined;
@@ -84,7 +85,7 @@ export class RpcCore {
       // A notification's payload is its `data` text: listeners see the same params as over JSON.
       const params = payload ? { ...msg.params, data: utf8.decode(payload) } : (msg.params ?? {});
       // The daemon sends what its NOTIFICATIONS table declares (validated in its tests).
-      for (const fn of this.listeners.get(msg.method) ?? []) fn(params as never);
+      for (const fn of this.listeners.get(msg.method) ?? []) fn(params as never, payload);
       return;
     }
     this.rpc.receive(msg as JSONRPCResponse);

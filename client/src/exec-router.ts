@@ -12,8 +12,8 @@ import type { RpcTransport } from './channel.js';
 export type Offsets = Record<StreamName, number>;
 
 export interface ExecListener {
-  /** Bytes past this subscriber's cursor (a chunk that overlaps it is cut at it). */
-  output?(n: ExecOutput): void;
+  /** Bytes past this subscriber's cursor (a chunk that overlaps it is cut at it); `bytes`: `n.data` as UTF-8, when it came so. */
+  output?(n: ExecOutput, bytes?: Uint8Array): void;
   /** The exec ended; the subscription is over. */
   exit?(n: ExecExit): void;
 }
@@ -50,16 +50,14 @@ export class ExecSubscription {
   }
 
   /** @internal */
-  deliver(n: ExecOutput): void {
+  deliver(n: ExecOutput, raw?: Uint8Array): void {
     const cursor = this.offsets[n.stream];
     if (!this.open || n.next <= cursor) return;
     this.offsets[n.stream] = n.next;
+    if (n.offset >= cursor) return this.listener.output?.(n, raw);
     // The daemon cuts chunks at character boundaries and a cursor is always some chunk's end.
-    const chunk =
-      n.offset >= cursor
-        ? n
-        : { ...n, offset: cursor, data: utf8.decode(bytes.encode(n.data).subarray(cursor - n.offset)), lost: undefined };
-    this.listener.output?.(chunk);
+    const rest = (raw ?? bytes.encode(n.data)).subarray(cursor - n.offset);
+    this.listener.output?.({ ...n, offset: cursor, data: utf8.decode(rest), lost: undefined }, rest);
   }
 
   /** @internal */
@@ -87,7 +85,7 @@ export class ExecRouter {
     this.subscribers.set(sub.id, sub);
     if (this.unlisten.length === 0) {
       this.unlisten = [
-        this.transport.on('exec.output', (n) => this.of(n)?.deliver(n)),
+        this.transport.on('exec.output', (n, raw) => this.of(n)?.deliver(n, raw)),
         this.transport.on('exec.exit', (n) => this.of(n)?.end(n)),
       ];
     }
