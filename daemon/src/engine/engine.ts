@@ -303,11 +303,15 @@ export class Engine {
    * done. Failures name the container path (FileNotFound, FileError) rather than the container.
    */
   putArchive(containerId: string, dir: string, tar: NodeJS.ReadableStream): Promise<void> {
+    // A tar that fails ends the request, also when it failed before the request was made: piped
+    // then, it would never end it, and the call would wait forever.
+    const abort = new AbortController();
+    tar.once('error', () => abort.abort());
     return this.call(
       'putArchive',
       { containerId, path: dir },
       async () => {
-        await this.docker.getContainer(containerId).putArchive(tar, { path: dir, noOverwriteDirNonDir: true });
+        await this.docker.getContainer(containerId).putArchive(tar, { path: dir, noOverwriteDirNonDir: true, abortSignal: abort.signal });
       },
       0,
     );

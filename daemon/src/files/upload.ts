@@ -1,6 +1,7 @@
 /**
- * One upload into a container: the request body flows through a tar packer whose members all
- * belong to the container's user, and streams into the engine's archive API, with backpressure
+ * One upload into a container: the request body becomes a tar whose members all belong to the
+ * container's user — a file's bytes go into a one-member tar, a pushed tar has its headers
+ * re-owned as it passes (reown.ts) — and streams into the engine's archive API, with backpressure
  * end to end. Nothing is opened before the body arrives, so an unused upload holds nothing.
  */
 import { posix } from 'node:path';
@@ -11,6 +12,7 @@ import type { TransferKind, UploadResult } from '@pocketdock/protocol';
 import type { Engine } from '../engine/index.js';
 import { invalidParams } from '../errors.js';
 import type { Owner } from './owner.js';
+import { Reown, TarError } from './reown.js';
 import type { Inbound } from './transfers.js';
 
 export interface UploadTarget {
@@ -18,12 +20,6 @@ export interface UploadTarget {
   containerId: string;
   owner: Owner;
 }
-
-/**
- * What a pushed tar may hold. Hard links and device nodes are refused: unpacked by the engine as
- * root and then given to the sandbox user, they would hand it files it must not own.
- */
-const PUSHABLE = new Set(['file', 'contiguous-file', 'directory', 'symlink']);
 
 export class Upload implements Inbound {
   /** `path` is the file to write (kind "file") or the directory to unpack into (kind "tar"). */
@@ -40,27 +36,40 @@ export class Upload implements Inbound {
    */
   async receive(body: Readable): Promise<UploadResult> {
     const { engine, containerId, owner } = this.target;
-    const pack = tar.pack();
     let bytes = 0;
     let failure: Error | undefined;
     // The first failure is the cause; whatever it breaks afterwards reports it again.
     const fail = (err: Error) => {
       failure ??= err;
-      body.unpipe(sink as unknown as Writable);
-      pack.destroy(failure);
+      body.unpipe(sink);
+      archive.destroy(failure);
       sink.destroy(failure);
     };
-    const sink =
-      this.kind === 'file'
-        ? pack.entry({ name: posix.basename(this.path), type: 'file', size: this.size, mode: 0o644, ...owner }, (err) =>
-            err ? fail(err) : pack.finalize(),
-          )
-        : repack(pack, owner, fail);
+    // tar-stream's streams are streamx ones, which Node's stream functions take as their own.
+    let sink: Writable;
+    let archive: Readable;
+    if (this.kind === 'file') {
+      const pack = tar.pack();
+      sink = pack.entry({ name: posix.basename(this.path), type: 'file', size: this.size, mode: 0o644, ...owner }, (err) =>
+        err ? fail(err) : pack.finalize(),
+      ) as unknown as Writable;
+      archive = pack as unknown as Readable;
+    } else {
+      sink = archive = new Reown(owner);
+      // Registered first, so that this typed error is the one kept.
+      sink.on('error', (err: Error) =>
+        fail(
+          err instanceof TarError && err.refused
+            ? invalidParams('body', err.message)
+            : invalidParams('body', `is not a valid tar stream: ${err.message}`),
+        ),
+      );
+    }
     // Their errors come from fail() or are reported through it: listened to, never left to crash.
     sink.on('error', fail);
-    pack.on('error', fail);
+    archive.on('error', fail);
     const dir = this.kind === 'file' ? posix.dirname(this.path) : this.path;
-    const written = engine.putArchive(containerId, dir, pack as unknown as NodeJS.ReadableStream).catch(fail);
+    const written = engine.putArchive(containerId, dir, archive).catch(fail);
     // Counted beside the pipe rather than through a stream of its own: one hop less per chunk.
     body.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
@@ -71,37 +80,9 @@ export class Upload implements Inbound {
       if (this.size !== undefined && bytes < this.size) fail(invalidParams('body', `${bytes} bytes sent of the ${this.size} announced`));
     });
     finished(body).catch(fail); // the caller went away mid-body
-    body.pipe(sink as unknown as Writable);
+    body.pipe(sink);
     await written;
     if (failure) throw failure;
     return { bytes };
   }
-}
-
-/** A tar parser whose members go on into `pack`, re-owned. */
-function repack(pack: tar.Pack, owner: Owner, fail: (err: Error) => void): tar.Extract {
-  const extract = tar.extract();
-  extract.on('entry', (h, stream, next) => {
-    if (!PUSHABLE.has(h.type ?? '')) {
-      fail(invalidParams('body', `tar member "${h.name}" is a ${h.type}: only files, directories and symlinks can be pushed`));
-      return;
-    }
-    const member = pack.entry(
-      {
-        name: h.name,
-        type: h.type,
-        mode: h.mode,
-        mtime: h.mtime,
-        size: h.size,
-        linkname: h.linkname,
-        ...owner,
-      },
-      (err) => (err ? fail(err) : next()),
-    );
-    stream.pipe(member);
-  });
-  extract.on('finish', () => pack.finalize());
-  // Registered before the pipeline's own listener, so that this typed error is the one kept.
-  extract.on('error', (err: Error) => fail(invalidParams('body', `is not a valid tar stream: ${err.message}`)));
-  return extract;
 }
