@@ -27,8 +27,11 @@ interface Received {
   text: Record<Output['stream'], string>;
 }
 
-/** Starts COMMAND subscribed on a raw WebSocket and gathers its exec.output notifications until exec.exit. */
-async function runRaw(protocols: string[]): Promise<Received> {
+/**
+ * Starts COMMAND on a raw WebSocket and gathers its exec.output notifications until exec.exit:
+ * subscribed from the start, or `late`, after the command has exited (its output cut from the buffer).
+ */
+async function runRaw(protocols: string[], late = false): Promise<Received> {
   const ws = new WebSocket(`ws+unix://${suite.d.socketPath}:/rpc`, protocols, { perMessageDeflate: false });
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   const got: Received = { protocol: ws.protocol, kinds: new Set(), outputs: [], text: { stdout: '', stderr: '' } };
@@ -47,14 +50,14 @@ async function runRaw(protocols: string[]): Promise<Received> {
       got.text[msg.params.stream] += frame ? Buffer.from(frame.payload).toString('utf8') : (msg.params.data ?? '');
     });
   });
-  ws.send(
-    JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'exec.start',
-      params: { container: suite.c.containerId, command: COMMAND, subscribe: true, lossless: true },
-    }),
-  );
+  const call = (id: number, method: string, params: object) => ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+  if (late) {
+    const proc = await suite.c.run(COMMAND, { detach: true, bufferSize: 4 * 1024 * 1024 });
+    await proc.wait();
+    call(1, 'exec.subscribe', { execId: proc.id });
+  } else {
+    call(1, 'exec.start', { container: suite.c.containerId, command: COMMAND, subscribe: true, lossless: true });
+  }
   await exited;
   ws.close();
   return got;
@@ -65,6 +68,13 @@ describe('exec.output framing', () => {
     const got = await runRaw([]);
     expect(got.protocol).toBe('');
     expect(got.kinds).toEqual(new Set(['text']));
+    expect(got.outputs.filter((o) => o.stream === 'stdout').length).toBeGreaterThan(1);
+    expect(got.outputs.every((o) => typeof o.data === 'string' && Buffer.byteLength(o.data) === o.next - o.offset)).toBe(true);
+    expect(got.text).toEqual({ stdout: LINE.repeat(REPEAT), stderr: 'bye\n' });
+  });
+
+  it('is whole characters in each notification for a subscriber that comes after the exit', async () => {
+    const got = await runRaw([], true);
     expect(got.outputs.filter((o) => o.stream === 'stdout').length).toBeGreaterThan(1);
     expect(got.outputs.every((o) => typeof o.data === 'string' && Buffer.byteLength(o.data) === o.next - o.offset)).toBe(true);
     expect(got.text).toEqual({ stdout: LINE.repeat(REPEAT), stderr: 'bye\n' });

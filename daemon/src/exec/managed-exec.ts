@@ -430,10 +430,14 @@ export class ManagedExec {
     this.updateFlow();
   }
 
-  /** The next piece of a stream from `from`, whole characters only while output may still come. */
+  /**
+   * The next piece of a stream from `from`, whole characters only unless it is the stream's last:
+   * a piece cut at `max` inside an exited command's output is cut between characters too.
+   */
   private piece(s: StreamName, from: number, max: number): Piece | undefined {
     const r = this.rings[s].read(from, max);
-    const len = this.result ? r.data.length : completeUtf8Length(r.data);
+    const last = this.result !== undefined && r.offset + r.data.length >= this.rings[s].end;
+    const len = last ? r.data.length : completeUtf8Length(r.data);
     if (len === 0 && r.lost === 0) return undefined;
     return { offset: r.offset, next: r.offset + len, bytes: r.data.subarray(0, len), lost: r.lost };
   }
