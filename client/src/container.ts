@@ -69,6 +69,12 @@ export class Container implements AsyncDisposable {
     this.timeout = handle.timeout;
   }
 
+  /** The handle the daemon gave for this container, as it stands now: what `JSON.stringify` prints. */
+  toJSON(): ContainerHandle {
+    const { containerId, name, socketPath, persist, project, dataPath, timeout } = this;
+    return { containerId, name, socketPath, persist, project, dataPath, timeout };
+  }
+
   /** How every call names this container: its id, on its engine. */
   private get target(): ContainerTarget {
     return { container: this.id, socketPath: this.socketPath };

@@ -91,16 +91,9 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
   const place = passed ? undefined : await claimSocketPath(config.socket);
   const apps: FastifyInstance[] = [];
   const connections = new Connections();
+  const shared = { router, transfers: files.transfers, limits: config.limits, peers: leases, connections, log };
   try {
-    const unixApp = await buildApp({
-      transport: 'unix',
-      router,
-      transfers: files.transfers,
-      limits: config.limits,
-      peers: leases,
-      connections,
-      log,
-    });
+    const unixApp = await buildApp({ ...shared, transport: 'unix' });
     apps.push(unixApp);
     if (place) {
       await unixApp.listen({ path: place.staging });
@@ -114,17 +107,7 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
     if (passed?.tcp !== undefined || config.port !== 0) {
       // The guard needs the bound port to check Host headers; bind first, then fill it in.
       const guard = { token, port: config.port, origins: config.origins };
-      const tcpApp = await buildApp({
-        transport: 'tcp',
-        router,
-        transfers: files.transfers,
-        limits: config.limits,
-        peers: leases,
-        connections,
-        log,
-        guard,
-        dashboard: loadDashboard(),
-      });
+      const tcpApp = await buildApp({ ...shared, transport: 'tcp', guard, dashboard: loadDashboard() });
       apps.push(tcpApp);
       if (passed?.tcp !== undefined) {
         await tcpApp.ready();

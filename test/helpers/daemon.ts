@@ -7,8 +7,9 @@ import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
-import { connect, type Container, type PocketDock } from '../../client/src/index.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { connect, Container, type PocketDock } from '../../client/src/index.js';
+import type { Transport } from '../../client/src/transport.js';
 import { DOCKER_SOCKET } from './engines.js';
 
 export { DOCKER_SOCKET };
@@ -150,6 +151,23 @@ export function useDaemon(o: StartOptions = {}): Suite {
   };
 }
 
+/**
+ * For a test file that starts daemons of its own (its own config, a restart on the same dir): the
+ * returned function starts one and keeps it, and every daemon kept is stopped, newest first, after
+ * the file's tests — or after each test with `{ after: 'each' }`.
+ */
+export function useDaemons(o: { after?: 'each' | 'all' } = {}): (options?: StartOptions) => Promise<TestDaemon> {
+  const started: TestDaemon[] = [];
+  (o.after === 'each' ? afterEach : afterAll)(async () => {
+    for (const d of started.splice(0).reverse()) await d.stop();
+  });
+  return async (options) => {
+    const d = await startDaemon(options);
+    started.push(d);
+    return d;
+  };
+}
+
 export interface SandboxSuite extends Suite {
   /** A container of the default image, created after the daemon starts and removed before it stops. */
   readonly c: Container;
@@ -177,3 +195,7 @@ export function useSandbox(o: StartOptions = {}): SandboxSuite {
     },
   };
 }
+
+/** Another client object for the container `c`: through another connection, or under another id. */
+export const twin = (c: Container, transport: Transport, containerId = c.containerId): Container =>
+  new Container(transport, { ...c.toJSON(), containerId });

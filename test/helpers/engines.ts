@@ -3,6 +3,7 @@
  * expects Podman (POCKETDOCK_TEST_PODMAN=1) and it does not answer, this throws instead of skipping.
  */
 import Docker from 'dockerode';
+import { afterAll } from 'vitest';
 
 export interface TestEngine {
   name: 'docker' | 'podman';
@@ -50,4 +51,27 @@ export async function availableEngines(env: NodeJS.ProcessEnv = process.env): Pr
   }
   if (found.length === 0) throw new Error('no container engine answers: run scripts/engine-up.sh');
   return found;
+}
+
+/** What a test file made, by name or id: removed (forced) from every given engine after its tests, however they ended. */
+export function removeAfterAll(engines: readonly { docker: Docker }[] = [{ docker }]): { containers: string[]; images: string[] } {
+  const made = { containers: [] as string[], images: [] as string[] };
+  afterAll(async () => {
+    for (const e of engines) {
+      await Promise.all(
+        made.containers.map((c) =>
+          e.docker
+            .getContainer(c)
+            .remove({ force: true })
+            .catch(() => undefined),
+        ),
+      );
+      for (const image of made.images)
+        await e.docker
+          .getImage(image)
+          .remove({ force: true })
+          .catch(() => undefined);
+    }
+  });
+  return made;
 }

@@ -1,20 +1,13 @@
 // SIGTERM stops the daemon gracefully: clients are told, new calls refused, calls in flight
 // finish, containers keep running; a second signal stops it at once.
 import { once } from 'node:events';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NotificationParams } from '@pocketdock/protocol';
 import { DaemonClosedError } from '../../client/src/index.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { docker, exists } from '../helpers/engines.js';
+import { docker, exists, removeAfterAll } from '../helpers/engines.js';
 
-const made: string[] = [];
-afterAll(async () => {
-  for (const id of made)
-    await docker
-      .getContainer(id)
-      .remove({ force: true })
-      .catch(() => undefined);
-});
+const { containers: made } = removeAfterAll();
 
 function stopping(d: TestDaemon, pd: Awaited<ReturnType<TestDaemon['client']>>): Promise<NotificationParams<'daemon.stopping'>> {
   return new Promise((resolve) => {

@@ -4,19 +4,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SocketConnectionError, SocketError } from '../../client/src/index.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { useDaemons, type TestDaemon } from '../helpers/daemon.js';
 import { EngineProxy } from '../helpers/engine-proxy.js';
 import { docker } from '../helpers/engines.js';
 
 const newProxy = () => new EngineProxy(join(mkdtempSync(join(tmpdir(), 'pd-proxy-')), 'engine.sock'));
 const proxy = newProxy();
-const daemons: TestDaemon[] = [];
+const startDaemon = useDaemons();
 let d: TestDaemon | undefined;
-afterAll(async () => {
-  await Promise.all([d, ...daemons].map((x) => x?.stop()));
-});
 
 /** Resolves once `command` runs in the container (seen by the engine's top, past the proxy): the run is in flight. */
 async function running(containerId: string, command: string): Promise<void> {
@@ -55,7 +52,6 @@ describe('engine faults', () => {
     const p = newProxy();
     await p.up();
     const dd = await startDaemon({ args: ['--engine-socket', p.path] });
-    daemons.push(dd);
     const pd = await dd.client();
     const c = await pd.createNewContainer();
     try {

@@ -2,8 +2,8 @@
 // on one connection each get every byte once, an abandoned blocking run stops its command, and a
 // Process's buffer figures are asked of the daemon, never stale.
 import { describe, expect, it } from 'vitest';
-import { Container, type ExecChunk, type ExecStream } from '../../client/src/index.js';
-import { useSandbox } from '../helpers/daemon.js';
+import { type ExecChunk, type ExecStream } from '../../client/src/index.js';
+import { twin, useSandbox } from '../helpers/daemon.js';
 
 const suite = useSandbox();
 
@@ -74,15 +74,7 @@ describe('an abandoned run stops its command', () => {
 describe('several subscribers of one exec on one connection', () => {
   it('callbacks and two streams each get every byte once; one leaving does not end the others', async () => {
     // Its own Container object, so that its callbacks follow only the process started here.
-    const own = new Container(suite.pd.transport, {
-      containerId: suite.c.containerId,
-      name: suite.c.name,
-      socketPath: suite.c.socketPath,
-      persist: suite.c.persist,
-      project: suite.c.project,
-      dataPath: suite.c.dataPath,
-      timeout: suite.c.timeout,
-    });
+    const own = twin(suite.c, suite.pd.transport);
     let called = '';
     own.onStdout((_c, data) => {
       called += data;

@@ -1,24 +1,15 @@
 // Streamed runs through the daemon: chunks as they are produced, large outputs, early stops, a lost
 // connection and resuming from offsets, maxOutput, lang, and idempotent exec ids.
 import { describe, expect, it } from 'vitest';
-import { Container, DaemonClosedError, InvalidParams, type ExecChunk } from '../../client/src/index.js';
+import { DaemonClosedError, InvalidParams, type ExecChunk } from '../../client/src/index.js';
 import type { Transport } from '../../client/src/transport.js';
-import { useSandbox } from '../helpers/daemon.js';
+import { twin, useSandbox } from '../helpers/daemon.js';
 
 const suite = useSandbox();
 
 const processes = async () => (await suite.c.run('ps -eo args')).stdout;
 /** The same container as `c`, as seen through another connection (or under another id). */
-const proxy = (transport: Transport, containerId = suite.c.containerId) =>
-  new Container(transport, {
-    containerId,
-    name: suite.c.name,
-    socketPath: suite.c.socketPath,
-    persist: suite.c.persist,
-    project: suite.c.project,
-    dataPath: suite.c.dataPath,
-    timeout: suite.c.timeout,
-  });
+const proxy = (transport: Transport, containerId = suite.c.containerId) => twin(suite.c, transport, containerId);
 /** A command that prints `before`, waits until `file` exists, then prints `after`. */
 const gated = (file: string, before: string, after: string) => `echo ${before}; while [ ! -e ${file} ]; do sleep 0.02; done; echo ${after}`;
 

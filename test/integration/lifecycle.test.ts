@@ -1,7 +1,7 @@
 // Lifecycle on every engine that answers: persist/stop/resume, reboot, snapshot, destroy, prune,
 // info, profiles' network default, and the errors for stopped, vanished and unknown containers.
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ContainerGone,
   ContainerNotFound,
@@ -11,27 +11,11 @@ import {
   type CreateContainerOptions,
 } from '../../client/src/index.js';
 import { useDaemon } from '../helpers/daemon.js';
-import { availableEngines } from '../helpers/engines.js';
+import { availableEngines, removeAfterAll } from '../helpers/engines.js';
 
 const engines = await availableEngines();
 const suite = useDaemon();
-const names: string[] = [];
-const images: string[] = [];
-
-afterAll(async () => {
-  for (const e of engines) {
-    for (const name of names)
-      await e.docker
-        .getContainer(name)
-        .remove({ force: true })
-        .catch(() => undefined);
-    for (const image of images)
-      await e.docker
-        .getImage(image)
-        .remove({ force: true })
-        .catch(() => undefined);
-  }
-});
+const { containers: names, images } = removeAfterAll(engines);
 
 const tag = () => randomBytes(3).toString('hex');
 

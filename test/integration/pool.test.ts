@@ -7,27 +7,19 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LABEL } from '@pocketdock/protocol';
 import { ContainerNotFound, type PocketDock } from '../../client/src/index.js';
-import { EXEC_MODE, startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { docker, exists } from '../helpers/engines.js';
+import { EXEC_MODE, useDaemons, type TestDaemon } from '../helpers/daemon.js';
+import { docker, exists, removeAfterAll } from '../helpers/engines.js';
 
 const SIZE = 2;
 const configDir = mkdtempSync(join(tmpdir(), 'pd-pool-'));
 const config = join(configDir, 'pocketdockd.yaml');
 writeFileSync(config, `pool:\n  minimal-python: ${SIZE}\n`);
 
-const made: string[] = [];
-const daemons: TestDaemon[] = [];
-afterAll(async () => {
-  for (const id of made)
-    await docker
-      .getContainer(id)
-      .remove({ force: true })
-      .catch(() => undefined);
-  for (const d of daemons) await d.stop();
-});
+const { containers: made } = removeAfterAll();
+const startDaemon = useDaemons();
 
 /** The idle pool containers of the daemon whose state dir is `dir`, as the engine lists them. */
 async function idle(dir: string): Promise<{ id: string; name: string }[]> {
@@ -56,7 +48,6 @@ describe('warm pool', () => {
 
   it('fills up, and its containers are invisible to list and resolve', async () => {
     d = await startDaemon({ args: ['--config', config] });
-    daemons.push(d);
     pd = await d.client();
     await full(pd);
     expect(await pool(pd)).toMatchObject({
@@ -174,7 +165,6 @@ describe('warm pool', () => {
     await exited;
 
     d = await startDaemon({ dir: d.dir, args: ['--config', config] });
-    daemons.push(d);
     pd = await d.client();
     await full(pd);
     expect(await pool(pd)).toMatchObject({ refills: 0, ready: SIZE });
@@ -202,7 +192,6 @@ describe('warm pool', () => {
     await exited;
     await docker.getContainer(goneWhileDown.containerId).remove({ force: true });
     d = await startDaemon({ dir: d.dir, args: ['--config', config] });
-    daemons.push(d);
     pd = await d.client();
     await expect.poll(() => claimed(d.dir), { timeout: 60_000, interval: 100 }).not.toContain(goneWhileDown.containerId);
   });

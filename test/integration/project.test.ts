@@ -13,21 +13,15 @@ import {
   type CreateContainerOptions,
 } from '../../client/src/index.js';
 import { startDaemon, useDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { availableEngines } from '../helpers/engines.js';
+import { availableEngines, removeAfterAll } from '../helpers/engines.js';
 import { postRpc } from '../helpers/rpc.js';
 
 const engines = await availableEngines();
 const suite = useDaemon();
-const names: string[] = [];
+const { containers: names } = removeAfterAll(engines);
 const dirs: string[] = [];
 
-afterAll(async () => {
-  for (const e of engines)
-    for (const n of names)
-      await e.docker
-        .getContainer(n)
-        .remove({ force: true })
-        .catch(() => undefined);
+afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -6,25 +6,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProcessLost, connect, type PocketDock } from '../../client/src/index.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { docker } from '../helpers/engines.js';
+import { useDaemons, type TestDaemon } from '../helpers/daemon.js';
+import { removeAfterAll } from '../helpers/engines.js';
 
 const configDir = mkdtempSync(join(tmpdir(), 'pd-restart-'));
 const config = join(configDir, 'pocketdockd.yaml');
 writeFileSync(config, 'leaseGraceSeconds: 3\n');
 
-const made: string[] = [];
-const daemons: TestDaemon[] = [];
-afterAll(async () => {
-  for (const id of made)
-    await docker
-      .getContainer(id)
-      .remove({ force: true })
-      .catch(() => undefined);
-  await daemons.at(-1)?.stop();
-});
+const { containers: made } = removeAfterAll();
+const startDaemon = useDaemons();
 
 const token = () => randomBytes(18).toString('base64url');
 const client = (d: TestDaemon, resumeToken: string): Promise<PocketDock> =>
@@ -33,7 +25,6 @@ const client = (d: TestDaemon, resumeToken: string): Promise<PocketDock> =>
 describe('daemon restart after SIGKILL', () => {
   it('keeps persistent containers, re-leases ephemeral ones for a grace period, finds a detached process again', async () => {
     const first = await startDaemon({ args: ['--config', config] });
-    daemons.push(first);
     const [comesBack, staysAway] = [token(), token()];
     const a = await client(first, comesBack);
     const b = await client(first, staysAway);
@@ -50,7 +41,6 @@ describe('daemon restart after SIGKILL', () => {
     await exited;
 
     const second = await startDaemon({ dir: first.dir, args: ['--config', config] });
-    daemons.push(second);
     const again = await client(second, comesBack);
     expect((await again.hello()).resumed).toBe(true);
     const listed = async (name: string) => (await again.listContainers()).find((c) => c.name === name);

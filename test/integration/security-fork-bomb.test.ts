@@ -2,23 +2,12 @@
 // left, and another client's sandbox keeps answering meanwhile (its latency printed, not asserted:
 // figures on a shared machine are noisy; speed belongs to test/bench/).
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
-import { docker } from '../helpers/engines.js';
+import { describe, expect, it } from 'vitest';
+import { docker, removeAfterAll } from '../helpers/engines.js';
 import { useDaemon } from '../helpers/daemon.js';
 
 const suite = useDaemon();
-const names: string[] = [];
-
-afterAll(async () => {
-  await Promise.all(
-    names.map((n) =>
-      docker
-        .getContainer(n)
-        .remove({ force: true })
-        .catch(() => undefined),
-    ),
-  );
-});
+const { containers: names } = removeAfterAll();
 
 const name = () => {
   const n = `pd-bomb-${randomBytes(3).toString('hex')}`;

@@ -2,23 +2,14 @@
 // ulimits, log cap, init — as the engine reports them, as a process inside sees them, in info(),
 // and every profile whose image is built still doing its basics under them.
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Container, CreateContainerOptions } from '../../client/src/index.js';
 import { useDaemon } from '../helpers/daemon.js';
-import { availableEngines } from '../helpers/engines.js';
+import { availableEngines, removeAfterAll } from '../helpers/engines.js';
 
 const engines = await availableEngines();
 const suite = useDaemon();
-const names: string[] = [];
-
-afterAll(async () => {
-  for (const e of engines)
-    for (const name of names)
-      await e.docker
-        .getContainer(name)
-        .remove({ force: true })
-        .catch(() => undefined);
-});
+const { containers: names } = removeAfterAll(engines);
 
 /** What a profile's image must still do under the hardening. */
 const BASICS: Record<string, string> = {

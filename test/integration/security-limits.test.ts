@@ -4,30 +4,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Container } from '../../client/src/index.js';
-import { docker } from '../helpers/engines.js';
+import { docker, removeAfterAll } from '../helpers/engines.js';
 import { startDaemon, useDaemon } from '../helpers/daemon.js';
 import { postRpc } from '../helpers/rpc.js';
 
 const suite = useDaemon();
-const names: string[] = [];
+const { containers: names } = removeAfterAll();
 let c: Container;
 
 beforeAll(async () => {
   c = await suite.pd.createNewContainer();
   names.push(c.name);
-});
-
-afterAll(async () => {
-  await Promise.all(
-    names.map((n) =>
-      docker
-        .getContainer(n)
-        .remove({ force: true })
-        .catch(() => undefined),
-    ),
-  );
 });
 
 type Reply = { id?: unknown; result?: unknown; error?: { code: number; message: string; data: Record<string, unknown> } };

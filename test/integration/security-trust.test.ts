@@ -4,26 +4,15 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OptionRefused } from '../../client/src/index.js';
-import { docker } from '../helpers/engines.js';
+import { docker, removeAfterAll } from '../helpers/engines.js';
 import { useDaemon } from '../helpers/daemon.js';
 import { postRpc } from '../helpers/rpc.js';
 
 const suite = useDaemon({ tcp: true });
-const names: string[] = [];
+const { containers: names } = removeAfterAll();
 const tag = `pd-sec-${process.pid}`;
-
-afterAll(async () => {
-  await Promise.all(
-    names.map((n) =>
-      docker
-        .getContainer(n)
-        .remove({ force: true })
-        .catch(() => undefined),
-    ),
-  );
-});
 
 /** container.create over TCP with the token, as a browser page or remote tool would send it. */
 async function tcpCreate(params: Record<string, unknown>) {

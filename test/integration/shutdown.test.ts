@@ -1,21 +1,12 @@
 // shutdown() and `await using` together: the README's pattern must not throw when the block ends.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ContainerNotFound, ContainerNotRunning } from '../../client/src/index.js';
 import { useDaemon } from '../helpers/daemon.js';
-import { availableEngines } from '../helpers/engines.js';
+import { availableEngines, removeAfterAll } from '../helpers/engines.js';
 
 const engines = await availableEngines();
 const suite = useDaemon();
-const names: string[] = [];
-
-afterAll(async () => {
-  for (const e of engines)
-    for (const name of names)
-      await e.docker
-        .getContainer(name)
-        .remove({ force: true })
-        .catch(() => undefined);
-});
+const { containers: names } = removeAfterAll(engines);
 
 describe.each(engines)('shutdown on $name', (e) => {
   const create = async (persist = false) => {

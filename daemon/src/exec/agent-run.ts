@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { AgentClient, AgentCommand } from '@pocketdock/agent';
 import { engineAway, type DaemonError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { KILLED_EXIT, STOP_GRACE_MS, UNKNOWN_EXIT, type CommandRun, type ExecOutcome, type ExecStart } from './run.js';
+import { armTimeout, KILLED_EXIT, STOP_GRACE_MS, UNKNOWN_EXIT, type CommandRun, type ExecOutcome, type ExecStart } from './run.js';
 import { settlesWithin } from './settle.js';
 import { EXEC_MARKER } from './signal.js';
 
@@ -45,14 +45,10 @@ export class AgentRun implements CommandRun {
   ) {
     const started = Date.now();
     this.limit = limit;
-    const timer =
-      timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            this.timedOut = true;
-            this.log.info({ timeoutMs }, 'exec timed out: stopping it');
-            void this.stop();
-          }, timeoutMs);
+    const timer = armTimeout(timeoutMs, log, () => {
+      this.timedOut = true;
+      void this.stop();
+    });
     const abandoned = new Promise<number>((resolve) => {
       this.giveUp = () => resolve(UNKNOWN_EXIT);
     });

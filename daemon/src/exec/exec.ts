@@ -9,7 +9,7 @@ import { Demuxer, engineMessage, mapEngineError, type DemuxSink, type Engine } f
 import type { Logger } from '../log.js';
 import { KILL_AFTER, supervised } from './shim.js';
 import type { CommandRun, ExecOutcome, ExecStart } from './run.js';
-import { KILLED_EXIT, STOP_GRACE_MS, UNKNOWN_EXIT } from './run.js';
+import { armTimeout, KILLED_EXIT, STOP_GRACE_MS, UNKNOWN_EXIT } from './run.js';
 import { EXEC_MARKER, signalExec } from './signal.js';
 
 export class ExecRun implements CommandRun {
@@ -41,14 +41,10 @@ export class ExecRun implements CommandRun {
     tty: boolean,
   ) {
     const demux = new Demuxer(sink, tty ? false : undefined);
-    const timer =
-      timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            this.timedOut = true;
-            this.log.info({ timeoutMs }, 'exec timed out: stopping it');
-            void this.stop();
-          }, timeoutMs);
+    const timer = armTimeout(timeoutMs, log, () => {
+      this.timedOut = true;
+      void this.stop();
+    });
     this.streamEnded = new Promise<void>((resolve, reject) => {
       stream.on('data', (chunk: Buffer) => demux.push(chunk));
       stream.once('end', resolve);

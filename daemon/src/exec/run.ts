@@ -23,6 +23,15 @@ export const UNKNOWN_EXIT = -1;
 /** How long a stopped command gets between SIGTERM and SIGKILL. */
 export const STOP_GRACE_MS = 1000;
 
+/** Calls `expire` (after logging it) once the command has run for `timeoutMs`; the caller clears the timer if it ends first. */
+export function armTimeout(timeoutMs: number | undefined, log: Logger, expire: () => void): NodeJS.Timeout | undefined {
+  if (timeoutMs === undefined) return undefined;
+  return setTimeout(() => {
+    log.info({ timeoutMs }, 'exec timed out: stopping it');
+    expire();
+  }, timeoutMs);
+}
+
 export interface ExecStart {
   engine: Engine;
   containerId: string;

@@ -49,13 +49,18 @@ export const SandboxLimits = Type.Object(
 );
 export type SandboxLimits = Static<typeof SandboxLimits>;
 
+/** The fields that name a container and its state, alike in a list row and in info(). */
+export const containerIdentity = {
+  id: Type.String(),
+  name: Type.String(),
+  status: Type.String({ description: '"running", "exited", "created", …' }),
+  image: Type.String(),
+  createdAt: Type.String({ description: 'ISO 8601' }),
+};
+
 export const ContainerInfo = Type.Object(
   {
-    id: Type.String(),
-    name: Type.String(),
-    status: Type.String({ description: '"running", "exited", "created", …' }),
-    image: Type.String(),
-    createdAt: Type.String(),
+    ...containerIdentity,
     startedAt: Type.String(),
     uptime: Type.String({ description: 'Human uptime, "" when not running' }),
     memoryUsage: Type.String({ description: 'e.g. "42.1 MB"' }),

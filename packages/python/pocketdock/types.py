@@ -52,8 +52,8 @@ class ExecResult:
 
 
 @dataclass(frozen=True)
-class ContainerInfo:
-    """A live snapshot of a container."""
+class _ContainerIdentity:
+    """What names a container and its state, alike in a list row and in info()."""
 
     id: str
     name: str
@@ -61,6 +61,13 @@ class ContainerInfo:
     """"running", "exited", "created", …"""
     image: str = ""
     created_at: str = ""
+    """ISO 8601."""
+
+
+@dataclass(frozen=True)
+class ContainerInfo(_ContainerIdentity):
+    """A live snapshot of a container."""
+
     started_at: str = ""
     uptime: str = ""
     """Human uptime, "" when not running."""
@@ -84,15 +91,9 @@ class ContainerInfo:
 
 
 @dataclass(frozen=True)
-class ContainerListItem:
+class ContainerListItem(_ContainerIdentity):
     """One managed container, running or stopped."""
 
-    id: str
-    name: str
-    status: str
-    image: str = ""
-    created_at: str = ""
-    """ISO 8601."""
     persist: bool = False
     project: str = ""
     """"" when the container has no project."""

@@ -101,18 +101,7 @@ export function registerContainerCommands(program: Command): void {
         act<CreateFlags>(async (cli, _args, flags) => {
           // The command exits at once: the sandbox must not be leased to it, or the daemon would reap it.
           const c = await (await cli.client()).createNewContainer({ ...createOptions(flags), ...cli.engine, lease: false });
-          cli.out.result(
-            {
-              containerId: c.containerId,
-              name: c.name,
-              socketPath: c.socketPath,
-              persist: c.persist,
-              project: c.project,
-              dataPath: c.dataPath,
-              timeout: c.timeout,
-            },
-            () => cli.out.line(c.name),
-          );
+          cli.out.result(c.toJSON(), () => cli.out.line(c.name));
         }),
       ),
     [

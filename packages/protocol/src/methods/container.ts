@@ -1,7 +1,7 @@
 /** container.*: creating sandboxes, running commands in them, inspecting, listing and their lifecycle. */
 import { Type, type Static } from '@sinclair/typebox';
 import { DEFAULTS, mib } from '../defaults.js';
-import { ContainerHandle, ContainerInfo, ExecResult } from '../types.js';
+import { ContainerHandle, ContainerInfo, containerIdentity, ExecResult } from '../types.js';
 import { EngineSocket, ExecId, Seconds, addressed, method, notification, oneOf, params } from './spec.js';
 
 export const LANGS = ['sh', 'bash', 'python', 'node'] as const;
@@ -68,11 +68,7 @@ export type Lease = Static<typeof Lease>;
 
 export const ContainerListItem = Type.Object(
   {
-    id: Type.String(),
-    name: Type.String(),
-    status: Type.String({ description: '"running", "exited", "created", …' }),
-    image: Type.String(),
-    createdAt: Type.String({ description: 'ISO 8601' }),
+    ...containerIdentity,
     persist: Type.Boolean(),
     project: Type.String({ description: '"" when the container has no project' }),
     lease: Type.Union([Lease, Type.Null()], {
