@@ -31,12 +31,15 @@ if [ -n "$missing" ] && command -v apt-get >/dev/null; then
   (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $missing) >&2 || say "$missing not installed"
 fi
 
-# The dashboard's end-to-end tests drive Debian's Chromium (playwright-core downloads no browser).
-if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  say "installing chromium for the dashboard's browser tests"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >&2 \
-    || { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >&2; }
-fi
+# The dashboard's end-to-end tests drive Debian's Chromium (playwright-core) and Firefox ESR
+# (puppeteer-core over WebDriver BiDi); neither library downloads a browser.
+for browser in chromium firefox-esr; do
+  if ! command -v "$browser" >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing $browser for the dashboard's browser tests"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$browser" >&2 \
+      || { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$browser" >&2; }
+  fi
+done
 
 # The Python client's suite (run by npm test) needs pytest and venv, from Debian: PyPI is not reachable.
 if ! { python3 -c 'import pytest' && python3 -c 'import ensurepip'; } 2>/dev/null && command -v apt-get >/dev/null; then

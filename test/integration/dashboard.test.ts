@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import NodeWebSocket from 'ws';
 import tar from 'tar-stream';
+import axe from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { connect } from '../../client/src/index.js';
 import { launchChromium } from '../helpers/browser.js';
@@ -161,7 +162,6 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'dropped.txt' }).waitFor();
     const c = await s.pd.resumeContainer(mine);
     expect((await c.readFile('/home/sandbox/dropped.txt')).toString()).toBe(content);
-    await shoot('files');
 
     const downloading = page.waitForEvent('download');
     await page.getByRole('button', { name: 'dropped.txt' }).click();
@@ -202,6 +202,7 @@ describe('dashboard in Chromium', () => {
       .filter({ hasText: 'Downloading huge as a tar failed' })
       .getByText('/home/sandbox/trees/huge holds 600.0 MiB, more than the dashboard downloads at once (512.0 MiB)', { exact: false })
       .waitFor();
+    await shoot('files');
   });
 
   it('shows a sandbox another process creates without reloading', async () => {
@@ -248,6 +249,73 @@ describe('dashboard in Chromium', () => {
     await holder.close();
     await lease.getByText(/^lease-holder \(away, removed at \d/).waitFor();
     await row(leased).waitFor({ state: 'detached', timeout: (GRACE_S + 10) * 1000 });
+  });
+
+  it('is keyboard reachable: Tab and Shift+Tab visit every control in page order, each with a visible focus ring', async () => {
+    await page.getByRole('tab', { name: 'Run' }).click();
+    // What a keyboard user can reach: every visible control not taken out of the tab order.
+    const expected = await page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, [tabindex]'))
+        .filter((el) => el.tabIndex >= 0 && !(el as HTMLButtonElement).disabled && el.checkVisibility())
+        .map((el, i) => {
+          el.dataset.tabOrder = String(i);
+          return String(i);
+        }),
+    );
+    expect(expected.length).toBeGreaterThan(10);
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        // A hidden file input shows its ring on the label that wraps it.
+        const ringed = el.matches('.sr-only') ? el.closest<HTMLElement>('.button')! : el;
+        const style = getComputedStyle(ringed);
+        return { order: el.dataset.tabOrder, ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 };
+      });
+    // From the first control forwards with Tab, then back to it with Shift+Tab: both ways in page order.
+    await page.locator('[data-tab-order="0"]').focus();
+    const visited = [];
+    for (let i = 1; i < expected.length; i++) {
+      await page.keyboard.press('Tab');
+      visited.push(await focused());
+    }
+    for (let i = expected.length - 2; i >= 0; i--) {
+      await page.keyboard.press('Shift+Tab');
+      visited.push(await focused());
+    }
+    expect(visited.map((v) => v.order)).toEqual([...expected.slice(1), ...expected.slice(0, -1).reverse()]);
+    expect(visited.filter((v) => !v.ring)).toEqual([]);
+
+    // The view tabs move with the arrow keys; a dialog opened from the keyboard keeps focus and Escape closes it.
+    await page.getByRole('tab', { name: 'Run' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'Processes' }).getAttribute('aria-selected')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-Processes');
+    await page.getByRole('button', { name: 'Destroy' }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: `Destroy ${mine}?` });
+    await dialog.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await row(mine).count()).toBe(1);
+  });
+
+  it('passes axe-core (WCAG 2 A and AA: names, labels, contrast) in the light and the dark theme, following the system', async () => {
+    await page.getByRole('tab', { name: 'Files' }).click();
+    await page.evaluate(axe.source);
+    for (const [scheme, background] of [
+      ['light', 'rgb(246, 247, 249)'],
+      ['dark', 'rgb(15, 17, 21)'],
+    ] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(background);
+      const violations = await page.evaluate(async () => {
+        const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
+        return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      });
+      expect({ scheme, violations }).toEqual({ scheme, violations: [] });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('destroys a sandbox after asking', async () => {
