@@ -34,6 +34,18 @@ describe('daemon config', () => {
     expect(c.limits.maxPending).toBe(1000);
   });
 
+  it('reads network: blocks off by default, one given keeps the others', () => {
+    expect(run([]).network).toEqual({ name: 'pocketdock-sandbox', blockLinkLocal: false, blockHost: false });
+    expect(run(['--config', file('network:\n  blockHost: true\n')]).network).toEqual({
+      name: 'pocketdock-sandbox',
+      blockLinkLocal: false,
+      blockHost: true,
+    });
+    expect(() => run(['--config', file('network:\n  blockHost: yes please\n')])).toThrow(/network.blockHost must be true or false/);
+    expect(() => run(['--config', file('network:\n  name: "a b"\n')])).toThrow(/network.name must be a network name/);
+    expect(() => run(['--config', file('network:\n  block: true\n')])).toThrow(/unknown key network.block/);
+  });
+
   it('names what is wrong', () => {
     expect(() => run(['--port', 'x'])).toThrow(/--port must be a port number/);
     expect(() => run(['--log-level', 'loud'])).toThrow(/--log-level must be one of/);

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_PORT, LOG_LEVELS, defaultSocketPath, defaultStateDir, type LogLevel } from '@pocketdock/protocol';
 import { DEFAULT_SANDBOX, type SandboxConfig } from './container/hardening.js';
+import { DEFAULT_NETWORK, NETWORK_NAME, type NetworkConfig } from './network/config.js';
 
 export type { LogLevel };
 
@@ -76,6 +77,8 @@ export interface DaemonConfig {
   leaseGraceSeconds: number;
   /** How long an engine may take to answer a quick call (create, inspect, exec, …) before it fails typed. */
   engineTimeoutSeconds: number;
+  /** The network sandboxes join, and what the daemon's firewall rules keep them from (network/, docs/security.md). */
+  network: NetworkConfig;
   /** Warm pools by profile name or image (pool/warm.ts). */
   pool: Record<string, PoolEntry>;
 }
@@ -120,6 +123,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfi
       maxTerminalsPerClient: 64,
       maxTransfersPerClient: 64,
     },
+    network: { ...DEFAULT_NETWORK },
     leaseGraceSeconds: 30,
     engineTimeoutSeconds: 30,
     pool: {},
@@ -165,7 +169,13 @@ export function parseDaemonArgs(argv: string[], env: NodeJS.ProcessEnv = process
 
 function mergeConfig(base: DaemonConfig, ...layers: Partial<DaemonConfig>[]): DaemonConfig {
   return layers.reduce<DaemonConfig>(
-    (acc, layer) => ({ ...acc, ...layer, limits: { ...acc.limits, ...layer.limits }, sandbox: { ...acc.sandbox, ...layer.sandbox } }),
+    (acc, layer) => ({
+      ...acc,
+      ...layer,
+      limits: { ...acc.limits, ...layer.limits },
+      sandbox: { ...acc.sandbox, ...layer.sandbox },
+      network: { ...acc.network, ...layer.network },
+    }),
     base,
   );
 }
@@ -227,6 +237,9 @@ function validateFileConfig(raw: Record<string, unknown>, path: string): Partial
         break;
       case 'sandbox':
         out.sandbox = parseSandbox(raw.sandbox, path) as SandboxConfig;
+        break;
+      case 'network':
+        out.network = parseNetwork(raw.network, path) as NetworkConfig;
         break;
       case 'leaseGraceSeconds':
         out.leaseGraceSeconds = parseSeconds(raw[key], `${path}: ${key}`);
@@ -311,6 +324,21 @@ function parseSandbox(raw: unknown, path: string): Partial<SandboxConfig> {
     out[k] = v;
   }
   return out as Partial<SandboxConfig>;
+}
+
+function parseNetwork(raw: unknown, path: string): Partial<NetworkConfig> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`config ${path}: network must be a mapping`);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (k === 'blockLinkLocal' || k === 'blockHost') {
+      if (typeof v !== 'boolean') throw new ConfigError(`config ${path}: network.${k} must be true or false`);
+    } else if (k === 'name') {
+      if (typeof v !== 'string' || !NETWORK_NAME.test(v))
+        throw new ConfigError(`config ${path}: network.name must be a network name (letters, digits, _ . -)`);
+    } else throw new ConfigError(`config ${path}: unknown key network.${k}`);
+    out[k] = v;
+  }
+  return out as Partial<NetworkConfig>;
 }
 
 /** `pool: { minimal-python: 4, "my/image:tag": { size: 2, maxIdleSeconds: 300 } }` */

@@ -8,6 +8,7 @@ import type { Logger } from './log.js';
 import { ClientCaps, RpcRouter, createHandlers, type Whereabouts } from './rpc/index.js';
 import { ContainerWatch, Containers, HostPolicy, StatsWatch } from './container/index.js';
 import { Agents, ExecTargets, Processes } from './exec/index.js';
+import { SandboxNetwork } from './network/index.js';
 import { Leases, WarmPool } from './pool/index.js';
 import { Sessions } from './session/index.js';
 import {
@@ -44,7 +45,12 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
   const config = passed ? { ...configured, socket: unixSocketPath(passed.unix) ?? configured.socket } : configured;
   const engines = await Engines.open(config.engineSocket, log, process.env, config.engines, config.engineTimeoutSeconds * 1000);
   await engines.get().requireRuntime(config.sandbox.runtime);
-  const containers = new Containers(engines, log, new HostPolicy(config, () => engines.sockets()), config.sandbox);
+  const network = new SandboxNetwork(config.network, config.stateDir, log);
+  await network.start(engines.get()).catch(async (err: unknown) => {
+    await network.stop().catch(() => undefined);
+    throw err;
+  });
+  const containers = new Containers(engines, log, new HostPolicy(config, () => engines.sockets()), config.sandbox, network);
   const files = new Files(containers, log);
   const images = new Images(engines, files.transfers);
   const agents = new Agents(config.agent, log);
@@ -133,6 +139,7 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
         await sessions.closeAll();
         await Promise.all(apps.map((a) => a.close()));
         await Promise.all([leases.close(), pool.close()]);
+        await network.stop();
         agents.closeAll();
         await place?.release();
         log.info('pocketdockd stopped');
@@ -141,6 +148,7 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
   } catch (err) {
     await Promise.all(apps.map((a) => a.close()));
     await Promise.all([leases.close(), pool.close()]);
+    await network.stop();
     await place?.release();
     throw err;
   }

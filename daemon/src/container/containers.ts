@@ -18,6 +18,7 @@ import { generateName } from './names.js';
 import { planCreate } from './plan.js';
 import { UNIX_CALLER, type Caller, type HostPolicy } from './policy.js';
 import { projectLogger, removeInstance, writeInstance } from '../project/index.js';
+import type { SandboxNetwork } from '../network/index.js';
 import { recreateOptions } from './recreate.js';
 
 export interface Resolved {
@@ -78,6 +79,7 @@ export class Containers {
     private readonly log: Logger,
     readonly policy: HostPolicy,
     private readonly sandbox: SandboxConfig,
+    private readonly network: SandboxNetwork,
   ) {
     this.claims = new Claims(log);
   }
@@ -105,7 +107,7 @@ export class Containers {
       request: engineCreateOptions(plan.opts, {
         name,
         image,
-        network: plan.network,
+        networkMode: plan.network ? await this.network.modeFor(engine) : 'none',
         createdAt,
         dataPath,
         sandbox: this.sandbox,
@@ -378,7 +380,10 @@ export class Containers {
     await engine.removeContainer(inspect.Id, { force: true });
     this.forget(engine, inspect.Id);
     const imageHasInit = hasInit((await engine.images.inspect(inspect.Config.Image))?.entrypoint ?? []);
-    const next = await this.launch(engine, recreateOptions(inspect, hardenedHostConfig(this.sandbox, imageHasInit)));
+    const request = recreateOptions(inspect, hardenedHostConfig(this.sandbox, imageHasInit));
+    // A sandbox with a network joins the one sandboxes join now, its bridge filtered (Podman reports a named network as "bridge").
+    if (request.HostConfig!.NetworkMode !== 'none') request.HostConfig!.NetworkMode = await this.network.modeFor(engine);
+    const next = await this.launch(engine, request);
     (await this.logOf(next.containerId, next)).info({ from: inspect.Id }, 'container recreated');
     return { handle: next, previousId: inspect.Id };
   }

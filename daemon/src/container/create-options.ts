@@ -19,8 +19,8 @@ export function parseMemLimit(text: string): number {
 export interface ResolvedCreate {
   name: string;
   image: string;
-  /** Whether the container gets a network interface besides loopback. */
-  network: boolean;
+  /** The engine's NetworkMode: 'none' (loopback only), or the network sandboxes join (network/). */
+  networkMode: string;
   createdAt: string;
   dataPath: string;
   /** The daemon's sandbox defaults and hardening. */
@@ -46,7 +46,7 @@ export function engineCreateOptions(opts: CreateOptions, r: ResolvedCreate): Con
   const ports = Object.entries(opts.ports ?? {});
   const hostConfig: HostConfig = {
     ...hardenedHostConfig(r.sandbox, r.imageHasInit),
-    NetworkMode: r.network ? 'bridge' : 'none',
+    NetworkMode: r.networkMode,
     Binds: Object.entries(opts.volumes ?? {}).map(([host, inside]) => `${host}:${inside}`),
     Devices: (opts.devices ?? []).map((d) => ({ PathOnHost: d, PathInContainer: d, CgroupPermissions: 'rwm' })),
     // Published ports listen on loopback only: a sandbox is not a server for the network.

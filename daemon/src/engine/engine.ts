@@ -124,6 +124,50 @@ export class Engine {
     }
   }
 
+  /** The network `name`'s labels, or undefined when the engine has no such network. */
+  inspectNetwork(name: string): Promise<Record<string, string> | undefined> {
+    return this.call('network inspect', {}, async () => {
+      try {
+        return ((await this.docker.getNetwork(name).inspect()) as { Labels?: Record<string, string> | null }).Labels ?? {};
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Creates a bridge network whose interface on the host is `bridge`. Podman's is made without its
+   * DNS server, which would listen on the gateway (one more host service a sandbox reaches), as its
+   * default network is; Docker's DNS answers inside each container.
+   */
+  createBridgeNetwork(name: string, bridge: string, labels: Record<string, string>): Promise<void> {
+    return this.call('network create', {}, async () => {
+      const version = (await this.docker.version()) as { Components?: { Name: string }[] };
+      if (version.Components?.some((c) => /podman/i.test(c.Name))) {
+        await new Promise((resolve, reject) =>
+          this.docker.modem.dial(
+            {
+              path: '/v4.0.0/libpod/networks/create',
+              method: 'POST',
+              options: { name, driver: 'bridge', network_interface: bridge, dns_enabled: false, labels },
+              statusCodes: { 200: true, 201: true, 409: 'network exists', 500: 'server error' },
+            },
+            (err, data) => (err ? reject(err) : resolve(data)),
+          ),
+        );
+        return;
+      }
+      await this.docker.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        Options: { 'com.docker.network.bridge.name': bridge },
+        Labels: labels,
+      });
+    });
+  }
+
   createContainer(opts: Docker.ContainerCreateOptions): Promise<string> {
     return this.call('create', { image: opts.Image ?? '' }, async () => (await this.docker.createContainer(opts)).id);
   }
