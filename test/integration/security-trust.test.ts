@@ -14,15 +14,21 @@ const suite = useDaemon({ tcp: true });
 const { containers: names } = removeAfterAll();
 const tag = `pd-sec-${process.pid}`;
 
-/** container.create over TCP with the token, as a browser page or remote tool would send it. */
+type Reply = { result?: unknown; error?: { code: number; data: Record<string, string> } };
+
+/** One call over TCP with the token, as a browser page or remote tool would send it. */
+async function tcpCall(method: string, params: Record<string, unknown>) {
+  const { status, json } = await postRpc(
+    { port: suite.d.port!, headers: { authorization: `Bearer ${suite.d.token}` } },
+    JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  );
+  return { status, json: json as Reply };
+}
+
 async function tcpCreate(params: Record<string, unknown>) {
   const name = `${tag}-${names.length}`;
   names.push(name);
-  const { status, json } = await postRpc(
-    { port: suite.d.port!, headers: { authorization: `Bearer ${suite.d.token}` } },
-    JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'container.create', params: { name, ...params } }),
-  );
-  return { name, status, json: json as { result?: unknown; error?: { code: number; data: Record<string, string> } } };
+  return { name, ...(await tcpCall('container.create', { name, ...params })) };
 }
 
 async function containerExists(name: string): Promise<boolean> {
@@ -70,6 +76,53 @@ describe('a TCP token holder', () => {
     expect(r.json.result).toMatchObject({ name: r.name });
     const inspect = await docker.getContainer(r.name).inspect();
     expect(inspect.Config.User).toBe('sandbox');
+  });
+});
+
+describe('a sandbox made over the Unix socket with host access', () => {
+  it('is refused to a TCP token holder by the container, an exec, a session or a terminal in it; nothing runs', async () => {
+    const hostDir = mkdtempSync(join(tmpdir(), 'pd-sec-shared-'));
+    const name = `${tag}-host-${names.length}`;
+    names.push(name);
+    // Root with a host directory: what a TCP client could not create, and must not drive either.
+    const c = await suite.pd.createNewContainer({ name, image: 'pocketdock/base:bookworm', volumes: { [hostDir]: '/data' } });
+    const p = await c.run('sleep 600', { detach: true });
+    const s = await c.session();
+    const t = await c.openTerminal({ command: 'sleep 600' });
+    const refused = { code: -32071, data: { type: 'OptionRefused', option: 'container', rule: 'host-sandboxes-need-unix-socket' } };
+    const calls: [string, Record<string, unknown>][] = [
+      ['container.run', { container: name, command: 'touch /data/by-tcp' }],
+      ['container.run', { container: c.containerId, command: 'touch /data/by-tcp' }],
+      ['exec.start', { container: name, command: 'touch /data/by-tcp' }],
+      ['file.write', { container: name, path: '/data/by-tcp', data: 'eA==' }],
+      ['file.downloadStart', { container: name, path: '/data', kind: 'tar' }],
+      ['container.info', { container: name }],
+      ['container.destroy', { container: name }],
+      ['exec.peek', { execId: p.id }],
+      ['exec.kill', { execId: p.id, signal: 9 }],
+      ['session.send', { sessionId: s.id, command: 'touch /data/by-tcp' }],
+      ['session.read', { sessionId: s.id }],
+      ['terminal.input', { terminalId: t.id, data: 'touch /data/by-tcp\r' }],
+    ];
+    for (const [method, params] of calls) expect((await tcpCall(method, params)).json.error, method).toMatchObject(refused);
+    expect(existsSync(join(hostDir, 'by-tcp'))).toBe(false);
+    expect(await p.isRunning()).toBe(true);
+    // The Unix-socket client that made it still drives it.
+    expect((await c.run('touch /data/by-unix && id -u')).stdout).toBe('0\n');
+    expect(existsSync(join(hostDir, 'by-unix'))).toBe(true);
+    await t.kill(9);
+    await s.close();
+    await p.kill(9);
+  });
+
+  it('is not: a plain sandbox made over the Unix socket is driven over TCP as any other', async () => {
+    const name = `${tag}-plain-${names.length}`;
+    names.push(name);
+    const c = await suite.pd.createNewContainer({ name });
+    const p = await c.run('echo shared', { detach: true });
+    await p.wait();
+    expect((await tcpCall('container.run', { container: name, command: 'id -un' })).json.result).toMatchObject({ stdout: 'sandbox\n' });
+    expect((await tcpCall('exec.peek', { execId: p.id })).json.result).toMatchObject({ stdout: 'shared\n' });
   });
 });
 

@@ -33,6 +33,9 @@ const IMAGE_FACTS_MAX_AGE_MS = 30_000;
 /** Grace before SIGKILL when a container is stopped (tini passes SIGTERM on: stops take ~0.1 s). */
 export const STOP_GRACE_S = 1;
 
+/** Container ids checkReach found harmless, kept at most (then forgotten at once: a re-check is one inspect). */
+const HARMLESS_KEPT = 4096;
+
 /** Names and ids are only unique per engine: "seen" is remembered per engine. */
 const seenKey = (engine: Engine, ref: string): string => `${engine.socketPath}\n${ref}`;
 
@@ -66,6 +69,9 @@ function nameTaken(err: unknown, name: string): unknown {
 export class Containers {
   /** Ids and names of every managed container this daemon has seen. */
   private readonly seen = new Set<string>();
+  /** Container ids checkReach found harmless, and the checks under way by reference. */
+  private readonly harmless = new Set<string>();
+  private readonly reaching = new Map<string, Promise<void>>();
   /** The labels of containers the warm pool handed out. */
   readonly claims: Claims;
   /**
@@ -235,6 +241,28 @@ export class Containers {
     const handle = handleFromLabels(inspect.Id, inspect.Name, engine.socketPath, inspect.Config.Labels);
     this.remember(engine, inspect.Id, handle.name);
     return { engine, inspect, handle };
+  }
+
+  /**
+   * Refuses `caller` a sandbox that reaches the host beyond what it may (HostPolicy.checkSandbox).
+   * A container's mounts, devices and user never change, so an id found harmless is not inspected again.
+   */
+  checkReach(ref: string, socketPath: string | undefined, caller: Caller): Promise<void> {
+    if (!this.policy.guardsSandboxes(caller) || this.harmless.has(ref)) return Promise.resolve();
+    // Calls checked at once share one check, so they reach their handlers in the order they came (terminal keys).
+    const key = `${socketPath ?? ''}\n${ref}`;
+    let check = this.reaching.get(key);
+    if (!check) {
+      check = this.resolve(ref, socketPath).then(({ inspect }) => {
+        this.policy.checkSandbox(inspect, caller);
+        if (this.harmless.size >= HARMLESS_KEPT) this.harmless.clear();
+        this.harmless.add(inspect.Id);
+      });
+      this.reaching.set(key, check);
+      const done = () => this.reaching.delete(key);
+      check.then(done, done);
+    }
+    return check;
   }
 
   /**

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ContainerInspect } from '../engine/index.js';
 import { DaemonError } from '../errors.js';
 import { HostPolicy, RULE, realHostPath, type HostPolicyConfig } from './policy.js';
 
@@ -97,6 +98,26 @@ describe('host policy', () => {
       refusal(() => policy({ allowHostOptionsOverTcp: true }).checkCreate({ volumes: { [shared]: '/mnt' }, devices: ['/dev/null'] }, tcp))
         .type,
     ).toBe('none');
+  });
+
+  it('refuses a TCP client a sandbox that was made with what it may not ask for, as the engine holds it', () => {
+    const sandbox = (binds: string[], user: string, devices: string[] = []) =>
+      ({
+        Name: '/pd-x',
+        Config: { Image: 'some/image', User: user },
+        HostConfig: { Binds: binds, Devices: devices.map((d) => ({ PathOnHost: d, PathInContainer: d })) },
+      }) as unknown as ContainerInspect;
+    const refused = { type: 'OptionRefused', option: 'container', rule: RULE.hostSandbox };
+    // Podman writes its mount options after the paths.
+    expect(refusal(() => policy().checkSandbox(sandbox([`${shared}:/mnt:rw,rprivate,rbind`], 'sandbox'), tcp))).toMatchObject(refused);
+    expect(refusal(() => policy().checkSandbox(sandbox(['cache:/cache'], 'sandbox'), tcp))).toMatchObject(refused);
+    expect(refusal(() => policy().checkSandbox(sandbox([], 'sandbox', ['/dev/null']), tcp))).toMatchObject(refused);
+    for (const user of ['', 'root', '0', '0:0'])
+      expect(refusal(() => policy().checkSandbox(sandbox([], user), tcp))).toMatchObject(refused);
+    expect(refusal(() => policy().checkSandbox(sandbox([], 'sandbox'), tcp)).type).toBe('none');
+    expect(refusal(() => policy({ tcpHostPaths: [shared] }).checkSandbox(sandbox([`${shared}:/mnt`], '1000'), tcp)).type).toBe('none');
+    expect(refusal(() => policy().checkSandbox(sandbox([`${shared}:/mnt`], ''), unix)).type).toBe('none');
+    expect(refusal(() => policy({ allowHostOptionsOverTcp: true }).checkSandbox(sandbox([`${shared}:/mnt`], ''), tcp)).type).toBe('none');
   });
 
   it('refuses mount syntax smuggled into a path, and devices outside /dev', () => {

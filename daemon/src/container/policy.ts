@@ -8,8 +8,8 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { CreateOptions } from '@pocketdock/protocol';
-import { KNOWN_ENGINES_RULE, type ImageFacts } from '../engine/index.js';
-import { invalidParams, optionRefused } from '../errors.js';
+import { KNOWN_ENGINES_RULE, type ContainerInspect, type ImageFacts } from '../engine/index.js';
+import { DaemonError, invalidParams, optionRefused } from '../errors.js';
 
 export interface HostPolicyConfig {
   /** The daemon's own Unix socket: a sandbox that reached it would drive the daemon. */
@@ -33,6 +33,7 @@ export const RULE = {
   tcpHost: 'host-options-need-unix-socket',
   knownEngine: KNOWN_ENGINES_RULE,
   rootImage: 'root-images-need-unix-socket',
+  hostSandbox: 'host-sandboxes-need-unix-socket',
 } as const;
 
 const SYSTEM_DIRS = ['/proc', '/sys', '/dev'];
@@ -111,9 +112,34 @@ export class HostPolicy {
    * An image whose user is root gives whoever drives the sandbox a root shell next to whatever it
    * mounts. `facts`: the image as the engine has it (undefined: absent, the create reports ImageNotFound).
    */
-  checkImage(image: string, facts: ImageFacts | undefined, caller: Caller): void {
+  checkImage(image: string, facts: Pick<ImageFacts, 'user'> | undefined, caller: Caller): void {
     if (!this.readsImage(caller) || !facts) return;
     if (facts.user === '' || /^(root|0)(:|$)/.test(facts.user)) throw optionRefused('image', RULE.rootImage, `image ${image} runs as root`);
+  }
+
+  /** Whether checkSandbox looks at the sandboxes this caller acts on. */
+  guardsSandboxes(caller: Caller): boolean {
+    return this.readsImage(caller);
+  }
+
+  /**
+   * A sandbox made over the Unix socket with host options or as root reaches the host: driving it
+   * (commands, files, sessions, its lifecycle) is refused to a caller that could not have made it —
+   * the same rules as checkCreate and checkImage, read back from what the engine holds.
+   */
+  checkSandbox(inspect: ContainerInspect, caller: Caller): void {
+    if (!this.guardsSandboxes(caller)) return;
+    // The daemon's Binds are "host:inside" (a colon in either is refused at create).
+    const volumes = Object.fromEntries((inspect.HostConfig.Binds ?? []).map((b) => b.split(':', 2)));
+    const devices = ((inspect.HostConfig.Devices ?? []) as { PathOnHost: string }[]).map((d) => d.PathOnHost);
+    try {
+      this.checkCreate({ volumes, devices }, caller);
+      this.checkImage(inspect.Config.Image, { user: inspect.Config.User ?? '' }, caller);
+    } catch (err) {
+      if (!(err instanceof DaemonError && err.type === 'OptionRefused')) throw err;
+      const name = inspect.Name.replace(/^\//, '');
+      throw optionRefused('container', RULE.hostSandbox, `${name} was made with ${err.fields.option}: ${err.fields.detail}`);
+    }
   }
 
   /** Why nobody may have `real` (a resolved path), or undefined. */
