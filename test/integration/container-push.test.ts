@@ -1,7 +1,8 @@
 /**
  * What the daemon pushes about containers without being asked, on the real engines: container.stats
  * samples for watchers of a running container (one engine stream shared, ended when it stops, the
- * watches capped by limits.maxStatsWatches), and container.changed for every lease change.
+ * watches capped by limits.maxStatsWatches), container.changed for every lease change, and the state
+ * it tells being the one the container ends in (a snapshot pauses and unpauses it).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import type { ContainerChanged, StatsSample } from '@pocketdock/protocol';
 import { connect, ContainerNotRunning, InvalidRequest } from '../../client/src/index.js';
 import { Transport } from '../../client/src/transport.js';
 import { useDaemon } from '../helpers/daemon.js';
-import { availableEngines } from '../helpers/engines.js';
+import { availableEngines, removeAfterAll } from '../helpers/engines.js';
 
 const podman = (await availableEngines()).find((e) => e.name === 'podman');
 const MAX_WATCHES = 2;
@@ -24,6 +25,7 @@ const suite = useDaemon({ args: ['--config', config] });
 const tag = randomBytes(3).toString('hex');
 const created: { name: string; socketPath?: string }[] = [];
 const open: Transport[] = [];
+const { images } = removeAfterAll();
 
 afterAll(async () => {
   for (const t of open) await t.close();
@@ -169,5 +171,24 @@ describe('container.changed for leases', () => {
     } finally {
       await parent.close();
     }
+  });
+});
+
+describe('container.changed for states', () => {
+  it('tells the state the container is in after each event: paused while a snapshot copies it, running again after', async () => {
+    const name = await sandbox('snap');
+    const image = `pd-push-snap-${tag}:v1`;
+    images.push(image);
+    const watcher = await connection();
+    await watcher.call('container.watch', {});
+    const told: string[] = [];
+    watcher.on('container.changed', (c) => {
+      if (c.name === name) told.push(`${c.action}: ${c.container?.status}`);
+    });
+    const unpaused = next<ContainerChanged>(watcher, 'container.changed', (c) => c.name === name && c.action === 'unpause');
+    await suite.pd.transport.call('container.snapshot', { container: name, imageName: image });
+    await unpaused;
+    // Docker sends pause and unpause before its list shows them: the list item must not lag behind.
+    expect(told).toEqual(['pause: paused', 'unpause: running']);
   });
 });

@@ -14,6 +14,16 @@ import { LABEL } from './labels.js';
 
 /** The engine events that change what container.list shows (exec_*, attach, … do not). */
 const ACTIONS = new Set(['create', 'start', 'die', 'pause', 'unpause', 'rename', 'destroy']);
+/**
+ * What an event says the container's state now is, where the engine's list may still show the one
+ * before it: Docker sends die, pause and unpause before its list changes (a snapshot's commit pauses
+ * and unpauses), and a watcher must end with the state the container is in.
+ */
+const AFTER: Record<string, { from: string; to: string }> = {
+  die: { from: 'running', to: 'exited' },
+  pause: { from: 'running', to: 'paused' },
+  unpause: { from: 'paused', to: 'running' },
+};
 /** Before following an engine's events again after the stream broke off. */
 const RETRY_MS = 1000;
 
@@ -79,8 +89,8 @@ export class ContainerWatch {
         const item = action === 'destroy' ? undefined : await this.containers.listItem(feed.engine, id).catch(() => undefined);
         // A lease change of a container already gone says nothing its destroy did not.
         if (!item && action === 'lease') return;
-        // Docker sends "die" before its list stops saying "running".
-        if (item && action === 'die' && item.status === 'running') item.status = 'exited';
+        const after = AFTER[action];
+        if (item && after && item.status === after.from) item.status = after.to;
         const container = item && { ...item, lease: this.leaseOf(item.id) };
         const change: ContainerChanged = {
           id,
