@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import type { RpcTransport } from '@pocketdock/client/browser';
 import { Confirm, Modal } from './dialog.js';
 import { attempt, reportInfo } from './notices.js';
-import type { Sandbox } from './sandboxes.js';
+import { isUp, type Sandbox } from './sandboxes.js';
 
 type Asking = 'stop' | 'reboot' | 'destroy' | 'snapshot' | undefined;
 
@@ -11,7 +11,7 @@ export function Actions({ transport, sandbox }: { transport: RpcTransport; sandb
   const [asking, ask] = useState<Asking>();
   const [busy, setBusy] = useState<string>();
   const target = { container: sandbox.id };
-  const running = sandbox.status === 'running';
+  const up = isUp(sandbox);
   const act = async (label: string, fn: () => Promise<unknown>, done: string) => {
     setBusy(label);
     const ok = await attempt(`${label} ${sandbox.name} failed`, async () => {
@@ -24,7 +24,7 @@ export function Actions({ transport, sandbox }: { transport: RpcTransport; sandb
   const name = sandbox.name;
   return (
     <div class="actions" aria-busy={busy !== undefined}>
-      {running ? (
+      {up ? (
         <button type="button" disabled={!!busy} onClick={() => ask('stop')}>
           Stop
         </button>
@@ -37,7 +37,7 @@ export function Actions({ transport, sandbox }: { transport: RpcTransport; sandb
           Resume
         </button>
       )}
-      <button type="button" disabled={!!busy || !running} onClick={() => ask('reboot')}>
+      <button type="button" disabled={!!busy || !up} onClick={() => ask('reboot')}>
         Reboot
       </button>
       <button type="button" disabled={!!busy} onClick={() => ask('snapshot')}>

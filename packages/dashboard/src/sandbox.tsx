@@ -6,7 +6,7 @@ import { FilesPanel } from './files.js';
 import { ProcessesPanel } from './processes.js';
 import { ResourcesPanel } from './resources.js';
 import { RunPanel } from './run.js';
-import type { Sandbox } from './sandboxes.js';
+import { isUp, type Sandbox } from './sandboxes.js';
 import { TerminalPanel } from './terminal.js';
 
 const TABS = ['Run', 'Processes', 'Terminal', 'Files', 'Resources'] as const;
@@ -22,7 +22,7 @@ export interface PanelProps {
 export function SandboxPanel({ transport, sandbox }: { transport: RpcTransport; sandbox: Sandbox }) {
   const [tab, setTab] = useState<Tab>('Run');
   const [opened, setOpened] = useState<Set<Tab>>(new Set(['Run']));
-  const running = sandbox.status === 'running';
+  const up = isUp(sandbox);
   const show = (t: Tab) => {
     setTab(t);
     setOpened((o) => new Set(o).add(t));
@@ -43,8 +43,8 @@ export function SandboxPanel({ transport, sandbox }: { transport: RpcTransport; 
         <span class="spacer" />
         <Actions transport={transport} sandbox={sandbox} />
       </div>
-      {!running && <p class="muted">This sandbox is {sandbox.status}: resume it to run commands, open a terminal or browse its files.</p>}
-      {running && (
+      {!up && <p class="muted">This sandbox is {sandbox.status}: resume it to run commands, open a terminal or browse its files.</p>}
+      {up && (
         <>
           <div role="tablist" aria-label="Sandbox views" onKeyDown={onKey}>
             {TABS.map((t) => (

@@ -10,6 +10,9 @@ import { reportError } from './notices.js';
 
 export type Sandbox = ContainerListItem;
 
+/** Its processes are there: running, or paused for the moment a snapshot takes (its terminal and commands live on). */
+export const isUp = (s: Sandbox): boolean => s.status === 'running' || s.status === 'paused';
+
 export function useSandboxes(transport: RpcTransport): Sandbox[] | undefined {
   const [list, setList] = useState<Sandbox[]>();
   useEffect(() => {
