@@ -69,8 +69,9 @@ describe.each(engines)('lifecycle on $name', (e) => {
     });
   });
 
-  it('stops any container with stopContainer, whatever persist says', async () => {
+  it('stops any container with stopContainer, whatever persist says; a command sent right after is refused', async () => {
     const c = await create();
+    expect(await c.run('true')).toMatchObject({ exitCode: 0 }); // the container's agent is up
     await suite.pd.stopContainer(c.name, { socketPath: e.socketPath });
     expect((await item(c.name))?.status).toBe('exited');
     await expect(c.run('true')).rejects.toBeInstanceOf(ContainerNotRunning);

@@ -361,10 +361,11 @@ export class Containers {
     return handle;
   }
 
-  async stop(ref: string, socketPath?: string): Promise<void> {
+  async stop(ref: string, socketPath?: string): Promise<ContainerHandle> {
     const { engine, inspect, handle } = await this.resolve(ref, socketPath);
     await engine.stopContainer(inspect.Id, STOP_GRACE_S);
     (await this.logOf(inspect.Id, handle)).info('container stopped');
+    return handle;
   }
 
   async destroy(ref: string, socketPath?: string): Promise<ContainerHandle> {

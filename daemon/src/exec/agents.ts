@@ -67,6 +67,11 @@ export class Agents {
     return 'client' in state ? { execVia: 'agent', execNote: '' } : { execVia: 'engine', execNote: state.reason };
   }
 
+  /** Forgets the container's agent (the container stopped): its next command starts one again. */
+  forget(containerId: string): void {
+    for (const key of this.states.keys()) if (key.endsWith(`\n${containerId}`)) this.states.delete(key);
+  }
+
   /** Ends every agent's stream (daemon shutdown): running agents finish their commands and exit. */
   closeAll(): void {
     for (const s of this.streams) s.destroy();

@@ -193,6 +193,11 @@ export class Processes {
     return out.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }
 
+  /** The daemon stopped or restarted the container: its next command finds it as it is now. */
+  containerStopped(containerId: string): void {
+    this.targets.forget(containerId);
+  }
+
   /** How a container's commands run: through its agent, or as engine execs and why. */
   via(container: string, socketPath?: string): Promise<ExecVia> {
     return this.targets.via(container, socketPath);

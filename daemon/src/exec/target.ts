@@ -72,6 +72,15 @@ export class ExecTargets {
     return { engine, containerId, agent, argv: commandArgv(command, lang), timeout: handle.timeout, handle };
   }
 
+  /**
+   * Drops what is kept of a container the daemon just stopped or restarted: its agent's stream
+   * ends only a moment later, and a command sent meanwhile would go to the agent of a stopped container.
+   */
+  forget(containerId: string): void {
+    for (const [key, found] of this.live) if (found.containerId === containerId) this.live.delete(key);
+    this.agents.forget(containerId);
+  }
+
   private keep(key: string, found: Omit<Live, 'agent'> & { agent: AgentClient | undefined }): void {
     const { agent } = found;
     if (!agent) {

@@ -41,6 +41,7 @@ export const containerHandlers = ({ containers, processes, leases, pool, watch, 
     ),
   'container.shutdown': async (p) => {
     const { containerId } = await containers.shutdown(p.container, p.force ?? false, p.socketPath);
+    processes.containerStopped(containerId);
     await leases.forget(containerId);
     return null;
   },
@@ -63,7 +64,7 @@ export const containerHandlers = ({ containers, processes, leases, pool, watch, 
   },
   'container.resume': (p) => containers.resume(p.container, p.socketPath),
   'container.stop': async (p) => {
-    await containers.stop(p.container, p.socketPath);
+    processes.containerStopped((await containers.stop(p.container, p.socketPath)).containerId);
     return null;
   },
   'container.destroy': async (p) => {
@@ -74,6 +75,7 @@ export const containerHandlers = ({ containers, processes, leases, pool, watch, 
   'container.prune': (p) => containers.prune(p),
   'container.reboot': async (p) => {
     const { handle, previousId } = await containers.reboot(p.container, p.fresh ?? false, p.socketPath);
+    processes.containerStopped(previousId);
     await leases.renew(previousId, handle);
     return handle;
   },
