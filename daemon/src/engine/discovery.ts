@@ -1,7 +1,7 @@
 /** Finding a container engine: the reference's socket search order, first one that answers /_ping. */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import Docker from 'dockerode';
+import { Dockerode } from './dockerode.js';
 
 export function candidateSockets(env: NodeJS.ProcessEnv = process.env): string[] {
   const list = [
@@ -18,7 +18,7 @@ export function candidateSockets(env: NodeJS.ProcessEnv = process.env): string[]
 export async function pingSocket(socketPath: string, timeoutMs = 2000): Promise<boolean> {
   if (!existsSync(socketPath)) return false;
   try {
-    await new Docker({ socketPath, timeout: timeoutMs }).ping();
+    await new Dockerode({ socketPath, timeout: timeoutMs }).ping();
     return true;
   } catch {
     return false;

@@ -5,10 +5,11 @@
  */
 import { createInterface } from 'node:readline';
 import type { Duplex, Readable } from 'node:stream';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { DaemonError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_ANSWER_MS, answerWithin } from './deadline.js';
+import { Dockerode } from './dockerode.js';
 import { mapEngineError, type FailureContext } from './errors.js';
 import { EngineImages } from './images.js';
 import { hasPreviousSample, imageRef, topColumns, type TopResult } from './shapes.js';
@@ -77,7 +78,7 @@ export class Engine {
     log: Logger,
     private readonly answerMs = DEFAULT_ANSWER_MS,
   ) {
-    this.docker = new Docker({ socketPath });
+    this.docker = new Dockerode({ socketPath });
     this.log = log.child({ engine: socketPath });
     this.images = new EngineImages(this.docker, socketPath, answerMs);
   }

@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import * as tar from 'tar-stream';
 import { DaemonError } from '../errors.js';
 import { answerWithin } from './deadline.js';

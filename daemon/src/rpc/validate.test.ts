@@ -1,3 +1,4 @@
+import { METHODS, type MethodName } from '@pocketdock/protocol';
 import { describe, expect, it } from 'vitest';
 import { DaemonError } from '../errors.js';
 import { validateParams } from './validate.js';
@@ -14,6 +15,16 @@ const fieldOf = (fn: () => void) => {
 };
 
 describe('params validation', () => {
+  it("compiles every method's schema, in any order (each is compiled on its first call)", () => {
+    for (const method of Object.keys(METHODS).reverse() as MethodName[]) {
+      try {
+        validateParams(method, {});
+      } catch (err) {
+        expect((err as DaemonError).code).toBe(-32602);
+      }
+    }
+  });
+
   it('accepts valid params', () => {
     validateParams('container.create', { memLimit: '256m', ports: { '8080': 80 }, volumes: { '/tmp': '/mnt' } });
     validateParams('container.run', { container: 'pd-1', command: 'true', lang: 'python' });

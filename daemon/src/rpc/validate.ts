@@ -1,5 +1,6 @@
 /**
- * Params validation against the protocol's schemas, compiled once; errors name the bad field. With
+ * Params validation against the protocol's schemas, each compiled on its method's first call (an idle
+ * daemon keeps no validator for methods nobody calls); errors name the bad field. With
  * POCKETDOCK_CHECK_RESULTS=1 (the test suites set it) every result is checked against its schema
  * too, as Playwright's dispatcher does both ways: a handler that drifts from the contract fails loudly.
  */
@@ -8,7 +9,7 @@ import { METHODS, type MethodName } from '@pocketdock/protocol';
 import { DaemonError, invalidParams } from '../errors.js';
 
 const ajv = new Ajv({ allErrors: false, strict: false });
-const validators = new Map<string, ValidateFunction>(Object.entries(METHODS).map(([name, m]) => [name, ajv.compile(m.params)]));
+const validators = new Map<string, ValidateFunction>();
 const resultValidators = new Map<string, ValidateFunction>();
 // Results reuse named schemas ($id) across methods: compiled without registering them, they never clash.
 const resultAjv = new Ajv({ allErrors: false, strict: false, addUsedSchema: false });
@@ -42,7 +43,8 @@ export function validateResult(method: MethodName, result: unknown): void {
 }
 
 export function validateParams(method: MethodName, params: unknown): void {
-  const validate = validators.get(method)!;
+  let validate = validators.get(method);
+  if (!validate) validators.set(method, (validate = ajv.compile(METHODS[method].params)));
   if (validate(params ?? {})) return;
   const { field, detail } = describe(validate.errors![0]!);
   throw invalidParams(field, detail);

@@ -1,0 +1,91 @@
+/** pocketdockd: parse flags, start the daemon, stop cleanly on SIGTERM/SIGINT. */
+import { VERSION } from '@pocketdock/protocol';
+import { ConfigError, USAGE, parseDaemonArgs } from './config.js';
+import { startDaemon } from './daemon.js';
+import { DaemonError } from './errors.js';
+import { createLogger } from './log.js';
+import { ServiceNotifier } from './notify.js';
+import { ActivationError, SocketPathRefused, takePassedSockets } from './server/index.js';
+import { growYoungGeneration } from './young-generation.js';
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseDaemonArgs(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`pocketdockd: ${err.message}\n${USAGE}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (parsed.kind === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (parsed.kind === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const { config } = parsed;
+  const log = createLogger(config.logLevel);
+  const notifier = new ServiceNotifier(log);
+  // Listening from before the start to the end: a signal that found no listener (while starting, or
+  // between two) would take the default action and leave the socket behind. A signal during the start
+  // stops the daemon once it is up; a second one does not wait for calls in flight or sessions.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (!stopping) {
+        stopping = true;
+        resolve(signal);
+        return;
+      }
+      log.warn({ signal }, 'second signal: stopping now');
+      process.stderr.write(`pocketdockd: ${signal} again: stopping now\n`);
+      process.exit(1);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  let daemon;
+  try {
+    daemon = await startDaemon(config, log, takePassedSockets());
+  } catch (err) {
+    // What the user can act on (no engine, socket or port taken, no permission) is one line; the rest
+    // is a bug, and its stack goes to the log.
+    const expected =
+      err instanceof DaemonError ||
+      err instanceof SocketPathRefused ||
+      err instanceof ActivationError ||
+      typeof (err as NodeJS.ErrnoException).code === 'string';
+    const message = (err as Error).message + ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ' (another --port?)' : '');
+    if (expected) log.fatal({ reason: message }, 'cannot start');
+    else log.fatal({ err }, 'cannot start');
+    process.stderr.write(`pocketdockd: cannot start: ${message}\n`);
+    return 1;
+  }
+  growYoungGeneration();
+  const listening = `listening on ${daemon.socketPath}` + (daemon.port ? ` and http://127.0.0.1:${daemon.port}` : '');
+  process.stderr.write(
+    `pocketdockd ${VERSION} ${listening}` +
+      (daemon.port ? ` (token in ${config.stateDir}/token)` : '') +
+      ` — engine ${daemon.engineSocket}\n`,
+  );
+  await notifier.notify('READY=1', `STATUS=${listening}, engine ${daemon.engineSocket}`);
+  const signal = await stopSignal;
+  process.stderr.write(`pocketdockd: ${signal}: finishing calls in flight (send it again to stop now)\n`);
+  void notifier.notify('STOPPING=1', 'STATUS=finishing calls in flight');
+  await daemon.close(signal);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`pocketdockd: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);
