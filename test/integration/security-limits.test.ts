@@ -78,6 +78,25 @@ describe('malformed messages', () => {
   });
 });
 
+/** A daemon whose execs' buffers share 4 MiB, and a container on it. */
+async function smallBudget() {
+  const config = join(mkdtempSync(join(tmpdir(), 'pd-budget-')), 'pocketdockd.yaml');
+  writeFileSync(config, `limits:\n  maxBufferedBytes: ${4 * 1024 * 1024}\n`);
+  const d = await startDaemon({ args: ['--config', config] });
+  const pd = await d.client();
+  const small = await pd.createNewContainer();
+  names.push(small.name);
+  return {
+    d,
+    small,
+    stop: async () => {
+      await small.shutdown();
+      await pd.close();
+      await d.stop();
+    },
+  };
+}
+
 describe('resource caps', () => {
   it('refuses a blocking run keeping more than the cap up front, and truncates an output bomb within it', async () => {
     const refused = await call('container.run', { container: c.name, command: 'echo never', maxOutput: 1e9 });
@@ -100,13 +119,7 @@ describe('resource caps', () => {
   });
 
   it("holds every exec's buffers within one budget of the bytes they really hold", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pd-budget-'));
-    const config = join(dir, 'pocketdockd.yaml');
-    writeFileSync(config, `limits:\n  maxBufferedBytes: ${4 * 1024 * 1024}\n`);
-    const d = await startDaemon({ args: ['--config', config] });
-    const pd = await d.client();
-    const small = await pd.createNewContainer();
-    names.push(small.name);
+    const { d, small, stop } = await smallBudget();
     const on = (method: string, params: Record<string, unknown>) =>
       postRpc({ socketPath: d.socketPath }, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })).then((r) => r.json as Reply);
     try {
@@ -127,10 +140,48 @@ describe('resource caps', () => {
       });
       for (const r of sleepers) await on('exec.kill', { execId: (r.result as { execId: string }).execId, signal: 9 });
     } finally {
-      await small.shutdown();
-      await pd.close();
-      await d.stop();
+      await stop();
     }
+  });
+
+  it("keeps a session command's result from the same budget", async () => {
+    const { small, stop } = await smallBudget();
+    try {
+      const s = await small.session();
+      const r = await s.sendAndWait('head -c 6000000 /dev/zero', { maxOutput: 16 * 1024 * 1024 });
+      expect(r.truncated).toBe(true);
+      expect(r.stdout.length).toBeLessThanOrEqual(4 * 1024 * 1024);
+      // What it kept goes back once the result is out: the next one is kept whole.
+      expect((await s.sendAndWait('head -c 1000000 /dev/zero')).stdout.length).toBe(1_000_000);
+      await s.close();
+    } finally {
+      await stop();
+    }
+  });
+
+  it('refuses sizes no result, engine or port could hold, naming the field, in every method that takes one', async () => {
+    const session = (await call('session.open', { container: c.name })).result as { sessionId: string };
+    const refused = async (method: string, params: Record<string, unknown>, field: string) =>
+      expect((await call(method, params)).error, `${method} ${JSON.stringify(params)}`).toMatchObject({
+        code: -32602,
+        data: { type: 'InvalidParams', field },
+      });
+    // A session's result is one string per stream too: the blocking run's cap holds.
+    await refused('session.sendAndWait', { sessionId: session.sessionId, command: 'echo never', maxOutput: 1e9 }, 'maxOutput');
+    for (const maxOutput of [-1, 1.5]) await refused('container.run', { container: c.name, command: 'true', maxOutput }, 'maxOutput');
+    for (const bufferSize of [0, 1.5, 2 ** 31])
+      await refused('exec.start', { container: c.name, command: 'true', bufferSize }, 'bufferSize');
+    for (const maxBytes of [0, -1, 0.5]) await refused('exec.poll', { execId: session.sessionId, maxBytes }, 'maxBytes');
+    await refused('exec.wait', { execId: session.sessionId, timeout: -1 }, 'timeout');
+    await refused('file.uploadStart', { container: c.name, path: 'x', kind: 'file', size: -1 }, 'size');
+    await refused('terminal.open', { container: c.name, rows: 1e6, cols: 80 }, 'rows');
+    // What the engine would answer with an untyped error: a memory limit past its integers, a port past 65535.
+    await refused('container.create', { memLimit: '99999999999999999999999g' }, 'memLimit');
+    await refused('container.create', { ports: { '99999': 80 } }, 'ports');
+    expect((await call('session.sendAndWait', { sessionId: session.sessionId, command: 'echo ok' })).result).toMatchObject({
+      stdout: 'ok\n',
+    });
+    await call('session.close', { sessionId: session.sessionId });
   });
 
   it('refuses a command longer than the kernel takes as one argument, naming the field', async () => {

@@ -13,7 +13,19 @@ export function parseMemLimit(text: string): number {
   if (!m) throw invalidParams('memLimit', `"${text}" is not a size like "256m" or "1g"`);
   const bytes = Math.floor(Number(m[1]) * UNITS[(m[2] ?? 'b').toLowerCase()]!);
   if (bytes < 6 * 1024 ** 2) throw invalidParams('memLimit', "must be at least 6m (the engine's minimum)");
+  // The engine reads it as a 64-bit integer; past 2^53 a JSON number is no longer exact either.
+  if (!Number.isSafeInteger(bytes)) throw invalidParams('memLimit', `must be at most ${MAX_MEM_LIMIT}`);
   return bytes;
+}
+
+/** The largest memLimit, in the units it is written in: just under 8 PiB (2^53 bytes). */
+const MAX_MEM_LIMIT = '8388607g';
+
+/** A published port's host side: a port number, 0 for any free one. */
+function hostPort(text: string): string {
+  const port = Number(text);
+  if (port > 65535) throw invalidParams('ports', `host port ${text} is not a port (0-65535)`);
+  return String(port);
 }
 
 export interface ResolvedCreate {
@@ -43,7 +55,7 @@ export function engineCreateOptions(opts: CreateOptions, r: ResolvedCreate): Con
   if (opts.memLimit) labels[LABEL.memLimit] = opts.memLimit;
   if (opts.cpuPercent !== undefined) labels[LABEL.cpuPercent] = String(opts.cpuPercent);
 
-  const ports = Object.entries(opts.ports ?? {});
+  const ports = Object.entries(opts.ports ?? {}).map(([host, inside]) => [hostPort(host), inside] as const);
   const hostConfig: HostConfig = {
     ...hardenedHostConfig(r.sandbox, r.imageHasInit),
     NetworkMode: r.networkMode,

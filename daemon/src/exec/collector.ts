@@ -57,6 +57,7 @@ export class OutputCollector {
   release(): void {
     this.budget?.give(this.kept);
     this.kept = 0;
+    this.full = true;
     this.parts.stdout = [];
     this.parts.stderr = [];
   }

@@ -15,6 +15,7 @@ import type { ExecVia } from './agents.js';
 import type { ExecTargets } from './target.js';
 import { StateFile, hasStrings } from '../state-file.js';
 import { BufferBudget } from './budget.js';
+import { OutputCollector } from './collector.js';
 import { INITIAL_RING_BYTES } from './ring-buffer.js';
 import { SurvivorRun, survivingExecIds } from './survivors.js';
 
@@ -208,6 +209,24 @@ export class Processes {
   }
 
   /**
+   * What keeps a blocking result (a session's sendAndWait too): at most limits.maxRunOutput bytes per
+   * stream, refused up front beyond that, taken from the execs' buffer budget as it arrives.
+   */
+  collector(maxOutput = DEFAULTS.maxOutput): OutputCollector {
+    this.checkResultSize(maxOutput);
+    return new OutputCollector(maxOutput, this.budget);
+  }
+
+  private checkResultSize(maxOutput: number): void {
+    if (maxOutput > this.limits.maxRunOutput) {
+      throw invalidParams(
+        'maxOutput',
+        `must be at most ${this.limits.maxRunOutput} for a blocking run (its result is built in memory): stream or detach the command to follow more output`,
+      );
+    }
+  }
+
+  /**
    * Refuses what cannot start: a command longer than the kernel takes, a blocking run keeping more
    * than its result may (one string per stream, capped before anything starts), and any exec while
    * the execs' buffers together hold the whole budget (BufferBudget: real bytes, not what they may grow to).
@@ -220,12 +239,7 @@ export class Processes {
         `is ${size} bytes; the kernel takes at most ${MAX_COMMAND_BYTES} in one argument: write the script to a file (writeFile) and run the file`,
       );
     }
-    if (req.collect && (req.maxOutput ?? DEFAULTS.maxOutput) > this.limits.maxRunOutput) {
-      throw invalidParams(
-        'maxOutput',
-        `must be at most ${this.limits.maxRunOutput} for a blocking run (its result is built in memory): stream or detach the command to follow more output`,
-      );
-    }
+    if (req.collect) this.checkResultSize(req.maxOutput ?? DEFAULTS.maxOutput);
     const first = 2 * Math.min(INITIAL_RING_BYTES, req.bufferSize ?? DEFAULTS.bufferSize);
     if (this.budget.used + first > this.budget.max) {
       throw invalidRequest(

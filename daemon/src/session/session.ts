@@ -76,6 +76,8 @@ export class Session {
     readonly containerRef: string,
     private readonly target: SessionTarget,
     private readonly log: Logger,
+    /** What keeps a command's output (Processes.collector: capped, from the exec budget). */
+    private readonly collect: (maxOutput: number | undefined) => OutputCollector,
   ) {}
 
   get containerId(): string {
@@ -184,7 +186,7 @@ export class Session {
       nonce: randomBytes(12).toString('hex'),
       marker: `${this.id}.${++this.count}`,
       timeoutMs: opts.timeoutMs,
-      output: new OutputCollector(opts.maxOutput ?? DEFAULTS.maxOutput),
+      output: this.collect(opts.maxOutput),
       marks: {},
       settled: false,
       started: 0,
@@ -230,6 +232,7 @@ export class Session {
       truncated: cmd.output.truncated,
       ok: mark.status === 0 && !cmd.timedOut,
     };
+    cmd.output.release();
     cmd.settled = true;
     cmd.resolve(result);
     this.record(cmd, result);
@@ -286,6 +289,7 @@ export class Session {
     const pending = [...(this.current && !this.current.settled ? [this.current] : []), ...this.queue.splice(0)];
     for (const cmd of pending) {
       clearTimeout(cmd.timer);
+      cmd.output.release();
       cmd.reject(err);
     }
     const running = this.current;

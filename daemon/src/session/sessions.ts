@@ -84,6 +84,7 @@ export class Sessions {
       container,
       { engine, containerId: inspect.Id, handle },
       await projectLogger(this.log, handle.dataPath, { sessionId: id, containerId: inspect.Id }),
+      (maxOutput) => this.processes.collector(maxOutput),
     );
     const exec = await this.processes.start({
       container: inspect.Id,
