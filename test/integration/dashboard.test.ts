@@ -1,7 +1,8 @@
 /**
  * The dashboard end to end, in a real headless Chromium against a real daemon and engine: sign in
- * with the token, create a sandbox, see its CPU and memory pushed (never polled), stream a command's
- * output, type into a terminal, upload and download a file, download a directory as a tar (a larger one
+ * with the token, create a sandbox (and see why the daemon refuses one, in the form), see its CPU and
+ * memory pushed (never polled) and charted, stream a command's output, type into a terminal and resize
+ * it, upload and download a file, download a directory as a tar (a larger one
  * refused with its size), see a sandbox another process creates
  * appear and its lease change live, destroy — and a wrong token and a foreign Origin refused. POCKETDOCK_SCREENSHOTS=DIR saves the main views there (docs/ in the README).
  */
@@ -25,6 +26,7 @@ const tag = randomBytes(3).toString('hex');
 const mine = `pd-dash-${tag}`;
 const theirs = `pd-dash-other-${tag}`;
 const leased = `pd-dash-leased-${tag}`;
+const refusedName = `pd-dash-refused-${tag}`;
 const GRACE_S = 3;
 const config = join(mkdtempSync(join(tmpdir(), 'pd-dash-')), 'pocketdockd.yaml');
 writeFileSync(config, `leaseGraceSeconds: ${GRACE_S}\n`);
@@ -33,8 +35,9 @@ describe('dashboard in Chromium', () => {
   // Debug logging: the most the daemon ever writes, none of which may hold the token.
   const s = useDaemon({ tcp: true, args: ['--log-level', 'debug', '--config', config] });
   let log = '';
-  /** What went over the page's WebSocket: container.info calls sent, container.stats pushes received. */
-  const frames = { info: 0, stats: 0 };
+  /** What went over the page's WebSocket: container.info and container.create calls sent, container.stats pushes received, terminal.resize calls answered. */
+  const frames = { info: 0, create: 0, stats: 0, resized: 0 };
+  const resizing = new Set<number>();
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -52,11 +55,19 @@ describe('dashboard in Chromium', () => {
     context = await browser.newContext({ viewport: { width: 1366, height: 800 }, acceptDownloads: true });
     page = await context.newPage();
     page.on('websocket', (ws) => {
+      // Binary frames (a header, then bytes) carry output, none of what is counted here.
+      const message = (payload: string | Buffer) =>
+        typeof payload === 'string' ? (JSON.parse(payload) as { id?: number; method?: string }) : {};
       ws.on('framesent', (f) => {
-        if (String(f.payload).includes('"method":"container.info"')) frames.info++;
+        const m = message(f.payload);
+        if (m.method === 'container.info') frames.info++;
+        if (m.method === 'container.create') frames.create++;
+        if (m.method === 'terminal.resize') resizing.add(m.id!);
       });
       ws.on('framereceived', (f) => {
-        if (String(f.payload).includes('"method":"container.stats"')) frames.stats++;
+        const m = message(f.payload);
+        if (m.method === 'container.stats') frames.stats++;
+        if (m.id !== undefined && resizing.delete(m.id)) frames.resized++;
       });
     });
   });
@@ -86,6 +97,37 @@ describe('dashboard in Chromium', () => {
     expect(await row(mine).textContent()).toContain('pocketdock/minimal-python');
     await row(mine).getByRole('button', { name: mine }).click();
     await page.getByRole('tab', { name: 'Run' }).waitFor();
+  });
+
+  it('says in the form, readably, why the daemon refused a create, marking the field; one the form can check is not sent', async () => {
+    await page.getByRole('button', { name: 'New sandbox' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New sandbox' });
+    const name = dialog.getByLabel('Name');
+    const memory = dialog.getByLabel('Memory limit');
+    const refused = dialog.getByRole('alert');
+    await name.fill(mine);
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await refused.getByText(`Not created: Name "${mine}" is already in use by another container`).waitFor();
+    expect(await name.getAttribute('aria-invalid')).toBe('true');
+    expect(await name.getAttribute('aria-describedby')).toBe(await refused.getAttribute('id'));
+
+    await name.fill(refusedName);
+    await memory.fill('1m');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await refused.getByText("Not created: Memory limit must be at least 6m (the engine's minimum)").waitFor();
+    expect(await memory.getAttribute('aria-invalid')).toBe('true');
+    expect(await name.getAttribute('aria-invalid')).toBe('false');
+    expect(frames.create).toBe(3);
+
+    // What the form can tell by itself never reaches the daemon: the browser says why at the field.
+    await memory.fill('');
+    await name.fill('no spaces allowed');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    expect(await name.evaluate((el: HTMLInputElement) => el.validity.patternMismatch)).toBe(true);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(frames.create).toBe(3);
+    expect((await s.pd.listContainers()).map((c) => c.name)).not.toContain(refusedName);
   });
 
   it('shows CPU and memory as the daemon pushes them, never asking container.info', async () => {
@@ -143,6 +185,44 @@ describe('dashboard in Chromium', () => {
     await page.keyboard.press('Enter');
     await rows.getByText('typed-42', { exact: true }).waitFor();
     await shoot('terminal');
+  });
+
+  it('resizes the PTY with the panel and the window: the size the shell reads is the one on screen', async () => {
+    const screen = page.locator('.xterm-rows');
+    /** The PTY's size as `stty size` reads it inside the sandbox, and the rows the page shows. */
+    const sizes = async (label: string) => {
+      await page.locator('.xterm-helper-textarea').focus();
+      await page.keyboard.type(`echo ${label}-$(stty size | tr ' ' x)`);
+      await page.keyboard.press('Enter');
+      const line = screen.getByText(new RegExp(`^${label}-\\d+x\\d+$`));
+      await line.waitFor();
+      const [rows, cols] = (await line.textContent())!
+        .slice(label.length + 1)
+        .split('x')
+        .map(Number);
+      return { rows, cols, shown: await screen.locator(':scope > div').count() };
+    };
+    /** Changes the layout, then waits until the daemon has answered the page's terminal.resize. */
+    const resized = async (change: () => Promise<unknown>) => {
+      const before = frames.resized;
+      await change();
+      await expect.poll(() => frames.resized).toBeGreaterThan(before);
+    };
+    const first = await sizes('first');
+    expect(first.rows).toBe(first.shown);
+
+    // Dragging the panel's corner: the browser sets its height.
+    await resized(() => page.locator('.term-host').evaluate((el: HTMLElement) => (el.style.height = `${el.offsetHeight + 160}px`)));
+    const taller = await sizes('taller');
+    expect(taller.rows).toBeGreaterThan(first.rows!);
+    expect(taller.rows).toBe(taller.shown);
+    expect(taller.cols).toBe(first.cols);
+
+    await resized(() => page.setViewportSize({ width: 1366 + 320, height: 800 }));
+    const wider = await sizes('wider');
+    expect(wider.cols).toBeGreaterThan(first.cols!);
+    expect(wider.rows).toBe(taller.rows);
+    await page.setViewportSize({ width: 1366, height: 800 });
   });
 
   it('uploads a dropped file and downloads it back', async () => {
@@ -226,13 +306,48 @@ describe('dashboard in Chromium', () => {
       .waitFor();
     // The chart follows the pushes; only what does not change while it runs was asked, once.
     expect(frames.info).toBe(1);
-    if (shots) {
-      // Something to draw: a minute of samples would be long; a few, with some CPU, show the chart.
-      await (await s.pd.resumeContainer(mine)).run('timeout 20 sh -c "while :; do :; done"', { detach: true });
-      await page.getByText(/last ([6-9]|\d\d) samples/).waitFor();
-      await page.emulateMedia({ colorScheme: 'dark' });
-      await shoot('dark');
-      await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('draws CPU and memory over time from the pushed samples: a busy sandbox climbs the CPU line', async () => {
+    const busy = await (await s.pd.resumeContainer(mine)).run('sh -c "while :; do :; done"', { detach: true });
+    try {
+      /** The chart as drawn: its points, and the sample count its caption gives. */
+      const chart = () =>
+        page.evaluate(() => {
+          const heights = (cls: string) =>
+            document
+              .querySelector(`svg.chart polyline.${cls}`)!
+              .getAttribute('points')!
+              .split(' ')
+              .filter(Boolean)
+              .map((p) => Number(p.split(',')[1]));
+          const height = (document.querySelector('svg.chart') as SVGSVGElement).viewBox.baseVal.height;
+          const samples = Number(/last (\d+) samples/.exec(document.querySelector('figcaption')!.textContent!)![1]);
+          return { cpu: heights('cpu'), memory: heights('memory'), height, samples };
+        });
+      const stats = frames.stats;
+      // Up to the cap of 60 kept: a point per sample, each line; the CPU line climbs past a quarter of its height.
+      await expect
+        .poll(
+          async () => {
+            const c = await chart();
+            return c.cpu.length === c.samples && c.memory.length === c.samples && c.cpu.some((y) => y < c.height * 0.75);
+          },
+          { timeout: 30_000 },
+        )
+        .toBe(true);
+      expect(frames.stats).toBeGreaterThan(stats);
+      const { cpu, samples } = await chart();
+      expect(samples).toBeGreaterThan(1);
+      expect(cpu.length).toBe(samples);
+      expect(await page.locator('figcaption .key.cpu').textContent()).toMatch(/^CPU \d+\.\d %$/);
+      if (shots) {
+        await page.emulateMedia({ colorScheme: 'dark' });
+        await shoot('dark');
+        await page.emulateMedia({ colorScheme: 'light' });
+      }
+    } finally {
+      await busy.kill(9);
     }
   });
 

@@ -1,6 +1,6 @@
 /** Errors and confirmations the page shows in its message area, as readable sentences. */
 import { useEffect, useState } from 'preact/hooks';
-import { PocketDockError } from '@pocketdock/client/browser';
+import { InvalidParams, PocketDockError } from '@pocketdock/client/browser';
 
 export interface Notice {
   id: number;
@@ -57,4 +57,21 @@ export async function attempt<T>(what: string, fn: () => Promise<T>): Promise<T 
     reportError(what, err);
     return undefined;
   }
+}
+
+/** Why the daemon refused a form, said of the form's own field where it names one. */
+export interface Refusal {
+  /** The refused field's input name (the protocol's parameter name). */
+  field?: string;
+  text: string;
+}
+
+/** The daemon's refusal of `form`: "Memory limit must be at least 6m …", the field by its label, not its parameter. */
+export function refusal(err: unknown, form: HTMLFormElement): Refusal {
+  if (err instanceof InvalidParams && err.detail) {
+    const input = form.elements.namedItem(err.field);
+    const label = input instanceof HTMLInputElement || input instanceof HTMLSelectElement ? input.labels?.[0]?.textContent?.trim() : '';
+    if (label) return { field: err.field, text: `${label} ${err.detail}` };
+  }
+  return { text: err instanceof Error ? err.message : String(err) };
 }
