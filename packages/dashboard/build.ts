@@ -17,6 +17,8 @@ await build({
   platform: 'browser',
   target: ['chrome115', 'firefox115'],
   minify: true,
+  // The page names the daemon's errors by their class (OptionRefused, ContainerNotRunning…), not a minified name.
+  keepNames: true,
   sourcemap: 'linked',
   tsconfig: here('tsconfig.json'),
   logLevel: 'warning',

@@ -27,6 +27,7 @@ const mine = `pd-dash-${tag}`;
 const theirs = `pd-dash-other-${tag}`;
 const leased = `pd-dash-leased-${tag}`;
 const refusedName = `pd-dash-refused-${tag}`;
+const hosted = `pd-dash-hosted-${tag}`;
 const GRACE_S = 3;
 const config = join(mkdtempSync(join(tmpdir(), 'pd-dash-')), 'pocketdockd.yaml');
 writeFileSync(config, `leaseGraceSeconds: ${GRACE_S}\n`);
@@ -35,9 +36,12 @@ describe('dashboard in Chromium', () => {
   // Debug logging: the most the daemon ever writes, none of which may hold the token.
   const s = useDaemon({ tcp: true, args: ['--log-level', 'debug', '--config', config] });
   let log = '';
-  /** What went over the page's WebSocket: container.info and container.create calls sent, container.stats pushes received, terminal.resize calls answered. */
-  const frames = { info: 0, create: 0, stats: 0, resized: 0 };
-  const resizing = new Set<number>();
+  /** What went over the page's WebSocket: container.info and container.create calls sent, container.stats pushes received. */
+  const frames = { info: 0, create: 0, stats: 0 };
+  /** The page's calls by id until answered; then answers and refusals counted by method. */
+  const calls = new Map<number, string>();
+  const answered: Record<string, number> = {};
+  const refusals: Record<string, number> = {};
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -57,24 +61,28 @@ describe('dashboard in Chromium', () => {
     page.on('websocket', (ws) => {
       // Binary frames (a header, then bytes) carry output, none of what is counted here.
       const message = (payload: string | Buffer) =>
-        typeof payload === 'string' ? (JSON.parse(payload) as { id?: number; method?: string }) : {};
+        typeof payload === 'string' ? (JSON.parse(payload) as { id?: number; method?: string; error?: unknown }) : {};
       ws.on('framesent', (f) => {
         const m = message(f.payload);
         if (m.method === 'container.info') frames.info++;
         if (m.method === 'container.create') frames.create++;
-        if (m.method === 'terminal.resize') resizing.add(m.id!);
+        if (m.method && m.id !== undefined) calls.set(m.id, m.method);
       });
       ws.on('framereceived', (f) => {
         const m = message(f.payload);
         if (m.method === 'container.stats') frames.stats++;
-        if (m.id !== undefined && resizing.delete(m.id)) frames.resized++;
+        const method = m.id === undefined ? undefined : calls.get(m.id);
+        if (!method) return;
+        calls.delete(m.id!);
+        answered[method] = (answered[method] ?? 0) + 1;
+        if (m.error) refusals[method] = (refusals[method] ?? 0) + 1;
       });
     });
   });
 
   afterAll(async () => {
     await browser?.close();
-    for (const name of [mine, theirs, leased]) await s.pd.destroyContainer(name).catch(() => undefined);
+    for (const name of [mine, theirs, leased, hosted]) await s.pd.destroyContainer(name).catch(() => undefined);
   });
 
   it('signs in from the link: the token moves to an HttpOnly SameSite=Strict cookie and out of the address bar', async () => {
@@ -204,9 +212,9 @@ describe('dashboard in Chromium', () => {
     };
     /** Changes the layout, then waits until the daemon has answered the page's terminal.resize. */
     const resized = async (change: () => Promise<unknown>) => {
-      const before = frames.resized;
+      const before = answered['terminal.resize'] ?? 0;
       await change();
-      await expect.poll(() => frames.resized).toBeGreaterThan(before);
+      await expect.poll(() => answered['terminal.resize'] ?? 0).toBeGreaterThan(before);
     };
     const first = await sizes('first');
     expect(first.rows).toBe(first.shown);
@@ -277,12 +285,12 @@ describe('dashboard in Chromium', () => {
     expect(members).toEqual({ 'small/': '', 'small/sub/': '', 'small/sub/a.txt': 'inside\n' });
 
     await page.getByRole('button', { name: 'Download huge as a tar' }).click();
-    await page
-      .getByRole('alert')
-      .filter({ hasText: 'Downloading huge as a tar failed' })
+    const refused = page.getByRole('alert').filter({ hasText: 'Downloading huge as a tar failed' });
+    await refused
       .getByText('/home/sandbox/trees/huge holds 600.0 MiB, more than the dashboard downloads at once (512.0 MiB)', { exact: false })
       .waitFor();
     await shoot('files');
+    await refused.getByRole('button', { name: 'Dismiss' }).click();
   });
 
   it('shows a sandbox another process creates without reloading', async () => {
@@ -349,6 +357,31 @@ describe('dashboard in Chromium', () => {
     } finally {
       await busy.kill(9);
     }
+  });
+
+  it('lists a sandbox made over the Unix socket with host access, which it may not drive, quietly; driving it says why', async () => {
+    const refused = refusals['container.watchStats'] ?? 0;
+    await s.pd.createNewContainer({ name: hosted, volumes: { [mkdtempSync(join(tmpdir(), 'pd-dash-host-'))]: '/data' } });
+    await row(hosted).getByText('running').waitFor();
+    // The page asked to follow its figures and was refused, once: no message for something nobody did.
+    await expect.poll(() => refusals['container.watchStats'] ?? 0).toBe(refused + 1);
+    expect(await page.getByRole('alert').allTextContents()).toEqual([]);
+    expect(await row(hosted).locator('td.num').first().textContent()).toBe('—');
+
+    await row(hosted).getByRole('button', { name: hosted }).click();
+    await page.getByLabel('Command', { exact: true }).fill('cat /data');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect
+      .poll(() => page.getByRole('alert').allTextContents())
+      .toEqual([
+        expect.stringMatching(
+          new RegExp(`^The command failed: OptionRefused.*host-sandboxes-need-unix-socket.*${hosted} was made with volumes`),
+        ),
+      ]);
+    await page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
+    await s.pd.destroyContainer(hosted);
+    await row(hosted).waitFor({ state: 'detached' });
+    await row(mine).getByRole('button', { name: mine }).click();
   });
 
   it('follows a lease live: its holder, away with the time it goes, gone once the grace runs out', async () => {

@@ -4,7 +4,7 @@
  * container.stats notifications, for the list and the chart. Nothing is polled.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ContainerNotFound, ContainerNotRunning, type RpcTransport } from '@pocketdock/client/browser';
+import { ContainerGone, ContainerNotFound, ContainerNotRunning, OptionRefused, type RpcTransport } from '@pocketdock/client/browser';
 import type { StatsSample } from '@pocketdock/protocol';
 import { reportError } from './notices.js';
 
@@ -14,6 +14,8 @@ export const HISTORY = 60;
 class Stats {
   private readonly history = new Map<string, StatsSample[]>();
   private readonly watched = new Set<string>();
+  /** Sandboxes the daemon does not let this page drive (made over the Unix socket with host access): not asked again. */
+  private readonly refused = new Set<string>();
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly transport: RpcTransport) {
@@ -27,12 +29,15 @@ class Stats {
   /** Follows exactly the sandboxes `ids` (the running ones): a sandbox that stops is dropped, one that runs again starts over. */
   follow(ids: string[]): void {
     for (const id of ids) {
-      if (this.watched.has(id)) continue;
+      if (this.watched.has(id) || this.refused.has(id)) continue;
       this.watched.add(id);
       this.transport.call('container.watchStats', { container: id }).catch((err: unknown) => {
         this.watched.delete(id);
-        // It stopped or went while the call was on its way: the list says so already.
-        if (!(err instanceof ContainerNotRunning || err instanceof ContainerNotFound)) reportError('Following resources failed', err);
+        // Its row stays without figures; driving it from its panel says why (the daemon's refusal).
+        if (err instanceof OptionRefused) return void this.refused.add(id);
+        // It stopped or went (by any client, or behind the daemon's back) while the call was on its way: the list says so already.
+        if (!(err instanceof ContainerNotRunning || err instanceof ContainerNotFound || err instanceof ContainerGone))
+          reportError('Following resources failed', err);
       });
     }
     for (const id of [...this.watched]) {
