@@ -47,6 +47,8 @@ describe('dashboard lifecycle controls in Chromium', () => {
   const notice = (text: string) => page.getByRole('status').filter({ hasText: text });
   /** Types a line into the terminal and waits for `expected` on its screen. */
   const typeLine = async (line: string, expected: string) => {
+    // Keys typed before the shell's prompt may come before the PTY is open.
+    await page.locator('.xterm-rows').getByText('$').first().waitFor();
     await page.locator('.xterm-helper-textarea').focus();
     await page.keyboard.type(line);
     await page.keyboard.press('Enter');
