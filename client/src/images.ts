@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import { type ImageBuildResult, type ImageProgress, type ImportResult, type ImportedImage } from '@pocketdock/protocol';
 import { InvalidParams } from './errors.js';
 import { getTransfer, putTransfer, type TransferOptions } from './transfer.js';
@@ -48,11 +49,15 @@ export async function buildImages(transport: Transport, opts: BuildImagesOptions
 /** Writes the images to `path` (gzip-compressed when it ends in .tar.gz or .tgz); returns their tags. */
 export async function exportImages(transport: Transport, path: string, opts: ImageArchiveOptions = {}): Promise<string[]> {
   const { onProgress, ...params } = opts;
-  const { downloadId, tags } = await transport.call('image.export', { ...params, gzip: GZIP_NAME.test(path) });
+  // Compressed here rather than by the daemon: progress then counts the bytes of the archive itself,
+  // whose size the daemon can tell beforehand (about: its estimate may be passed).
+  const { downloadId, tags, size } = await transport.call('image.export', params);
   // Written beside the target and renamed at the end: a failed export leaves no half archive.
   const partial = `${path}.${downloadId}.part`;
   try {
-    await pipeline(await getTransfer(transport, downloadId, undefined, { onProgress }), createWriteStream(partial));
+    const archive = await getTransfer(transport, downloadId, size, { onProgress });
+    const file = createWriteStream(partial);
+    await (GZIP_NAME.test(path) ? pipeline(archive, createGzip(), file) : pipeline(archive, file));
     await rename(partial, path);
   } catch (err) {
     await rm(partial, { force: true });

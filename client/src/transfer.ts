@@ -14,7 +14,7 @@ import type { Transport } from './transport.js';
 export interface Progress {
   /** Bytes moved so far (for trees: bytes of the tar stream). */
   bytes: number;
-  /** Bytes to move in all, when known. */
+  /** Bytes to move in all, when known (an image export's is the daemon's estimate: `bytes` may pass it). */
   total?: number;
 }
 

@@ -1,8 +1,7 @@
 // `pocketdock shell` on a real terminal (tmux): typing, resizing, Ctrl-C, the exit status, the local
 // terminal restored even when the daemon dies; colour on a terminal unless NO_COLOR; progress bars on a terminal.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -84,30 +83,111 @@ describe('colour', () => {
   });
 });
 
-describe('progress', () => {
-  it('is a bar on a terminal, and the summary line once done', async () => {
+/** A bar's cells, filled or not. */
+const BAR = '[█░]{10,}';
+
+/**
+ * Runs `pocketdock ARGS` on a terminal (tmux), recording every byte it draws (script(1)): the frames
+ * of its bars, and the screen they leave once the command is over.
+ */
+async function onTerminal(args: string): Promise<{ code: number; drawn: string; screen: string }> {
+  const log = join(mkdtempSync(join(tmpdir(), 'pd-cli-drawn-')), 'typescript');
+  tmux = await openTmux(200, 40);
+  await tmux.type(`script -qfec '${process.execPath} ${CLI_BIN} --daemon ${s.d.socketPath} ${args}' ${log}; echo EXIT=$?`);
+  // An image archive moves hundreds of MB on a shared machine.
+  const screen = await tmux.waitFor(/^EXIT=\d+$/m, 300_000);
+  return { code: Number(/^EXIT=(\d+)$/m.exec(screen)![1]), drawn: readFileSync(log, 'utf8'), screen };
+}
+
+/** What each frame of `label`'s progress showed: `shown` matches the value, its first group the number. */
+function frames(drawn: string, label: string, shown: string): number[] {
+  return [...drawn.matchAll(new RegExp(`${label} ${shown}`, 'g'))].map((m) => Number(m[1]));
+}
+
+const PERCENT = `${BAR} +(\\d+)%`;
+/** Without a total only the bytes moved are shown: "1.7 MB". */
+const MEGABYTES = '([\\d.]+) MB';
+
+/**
+ * A transfer's progress on a terminal: frames that go up (from 0% when there is a total) and never
+ * back; then nothing of them is left on the screen — the line cleared, the summary written on it.
+ */
+function expectTransfer(r: { code: number; drawn: string; screen: string }, label: string, shown: string, summary: RegExp): number[] {
+  expect(r.code, r.screen).toBe(0);
+  const values = frames(r.drawn, label, shown);
+  expect(values).toEqual([...values].sort((a, b) => a - b));
+  expect(new Set(values).size).toBeGreaterThan(shown === PERCENT ? 10 : 1);
+  if (shown === PERCENT) expect(values[0]).toBe(0);
+  // Its cursor hidden while it draws, shown again after.
+  expect(r.drawn.lastIndexOf('\u001b[?25h')).toBeGreaterThan(r.drawn.lastIndexOf('\u001b[?25l'));
+  expect(r.screen).not.toMatch(/[█░]/);
+  expect(r.screen).toMatch(new RegExp(summary.source, 'm'));
+  return values;
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+describe('progress on a terminal', () => {
+  it('push and pull of a tree (no total): the bytes moved as they grow, then the summary in their place', async () => {
     const name = `${box}-progress`;
     const file = join(mkdtempSync(join(tmpdir(), 'pd-cli-progress-')), 'big.bin');
     writeFileSync(file, randomBytes(4_000_000));
     await s.pd.createNewContainer({ name });
     try {
-      // script(1) gives the command a terminal and records every byte it draws, the bar's frames included.
-      const cmd = `node ${CLI_BIN} --daemon ${s.d.socketPath}`;
-      const drawn = await new Promise<{ code: number; out: string }>((resolve) =>
-        execFile(
-          'script',
-          ['-qec', `${cmd} push ${name} ${file} big.bin && ${cmd} pull ${name} big.bin ${file}.back`, '/dev/null'],
-          (err, out) => resolve({ code: err ? (err.code as number) : 0, out }),
-        ),
+      const push = `push ${file} → ${name}:big.bin`;
+      expectTransfer(
+        await onTerminal(`push ${name} ${file} big.bin`),
+        escape(push),
+        MEGABYTES,
+        new RegExp(`^${escape(push)}: 4\\.0 MB in [\\d.]+ s$`),
       );
-      expect(drawn.code).toBe(0);
-      expect(drawn.out).toMatch(/push \S+ → \S+:big\.bin [█░]{10,} +\d+% /);
-      // The bar is cleared once done (its line rewritten in place), then the summary is printed.
-      expect(drawn.out).toMatch(/push \S+ → \S+:big\.bin: 4\.0 MB in [\d.]+ s\r?$/m);
-      expect(drawn.out).toMatch(/pull \S+:big\.bin → \S+ [█░]{10,} +\d+% /);
-      expect(drawn.out).toMatch(/pull \S+:big\.bin → \S+: 4\.0 MB in [\d.]+ s\r?$/m);
+      await tmux!.kill();
+      const pull = `pull ${name}:big.bin → ${file}.back`;
+      expectTransfer(
+        await onTerminal(`pull ${name} big.bin ${file}.back`),
+        escape(pull),
+        MEGABYTES,
+        new RegExp(`^${escape(pull)}: 4\\.0 MB in [\\d.]+ s$`),
+      );
     } finally {
       await s.pd.destroyContainer(name).catch(() => undefined);
     }
+  });
+
+  it('export and import: a bar that advances, then the summary in its place', async () => {
+    const archive = join(mkdtempSync(join(tmpdir(), 'pd-cli-progress-')), 'images.tar');
+    const exported = await onTerminal(`export minimal-python -o ${archive}`);
+    const exportLabel = escape(`export → ${archive}`);
+    const exportedFrames = expectTransfer(
+      exported,
+      exportLabel,
+      PERCENT,
+      new RegExp(`^${exportLabel}: [\\d.]+ MB in [\\d.]+ s\npocketdock/minimal-python$`),
+    );
+    // The archive's size was told beforehand (an estimate): the bar ends near its end.
+    expect(exportedFrames.at(-1)).toBeGreaterThanOrEqual(90);
+    await tmux!.kill();
+    const imported = await onTerminal(`import ${archive}`);
+    const importLabel = escape(`import ${archive}`);
+    const importedFrames = expectTransfer(imported, importLabel, PERCENT, new RegExp(`^${importLabel}: [\\d.]+ MB in [\\d.]+ s\nIMAGE `));
+    expect(importedFrames.at(-1)).toBe(100);
+  });
+
+  it('build: a bar per profile drawn at each Dockerfile step, left at its last step', async () => {
+    // A forced build of a built profile runs every step from the engine's cache: the same image again.
+    const r = await onTerminal('build minimal-python --force');
+    expect(r.code, r.screen).toBe(0);
+    // Lines before the first step have no total yet (a bar of 1).
+    const total = Math.max(...frames(r.drawn, 'minimal-python', `${BAR} +\\d+/(\\d+)`));
+    expect(total).toBeGreaterThan(3);
+    const steps = frames(r.drawn, 'minimal-python', `${BAR} +(\\d+)/${total} `);
+    expect([...new Set(steps)]).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(r.drawn.lastIndexOf('\u001b[?25h')).toBeGreaterThan(r.drawn.lastIndexOf('\u001b[?25l'));
+    // On the screen: the finished bar (every cell filled), then the table; no half-drawn frame.
+    const lines = r.screen.split('\n');
+    const bar = lines.findIndex((l) => l.startsWith('minimal-python '));
+    expect(lines[bar]).toMatch(new RegExp(`^minimal-python +█+ ${total}/${total} \\S`));
+    expect(lines[bar + 1]).toMatch(/^PROFILE +IMAGE +BUILT +SIZE$/);
+    expect(lines.filter((l) => /[█░]/.test(l))).toHaveLength(1);
   });
 });

@@ -283,7 +283,10 @@ describe('export and import', () => {
     const archive = join(mkdtempSync(join(tmpdir(), 'pd-cli-images-')), 'images.tar');
     const exported = await run(['export', 'minimal-python', '-o', archive]);
     expect(exported).toMatchObject({ code: 0, stdout: 'pocketdock/minimal-python\n' });
-    expect(exported.stderr).toMatch(new RegExp(`^export → ${archive}: [\\d.]+ [kMG]?B in [\\d.]+ s\n$`));
+    // The daemon tells the archive's size beforehand (about): a line at each quarter, then the total.
+    expect(exported.stderr).toMatch(
+      new RegExp(`^(export → ${archive}: (25|50|75)% of [\\d.]+ MB\n){3}export → ${archive}: [\\d.]+ MB in [\\d.]+ s\n$`),
+    );
     expect(statSync(archive).size).toBeGreaterThan(1_000_000);
 
     const imported = await run(['--json', 'import', archive]);

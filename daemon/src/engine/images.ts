@@ -152,6 +152,24 @@ export class EngineImages {
     }
   }
 
+  /**
+   * About how many bytes `save` writes for `refs`: their layers, each counted once (images of one
+   * base share it), without the archive's own headers. For progress, never for a length.
+   */
+  async layersSize(refs: readonly string[]): Promise<number> {
+    const layers = new Map<string, number>();
+    for (const ref of refs) {
+      const history = (await answerWithin(this.docker.getImage(ref).history(), this.answerMs, this.socketPath, 'image history').catch(
+        (err: unknown) => {
+          throw mapEngineError(err, { socketPath: this.socketPath, image: ref });
+        },
+      )) as { Id: string; Created: number; CreatedBy: string; Size: number }[];
+      // A pulled image's older entries have no id of their own: what made them tells them apart.
+      for (const h of history) layers.set(h.Id !== '<missing>' ? h.Id : `${h.Created} ${h.CreatedBy} ${h.Size}`, h.Size);
+    }
+    return [...layers.values()].reduce((a, b) => a + b, 0);
+  }
+
   /** `docker save` of `refs` as one tar stream, read as the consumer reads it. */
   async save(refs: readonly string[]): Promise<Readable> {
     try {

@@ -44,6 +44,7 @@ export class Images {
         throw new DaemonError('ImageNotFound', `image ${profile.imageTag} not found: build it first`, { image: profile.imageTag });
     }
     if (tags.length === 0) throw new DaemonError('ImageNotFound', 'no profile image is built: build one first', { image: '' });
+    const size = await engine.images.layersSize(tags);
     const saved = await engine.images.save(tags);
     const chunks = p.gzip ? saved.pipe(createGzip()) : saved;
     if (p.gzip) saved.once('error', (err) => chunks.destroy(err));
@@ -55,7 +56,7 @@ export class Images {
         chunks.destroy();
       },
     };
-    return { downloadId: this.transfers.add('down', source), tags };
+    return { downloadId: this.transfers.add('down', source), tags, size };
   }
 
   importStart(p: ParamsOf<'image.importStart'>): ResultOf<'image.importStart'> {

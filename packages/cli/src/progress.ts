@@ -11,11 +11,32 @@ const onTerminal = () => Boolean(process.stderr.isTTY);
 /** Every this fraction of a transfer of known size gets a plain line. */
 const LINE_STEP = 0.25;
 
-/** Progress of a byte transfer: `onProgress` for the client's TransferOptions, `done` once it ended. */
-export function transferProgress(out: Output, label: string): { onProgress: (p: Progress) => void; done: () => void } {
+/** What a command feeds with progress, and ends once its work is over. */
+export interface Tracker<P> {
+  onProgress: (p: P) => void;
+  /** Takes the display down: after a success it may leave a summary, after a failure the error's line follows on a line of its own. */
+  end: (ok: boolean) => void;
+}
+
+/** Runs `work` with `tracker`'s onProgress and ends the tracker however the work ends. */
+export async function tracked<T, P>(tracker: Tracker<P>, work: (onProgress: (p: P) => void) => Promise<T>): Promise<T> {
+  let ok = false;
+  try {
+    const result = await work(tracker.onProgress);
+    ok = true;
+    return result;
+  } finally {
+    tracker.end(ok);
+  }
+}
+
+/** Progress of a byte transfer (the client's TransferOptions.onProgress); a summary line once it succeeded. */
+export function transferProgress(out: Output, label: string): Tracker<Progress> {
   const started = Date.now();
   let last: Progress = { bytes: 0 };
-  const finish = () => out.note(`${label}: ${bytes(last.bytes)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const finish = (ok: boolean) => {
+    if (ok) out.note(`${label}: ${bytes(last.bytes)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  };
   if (!onTerminal()) {
     let nextLine = LINE_STEP;
     return {
@@ -26,36 +47,47 @@ export function transferProgress(out: Output, label: string): { onProgress: (p: 
           while (nextLine <= p.bytes / p.total) nextLine += LINE_STEP;
         }
       },
-      done: finish,
+      end: finish,
     };
   }
-  const bar = new cliProgress.SingleBar(
-    {
-      format: `${label} {bar} {percentage}% {done}{of}`,
-      hideCursor: true,
-      clearOnComplete: true,
-      stream: process.stderr,
-      formatValue: (v, _o, type) => (type === 'percentage' ? String(v).padStart(3) : String(v)),
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(1, 0, { done: '0 B', of: '' });
+  // Made at the first progress, which tells whether there is a total to fill a bar towards.
+  let bar: cliProgress.SingleBar | undefined;
+  let percent = 0;
+  const open = (total: number | undefined) => {
+    const made = new cliProgress.SingleBar(
+      {
+        // Without a total (a directory's tar) only the bytes moved can be told.
+        format: total === undefined ? `${label} {done}` : `${label} {bar} {percentage}% {done} of ${bytes(total)}`,
+        hideCursor: true,
+        clearOnComplete: true,
+        stream: process.stderr,
+        formatValue: (v, _o, type) => (type === 'percentage' ? String(v).padStart(3) : String(v)),
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    made.start(total ?? 1, 0, { done: '0 B' });
+    return made;
+  };
   return {
     onProgress: (p) => {
       last = p;
-      // Without a total (a directory's tar) the bar shows bytes moved and stays at its start.
-      bar.setTotal(p.total ?? Math.max(p.bytes, 1) * 2);
-      bar.update(p.bytes, { done: bytes(p.bytes), of: p.total ? ` of ${bytes(p.total)}` : '' });
+      bar ??= open(p.total);
+      if (p.total) bar.setTotal(p.total);
+      bar.update(p.total ? p.bytes : 0, { done: bytes(p.bytes) });
+      // Each whole percent is drawn (100 frames at most), not only what the frame rate lets through.
+      const now = p.total ? Math.floor((Math.min(p.bytes, p.total) / p.total) * 100) : 0;
+      if (now !== percent) bar.render();
+      percent = now;
     },
-    done: () => {
-      bar.stop();
-      finish();
+    end: (ok) => {
+      bar?.stop();
+      finish(ok);
     },
   };
 }
 
 /** Progress of image builds: a bar of Dockerfile steps per profile on a terminal, a line per step otherwise. */
-export function buildProgress(out: Output): { onProgress: (p: ImageProgress) => void; done: () => void } {
+export function buildProgress(out: Output): Tracker<ImageProgress> {
   if (!onTerminal()) {
     const seen = new Map<string, number>();
     return {
@@ -64,7 +96,7 @@ export function buildProgress(out: Output): { onProgress: (p: ImageProgress) => 
         seen.set(p.profile, p.step);
         out.note(`${p.profile}: step ${p.step}${p.total ? `/${p.total}` : ''} ${p.line.trim()}`);
       },
-      done: () => undefined,
+      end: () => undefined,
     };
   }
   const bars = new cliProgress.MultiBar(
@@ -75,15 +107,24 @@ export function buildProgress(out: Output): { onProgress: (p: ImageProgress) => 
     },
     cliProgress.Presets.shades_classic,
   );
-  const byProfile = new Map<string, cliProgress.SingleBar>();
+  const byProfile = new Map<string, { bar: cliProgress.SingleBar; step: number }>();
   const width = () => Math.max(10, (process.stderr.columns ?? 80) - 60);
   return {
     onProgress: (p) => {
-      let bar = byProfile.get(p.profile);
-      if (!bar) byProfile.set(p.profile, (bar = bars.create(p.total ?? 1, 0, { profile: p.profile.padEnd(14), line: '' })));
-      if (p.total) bar.setTotal(p.total);
-      bar.update(p.step ?? bar.getProgress() * bar.getTotal(), { line: p.line.trim().slice(0, width()) });
+      let shown = byProfile.get(p.profile);
+      if (!shown) {
+        shown = { bar: bars.create(p.total ?? 1, 0, { profile: p.profile.padEnd(14), line: '' }), step: 0 };
+        byProfile.set(p.profile, shown);
+      }
+      if (p.total) shown.bar.setTotal(p.total);
+      shown.bar.update(p.step ?? shown.step, { line: p.line.trim().slice(0, width()) });
+      // Every step is drawn: a cached build runs them all within one frame of the frame rate.
+      if (p.step !== undefined && p.step !== shown.step) bars.update();
+      shown.step = p.step ?? shown.step;
     },
-    done: () => bars.stop(),
+    // The bars stay, at their last step: what was built. No bar, nothing drawn: nothing to take down.
+    end: () => {
+      if (byProfile.size > 0) bars.stop();
+    },
   };
 }

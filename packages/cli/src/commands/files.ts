@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Container, PullResult, TransferOptions } from '@pocketdock/client';
 import type { Cli } from '../context.js';
 import { act, examples } from '../program.js';
-import { transferProgress } from '../progress.js';
+import { tracked, transferProgress } from '../progress.js';
 
 interface Direction {
   name: 'push' | 'pull';
@@ -39,9 +39,7 @@ const DIRECTIONS: Direction[] = [
 
 async function transfer(cli: Cli, d: Direction, name: string, src: string, dest: string): Promise<void> {
   const c = await cli.container(name);
-  const progress = transferProgress(cli.out, d.label(name, src, dest));
-  const result = await d.move(c, src, dest, { onProgress: progress.onProgress });
-  progress.done();
+  const result = await tracked(transferProgress(cli.out, d.label(name, src, dest)), (onProgress) => d.move(c, src, dest, { onProgress }));
   // Members a pull left out (links leading outside the destination, special files) are said.
   if (result)
     cli.out.result(result, (r) => {

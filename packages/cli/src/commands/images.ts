@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { bytes } from '../output.js';
 import { act, examples } from '../program.js';
-import { buildProgress, transferProgress } from '../progress.js';
+import { buildProgress, tracked, transferProgress } from '../progress.js';
 
 /** The profile `export` saves when none is named and --all is not given. */
 const DEFAULT_PROFILE = 'minimal-python';
@@ -37,17 +37,10 @@ export function registerImageCommands(program: Command): void {
       .action(
         act<{ force?: boolean }>(async (cli, [names], { force }) => {
           const profiles = names as string[];
-          const progress = buildProgress(cli.out);
-          const results = await (
-            await cli.client()
-          )
-            .buildImages({
-              ...(profiles.length > 0 && { profiles }),
-              ...(force && { force }),
-              ...cli.engine,
-              onProgress: progress.onProgress,
-            })
-            .finally(progress.done);
+          const pd = await cli.client();
+          const results = await tracked(buildProgress(cli.out), (onProgress) =>
+            pd.buildImages({ ...(profiles.length > 0 && { profiles }), ...(force && { force }), ...cli.engine, onProgress }),
+          );
           cli.out.result(results, (list) =>
             cli.out.table(
               ['PROFILE', 'IMAGE', 'BUILT', 'SIZE'],
@@ -71,15 +64,10 @@ export function registerImageCommands(program: Command): void {
         act<{ all?: boolean; output: string }>(async (cli, [names], { all, output }) => {
           const named = names as string[];
           if (all && named.length > 0) throw new UsageError('name profiles or give --all, not both');
-          const progress = transferProgress(cli.out, `export → ${output}`);
-          const tags = await (
-            await cli.client()
-          ).exportImages(output, {
-            ...(!all && { profiles: named.length > 0 ? named : [DEFAULT_PROFILE] }),
-            ...cli.engine,
-            onProgress: progress.onProgress,
-          });
-          progress.done();
+          const pd = await cli.client();
+          const tags = await tracked(transferProgress(cli.out, `export → ${output}`), (onProgress) =>
+            pd.exportImages(output, { ...(!all && { profiles: named.length > 0 ? named : [DEFAULT_PROFILE] }), ...cli.engine, onProgress }),
+          );
           cli.out.result(tags, (list) => list.forEach((t) => cli.out.line(t)));
         }),
       ),
@@ -93,9 +81,10 @@ export function registerImageCommands(program: Command): void {
       .argument('<file>', '.tar or .tar.gz')
       .action(
         act(async (cli, [file]) => {
-          const progress = transferProgress(cli.out, `import ${file as string}`);
-          const images = await (await cli.client()).importImages(file as string, { ...cli.engine, onProgress: progress.onProgress });
-          progress.done();
+          const pd = await cli.client();
+          const images = await tracked(transferProgress(cli.out, `import ${file as string}`), (onProgress) =>
+            pd.importImages(file as string, { ...cli.engine, onProgress }),
+          );
           cli.out.result(images, (list) =>
             cli.out.table(
               ['IMAGE', 'PROFILE', 'CURRENT', 'SIZE'],

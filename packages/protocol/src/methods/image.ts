@@ -69,7 +69,15 @@ export const IMAGE_METHODS = {
       gzip: Type.Optional(Type.Boolean({ description: 'Compress the archive (.tar.gz)' })),
       socketPath: Type.Optional(EngineSocket),
     }),
-    Type.Object({ downloadId: TransferId, tags: Type.Array(Type.String()) }),
+    Type.Object({
+      downloadId: TransferId,
+      tags: Type.Array(Type.String()),
+      size: Type.Integer({
+        minimum: 0,
+        description:
+          "About how many bytes the archive holds before compression (the images' layers, each counted once): for progress, not exact",
+      }),
+    }),
     `Opens a download of built profile images as one \`docker save\` archive: GET ${TRANSFER_ROUTE}<downloadId>.`,
   ),
   'image.importStart': method(
