@@ -22,6 +22,7 @@ import {
 } from '../../packages/protocol/src/index.js';
 import { CLI_BIN, cli, cliFor } from '../helpers/cli.js';
 import { startDaemon, useDaemon } from '../helpers/daemon.js';
+import { EngineProxy } from '../helpers/engine-proxy.js';
 import { availableEngines, docker, exists } from '../helpers/engines.js';
 
 // Each test spawns the CLI many times, one after the other: on a busy shared machine one start of node
@@ -103,6 +104,39 @@ describe('usage', () => {
     }
   });
 
+  it('exits 2 with one line for a value the daemon refuses, naming what is wrong', async () => {
+    for (const [args, says] of [
+      [['create', '--name', `${prefix}-bad`, '--cpu-percent', '150'], /cpuPercent must be <= 100/],
+      [['create', '--name', `${prefix}-bad`, '--mem-limit', 'lots'], /memLimit must match/],
+      [['create', '--name', `${prefix}-bad`, '--profile', 'nosuch'], /"nosuch" is not a profile \(known: minimal-python/],
+      [['create', '--name', `${prefix}-bad`, '-p', '8080'], /-p 8080: expected HOST:CONTAINER/],
+    ] as const) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(new RegExp(`^pocketdock: .*${says.source}.*\n$`));
+    }
+    // An engine the daemon does not know is refused, and the line says so without a token hint.
+    const refused = await run(['--socket', join(s.d.dir, 'no-engine.sock'), 'list']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^pocketdock: socketPath refused .*is not an engine this daemon knows \(known: [^)]*\)\n$/);
+  });
+
+  it('exits 1 with one line naming the engine, never a stack, when the engine is away', async () => {
+    const proxy = new EngineProxy(join(mkdtempSync(join(tmpdir(), 'pd-cli-proxy-')), 'engine.sock'));
+    await proxy.up();
+    const d = await startDaemon({ args: ['--engine-socket', proxy.path] });
+    try {
+      await proxy.cut();
+      for (const args of [['list'], ['create', '--name', `${prefix}-away`], ['info', box], ['run', box, 'true']]) {
+        const r = await cli(['--daemon', d.socketPath, ...args]);
+        expect(r.code, args.join(' ')).toBe(1);
+        expect(r.stderr, args.join(' ')).toMatch(new RegExp(`^pocketdock: [^\n]*${proxy.path.replace(/[.]/g, '\\.')}[^\n]*\n$`));
+      }
+    } finally {
+      await d.stop();
+    }
+  });
+
   it('exits 3 when no daemon answers, saying what to do', async () => {
     const r = await cli(['--daemon', join(s.d.dir, 'nobody.sock'), 'list']);
     expect(r.code).toBe(3);
@@ -118,6 +152,32 @@ describe('containers', () => {
     const j = await run(['--json', 'create', '--name', `${prefix}-json`, '--persist']);
     expect(j.code).toBe(0);
     expect(expectShape(ContainerHandle, j.stdout)).toMatchObject({ name: `${prefix}-json`, persist: true });
+  });
+
+  it('create passes --profile, --cpu-percent, -p and --device to the engine', async () => {
+    const name = `${prefix}-opts`;
+    const r = await run([
+      'create',
+      '--name',
+      name,
+      '--profile',
+      'minimal-node',
+      '--cpu-percent',
+      '50',
+      '-p',
+      '0:8000',
+      '--device',
+      '/dev/zero',
+    ]);
+    expect(r).toMatchObject({ code: 0, stdout: `${name}\n` });
+    const host = (await docker.getContainer(name).inspect()).HostConfig;
+    expect(host.NanoCpus || host.CpuQuota).toBeGreaterThan(0);
+    expect(host.Devices).toEqual([expect.objectContaining({ PathOnHost: '/dev/zero' })]);
+    const info = expectShape(ContainerInfo, (await run(['info', name, '--json'])).stdout) as ContainerInfo;
+    expect(info.image).toBe('pocketdock/minimal-node');
+    expect(Object.values(info.ports)).toEqual([8000]);
+    expect((await run(['run', name, 'node -e "console.log(6 * 7)"'])).stdout).toBe('42\n');
+    expect((await run(['shutdown', name, '--yes'])).code).toBe(0);
   });
 
   it("lists as an aligned table without colour when piped or with NO_COLOR, and as the API's objects with --json", async () => {
@@ -151,6 +211,7 @@ describe('containers', () => {
     expect((JSON.parse((await run(['info', name, '--json'])).stdout) as ContainerInfo).status).toBe('exited');
     expect((await run(['run', name, 'true'])).code).toBe(1);
     expect((await run(['resume', name])).code).toBe(0);
+    expect(await run(['reboot', name])).toMatchObject({ code: 0, stderr: `rebooted ${name}\n` });
     expect((await run(['reboot', name, '--fresh'])).code).toBe(0);
     const snap = await run(['snapshot', name, snapshot]);
     expect(snap.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
@@ -170,6 +231,8 @@ describe('containers', () => {
       expect(await on(['run', name, 'echo hi'])).toMatchObject({ code: 0, stdout: 'hi\n' });
       expect(names((await on(['list', '--json'])).stdout)).toContain(name);
       expect(names((await run(['list', '--json'])).stdout)).not.toContain(name);
+      // POCKETDOCK_SOCKET names it as --socket does.
+      expect(names((await run(['list', '--json'], { env: { POCKETDOCK_SOCKET: podman!.socketPath } })).stdout)).toContain(name);
       expect(await exists(name)).toBe(false);
     } finally {
       expect((await on(['shutdown', name, '--yes'])).code).toBe(0);

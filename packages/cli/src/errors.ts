@@ -9,6 +9,8 @@ import {
   DaemonNotRunning,
   FileNotFound,
   ImageNotFound,
+  InvalidParams,
+  OptionRefused,
   PocketDockError,
   PodmanNotRunning,
   ProcessLost,
@@ -20,7 +22,7 @@ import {
 export const ExitCode = {
   /** Anything else that failed. */
   Failure: 1,
-  /** The command line was wrong: unknown command or option, missing or bad argument. */
+  /** The command line was wrong: unknown command or option, missing or bad argument (the daemon's InvalidParams too). */
   Usage: 2,
   /** No daemon answers at the address, or it went away. */
   DaemonUnreachable: 3,
@@ -34,7 +36,7 @@ export class UsageError extends Error {}
 const NOT_FOUND = [ContainerNotFound, FileNotFound, ImageNotFound, ProcessLost, ProjectNotInitialized, SessionClosed];
 
 export function exitCodeOf(err: unknown): number {
-  if (err instanceof UsageError) return ExitCode.Usage;
+  if (err instanceof UsageError || err instanceof InvalidParams) return ExitCode.Usage;
   if (err instanceof DaemonNotRunning || err instanceof DaemonClosedError) return ExitCode.DaemonUnreachable;
   if (NOT_FOUND.some((cls) => err instanceof cls)) return ExitCode.NotFound;
   return ExitCode.Failure;
@@ -49,7 +51,8 @@ function hint(err: unknown): string | undefined {
   if (err instanceof ImageNotFound) return 'build it with `pocketdock build PROFILE`, or load it with `pocketdock import FILE`';
   if (err instanceof ProjectNotInitialized) return 'create one with `pocketdock init`';
   if (err instanceof PodmanNotRunning) return err.hint || undefined;
-  if (err instanceof Unauthorized) return 'a TCP daemon needs its token in POCKETDOCK_TOKEN';
+  // A refused option says itself why; any other refusal is a TCP daemon's, over its token.
+  if (err instanceof Unauthorized && !(err instanceof OptionRefused)) return 'a TCP daemon needs its token in POCKETDOCK_TOKEN';
   return undefined;
 }
 
