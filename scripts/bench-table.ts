@@ -3,7 +3,8 @@
  * rewrites the table between the README's bench-table marks with what they printed, each figure
  * next to the raw engine's from the same run, and the machine it was measured on. The lines are
  * also kept in test/bench/results.jsonl, so `npm run bench:table -- --from test/bench/results.jsonl`
- * renders them again without running anything.
+ * renders them again without running anything. A run of some benchmarks replaces the lines of the
+ * figures it measured and keeps the others'.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -67,11 +68,17 @@ const num = (x: unknown) => (typeof x === 'number' ? String(x) : '');
 function row(l: Line): string {
   if ('mbps' in l) return `| ${l.bench} | ${num(l.mbps)} | ${num(l.rawMbps)} | ${num(l.ratio)} | ≥ ${num(l.target)} |`;
   if ('p50' in l) return `| ${l.bench}, p50 | ${num(l.p50)} | ${num(l.rawP50)} | ${num(l.ratio)} | ≤ ${num(l.target)} |`;
+  if ('runsPerSecond' in l)
+    return `| ${l.bench} (runs/s) | ${num(l.runsPerSecond)} | ${num(l.rawRunsPerSecond)} | ${num(l.ratio)} | ≥ ${num(l.target)} |`;
+  const mb = (v: unknown) => `${Math.round(Number(v) / 1024)} MB`;
   const kib = Object.entries(l)
     .filter(([k, v]) => MEMORY.test(k) && typeof v === 'number')
-    .map(([k, v]) => `${k} ${Math.round((v as number) / 1024)} MB`);
+    .map(([k, v]) => `${k} ${mb(v)}`);
+  const targets = Object.entries(l)
+    .filter(([k]) => /^target[A-Z]/.test(k))
+    .map(([k, v]) => `${k.slice('target'.length).toLowerCase()} ≤ ${mb(v)}`);
   const what = l.bench.replace(/\s*\(KiB\)$/, '');
-  return `| ${what} | ${kib.join(', ')} | | | ${'targetIdle' in l ? `idle ≤ ${Math.round(Number(l.targetIdle) / 1024)} MB` : ''} |`;
+  return `| ${what} | ${kib.join(', ')} | | | ${targets.join(', ')} |`;
 }
 
 export function render(lines: Line[], on: string, date: string): string {
@@ -87,6 +94,14 @@ export function render(lines: Line[], on: string, date: string): string {
   ].join('\n');
 }
 
+/** `kept`'s lines with those of `fresh` in place of the ones measuring the same figure; new figures last. */
+export function merge(kept: string[], fresh: string[]): string[] {
+  const title = (l: string) => (JSON.parse(l) as Line).bench;
+  const byTitle = new Map(fresh.map((l) => [title(l), l]));
+  const merged = kept.map((l) => byTitle.get(title(l)) ?? l);
+  return [...merged, ...fresh.filter((l) => !kept.some((k) => title(k) === title(l)))];
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const from = args.indexOf('--from');
@@ -95,7 +110,12 @@ async function main(): Promise<void> {
   else {
     // The machine first: what the figures were measured on, kept with them.
     const header = JSON.stringify({ machine: await machine(), date: new Date().toISOString().slice(0, 10) });
-    text = `${[header, ...(await runBenches(args))].join('\n')}\n`;
+    const kept = args.length
+      ? readFileSync(RESULTS, 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('{"bench"'))
+      : [];
+    text = `${[header, ...merge(kept, await runBenches(args))].join('\n')}\n`;
     writeFileSync(RESULTS, text);
   }
   const [first, ...lines] = text
