@@ -15,7 +15,9 @@ export async function containerInfo(engine: Engine, c: ContainerInspect): Promis
   const [stats, top] = running ? await Promise.all([engine.stats(c.Id), engine.top(c.Id)]) : [undefined, undefined];
   const networks = Object.values(c.NetworkSettings.Networks ?? {});
   const ports: Record<string, number> = {};
-  for (const [inside, bindings] of Object.entries(c.HostConfig.PortBindings ?? {})) {
+  // What the engine bound (asked for host port 0, it picks one), else what was asked for (a stopped container binds none).
+  const published = { ...c.HostConfig.PortBindings, ...(running ? c.NetworkSettings.Ports : {}) };
+  for (const [inside, bindings] of Object.entries(published)) {
     for (const b of (bindings as { HostPort?: string }[] | null) ?? []) if (b.HostPort) ports[b.HostPort] = parseInt(inside, 10);
   }
   return {
