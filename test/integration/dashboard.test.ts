@@ -195,6 +195,19 @@ describe('dashboard in Chromium', () => {
     await shoot('terminal');
   });
 
+  it('keeps what is typed while a new shell is being opened, and runs it there', async () => {
+    const rows = page.locator('.xterm-rows');
+    await page.locator('.xterm-helper-textarea').focus();
+    await page.keyboard.type('exit');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'New shell' }).click();
+    // Typed at once, before the new PTY is there.
+    await page.locator('.xterm-helper-textarea').focus();
+    await page.keyboard.type('echo early-$((6*7))');
+    await page.keyboard.press('Enter');
+    await rows.getByText('early-42', { exact: true }).waitFor();
+  });
+
   it('resizes the PTY with the panel and the window: the size the shell reads is the one on screen', async () => {
     const screen = page.locator('.xterm-rows');
     /** The PTY's size as `stty size` reads it inside the sandbox, and the rows the page shows. */

@@ -35,21 +35,26 @@ export function TerminalPanel({ transport, sandbox, shown }: PanelProps) {
     darkScheme.addEventListener('change', onScheme);
     let term: Terminal | undefined;
     let closed = false;
-    const cleanups: (() => void)[] = [];
+    // Keys typed while the PTY is being opened wait for it, in order, rather than being dropped.
+    let early = '';
+    const send = (data: string) => term!.write(data).catch((err: unknown) => reportError('Typing into the terminal failed', err));
+    const input = xterm.onData((data) => {
+      if (term) void send(data);
+      else early += data;
+    });
+    const resize = xterm.onResize(({ rows, cols }) => {
+      term?.resize(rows, cols).catch(() => undefined);
+    });
+    const cleanups: (() => void)[] = [() => input.dispose(), () => resize.dispose()];
     (async () => {
-      term = await Terminal.open(transport, { container: sandbox.id }, { rows: xterm.rows, cols: xterm.cols });
+      const asked = { rows: xterm.rows, cols: xterm.cols };
+      term = await Terminal.open(transport, { container: sandbox.id }, asked);
       if (closed) return void term.close();
       cleanups.push(term.onData((data) => xterm.write(data)));
-      const input = xterm.onData((data) => {
-        term!.write(data).catch((err: unknown) => reportError('Typing into the terminal failed', err));
-      });
-      const resize = xterm.onResize(({ rows, cols }) => {
-        term!.resize(rows, cols).catch(() => undefined);
-      });
-      cleanups.push(
-        () => input.dispose(),
-        () => resize.dispose(),
-      );
+      // The panel may have been resized while the PTY was being opened.
+      if (xterm.rows !== asked.rows || xterm.cols !== asked.cols) term.resize(xterm.rows, xterm.cols).catch(() => undefined);
+      if (early) void send(early);
+      early = '';
       xterm.focus();
       const result = await term.exited;
       if (!closed) setExited(`exited with code ${result.exitCode}`);
