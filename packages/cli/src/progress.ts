@@ -74,8 +74,9 @@ export function transferProgress(out: Output, label: string): Tracker<Progress> 
       bar ??= open(p.total);
       if (p.total) bar.setTotal(p.total);
       bar.update(p.total ? p.bytes : 0, { done: bytes(p.bytes) });
-      // Each whole percent is drawn (100 frames at most), not only what the frame rate lets through.
-      const now = p.total ? Math.floor((Math.min(p.bytes, p.total) / p.total) * 100) : 0;
+      // Each whole percent (100 frames at most), or each megabyte moved without a total, is drawn: not
+      // only what the frame rate lets through, which is one frame for a transfer done within it.
+      const now = p.total ? Math.floor((Math.min(p.bytes, p.total) / p.total) * 100) : Math.floor(p.bytes / 1e6);
       if (now !== percent) bar.render();
       percent = now;
     },
