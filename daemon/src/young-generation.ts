@@ -13,5 +13,5 @@ export function holdYoungGeneration(): void {
 
 /** V8's default factor. */
 export function growYoungGeneration(): void {
-  if (process.env.PD_EXP_KEEP !== '1') setFlagsFromString('--semi-space-growth-factor=2');
+  setFlagsFromString('--semi-space-growth-factor=2');
 }
