@@ -54,7 +54,8 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
   const files = new Files(containers, log);
   const images = new Images(engines, files.transfers);
   const agents = new Agents(config.agent, log);
-  const processes = new Processes(new ExecTargets(containers, agents, log), log, config.limits);
+  const targets = new ExecTargets(containers, agents, log);
+  const processes = new Processes(targets, log, config.limits);
   const sessions = new Sessions(containers, processes, log);
   const leases = new Leases(
     async (t) => {
@@ -66,7 +67,10 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
   leases.restore(config.stateDir);
   containers.claims.restore(config.stateDir);
   void containers.settleClaims();
-  const pool = new WarmPool(containers, engines.get(), config.pool, config.stateDir, log, (engine, id) => agents.get(engine, id));
+  const pool = new WarmPool(containers, engines.get(), config.pool, config.stateDir, log, {
+    prime: (engine, id) => agents.get(engine, id),
+    handedOut: (engine, handle, image) => targets.handedOut(engine, handle, image),
+  });
   void pool.start();
   void processes.recover(config.stateDir);
   const whereabouts: Whereabouts = { stateDir: config.stateDir, port: null, socket: config.socket, startedAt: new Date() };

@@ -73,6 +73,17 @@ export class ExecTargets {
   }
 
   /**
+   * A container just handed out from the warm pool, whose agent was started while it waited: kept as
+   * if a command had resolved it, so that its first command makes no engine call. Its calls name it
+   * by id, with or without its engine (client/src/container.ts).
+   */
+  async handedOut(engine: Engine, handle: ContainerHandle, image: string): Promise<void> {
+    const agent = await this.agents.get(engine, handle.containerId);
+    const found = { engine, containerId: handle.containerId, image, handle, agent };
+    for (const socketPath of ['', engine.socketPath]) this.keep(`${socketPath}\n${handle.containerId}`, found);
+  }
+
+  /**
    * Drops what is kept of a container the daemon just stopped or restarted: its agent's stream
    * ends only a moment later, and a command sent meanwhile would go to the agent of a stopped container.
    */

@@ -47,6 +47,14 @@ interface Bucket {
   lastError: string | null;
 }
 
+/** What the pool asks of the exec side (exec/): given as callbacks, the pool knowing nothing of agents. */
+export interface PoolHooks {
+  /** Readies a new pool container beyond its start (its agent), so that its first command is as quick as any. */
+  prime(engine: Engine, containerId: string): Promise<unknown>;
+  /** A primed container was handed out as `handle`: its first command can go without an inspect. */
+  handedOut(engine: Engine, handle: ContainerHandle, image: string): Promise<void>;
+}
+
 type Limits = Pick<NonNullable<ContainerCreateRequest['HostConfig']>, 'Memory' | 'MemorySwap' | 'CpuPeriod' | 'CpuQuota'>;
 
 /** A create request but what a pool container can still be given: name, labels, limits. */
@@ -91,8 +99,7 @@ export class WarmPool {
     config: Record<string, PoolEntry>,
     stateDir: string,
     private readonly log: Logger,
-    /** Readies a new pool container beyond its start (its agent), so that its first command is as quick as any. */
-    private readonly prime: (engine: Engine, containerId: string) => Promise<unknown>,
+    private readonly hooks: PoolHooks,
   ) {
     this.owner = createHash('sha256').update(resolvePath(stateDir)).digest('hex').slice(0, 16);
     this.buckets = Object.entries(config)
@@ -185,6 +192,7 @@ export class WarmPool {
         generatedName,
       );
       b.hits++;
+      await this.hooks.handedOut(engine, handle, request.Image ?? '');
       return handle;
     } catch (err) {
       if (err instanceof DaemonError && err.type === 'InvalidParams') {
@@ -247,7 +255,7 @@ export class WarmPool {
       try {
         const request = this.requestFor(b, await this.prepare(b));
         const { containerId } = await this.containers.launch(this.engine, request);
-        await this.prime(this.engine, containerId);
+        await this.hooks.prime(this.engine, containerId);
         b.lastRefillMs = Math.round(performance.now() - started);
         b.refillMs += b.lastRefillMs;
         b.refills++;
