@@ -6,7 +6,7 @@ import { DaemonError } from './errors.js';
 import { createLogger } from './log.js';
 import { ServiceNotifier } from './notify.js';
 import { ActivationError, SocketPathRefused, takePassedSockets } from './server/index.js';
-import { growYoungGeneration } from './young-generation.js';
+import { growYoungGeneration, roomierOldGeneration } from './young-generation.js';
 
 async function main(): Promise<number> {
   let parsed;
@@ -66,6 +66,7 @@ async function main(): Promise<number> {
     return 1;
   }
   growYoungGeneration();
+  roomierOldGeneration();
   const listening = `listening on ${daemon.socketPath}` + (daemon.port ? ` and http://127.0.0.1:${daemon.port}` : '');
   process.stderr.write(
     `pocketdockd ${VERSION} ${listening}` +

@@ -5,6 +5,7 @@
  * raw, as a frame's payload; any other gets them as the `data` string of plain JSON-RPC.
  */
 import { encodeFrame, type SendNotification } from '@pocketdock/protocol';
+import { OUTPUT_PIECE } from '../exec/index.js';
 import type { NotifyQueue } from '../rpc/index.js';
 
 interface Sendable {
@@ -20,7 +21,7 @@ const LOW_WATER = 256 * 1024;
  * fit): a new buffer per frame is outside V8's heap, and allocating them at streaming rates made V8
  * run full collections over and over (half the daemon's CPU in a 100 MB stream).
  */
-const FRAME_BUFFER = 260 * 1024;
+const FRAME_BUFFER = OUTPUT_PIECE + 4 * 1024;
 /** Buffers kept for reuse per connection, beyond those in flight. */
 const SPARE_BUFFERS = 4;
 
