@@ -1,6 +1,9 @@
 // A daemon killed with SIGKILL and started again on the same socket and state dir: persistent
 // containers are listed and usable, leased ones get a fresh grace period (kept when their holder
 // comes back, removed when it does not), and a detached process is found again, killed and waited on.
+// Through the in-container agent (on Docker and Podman) a session comes back whole — the same shell,
+// its variables — and a detached process with its live output and real exit code; a session whose
+// shell ran as an engine exec (--no-agent) cannot, and its id says so at once (ProcessLost).
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -8,15 +11,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProcessLost, connect, type PocketDock } from '../../client/src/index.js';
-import { useDaemons, type TestDaemon } from '../helpers/daemon.js';
-import { removeAfterAll } from '../helpers/engines.js';
+import { EXEC_MODE, useDaemons, type TestDaemon } from '../helpers/daemon.js';
+import { availableEngines, removeAfterAll } from '../helpers/engines.js';
 
 const configDir = mkdtempSync(join(tmpdir(), 'pd-restart-'));
 const config = join(configDir, 'pocketdockd.yaml');
 writeFileSync(config, 'leaseGraceSeconds: 3\n');
 
-const { containers: made } = removeAfterAll();
+const engines = await availableEngines();
+const { containers: made } = removeAfterAll(engines);
 const startDaemon = useDaemons();
+
+async function kill9(d: TestDaemon): Promise<void> {
+  const exited = once(d.child, 'exit');
+  d.child.kill('SIGKILL');
+  await exited;
+}
 
 const token = () => randomBytes(18).toString('base64url');
 const client = (d: TestDaemon, resumeToken: string): Promise<PocketDock> =>
@@ -36,9 +46,7 @@ describe('daemon restart after SIGKILL', () => {
     const finished = await reclaimed.run('echo done', { detach: true });
     await finished.wait();
 
-    const exited = once(first.child, 'exit');
-    first.child.kill('SIGKILL');
-    await exited;
+    await kill9(first);
 
     const second = await startDaemon({ dir: first.dir, args: ['--config', config] });
     const again = await client(second, comesBack);
@@ -52,7 +60,7 @@ describe('daemon restart after SIGKILL', () => {
     expect(await p.info()).toMatchObject({ running: true, lost: true });
     await expect(again.attachProcess(finished.id).info()).rejects.toBeInstanceOf(ProcessLost);
     await p.kill(9);
-    expect(await p.wait({ timeout: 30 })).toMatchObject({ exitCode: -1 });
+    expect(await p.wait({ timeout: 30 })).toMatchObject({ exitCode: 137 });
     const resumed = await again.container(kept.name);
     const sleeping = await resumed.run(
       "for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null; echo; done | grep -c '^sleep 300' || true",
@@ -62,5 +70,58 @@ describe('daemon restart after SIGKILL', () => {
     await expect.poll(() => listed(abandoned.name), { timeout: 30_000, interval: 200 }).toBeUndefined();
     expect(await listed(reclaimed.name)).toMatchObject({ status: 'running' });
     await again.close();
+  });
+});
+
+describe.each(engines)('daemon restart after SIGKILL on $name', (e) => {
+  it.runIf(EXEC_MODE === 'agent')(
+    'takes over a session (same shell, its variables) and a detached process (live output, kill, real exit code) from the agent',
+    async () => {
+      const first = await startDaemon();
+      const pd = await first.client();
+      const c = await pd.createNewContainer({ persist: true, socketPath: e.socketPath });
+      made.push(c.containerId);
+      const s = await c.session();
+      await s.sendAndWait('kept=across-restarts; cd /tmp');
+      const ticker = await c.run("trap 'exit 3' TERM; while :; do echo tick; sleep 0.1; done", { detach: true });
+      await kill9(first);
+
+      const second = await startDaemon({ dir: first.dir });
+      const again = await second.client();
+      const resumed = await again.attachSession(s.id);
+      expect(await resumed.sendAndWait('echo "$kept $(pwd)"')).toMatchObject({ stdout: 'across-restarts /tmp\n', exitCode: 0 });
+      expect(await again.transport.call('session.list', { container: c.name })).toMatchObject([
+        { sessionId: s.id, open: true, shell: 'bash' },
+      ]);
+
+      const listed = await again.transport.call('exec.list', { container: c.name, kind: 'process' });
+      expect(listed).toMatchObject([{ execId: ticker.id, running: true, lost: true, command: expect.stringContaining('tick') }]);
+      const p = again.attachProcess(ticker.id);
+      // Live output: what it prints from the take-over on.
+      await expect.poll(async () => (await p.peek()).stdout, { timeout: 30_000, interval: 100 }).toContain('tick\n');
+      await p.kill(15);
+      expect(await p.wait({ timeout: 30 })).toMatchObject({ exitCode: 3 });
+
+      await resumed.close();
+      await again.close();
+      await pd.close().catch(() => undefined);
+    },
+  );
+
+  it('answers ProcessLost at once for a session whose shell ran as an engine exec', async () => {
+    const first = await startDaemon({ args: ['--no-agent'] });
+    const pd = await first.client();
+    const c = await pd.createNewContainer({ persist: true, socketPath: e.socketPath });
+    made.push(c.containerId);
+    const s = await c.session();
+    await s.sendAndWait('true');
+    await kill9(first);
+
+    const second = await startDaemon({ dir: first.dir, args: ['--no-agent'] });
+    const again = await second.client();
+    await expect(again.transport.call('session.sendAndWait', { sessionId: s.id, command: 'true' })).rejects.toBeInstanceOf(ProcessLost);
+    await expect(again.attachSession(s.id)).rejects.toBeInstanceOf(ProcessLost);
+    await again.close();
+    await pd.close().catch(() => undefined);
   });
 });

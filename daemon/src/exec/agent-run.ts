@@ -7,7 +7,7 @@
  * nothing is left.
  */
 import { randomUUID } from 'node:crypto';
-import type { AgentClient, AgentCommand } from '@pocketdock/agent';
+import type { AgentClient, AgentCommand, Living } from '@pocketdock/agent';
 import { engineAway, type DaemonError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { armTimeout, KILLED_EXIT, STOP_GRACE_MS, UNKNOWN_EXIT, type CommandRun, type ExecOutcome, type ExecStart } from './run.js';
@@ -76,12 +76,20 @@ export class AgentRun implements CommandRun {
     const env = [`${EXEC_MARKER}=${id}`, ...(s.env ?? [])];
     const limit = s.room ?? Infinity;
     const output = { received: 0 };
-    const cmd = agent.spawn({ argv: s.argv, env, cwd: '', stdin: s.stdin ?? false, limit }, (stream, data) => {
-      output.received += data.length;
-      s.sink(stream, data);
-    });
+    const cmd = agent.spawn({ argv: s.argv, env, cwd: '', stdin: s.stdin ?? false, limit }, counted(output, s.sink));
     log.debug({ argv: s.argv, agentId: cmd.id }, 'exec started by the agent');
     return new AgentRun(id, cmd, log, s.timeoutMs, limit, output, s);
+  }
+
+  /**
+   * A command of an earlier daemon that the agent outlived it with (AgentClient.living): its output
+   * from now on, its stdin, signals and real exit code, as if this daemon had started it.
+   */
+  static adopt(agent: AgentClient, living: Living, s: Pick<ExecStart, 'engine' | 'containerId' | 'sink' | 'log'>): AgentRun {
+    const output = { received: living.sent };
+    const cmd = agent.adopt(living, counted(output, s.sink));
+    s.log.debug({ agentId: cmd.id }, 'exec of an earlier daemon taken over from the agent');
+    return new AgentRun(living.execId, cmd, s.log, undefined, Infinity, output, s);
   }
 
   /**
@@ -183,4 +191,12 @@ export class AgentRun implements CommandRun {
       )
     );
   }
+}
+
+/** The sink, counting what arrives: the agent's output limit counts the same bytes. */
+function counted(output: { received: number }, sink: ExecStart['sink']): ExecStart['sink'] {
+  return (stream, data) => {
+    output.received += data.length;
+    sink(stream, data);
+  };
 }

@@ -23,6 +23,7 @@ import {
   type SendNotification,
   type StreamName,
 } from '@pocketdock/protocol';
+import type { DemuxSink } from '../engine/index.js';
 import { DaemonError, invalidParams } from '../errors.js';
 import type { Logger } from '../log.js';
 import { OutputCollector, OutputLimit } from './collector.js';
@@ -170,10 +171,10 @@ export class ManagedExec {
     );
   }
 
-  /** Takes over an exec that survived a daemon restart: it can be killed and waited on; its output is lost. */
-  adopt(run: CommandRun): void {
+  /** Takes over an exec that survived a daemon restart: it can be killed and waited on; its output until now is lost. */
+  adopt(run: (sink: DemuxSink) => CommandRun): void {
     this.lost = true;
-    this.attach(run);
+    this.attach(run(this.sink));
   }
 
   private attach(run: CommandRun): void {

@@ -7,17 +7,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULTS, type ExecKind, type ExecResult, type ExecSummary, type Lang } from '@pocketdock/protocol';
-import { invalidParams, invalidRequest, processLost } from '../errors.js';
+import { invalidParams, invalidRequest, processLost, type DaemonError } from '../errors.js';
+import type { DemuxSink } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import { processLog, projectLogger, recordCommand } from '../project/index.js';
 import { ManagedExec, type ExecIo } from './managed-exec.js';
+import type { CommandRun } from './run.js';
 import type { ExecVia } from './agents.js';
-import type { ExecTargets } from './target.js';
+import type { ExecTarget, ExecTargets } from './target.js';
 import { StateFile, hasStrings } from '../state-file.js';
 import { BufferBudget } from './budget.js';
 import { OutputCollector } from './collector.js';
 import { INITIAL_RING_BYTES } from './ring-buffer.js';
 import { SurvivorRun, survivingExecIds } from './survivors.js';
+import { AgentRun } from './agent-run.js';
 
 /** How long a finished exec stays addressable. */
 export const RETAIN_MS = 10 * 60 * 1000;
@@ -52,12 +55,26 @@ interface Started {
   startedAt: string;
 }
 
-/** A detached exec as the state dir keeps it, for a daemon that starts after this one was killed. */
+/** A detached exec (a session's shell too) as the state dir keeps it, for a daemon that starts after this one was killed. */
 export interface StoredExec {
   execId: string;
   containerId: string;
   socketPath: string;
+  /** The container as its starter named it; what exec.list says of it (absent in files of earlier versions). */
+  container?: string;
+  command?: string;
+  kind?: ExecKind;
+  startedAt?: string;
 }
+
+/**
+ * How an exec of one kind comes back after a restart (sessions register theirs): the I/O its
+ * ManagedExec needs, and what to do once it is registered.
+ */
+export type Resumer = (stored: StoredExec, target: ExecTarget) => Promise<{ io: ExecIo; resumed(exec: ManagedExec): void }>;
+
+/** Kinds that are nothing without the stdin the agent keeps open: found only in /proc, they cannot come back. */
+const NEEDS_STDIN: ReadonlySet<ExecKind> = new Set(['session']);
 
 export const EXECS_FILE = 'execs.json';
 
@@ -83,6 +100,9 @@ export class Processes {
   private store: StateFile<StoredExec> | undefined;
   /** Settles once the execs that outlived the previous daemon are registered: lookups wait for it. */
   private recovering: Promise<void> = Promise.resolve();
+  private readonly resumers = new Map<ExecKind, Resumer>();
+  /** Why each exec the previous daemon recorded did not come back (ProcessLost's detail for its id). */
+  private readonly unrecoverable = new Map<string, string>();
 
   /** What the registered execs' buffers hold, together (ExecLimits.maxBufferedBytes). */
   private readonly budget: BufferBudget;
@@ -96,10 +116,14 @@ export class Processes {
   }
 
   /**
-   * Finds the detached execs (and session shells) the previous daemon recorded that still run, by
-   * their marker in /proc (survivors.ts), and registers them: they can be killed and waited on, and
-   * say `lost` (their output went with the old daemon). Until this is done, an unknown id waits for
-   * it; after, an id that did not come back answers ProcessLost at once.
+   * Finds the detached execs and session shells the previous daemon recorded that still run, and
+   * registers them, their output until now reported `lost`. Those the container's agent still runs
+   * (it outlived the daemon and was handed this one: AgentClient.living) come back whole: live
+   * output, stdin, signals, their real exit code. Others (run as engine execs) are found by their
+   * marker in /proc (survivors.ts): they can be killed and waited on, with no output and no exit
+   * code; a session's shell cannot come back that way (its stdin went with the old daemon). Until
+   * this is done, an unknown id waits for it; after, an id that did not come back answers
+   * ProcessLost at once.
    */
   recover(stateDir: string): Promise<number> {
     this.store = StateFile.inStateDir(
@@ -114,6 +138,22 @@ export class Processes {
     return found;
   }
 
+  /** How execs of `kind` come back after a restart (registered before recover() runs). */
+  resumeWith(kind: ExecKind, resumer: Resumer): void {
+    this.resumers.set(kind, resumer);
+  }
+
+  /** Settles once the execs of the previous daemon that survived are registered. */
+  get recovered(): Promise<void> {
+    return this.recovering;
+  }
+
+  /** ProcessLost for an id the previous daemon recorded that did not come back (after recovery), else undefined. */
+  lostError(execId: string): DaemonError | undefined {
+    const detail = this.unrecoverable.get(execId);
+    return detail === undefined ? undefined : processLost(execId, detail);
+  }
+
   private async adoptSurvivors(stored: StoredExec[]): Promise<number> {
     const byContainer = new Map<string, StoredExec[]>();
     for (const e of stored) byContainer.set(e.containerId, [...(byContainer.get(e.containerId) ?? []), e]);
@@ -121,33 +161,66 @@ export class Processes {
     for (const [containerId, execs] of byContainer) {
       try {
         const target = await this.targets.resolve(containerId, '', undefined, execs[0]!.socketPath);
-        const alive = new Set(await survivingExecIds(target.engine, containerId));
+        const living = new Map((target.agent ? await target.agent.living : []).map((l) => [l.execId, l]));
+        const alive = execs.some((e) => !living.has(e.execId)) ? new Set(await survivingExecIds(target.engine, containerId)) : new Set();
         for (const e of execs) {
-          if (!alive.has(e.execId) || this.execs.has(e.execId)) continue;
-          const exec = new ManagedExec({
-            id: e.execId,
-            containerRef: containerId,
-            target,
-            log: this.log.child({ execId: e.execId, containerId }),
-            timeoutMs: undefined,
-            maxOutput: Infinity,
-            bufferSize: DEFAULTS.bufferSize,
-            collect: false,
-            budget: this.budget,
-          });
-          exec.adopt(new SurvivorRun(target.engine, containerId, e.execId));
-          this.execs.set(e.execId, Promise.resolve(exec));
-          void this.track(e, exec, RETAIN_MS);
+          const l = living.get(e.execId);
+          const kind = e.kind ?? 'process';
+          if (this.execs.has(e.execId)) continue;
+          if (!l && NEEDS_STDIN.has(kind)) {
+            this.unrecoverable.set(
+              e.execId,
+              `the ${kind}'s shell was not held by the container's agent (it ran as an engine exec, or the agent ended): its stdin went with the daemon that was stopped`,
+            );
+            continue;
+          }
+          if (!l && !alive.has(e.execId)) {
+            this.unrecoverable.set(e.execId, 'it ended while no daemon ran (its exit code was not kept)');
+            continue;
+          }
+          const { agent } = target;
+          await this.adoptOne(e, kind, target, (sink, log) =>
+            l && agent ? AgentRun.adopt(agent, l, { ...target, sink, log }) : new SurvivorRun(target.engine, containerId, e.execId),
+          );
           adopted++;
         }
       } catch (err) {
         // Its container is gone or stopped: so are its processes.
-        this.log.info({ containerId, reason: (err as Error).message }, 'execs of the previous daemon did not survive');
+        const reason = (err as Error).message;
+        this.log.info({ containerId, reason }, 'execs of the previous daemon did not survive');
+        for (const e of execs) this.unrecoverable.set(e.execId, `its container did not survive the daemon that was stopped (${reason})`);
       }
     }
     if (stored.length) this.log.info({ recorded: stored.length, adopted }, 'execs of the previous daemon found again');
     await this.persist();
     return adopted;
+  }
+
+  private async adoptOne(
+    e: StoredExec,
+    kind: ExecKind,
+    target: ExecTarget,
+    run: (sink: DemuxSink, log: Logger) => CommandRun,
+  ): Promise<void> {
+    const resumed = await this.resumers.get(kind)?.(e, target);
+    const log = this.log.child({ execId: e.execId, containerId: e.containerId });
+    const exec = new ManagedExec({
+      id: e.execId,
+      containerRef: e.container ?? e.containerId,
+      target,
+      log,
+      timeoutMs: undefined,
+      maxOutput: Infinity,
+      bufferSize: DEFAULTS.bufferSize,
+      collect: false,
+      budget: this.budget,
+      ...(resumed && { io: resumed.io }),
+    });
+    exec.adopt((sink) => run(sink, log));
+    this.execs.set(e.execId, Promise.resolve(exec));
+    this.started.set(exec, { command: e.command ?? '', kind, startedAt: e.startedAt ?? new Date().toISOString() });
+    resumed?.resumed(exec);
+    void this.track(e, exec, RETAIN_MS);
   }
 
   /**
@@ -205,7 +278,10 @@ export class Processes {
   }
 
   get(execId: string): Promise<ManagedExec> {
-    return this.execs.get(execId) ?? this.recovering.then(() => this.execs.get(execId) ?? Promise.reject(processLost(execId)));
+    return (
+      this.execs.get(execId) ??
+      this.recovering.then(() => this.execs.get(execId) ?? Promise.reject(this.lostError(execId) ?? processLost(execId)))
+    );
   }
 
   /**
@@ -299,11 +375,16 @@ export class Processes {
           ),
         ),
       );
-    await this.track(
-      detach ? { execId: id, containerId: target.containerId, socketPath: target.engine.socketPath } : undefined,
-      exec,
-      retainOf(req),
-    );
+    const stored: StoredExec = {
+      execId: id,
+      containerId: target.containerId,
+      socketPath: target.engine.socketPath,
+      container: req.container,
+      command: req.command,
+      kind,
+      startedAt: this.started.get(exec)!.startedAt,
+    };
+    await this.track(detach ? stored : undefined, exec, retainOf(req));
     return exec;
   }
 

@@ -110,9 +110,26 @@ export class Session {
 
   /** Binds the started shell: defines the session's functions and waits until the shell answers. */
   async begin(exec: ManagedExec, timeoutMs: number): Promise<void> {
+    this.bind(exec);
+    exec.write(SHELL_INIT);
+    await this.probe(timeoutMs);
+  }
+
+  /**
+   * Binds the shell of a session that outlived the daemon that opened it (its functions are
+   * defined already); the probe that learns its name is queued first, so callers wait behind it.
+   */
+  resume(exec: ManagedExec, timeoutMs: number): void {
+    this.bind(exec);
+    void this.probe(timeoutMs).catch(() => undefined);
+  }
+
+  private bind(exec: ManagedExec): void {
     this.exec = exec;
     void exec.done.then((r) => this.end(`the shell ended (exit code ${r.exitCode})`));
-    exec.write(SHELL_INIT);
+  }
+
+  private async probe(timeoutMs: number): Promise<void> {
     this.shellName = (await this.sendAndWait(PROBE_COMMAND, { timeoutMs })).stdout || this.shellName;
   }
 

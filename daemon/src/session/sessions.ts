@@ -10,7 +10,7 @@ import { invalidParams, sessionClosed } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Containers } from '../container/index.js';
 import { projectLogger } from '../project/index.js';
-import { RETAIN_MS, type Processes } from '../exec/index.js';
+import { RETAIN_MS, type ExecTarget, type ManagedExec, type Processes, type StoredExec } from '../exec/index.js';
 import { Session } from './session.js';
 import { SHELL_COMMAND } from './shell.js';
 
@@ -26,10 +26,16 @@ export class Sessions {
     private readonly containers: Containers,
     private readonly processes: Processes,
     private readonly log: Logger,
-  ) {}
+  ) {
+    processes.resumeWith('session', (stored, target) => this.resume(stored, target));
+  }
 
-  /** Opens a session, or returns the open one named `sessionId` (a retried open starts no second shell). */
-  open(req: OpenRequest): Promise<Session> {
+  /**
+   * Opens a session, or returns the open one named `sessionId` (a retried open starts no second
+   * shell, nor one beside a session that outlived the previous daemon).
+   */
+  async open(req: OpenRequest): Promise<Session> {
+    if (req.sessionId !== undefined) await this.processes.recovered;
     const id = req.sessionId ?? randomUUID();
     const known = this.opening.get(id) ?? this.sessions.get(id);
     if (known) {
@@ -51,10 +57,21 @@ export class Sessions {
     return opening;
   }
 
-  /** The session, open or not; SessionClosed when the id is unknown. */
-  get(id: string): Session {
+  /** The session, open or not, when the daemon knows it now (recovery may bring more: get()). */
+  find(id: string): Session | undefined {
+    return this.sessions.get(id);
+  }
+
+  /**
+   * The session, open or not, once the sessions of the previous daemon are back; ProcessLost when
+   * it was one of them and did not come back, SessionClosed when the id is unknown.
+   */
+  async get(id: string): Promise<Session> {
+    const known = this.sessions.get(id);
+    if (known) return known;
+    await this.processes.recovered;
     const s = this.sessions.get(id);
-    if (!s) throw sessionClosed(id, 'no such session (it never existed, or closed long ago)');
+    if (!s) throw this.processes.lostError(id) ?? sessionClosed(id, 'no such session (it never existed, or closed long ago)');
     return s;
   }
 
@@ -103,8 +120,38 @@ export class Sessions {
       await session.close('the shell did not start');
       throw err;
     }
-    void exec.done.then(() => setTimeout(() => this.sessions.delete(id), RETAIN_MS).unref());
+    this.forgetAfter(session, exec);
     return session;
+  }
+
+  /** A session whose shell outlived the previous daemon (Processes.recover): the same shell, its variables and functions. */
+  private async resume(stored: StoredExec, { engine, containerId, handle }: ExecTarget) {
+    const id = stored.execId;
+    const session = new Session(
+      id,
+      handle.name,
+      { engine, containerId, handle },
+      await projectLogger(this.log, handle.dataPath, { sessionId: id, containerId }),
+      (maxOutput) => this.processes.collector(maxOutput),
+    );
+    return {
+      io: { filter: session.filter },
+      resumed: (exec: ManagedExec) => {
+        session.resume(exec, handle.timeout * 1000);
+        this.sessions.set(id, session);
+        this.forgetAfter(session, exec);
+        this.log.info({ sessionId: id, containerId }, 'session of the previous daemon taken over');
+      },
+    };
+  }
+
+  /** A closed session stays known for RETAIN_MS, so that calls on it say why it closed. */
+  private forgetAfter(session: Session, exec: ManagedExec): void {
+    void exec.done.then(() =>
+      setTimeout(() => {
+        if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
+      }, RETAIN_MS).unref(),
+    );
   }
 }
 

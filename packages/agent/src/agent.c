@@ -5,7 +5,9 @@
  * sandbox leaves its orphans to the agent rather than to the container's init.
  *
  * When the daemon goes away (stdin ends or stdout breaks), running commands keep running, as an
- * engine exec's would: their output is read and dropped, and the agent exits once they have ended.
+ * engine exec's would: their output is read and dropped until a new daemon takes them over
+ * (handover.h), and an agent left without a daemon exits once they have all ended. A daemon that
+ * takes an agent over hears EV_READY and EV_LIST as from a new one, the list naming what still runs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,11 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "frame.h"
+#include "handover.h"
 #include "spawn.h"
 #include "tree.h"
 
@@ -27,6 +31,8 @@
 /* Stdin bytes held for a command that does not read them: beyond, the agent stops reading requests. */
 #define STDIN_HELD (4u * 1024 * 1024)
 #define SWEEP_MS 10
+/* Poll slots before the commands' own: wakeups, requests, the handover socket, the handing agent. */
+#define FIXED 4
 
 struct cmd {
   uint32_t id;
@@ -46,11 +52,18 @@ struct cmd {
   int sweeping;  /* SIGKILL the tree every SWEEP_MS until it is empty */
   char *marker;  /* the session command noted last, and when */
   unsigned long long since;
+  char *exec_id; /* its POCKETDOCK_EXEC, by which a new daemon knows it (EV_LIST) */
   struct cmd *next;
 };
 
 static struct cmd *cmds;
 static int daemon_gone;
+static int linked = 1;     /* fds 0 and 1 still hold a daemon's stream (let go once it has gone) */
+static int listener = -1;  /* the handover socket, -1 without one */
+static int link_fd = -1;   /* the connection of the agent that handed this one its daemon */
+static int reading = 1;
+static unsigned char *in;  /* requests read and not yet whole */
+static size_t in_len, in_cap;
 static int wake[2];
 static char chunk[CHUNK];
 
@@ -142,6 +155,7 @@ static void free_dead(void) {
     close_fd(&c->status);
     free(c->pending);
     free(c->marker);
+    free(c->exec_id);
     free(c);
   }
 }
@@ -211,13 +225,16 @@ static void spawn(uint32_t id, unsigned char *data, uint32_t len) {
     }
     free(cwd);
   }
+  char *exec_id = NULL;
+  for (char **e = env; ok && *e && !exec_id; e++)
+    if (strncmp(*e, MARKER_VAR, strlen(MARKER_VAR)) == 0) exec_id = strdup(*e + strlen(MARKER_VAR));
   free(argv);
   free(env);
   if (!ok) { emit(EV_FAIL, id, why, strlen(why)); return; }
   struct cmd *c = calloc(1, sizeof *c);
   if (!c) abort();
   *c = (struct cmd){.id = id, .shim = s.shim, .main = s.main, .in = s.in, .out = s.out, .err = s.err, .status = s.status,
-                    .limit = get_u64(data + 12), .next = cmds};
+                    .limit = get_u64(data + 12), .exec_id = exec_id, .next = cmds};
   cmds = c;
 }
 
@@ -307,25 +324,103 @@ static size_t held_stdin(void) {
   return n;
 }
 
+/* EV_READY, then EV_LIST: what runs, for a daemon that takes this agent over (nothing, for a new one). */
+static void announce(void) {
+  emit(EV_READY, 0, VERSION_LINE " " AGENT_BUILD, strlen(VERSION_LINE " " AGENT_BUILD));
+  size_t len = 0, cap = 0;
+  unsigned char *list = NULL;
+  for (struct cmd *c = cmds; c; c = c->next) {
+    if (c->dead) continue;
+    const char *exec_id = c->exec_id ? c->exec_id : "";
+    size_t rec = 20 + strlen(exec_id) + 1;
+    if (len + rec > FRAME_MAX) break;
+    if (len + rec > cap) {
+      cap = (len + rec) * 2;
+      list = realloc(list, cap);
+      if (!list) abort();
+    }
+    put_u32(list + len, c->id);
+    put_u32(list + len + 4, (c->in >= 0 ? LIVE_STDIN : 0) | (c->exited ? LIVE_EXITED : 0));
+    put_u32(list + len + 8, (uint32_t)c->code);
+    put_u32(list + len + 12, (uint32_t)c->sent);
+    put_u32(list + len + 16, (uint32_t)(c->sent >> 32));
+    memcpy(list + len + 20, exec_id, strlen(exec_id) + 1);
+    len += rec;
+  }
+  emit(EV_LIST, 0, list, len);
+  free(list);
+}
+
+/*
+ * The daemon has gone: its stream is let go (so that the exec it came by can end) and commands
+ * whose end waited for it to read their output finish unheard.
+ */
+static void let_go(void) {
+  linked = 0;
+  reading = 0;
+  in_len = 0;
+  int null = open("/dev/null", O_RDWR);
+  if (null >= 0) {
+    for (int fd = 0; fd < 3; fd++) dup2(null, fd);
+    if (null > 2) close(null);
+  }
+  close_fd(&link_fd);
+  for (struct cmd *c = cmds; c; c = c->next) if (!c->dead) try_finish(c);
+}
+
+/* Another agent offered its daemon's stream: taken when this agent has none. */
+static void offered(void) {
+  int stdio[3];
+  int conn = handover_accept(listener, stdio);
+  if (conn < 0) return;
+  int take = stdio[0] >= 0 && !linked && write(conn, "Y", 1) == 1;
+  for (int fd = 0; fd < 3; fd++) {
+    if (take) dup2(stdio[fd], fd);
+    if (stdio[fd] >= 0) close(stdio[fd]);
+  }
+  if (!take) {
+    close(conn);
+    return;
+  }
+  link_fd = conn;
+  linked = 1;
+  daemon_gone = 0;
+  reading = 1;
+  /* The new daemon counts output from the `sent` it is told, and sets its own limits. */
+  for (struct cmd *c = cmds; c; c = c->next) c->limit = UINT64_MAX;
+  announce();
+}
+
+/* The listening socket, when the agent's directory is private: without it, no daemon can take the agent over. */
+static char sock_path[PATH_MAX];
+
+static void listen_for_handover(const char *dir) {
+  listener = handover_listen(dir, sock_path, sizeof sock_path);
+  if (listener < 0) fprintf(stderr, "pocketdock-agent: no handover socket in %s: %s\n", dir, strerror(errno));
+}
+
 int main(void) {
+  char dir[PATH_MAX];
+  int private_dir = handover_dir(dir, sizeof dir) == 0;
+  if (private_dir && handover_offer(dir)) return 0;
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   signal(SIGPIPE, SIG_IGN);
   if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0) return 1;
   struct sigaction sa = {.sa_handler = on_child, .sa_flags = SA_RESTART | SA_NOCLDSTOP};
   sigaction(SIGCHLD, &sa, NULL);
-  emit(EV_READY, 0, VERSION_LINE " " AGENT_BUILD, strlen(VERSION_LINE " " AGENT_BUILD));
+  if (private_dir) listen_for_handover(dir);
+  else fprintf(stderr, "pocketdock-agent: no private directory for a handover socket beside %s\n", dir);
+  announce();
 
-  unsigned char *in = NULL;
-  size_t in_len = 0, in_cap = 0;
-  int reading = 1;
   struct pollfd *fds = NULL;
   struct cmd **owner = NULL;
   size_t fds_cap = 0;
+  /* Left without a daemon, the agent lives as long as a command does: nobody could take over nothing. */
   while (!daemon_gone || cmds) {
     free_dead();
+    if (daemon_gone && linked) let_go();
     if (!cmds && daemon_gone) break;
-    if (daemon_gone && reading) reading = 0;
-    size_t n = 2;
+    size_t n = FIXED;
     for (struct cmd *c = cmds; c; c = c->next) n += 4;
     if (n > fds_cap) {
       fds_cap = n * 2;
@@ -338,6 +433,11 @@ int main(void) {
     fds[k] = (struct pollfd){.fd = wake[0], .events = POLLIN};
     owner[k++] = NULL;
     fds[k] = (struct pollfd){.fd = reading && held_stdin() < STDIN_HELD ? 0 : -1, .events = POLLIN};
+    owner[k++] = NULL;
+    fds[k] = (struct pollfd){.fd = listener, .events = POLLIN};
+    owner[k++] = NULL;
+    /* The handing agent never writes: any event on its connection is its end, and the stream's. */
+    fds[k] = (struct pollfd){.fd = link_fd, .events = POLLIN};
     owner[k++] = NULL;
     for (struct cmd *c = cmds; c; c = c->next) {
       int drain = room(c) > 0;
@@ -355,10 +455,10 @@ int main(void) {
     }
     if (ready <= 0) continue;
     /* Commands first: `owner` entries point at commands that reap() or a request may free. */
-    for (size_t i = 2; i < k; i++) {
+    for (size_t i = FIXED; i < k; i++) {
       struct cmd *c = owner[i];
       if (!fds[i].revents) continue;
-      switch ((i - 2) % 4) {
+      switch ((i - FIXED) % 4) {
         case 0: pump(c, &c->out, EV_STDOUT); break;
         case 1: pump(c, &c->err, EV_STDERR); break;
         case 2: main_ended(c); break;
@@ -366,7 +466,8 @@ int main(void) {
       }
       try_finish(c);
     }
-    if (fds[1].revents) {
+    if (fds[3].revents) daemon_gone = 1;
+    if (fds[1].revents && !daemon_gone) {
       if (in_len == in_cap) {
         in_cap = in_cap ? in_cap * 2 : 64 * 1024;
         if (in_cap > FRAME_MAX * 2 + FRAME_HEADER * 2) in_cap = FRAME_MAX * 2 + FRAME_HEADER * 2;
@@ -388,6 +489,11 @@ int main(void) {
       }
     }
     if (fds[0].revents) reap();
+    if (fds[2].revents) {
+      if (daemon_gone && linked) let_go();
+      offered();
+    }
   }
+  if (listener >= 0) unlink(sock_path);
   return 0;
 }

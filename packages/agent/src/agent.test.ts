@@ -1,23 +1,35 @@
 // The agent binary on this machine (no engine): spawning, output, exits, and trees that must die whole.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { agentBinary, agentVersion } from './binary.js';
 import { AgentClient, type AgentCommand } from './client.js';
 import type { SpawnSpec } from './codec.js';
 
 const ARCH = { x64: 'amd64', arm64: 'arm64' }[process.arch as string] ?? process.arch;
 
-let proc: ChildProcessByStdio<Writable, Readable, null> | undefined;
+type Proc = ChildProcessByStdio<Writable, Readable, null>;
+const procs: Proc[] = [];
+/** The binary, copied to a directory of this file's own: agents hand over to those beside the same binary. */
+let bin: string;
 
-afterEach(() => { proc?.kill('SIGKILL'); proc = undefined; });
+beforeAll(() => {
+  const built = agentBinary(ARCH);
+  if (!built) throw new Error('the agent is not built: run `npm run build -w packages/agent`');
+  bin = join(mkdtempSync(join(tmpdir(), 'pd-agent-')), 'pocketdock-agent');
+  copyFileSync(built, bin);
+});
+
+afterEach(() => { for (const p of procs.splice(0)) p.kill('SIGKILL'); });
 
 async function start(): Promise<AgentClient> {
-  const bin = agentBinary(ARCH);
-  if (!bin) throw new Error('the agent is not built: run `npm run build -w packages/agent`');
-  proc = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const client = new AgentClient((data) => proc!.stdin.write(data));
+  const proc: Proc = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  procs.push(proc);
+  const client = new AgentClient((data) => proc.stdin.write(data));
   proc.stdout.on('data', (chunk: Buffer) => client.push(chunk));
   proc.stdout.on('end', () => client.close(new Error('agent ended')));
   await client.ready;
@@ -145,5 +157,62 @@ describe('pocketdock-agent', () => {
     await shell.signal(9);
     await shell.gone;
     expect(alive(earlier)).toBe(false);
+  });
+
+  it('outlives its daemon and hands its commands to the next agent started beside it: same shell, live stdin and output, exit codes', async () => {
+    const first = await start();
+    expect(await first.living).toEqual([]);
+    const shell = run(first, { argv: ['sh'], stdin: true, env: ['POCKETDOCK_EXEC=s1'] });
+    shell.cmd.write(Buffer.from('v=42; echo set\n'));
+    await expect.poll(shell.out).toBe('set\n');
+    run(first, { argv: ['sh', '-c', 'cat; exit 7'], stdin: true, env: ['POCKETDOCK_EXEC=p1'] });
+    const ended = run(first, { argv: ['sh', '-c', 'sleep 300 & exit 5'], env: ['POCKETDOCK_EXEC=x1'] });
+    expect(await ended.cmd.exited).toBe(5);
+    // Its daemon goes: the agent lets its stream go and keeps the commands.
+    procs[0]!.stdin.end();
+    await first.closed;
+    expect(procs[0]!.exitCode).toBe(null);
+
+    const second = await start();
+    const living = await second.living;
+    expect(living.map(({ execId, stdin, exitCode }) => ({ execId, stdin, exitCode })).sort((a, b) => a.execId.localeCompare(b.execId))).toEqual([
+      { execId: 'p1', stdin: true, exitCode: undefined },
+      { execId: 's1', stdin: true, exitCode: undefined },
+      { execId: 'x1', stdin: false, exitCode: 5 },
+    ]);
+    const got = { s1: '', p1: '' };
+    const adopt = (execId: 's1' | 'p1' | 'x1') =>
+      second.adopt(living.find((l) => l.execId === execId)!, (_s, data) => { if (execId !== 'x1') got[execId] += data.toString(); });
+    const [s1, p1, x1] = [adopt('s1'), adopt('p1'), adopt('x1')];
+    s1.write(Buffer.from('echo "v=$v"\n'));
+    await expect.poll(() => got.s1).toBe('v=42\n');
+    p1.write(Buffer.from('hi'));
+    p1.closeStdin();
+    expect(await p1.exited).toBe(7);
+    expect(got.p1).toBe('hi');
+    expect(await x1.exited).toBe(5);
+    expect(await x1.signal(9)).toBe(1);
+    await x1.gone;
+    // New commands take ids of their own.
+    const fresh = run(second, { argv: ['echo', 'new'] });
+    expect(await fresh.cmd.exited).toBe(0);
+    expect(fresh.out()).toBe('new\n');
+
+    // The second daemon goes too: the process that handed over ends, the agent waits for a third.
+    const bridged = once(procs[1]!, 'exit');
+    procs[1]!.stdin.end();
+    expect(await bridged).toEqual([0, null]);
+    const third = await start();
+    expect((await third.living).map((l) => l.execId)).toEqual(['s1']);
+    const s1Again = third.adopt((await third.living)[0]!, () => undefined);
+    s1Again.closeStdin();
+    expect(await s1Again.exited).toBe(0);
+    await s1Again.gone;
+    // Its daemon gone with nothing left running, the agent ends and takes its socket with it.
+    const ends = [once(procs[0]!, 'exit'), once(procs[2]!, 'exit')];
+    procs[2]!.stdin.end();
+    expect(await Promise.all(ends)).toEqual([[0, null], [0, null]]);
+    const sockets = readdirSync(join(bin, '..', `.pocketdock-${process.getuid!()}`));
+    expect(sockets.filter((name) => name.endsWith(`-${procs[0]!.pid}.sock`))).toEqual([]);
   });
 });

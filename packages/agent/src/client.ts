@@ -2,7 +2,7 @@
  * Talking to one running agent over any byte transport: `write` sends to its stdin, `push` takes
  * what came from its stdout. Commands are addressed by ids this side chooses.
  */
-import { FrameDecoder, frame, spawnPayload, u32, u64, type SpawnSpec } from './codec.js';
+import { FrameDecoder, frame, parseList, spawnPayload, u32, u64, type Living, type SpawnSpec } from './codec.js';
 import { Ev, Op, SIGNAL_MAIN } from './codes.js';
 
 export type OutputSink = (stream: 'stdout' | 'stderr', data: Buffer) => void;
@@ -99,9 +99,15 @@ export class AgentCommand {
 export class AgentClient {
   /** The agent's version line, once it has started. */
   readonly ready: Promise<string>;
+  /**
+   * What the agent ran when this client reached it: commands of an earlier daemon, when the agent
+   * outlived it and was handed this one (adopt() takes them over); none from a new agent.
+   */
+  readonly living: Promise<Living[]>;
   /** Resolves with the reason once the transport has ended. */
   readonly closed: Promise<Error>;
   private readonly started = deferred<string>();
+  private readonly listed = deferred<Living[]>();
   private readonly end = deferred<Error>();
   private readonly commands = new Map<number, AgentCommand>();
   private readonly decoder: FrameDecoder;
@@ -110,11 +116,13 @@ export class AgentClient {
 
   constructor(private readonly write: (data: Buffer) => void) {
     this.ready = this.started.promise;
+    this.living = this.listed.promise;
     this.closed = this.end.promise;
     this.decoder = new FrameDecoder({
       output: (id, stream, data) => this.commands.get(id)?.sink(stream, data),
       control: (type, id, payload) => {
         if (type === Ev.ready) { this.started.resolve(payload.toString('utf8')); return; }
+        if (type === Ev.list) { this.list(payload); return; }
         const cmd = this.commands.get(id);
         if (cmd?.receive(type, payload)) this.commands.delete(id);
       },
@@ -138,6 +146,26 @@ export class AgentClient {
     return cmd;
   }
 
+  /** A command the agent ran before this client reached it (`living`): its output from now on goes to `sink`. */
+  adopt(living: Living, sink: OutputSink): AgentCommand {
+    if (this.ended) throw this.ended;
+    const cmd = new AgentCommand(living.id, this, sink);
+    this.commands.set(living.id, cmd);
+    if (living.exitCode !== undefined) cmd.receive(Ev.exit, u32(living.exitCode));
+    return cmd;
+  }
+
+  private list(payload: Buffer): void {
+    try {
+      const living = parseList(payload);
+      // New commands take ids the earlier daemon's never had.
+      for (const l of living) this.nextId = Math.max(this.nextId, l.id + 1);
+      this.listed.resolve(living);
+    } catch (err) {
+      this.close(err as Error);
+    }
+  }
+
   /** Bytes from the agent's stdout. */
   push(chunk: Buffer): void {
     try {
@@ -153,6 +181,7 @@ export class AgentClient {
     this.ended = reason;
     this.end.resolve(reason);
     this.started.reject(reason);
+    this.listed.reject(reason);
     for (const cmd of this.commands.values()) cmd.fail(reason);
     this.commands.clear();
   }

@@ -3,7 +3,7 @@
  * chunks they arrived in — a 100 MB stream is never copied here — and gathers only the small
  * control frames.
  */
-import { Ev, FRAME_MAX, HEADER, SPAWN_STDIN } from './codes.js';
+import { Ev, FRAME_MAX, HEADER, LIVE_EXITED, LIVE_STDIN, SPAWN_STDIN } from './codes.js';
 
 export interface FrameSink {
   /** A piece of a command's stdout or stderr (a frame may come in several pieces). */
@@ -103,4 +103,35 @@ export function spawnPayload(s: SpawnSpec): Buffer {
   head.writeUInt32LE(s.argv.length, 4);
   head.writeUInt32LE(s.env.length, 8);
   return Buffer.concat([head, u64(s.limit ?? Infinity), Buffer.from([...s.argv, ...s.env, s.cwd].map((x) => `${x}\0`).join(''))]);
+}
+
+/** A command an agent runs when a daemon takes it over (EV_LIST). */
+export interface Living {
+  /** The agent's id of it: what the daemon that started it chose. */
+  id: number;
+  /** Its POCKETDOCK_EXEC: the daemon's exec id. */
+  execId: string;
+  stdin: boolean;
+  /** Its exit code when its own process has ended (its tree has not). */
+  exitCode: number | undefined;
+  /** Output bytes it sent so far, both streams: what its output limit counts from. */
+  sent: number;
+}
+
+export function parseList(payload: Buffer): Living[] {
+  const out: Living[] = [];
+  for (let at = 0; at + 20 < payload.length; ) {
+    const end = payload.indexOf(0, at + 20);
+    if (end < 0) throw new Error('agent list: a record without its end');
+    const flags = payload.readUInt32LE(at + 4);
+    out.push({
+      id: payload.readUInt32LE(at),
+      stdin: (flags & LIVE_STDIN) !== 0,
+      exitCode: flags & LIVE_EXITED ? payload.readInt32LE(at + 8) : undefined,
+      sent: Number(payload.readBigUInt64LE(at + 12)),
+      execId: payload.toString('utf8', at + 20, end),
+    });
+    at = end + 1;
+  }
+  return out;
 }

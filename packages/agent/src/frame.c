@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <sys/uio.h>
 
-static void put_u32(unsigned char *p, uint32_t v) {
+void put_u32(unsigned char *p, uint32_t v) {
   p[0] = v & 0xff;
   p[1] = (v >> 8) & 0xff;
   p[2] = (v >> 16) & 0xff;

@@ -11,8 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MARKER_VAR "POCKETDOCK_EXEC="
-
 struct proc {
   pid_t pid;
   pid_t ppid;

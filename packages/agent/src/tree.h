@@ -8,6 +8,9 @@
 
 #include <sys/types.h>
 
+/* How a command's processes are marked: the daemon sets it, everything forked inherits it. */
+#define MARKER_VAR "POCKETDOCK_EXEC="
+
 /* Signals every process below `root` (not root itself); returns how many were signalled. */
 int tree_signal(pid_t root, int sig);
 

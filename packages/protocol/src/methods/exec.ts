@@ -59,7 +59,7 @@ export const ExecState = Type.Object(
     dropped: Type.Object({ stdout: Type.Integer(), stderr: Type.Integer() }, { description: 'bytes evicted from each buffer' }),
     lost: Type.Boolean({
       description:
-        'true for an exec found again after a daemon restart: it can be killed and waited on, but its output (and exit code) went with the old daemon',
+        "true for an exec found again after a daemon restart: its output until then went with the old daemon (and, unless the container's agent ran it, so did its later output and its exit code); it can be killed and waited on",
     }),
   },
   { $id: 'ExecState' },
