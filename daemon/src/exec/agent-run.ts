@@ -88,6 +88,7 @@ export class AgentRun implements CommandRun {
   static adopt(agent: AgentClient, living: Living, s: Pick<ExecStart, 'engine' | 'containerId' | 'sink' | 'log'>): AgentRun {
     const output = { received: living.sent };
     const cmd = agent.adopt(living, counted(output, s.sink));
+    output.received += cmd.dropped;
     s.log.debug({ agentId: cmd.id }, 'exec of an earlier daemon taken over from the agent');
     return new AgentRun(living.execId, cmd, s.log, undefined, Infinity, output, s);
   }

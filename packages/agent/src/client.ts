@@ -7,6 +7,9 @@ import { Ev, Op, SIGNAL_MAIN } from './codes.js';
 
 export type OutputSink = (stream: 'stdout' | 'stderr', data: Buffer) => void;
 
+/** Output held per command of an earlier daemon between the agent's list and adopt(): beyond, it is dropped (and counted). */
+const HELD_BYTES = 256 * 1024;
+
 interface Deferred<T> {
   promise: Promise<T>;
   resolve(v: T): void;
@@ -25,13 +28,35 @@ export class AgentCommand {
   readonly exited: Promise<number>;
   /** Resolves once nothing of the command's tree is left. */
   readonly gone: Promise<void>;
+  /** Output bytes that came before anyone claimed the command and did not fit in HELD_BYTES. */
+  dropped = 0;
   private readonly exit = deferred<number>();
   private readonly end = deferred<void>();
   private readonly acks: Deferred<number>[] = [];
+  private held: Array<[stream: 'stdout' | 'stderr', data: Buffer]> = [];
+  private heldBytes = 0;
 
-  constructor(readonly id: number, private readonly client: AgentClient, readonly sink: OutputSink) {
+  /** Without a sink (a command of an earlier daemon), output is held until claim() gives one. */
+  constructor(readonly id: number, private readonly client: AgentClient, private sink?: OutputSink) {
     this.exited = this.exit.promise;
     this.gone = this.end.promise;
+  }
+
+  /** @internal */
+  output(stream: 'stdout' | 'stderr', data: Buffer): void {
+    if (this.sink) this.sink(stream, data);
+    else if (this.heldBytes + data.length > HELD_BYTES) this.dropped += data.length;
+    else {
+      this.held.push([stream, Buffer.from(data)]);
+      this.heldBytes += data.length;
+    }
+  }
+
+  /** @internal */
+  claim(sink: OutputSink): void {
+    this.sink = sink;
+    for (const [stream, data] of this.held) sink(stream, data);
+    this.held = [];
   }
 
   /** Signals every process of the command's tree; SIGKILL goes on until none is left. Resolves with how many were signalled. */
@@ -110,6 +135,8 @@ export class AgentClient {
   private readonly listed = deferred<Living[]>();
   private readonly end = deferred<Error>();
   private readonly commands = new Map<number, AgentCommand>();
+  /** Commands of an earlier daemon (EV_LIST) that nobody adopted yet: they hold their output, exit and end. */
+  private readonly unclaimed = new Map<number, AgentCommand>();
   private readonly decoder: FrameDecoder;
   private nextId = 1;
   private ended: Error | undefined;
@@ -119,7 +146,7 @@ export class AgentClient {
     this.living = this.listed.promise;
     this.closed = this.end.promise;
     this.decoder = new FrameDecoder({
-      output: (id, stream, data) => this.commands.get(id)?.sink(stream, data),
+      output: (id, stream, data) => this.commands.get(id)?.output(stream, data),
       control: (type, id, payload) => {
         if (type === Ev.ready) { this.started.resolve(payload.toString('utf8')); return; }
         if (type === Ev.list) { this.list(payload); return; }
@@ -146,20 +173,30 @@ export class AgentClient {
     return cmd;
   }
 
-  /** A command the agent ran before this client reached it (`living`): its output from now on goes to `sink`. */
+  /**
+   * A command the agent ran before this client reached it (`living`): its output since the agent
+   * listed it goes to `sink` (what did not fit while it waited to be adopted is counted in `dropped`),
+   * its exit and end as they came, even before this call.
+   */
   adopt(living: Living, sink: OutputSink): AgentCommand {
-    if (this.ended) throw this.ended;
-    const cmd = new AgentCommand(living.id, this, sink);
-    this.commands.set(living.id, cmd);
-    if (living.exitCode !== undefined) cmd.receive(Ev.exit, u32(living.exitCode));
+    const cmd = this.unclaimed.get(living.id);
+    if (!cmd) throw new Error(`the agent listed no command ${living.id}, or it was adopted already`);
+    this.unclaimed.delete(living.id);
+    cmd.claim(sink);
     return cmd;
   }
 
   private list(payload: Buffer): void {
     try {
       const living = parseList(payload);
-      // New commands take ids the earlier daemon's never had.
-      for (const l of living) this.nextId = Math.max(this.nextId, l.id + 1);
+      for (const l of living) {
+        // New commands take ids the earlier daemon's never had.
+        this.nextId = Math.max(this.nextId, l.id + 1);
+        const cmd = new AgentCommand(l.id, this);
+        this.commands.set(l.id, cmd);
+        this.unclaimed.set(l.id, cmd);
+        if (l.exitCode !== undefined) cmd.receive(Ev.exit, u32(l.exitCode));
+      }
       this.listed.resolve(living);
     } catch (err) {
       this.close(err as Error);
