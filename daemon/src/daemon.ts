@@ -57,6 +57,7 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
   const targets = new ExecTargets(containers, agents, log);
   const processes = new Processes(targets, log, config.limits);
   const sessions = new Sessions(containers, processes, log);
+  containers.onRemoved((id) => processes.containerRemoved(id));
   const leases = new Leases(
     async (t) => {
       await containers.shutdown(t.containerId, true, t.socketPath);

@@ -79,6 +79,7 @@ export class Containers {
    * daemon answers to the new name itself meanwhile, so the rename is off the create's critical path.
    */
   private readonly renaming = new Map<string, string>();
+  private readonly removedListeners: ((containerId: string) => void)[] = [];
 
   constructor(
     private readonly engines: Engines,
@@ -297,12 +298,19 @@ export class Containers {
     for (const ref of refs) this.seen.add(seenKey(engine, ref));
   }
 
-  /** Forgets ids and names the daemon removed itself: they are unknown, not gone. */
-  forget(engine: Engine, ...refs: string[]): void {
-    for (const ref of refs) {
+  /** Forgets a container the daemon removed itself (its id and name are unknown now, not gone), and tells onRemoved. */
+  forget(engine: Engine, id: string, name?: string): void {
+    for (const ref of name === undefined ? [id] : [id, name]) {
       this.seen.delete(seenKey(engine, ref));
       this.claims.delete(engine, ref);
     }
+    this.harmless.delete(id);
+    for (const fn of this.removedListeners) fn(id);
+  }
+
+  /** Calls `fn` with the id of each container the daemon removes: what was kept for it can go. */
+  onRemoved(fn: (containerId: string) => void): void {
+    this.removedListeners.push(fn);
   }
 
   async info(ref: string, socketPath?: string): Promise<EngineInfo> {

@@ -72,6 +72,12 @@ export class Agents {
     for (const key of this.states.keys()) if (key.endsWith(`\n${containerId}`)) this.states.delete(key);
   }
 
+  /** The container was removed: where its agent was copied is forgotten too. */
+  removed(containerId: string): void {
+    this.forget(containerId);
+    for (const key of this.placed.keys()) if (key.endsWith(`\n${containerId}`)) this.placed.delete(key);
+  }
+
   /** Ends every agent's stream (daemon shutdown): running agents finish their commands and exit. */
   closeAll(): void {
     for (const s of this.streams) s.destroy();

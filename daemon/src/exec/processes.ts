@@ -3,7 +3,7 @@
  * later, session shells) all start here and share ManagedExec's output path. An id names one exec
  * for good: starting again with the same id returns the existing exec instead of running the
  * command twice. A finished exec stays addressable for RETAIN_MS so that late clients can still read
- * its output and result.
+ * its output and result, unless its container is removed: then nothing is left to read it for.
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULTS, type ExecKind, type ExecResult, type ExecSummary, type Lang } from '@pocketdock/protocol';
@@ -95,6 +95,11 @@ export class Processes {
   /** Each exec's history line in its project's instance dir, written once it ends (project/records.ts). */
   private readonly recorded = new WeakMap<ManagedExec, Promise<void>>();
   private readonly started = new WeakMap<ManagedExec, Started>();
+  /** By container id: its registered execs, so that they go with it (containerRemoved). */
+  private readonly ofContainer = new Map<string, Set<ManagedExec>>();
+  /** A finished exec's way out of the registry, called when its time is up or its container goes. */
+  private readonly forgetters = new WeakMap<ManagedExec, () => void>();
+  private readonly forgotten: ((execId: string) => void)[] = [];
   /** Detached execs running now: what a restarted daemon looks for. */
   private readonly detached = new Map<string, StoredExec>();
   private store: StateFile<StoredExec> | undefined;
@@ -272,6 +277,17 @@ export class Processes {
     this.targets.forget(containerId);
   }
 
+  /** The daemon removed the container: its execs are forgotten, the finished ones now, the others as they end. */
+  containerRemoved(containerId: string): void {
+    this.targets.removed(containerId);
+    for (const exec of this.ofContainer.get(containerId) ?? []) void exec.done.then(() => this.forgetters.get(exec)?.());
+  }
+
+  /** Calls `fn` with the id of each exec the registry forgets. */
+  onForget(fn: (execId: string) => void): void {
+    this.forgotten.push(fn);
+  }
+
   /** How a container's commands run: through its agent, or as engine execs and why. */
   via(container: string, socketPath?: string): Promise<ExecVia> {
     return this.targets.via(container, socketPath);
@@ -393,11 +409,20 @@ export class Processes {
    * answered once it is), so that a daemon killed meanwhile finds it again.
    */
   private async track(stored: StoredExec | undefined, exec: ManagedExec, retainMs: number): Promise<void> {
+    const mine = this.ofContainer.get(exec.containerId) ?? new Set();
+    this.ofContainer.set(exec.containerId, mine.add(exec));
     void exec.done.then(() => {
-      setTimeout(() => {
+      const forget = () => {
+        if (!this.forgetters.delete(exec)) return;
+        clearTimeout(timer);
         this.execs.delete(exec.id);
         exec.release();
-      }, retainMs).unref();
+        mine.delete(exec);
+        if (!mine.size && this.ofContainer.get(exec.containerId) === mine) this.ofContainer.delete(exec.containerId);
+        for (const fn of this.forgotten) fn(exec.id);
+      };
+      const timer = setTimeout(forget, retainMs).unref();
+      this.forgetters.set(exec, forget);
       if (stored && this.detached.delete(stored.execId)) void this.persist();
     });
     if (stored && exec.running) {

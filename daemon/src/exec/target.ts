@@ -92,6 +92,12 @@ export class ExecTargets {
     this.agents.forget(containerId);
   }
 
+  /** The container was removed: nothing of it is kept, not even where its agent was copied. */
+  removed(containerId: string): void {
+    this.forget(containerId);
+    this.agents.removed(containerId);
+  }
+
   private keep(key: string, found: Omit<Live, 'agent'> & { agent: AgentClient | undefined }): void {
     const { agent } = found;
     if (!agent) {

@@ -6,7 +6,7 @@ import { invalidParams } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Containers } from '../container/index.js';
 import { listDirectory } from './list.js';
-import { containerOwner } from './owner.js';
+import { containerOwner, forgetOwner } from './owner.js';
 import { capped, openFile, openTar } from './source.js';
 import { Transfers } from './transfers.js';
 import { Upload } from './upload.js';
@@ -25,6 +25,7 @@ export class Files {
     idleMs?: number,
   ) {
     this.transfers = new Transfers(idleMs);
+    containers.onRemoved(forgetOwner);
   }
 
   /** Small content in one call, through the same path as an upload's body. */

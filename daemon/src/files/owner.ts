@@ -58,10 +58,15 @@ export function parseOwner(spec: string, passwd: string, group: string): Owner |
 /**
  * Resolved once per container: its configured user is fixed at creation (a recreated container
  * has a new id), and each read through the archive API costs an engine round trip (~50 ms on
- * Docker) that every small write would otherwise pay again.
+ * Docker) that every small write would otherwise pay again. Kept until the daemon removes the container.
  */
 const resolved = new Map<string, Owner>();
 const MAX_RESOLVED = 1024;
+
+/** The container was removed: its owner is not needed again. */
+export function forgetOwner(containerId: string): void {
+  resolved.delete(containerId);
+}
 
 export async function containerOwner(engine: Engine, inspect: ContainerInspect): Promise<Owner> {
   const spec = inspect.Config.User ?? '';

@@ -2,7 +2,7 @@
  * The daemon's sessions by id. A session belongs to the daemon, not to the connection that opened
  * it: any client may send to it, read it or close it. Its id is also its shell's exec id, so its
  * output is followed with exec.subscribe/exec.poll like any process's. A closed session stays
- * known for RETAIN_MS so that calls on it say why it closed.
+ * known as long as its shell's exec (RETAIN_MS, less when its container goes) so that calls on it say why it closed.
  */
 import { randomUUID } from 'node:crypto';
 import type { ContainerTarget, SessionInfo } from '@pocketdock/protocol';
@@ -10,7 +10,7 @@ import { invalidParams, sessionClosed } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Containers } from '../container/index.js';
 import { projectLogger } from '../project/index.js';
-import { RETAIN_MS, type ExecTarget, type ManagedExec, type Processes, type StoredExec } from '../exec/index.js';
+import type { ExecTarget, ManagedExec, Processes, StoredExec } from '../exec/index.js';
 import { Session } from './session.js';
 import { SHELL_COMMAND } from './shell.js';
 
@@ -28,6 +28,7 @@ export class Sessions {
     private readonly log: Logger,
   ) {
     processes.resumeWith('session', (stored, target) => this.resume(stored, target));
+    processes.onForget((id) => this.sessions.delete(id));
   }
 
   /**
@@ -120,7 +121,6 @@ export class Sessions {
       await session.close('the shell did not start');
       throw err;
     }
-    this.forgetAfter(session, exec);
     return session;
   }
 
@@ -139,19 +139,9 @@ export class Sessions {
       resumed: (exec: ManagedExec) => {
         session.resume(exec, handle.timeout * 1000);
         this.sessions.set(id, session);
-        this.forgetAfter(session, exec);
         this.log.info({ sessionId: id, containerId }, 'session of the previous daemon taken over');
       },
     };
-  }
-
-  /** A closed session stays known for RETAIN_MS, so that calls on it say why it closed. */
-  private forgetAfter(session: Session, exec: ManagedExec): void {
-    void exec.done.then(() =>
-      setTimeout(() => {
-        if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
-      }, RETAIN_MS).unref(),
-    );
   }
 }
 
