@@ -36,6 +36,8 @@ export interface StartOptions {
   /** Listen on TCP too, on a free port. */
   tcp?: boolean;
   args?: string[];
+  /** Options for node itself (before the daemon's script), e.g. `--inspect=127.0.0.1:0`. */
+  node?: string[];
   env?: NodeJS.ProcessEnv;
   /** Socket and state dir of an earlier daemon (a restart); default a new temporary dir. */
   dir?: string;
@@ -62,6 +64,7 @@ export async function startDaemon(o: StartOptions = {}): Promise<TestDaemon> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'pd-test-'));
   const socketPath = o.socket ?? join(dir, 'pocketdock.sock');
   const argv = [
+    ...(o.node ?? []),
     DAEMON_BIN,
     '--socket',
     socketPath,
