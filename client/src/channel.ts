@@ -7,6 +7,7 @@
 import { JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0';
 import type { MethodName, NotificationName, NotificationParams, ParamsOf, ResultOf } from '@pocketdock/protocol';
 import { DaemonClosedError, errorFromWire } from './errors.js';
+import { Replay } from './replay.js';
 
 /** `bytes`: the raw UTF-8 of the params' `data` when it came as a binary frame's payload (exec.output). */
 export type NotificationListener<N extends NotificationName> = (params: NotificationParams<N>, bytes?: Uint8Array) => void;
@@ -19,8 +20,25 @@ export interface RpcTransport {
   call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
   /** Listens to a notification method; returns the function that stops listening. */
   on<N extends NotificationName>(method: N, fn: NotificationListener<N>): () => void;
+  /**
+   * Called when the connection drops and the transport seeks a new one; what it returns runs on the
+   * new connection before the calls that waited for it (re-subscriptions). Returns the function that
+   * stops it.
+   */
+  resumable(hook: ResumeHook): () => void;
   close(): Promise<void>;
 }
+
+/** What a re-subscription needs on the new connection. */
+export interface Resumption {
+  /** The daemon answering is not the one that was (it restarted): offsets it gave are void, ids it kept are not. */
+  restarted: boolean;
+  /** A call on the new connection, ahead of the calls that wait for it. */
+  call: RpcTransport['call'];
+}
+
+/** See RpcTransport.resumable; it may return nothing when it has nothing to resume. */
+export type ResumeHook = () => ((r: Resumption) => Promise<void>) | undefined;
 
 const utf8 = new TextDecoder();
 
@@ -28,8 +46,12 @@ export class RpcCore {
   private readonly rpc: JSONRPCClient;
   private readonly listeners = new Map<string, Set<(params: never, bytes?: Uint8Array) => void>>();
   private readonly closing = new AbortController();
+  private readonly hooks = new Set<ResumeHook>();
+  private readonly replay = new Replay();
   private nextId = 1;
   private closedError: DaemonClosedError | undefined;
+  /** Set while the connection is down and another is sought: calls wait for it to settle. */
+  private outage: { over: Promise<void>; end: () => void; resumes: ((r: Resumption) => Promise<void>)[] } | undefined;
 
   /** `hold(±1)` is told when a call or a listener starts and stops needing the connection. */
   constructor(
@@ -46,20 +68,32 @@ export class RpcCore {
     return this.closing.signal;
   }
 
+  /** The lease grace the daemon announced in the connection's hello, in ms: how long a reconnect is worth trying. */
+  get leaseGraceMs(): number | undefined {
+    return this.replay.leaseGraceMs;
+  }
+
+  /** A call; while the connection is being re-established it waits for that (or for the transport to give up). */
   async call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
     if (this.closedError) throw this.closedError;
     this.hold(+1);
-    let response: JSONRPCResponse;
     try {
-      response = await this.rpc.requestAdvanced({ jsonrpc: '2.0', id: this.nextId++, method, params } as never);
+      while (this.outage && !this.closedError) await this.outage.over;
+      return await this.request(method, params);
     } finally {
       this.hold(-1);
     }
+  }
+
+  private async request<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+    if (this.closedError) throw this.closedError;
+    const response = await this.rpc.requestAdvanced({ jsonrpc: '2.0', id: this.nextId++, method, params } as never);
     if (response.error) {
       // json-rpc-2.0 answers its own failures (connection gone) with code 0.
       if (response.error.code === 0) throw this.closedError ?? new DaemonClosedError(response.error.message);
       throw errorFromWire(response.error);
     }
+    this.replay.record(method, params, response.result);
     return response.result as ResultOf<M>;
   }
 
@@ -71,6 +105,11 @@ export class RpcCore {
     return () => {
       if (set.delete(fn)) this.hold(-1);
     };
+  }
+
+  resumable(hook: ResumeHook): () => void {
+    this.hooks.add(hook);
+    return () => this.hooks.delete(hook);
   }
 
   /** One message from the daemon: a frame's header text, and its payload when it came binary. */
@@ -91,11 +130,44 @@ export class RpcCore {
     this.rpc.receive(msg as JSONRPCResponse);
   }
 
+  /**
+   * The connection dropped and the transport seeks another: calls in flight fail with
+   * DaemonClosedError (they are not replayed: a command may have run), later ones wait.
+   */
+  interrupted(message: string): void {
+    if (this.closedError) return;
+    this.rpc.rejectAllPendingRequests(message);
+    if (this.outage) return; // a new connection dropped while it was being set up: the same outage goes on
+    let end!: () => void;
+    const over = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    const resumes = [...this.hooks].flatMap((hook) => hook() ?? []);
+    this.outage = { over, end, resumes };
+  }
+
+  /**
+   * A new connection is open: it says the same hello as the last one, watches again, and runs what
+   * the disconnect hooks returned; then the calls that waited go. Rejects (a DaemonClosedError) when
+   * the new connection drops meanwhile: the transport tries again, with the same outage.
+   */
+  async resume(): Promise<{ restarted: boolean }> {
+    const outage = this.outage;
+    if (!outage) return { restarted: false };
+    const call = this.request.bind(this) as RpcTransport['call'];
+    const restarted = await this.replay.replay(call);
+    for (const fn of outage.resumes) await fn({ restarted, call });
+    this.outage = undefined;
+    outage.end();
+    return { restarted };
+  }
+
   /** The connection is gone: every call in flight and every later one fails with DaemonClosedError. */
   closed(message: string): void {
     if (this.closedError) return;
     this.closedError = new DaemonClosedError(message);
     this.rpc.rejectAllPendingRequests(this.closedError.message);
+    this.outage?.end();
     this.closing.abort(this.closedError);
   }
 }
@@ -115,6 +187,10 @@ export abstract class CoreTransport implements RpcTransport {
 
   on<N extends NotificationName>(method: N, fn: NotificationListener<N>): () => void {
     return this.core.on(method, fn);
+  }
+
+  resumable(hook: ResumeHook): () => void {
+    return this.core.resumable(hook);
   }
 
   abstract close(): Promise<void>;

@@ -21,7 +21,7 @@ import { Session } from './session.js';
 import { Terminal, type TerminalOptions } from './terminal.js';
 import { InvalidParams, PocketDockError, ProjectNotInitialized, SessionClosed } from './errors.js';
 import { engineSocket, projectContext } from './project.js';
-import type { Transport } from './transport.js';
+import type { ConnectionEvents, Transport } from './transport.js';
 
 export type CreateContainerOptions = CreateOptions;
 /** Engine choice for calls that name an existing container or scan an engine. */
@@ -232,6 +232,25 @@ export class PocketDock implements AsyncDisposable {
   /** The daemon's version. */
   async getVersion(): Promise<string> {
     return (await this.transport.call('daemon.version', {})).version;
+  }
+
+  /**
+   * Tells `fn` when the connection drops without close(): calls in flight fail with
+   * DaemonClosedError, later ones wait while a new connection is sought. Returns the function that
+   * stops telling it.
+   */
+  onDisconnect(fn: (e: ConnectionEvents['disconnect']) => void): () => void {
+    return this.transport.onConnection('disconnect', fn);
+  }
+
+  /** Tells `fn` when a new connection has taken over: same resume token, every stream and subscription going on from where it was. */
+  onReconnect(fn: (e: ConnectionEvents['reconnect']) => void): () => void {
+    return this.transport.onConnection('reconnect', fn);
+  }
+
+  /** Tells `fn` when the connection is over for good: close(), a drop with `reconnect: false`, or no daemon came back in time. */
+  onClose(fn: (e: ConnectionEvents['close']) => void): () => void {
+    return this.transport.onConnection('close', fn);
   }
 
   close(): Promise<void> {

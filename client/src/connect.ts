@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { defaultSocketPath, defaultStateDir } from '@pocketdock/protocol';
 import { DaemonNotRunning, Unauthorized } from './errors.js';
+import type { ReconnectOptions } from './reconnect.js';
 import { Transport, type TransportOptions } from './transport.js';
 
 export interface ConnectOptions {
@@ -30,6 +31,12 @@ export interface ConnectOptions {
    * connection with the same token within the daemon's grace period keeps them.
    */
   resumeToken?: string;
+  /**
+   * When the connection drops without close() — the socket was cut, the daemon restarted — seek a new
+   * one and go on there (default on: for the lease grace the daemon announced, or `timeoutMs`);
+   * `false`: the connection is over, as every call then says (DaemonClosedError).
+   */
+  reconnect?: ReconnectOptions | false;
   env?: NodeJS.ProcessEnv;
   /** Sees every JSON-RPC message of the connection, as sent and received (e.g. for a --verbose log). */
   trace?: TransportOptions['trace'];
@@ -64,6 +71,7 @@ export async function openTransport(o: ConnectOptions = {}): Promise<Transport> 
       url,
       ...(token && { token }),
       ...(o.trace && { trace: o.trace }),
+      reconnect: o.reconnect ?? {},
       ...(local && { connectTimeoutMs: o.startTimeoutMs ?? START_TIMEOUT_MS }),
     });
   } catch (err) {
@@ -79,7 +87,7 @@ export async function openTransport(o: ConnectOptions = {}): Promise<Transport> 
     }
   }
   await startDaemon(address, o, env);
-  return Transport.open({ url, ...(o.trace && { trace: o.trace }) });
+  return Transport.open({ url, ...(o.trace && { trace: o.trace }), reconnect: o.reconnect ?? {} });
 }
 
 /** The daemon's entry point: POCKETDOCKD, else the @pocketdock/daemon package next to this one. */

@@ -4,10 +4,12 @@
  * the call that subscribes it (so notifications that beat the answer are routed too); the daemon
  * keeps a cursor and a lossless flag per id and tags each notification with it. The router hands
  * each notification to its subscriber, which also keeps its own cursor: a chunk repeated by a
- * re-subscription from an earlier offset reaches it once.
+ * re-subscription from an earlier offset reaches it once. When the connection drops and the
+ * transport reconnects, every subscriber is subscribed again from its cursor (ExecSubscription.resume).
  */
 import type { ExecExit, ExecOutput, StreamName } from '@pocketdock/protocol';
-import type { RpcTransport } from './channel.js';
+import type { Resumption, RpcTransport } from './channel.js';
+import { DaemonClosedError } from './errors.js';
 
 export type Offsets = Record<StreamName, number>;
 
@@ -16,6 +18,8 @@ export interface ExecListener {
   output?(n: ExecOutput, bytes?: Uint8Array): void;
   /** The exec ended; the subscription is over. */
   exit?(n: ExecExit): void;
+  /** The subscription could not be resumed on a new connection (ProcessLost: the daemon restarted without it); it is over. */
+  fail?(err: unknown): void;
 }
 
 export class ExecSubscription {
@@ -30,6 +34,7 @@ export class ExecSubscription {
     readonly id: string,
     private readonly listener: ExecListener,
     from: Offsets,
+    readonly lossless: boolean,
   ) {
     this.offsets = { ...from };
   }
@@ -47,6 +52,21 @@ export class ExecSubscription {
     if (this.close() && !this.router.transport.signal.aborted) {
       await this.router.transport.call('exec.unsubscribe', { execId: this.execId, subscription: this.id }).catch(() => undefined);
     }
+  }
+
+  /**
+   * @internal Subscribes again on a new connection from this subscriber's cursor, so that nothing is
+   * lost or repeated; a restarted daemon's offsets start again at 0. A DaemonClosedError (the new
+   * connection dropped too) is left to the transport, which tries again.
+   */
+  async resume({ call, restarted }: Resumption): Promise<void> {
+    if (!this.open) return;
+    if (restarted) this.offsets.stdout = this.offsets.stderr = 0;
+    const params = { execId: this.execId, offsets: { ...this.offsets }, lossless: this.lossless, subscription: this.id };
+    await call('exec.subscribe', params).catch((err: unknown) => {
+      if (err instanceof DaemonClosedError) throw err;
+      if (this.close()) this.listener.fail?.(err);
+    });
   }
 
   /** @internal */
@@ -77,11 +97,21 @@ export class ExecRouter {
   private nextId = 1;
 
   /** @internal Use execRouter(transport): one router per connection. */
-  constructor(readonly transport: RpcTransport) {}
+  constructor(readonly transport: RpcTransport) {
+    transport.resumable(() => {
+      // Those who subscribed before the drop; one added since subscribes with its own call, which waits for the new connection.
+      const subs = [...this.subscribers.values()];
+      return subs.length ? async (r) => void (await Promise.all(subs.map((sub) => sub.resume(r)))) : undefined;
+    });
+  }
 
-  /** Routes the exec's notifications to `listener` from `from` on (default: from the first byte). */
-  add(execId: string, listener: ExecListener, from: Partial<Offsets> = {}): ExecSubscription {
-    const sub = new ExecSubscription(this, execId, `s${this.nextId++}`, listener, { stdout: from.stdout ?? 0, stderr: from.stderr ?? 0 });
+  /**
+   * Routes the exec's notifications to `listener` from `from` on (default: from the first byte).
+   * `lossless`: what the call that subscribes says, said again when a reconnect subscribes again.
+   */
+  add(execId: string, listener: ExecListener, from: Partial<Offsets> = {}, lossless = false): ExecSubscription {
+    const offsets = { stdout: from.stdout ?? 0, stderr: from.stderr ?? 0 };
+    const sub = new ExecSubscription(this, execId, `s${this.nextId++}`, listener, offsets, lossless);
     this.subscribers.set(sub.id, sub);
     if (this.unlisten.length === 0) {
       this.unlisten = [

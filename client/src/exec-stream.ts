@@ -4,8 +4,9 @@
  * pauses the command rather than drop what this client has not received), so it starts at offset 0
  * and misses nothing. It ends on exec.exit. Breaking out of the loop or aborting `signal` stops the
  * command when the stream started it (run: its owner leaves), and only unsubscribes when it
- * follows a process (Process.stream: killing is kill()). A lost connection ends it with
- * DaemonClosedError. `offsets` says how far it got, so another connection can resume from there
+ * follows a process (Process.stream: killing is kill()). When the connection drops, the transport
+ * reconnects and the stream goes on from its offsets; a connection lost for good ends it with
+ * DaemonClosedError, an exec a restarted daemon does not know with ProcessLost. `offsets` says how far it got, so another connection can resume from there
  * (Process.stream({ from })).
  */
 import type { ExecExit, ExecOutput, ExecResult, StreamChunk, StreamName } from '@pocketdock/protocol';
@@ -47,9 +48,15 @@ class StreamCore {
     readonly execId: string,
     from: Partial<Offsets>,
     private readonly owner: boolean,
+    lossless: boolean,
     signal: AbortSignal | undefined,
   ) {
-    this.sub = execRouter(transport).add(execId, { output: (n, bytes) => this.output(n, bytes), exit: (n) => this.exit(n) }, from);
+    const listener = {
+      output: (n: ExecOutput, bytes?: Uint8Array) => this.output(n, bytes),
+      exit: (n: ExecExit) => this.exit(n),
+      fail: (err: unknown) => this.fail(err),
+    };
+    this.sub = execRouter(transport).add(execId, listener, from, lossless);
     const closed = () => this.fail(transport.signal.reason);
     transport.signal.addEventListener('abort', closed, { once: true });
     this.unlisten.push(() => transport.signal.removeEventListener('abort', closed));
@@ -82,6 +89,7 @@ class StreamCore {
       () => undefined,
       (err: unknown) => {
         this.fail(err);
+        this.sub.close(); // not subscribed: nothing to resume after a reconnect
         throw err;
       },
     );
@@ -188,7 +196,7 @@ export class ExecStream implements AsyncIterable<ExecChunk> {
     params: Record<string, unknown>,
     signal: AbortSignal | undefined,
   ): StartingExecStream {
-    const core = new StreamCore(transport, execId, {}, true, signal);
+    const core = new StreamCore(transport, execId, {}, true, true, signal);
     core.begin(
       transport.call('exec.start', { ...params, execId, subscribe: true, subscription: core.subscription, lossless: true } as never),
     );
@@ -203,7 +211,7 @@ export class ExecStream implements AsyncIterable<ExecChunk> {
     lossless: boolean,
     signal: AbortSignal | undefined,
   ): StartingExecStream {
-    const core = new StreamCore(transport, execId, from, false, signal);
+    const core = new StreamCore(transport, execId, from, false, lossless, signal);
     core.begin(transport.call('exec.subscribe', { execId, offsets: from, lossless, subscription: core.subscription }));
     return new StartingExecStream(core);
   }

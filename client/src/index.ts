@@ -13,6 +13,8 @@ export {
   type ScopeOptions,
 } from './client.js';
 export { daemonCommand, daemonLogPath, type ConnectOptions } from './connect.js';
+export type { ReconnectOptions } from './reconnect.js';
+export type { ConnectionEvent, ConnectionEvents } from './transport.js';
 export { Container, type BlockingRunOptions, type DetachRunOptions, type RunOptions, type StreamRunOptions } from './container.js';
 export { ExecStream, StartingExecStream, type ExecChunk, type Offsets } from './exec-stream.js';
 export { Process, type FollowOptions } from './process.js';

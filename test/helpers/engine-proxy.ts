@@ -1,6 +1,7 @@
 /**
  * A Unix-socket proxy in front of the shared engine, so a test can make "the engine" go away or
- * hang under a running daemon without touching the engine everyone uses.
+ * hang under a running daemon without touching the engine everyone uses — or, with another
+ * `target`, in front of a daemon, so a test can cut a client's connection to it.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { DOCKER_SOCKET } from './engines.js';
@@ -11,7 +12,10 @@ export class EngineProxy {
   private readonly pairs = new Set<[Socket, Socket]>();
   private hanging = false;
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    private readonly target: string = DOCKER_SOCKET,
+  ) {}
 
   async up(): Promise<void> {
     this.hanging = false;
@@ -24,6 +28,11 @@ export class EngineProxy {
     const closed = new Promise((resolve) => this.server!.close(resolve));
     for (const s of this.open) s.destroy();
     await closed;
+  }
+
+  /** Cuts every open connection; new ones go through. */
+  drop(): void {
+    for (const s of this.open) s.destroy();
   }
 
   /** The engine hangs: connections are accepted, requests never answered (open ones stop being forwarded). */
@@ -45,7 +54,7 @@ export class EngineProxy {
     this.track(client);
     client.on('error', () => client.destroy());
     if (this.hanging) return;
-    const engine = createConnection(DOCKER_SOCKET);
+    const engine = createConnection(this.target);
     this.track(engine);
     const pair: [Socket, Socket] = [client, engine];
     this.pairs.add(pair);

@@ -29,8 +29,9 @@ async function kill9(d: TestDaemon): Promise<void> {
 }
 
 const token = () => randomBytes(18).toString('base64url');
+// Not reconnecting by themselves: whether a holder comes back is the test's choice.
 const client = (d: TestDaemon, resumeToken: string): Promise<PocketDock> =>
-  connect({ daemon: d.socketPath, autoStart: false, resumeToken, clientName: `holder-${resumeToken.slice(0, 4)}` });
+  connect({ daemon: d.socketPath, autoStart: false, reconnect: false, resumeToken, clientName: `holder-${resumeToken.slice(0, 4)}` });
 
 describe('daemon restart after SIGKILL', () => {
   it('keeps persistent containers, re-leases ephemeral ones for a grace period, finds a detached process again', async () => {

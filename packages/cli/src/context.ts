@@ -35,6 +35,8 @@ export class Cli {
     this.connection ??= connect({
       ...(this.opts.daemon !== undefined && { daemon: this.opts.daemon }),
       autoStart: this.daemonAddress === undefined,
+      // A command lasts one call or one stream: when its daemon goes away, it says so at once rather than wait for another.
+      reconnect: false,
       ...(this.opts.verbose && {
         trace: (direction: 'in' | 'out', message: string) =>
           this.out.note(this.out.errColor.dim(`${direction === 'out' ? '→' : '←'} ${message}`)),

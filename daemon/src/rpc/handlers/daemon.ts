@@ -1,7 +1,11 @@
 /** daemon.* and rpc.* */
+import { randomUUID } from 'node:crypto';
 import { PROTOCOL_REVISION, VERSION, openRpcDocument } from '@pocketdock/protocol';
 import { pingSocket } from '../../engine/index.js';
 import type { HandlersFor, Services } from './types.js';
+
+/** One per daemon process: a client that reconnects tells a restarted daemon by it. */
+const INSTANCE = randomUUID();
 
 export const daemonHandlers = ({
   engines,
@@ -15,6 +19,7 @@ export const daemonHandlers = ({
     protocol: PROTOCOL_REVISION,
     engineSocket: engines.defaultSocket,
     pid: process.pid,
+    instance: INSTANCE,
     resumed: leases.hello(ctx.peer, p.resumeToken, p.client, ctx.notify !== undefined),
     leaseGraceSeconds: leases.graceMs / 1000,
     port: whereabouts.port,

@@ -32,7 +32,8 @@ function duration(seconds: number): string {
 /** A connection to the daemon at the CLI's address, or undefined when none answers. */
 async function running(cli: Cli): Promise<PocketDock | undefined> {
   try {
-    return await connect({ ...(cli.opts.daemon !== undefined && { daemon: cli.opts.daemon }), autoStart: false });
+    // `daemon stop` waits for this connection's end: it must not seek a new one.
+    return await connect({ ...(cli.opts.daemon !== undefined && { daemon: cli.opts.daemon }), autoStart: false, reconnect: false });
   } catch (err) {
     if (err instanceof DaemonNotRunning) return undefined;
     throw err;

@@ -27,6 +27,10 @@ export const DAEMON_METHODS = {
       protocol: Type.Integer(),
       engineSocket: Type.String(),
       pid: Type.Integer(),
+      instance: Type.String({
+        description:
+          'Names this run of the daemon: another value than before means it restarted (what a client subscribed to is gone, except execs it found again)',
+      }),
       resumed: Type.Boolean({
         description: 'the token already held leases: this connection takes them over (its grace period is cancelled)',
       }),
