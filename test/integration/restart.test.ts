@@ -9,10 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ProcessLost, connect, type PocketDock } from '../../client/src/index.js';
 import { EXEC_MODE, useDaemons, type TestDaemon } from '../helpers/daemon.js';
-import { availableEngines, removeAfterAll } from '../helpers/engines.js';
+import { availableEngines, removeAfterAll, type TestEngine } from '../helpers/engines.js';
 
 const configDir = mkdtempSync(join(tmpdir(), 'pd-restart-'));
 const config = join(configDir, 'pocketdockd.yaml');
@@ -74,9 +75,24 @@ describe('daemon restart after SIGKILL', () => {
   });
 });
 
+/** Runs a script in the container through the engine itself (no daemon runs meanwhile); its stdout, trimmed. */
+async function engineSh(e: TestEngine, containerId: string, script: string): Promise<string> {
+  const exec = await e.docker.getContainer(containerId).exec({ Cmd: ['sh', '-c', script], AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  const out = new PassThrough();
+  const parts: Buffer[] = [];
+  out.on('data', (b: Buffer) => parts.push(b));
+  e.docker.modem.demuxStream(stream, out, new PassThrough());
+  await once(stream, 'end');
+  return Buffer.concat(parts).toString().trim();
+}
+
+/** How many processes wait at the gate (the pattern does not match the grep itself). */
+const RUNNING_GATE = "for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null; echo; done | grep -c 'pd-gat[e]' || true";
+
 describe.each(engines)('daemon restart after SIGKILL on $name', (e) => {
   it.runIf(EXEC_MODE === 'agent')(
-    'takes over a session (same shell, its variables) and a detached process (live output, kill, real exit code) from the agent',
+    'takes over a session (same shell, its variables) and detached processes (live output, kill, real exit codes, one that ended meanwhile) from the agent',
     async () => {
       const first = await startDaemon();
       const pd = await first.client();
@@ -85,7 +101,11 @@ describe.each(engines)('daemon restart after SIGKILL on $name', (e) => {
       const s = await c.session();
       await s.sendAndWait('kept=across-restarts; cd /tmp');
       const ticker = await c.run("trap 'exit 3' TERM; while :; do echo tick; sleep 0.1; done", { detach: true });
+      const gated = await c.run('while [ ! -e /tmp/pd-gate ]; do sleep 0.05; done; exit 6', { detach: true });
       await kill9(first);
+      // With no daemon running, one process ends: the agent keeps its exit code for the next daemon.
+      await engineSh(e, c.containerId, 'touch /tmp/pd-gate');
+      await expect.poll(() => engineSh(e, c.containerId, RUNNING_GATE), { timeout: 30_000, interval: 100 }).toBe('0');
 
       const second = await startDaemon({ dir: first.dir });
       const again = await second.client();
@@ -96,12 +116,18 @@ describe.each(engines)('daemon restart after SIGKILL on $name', (e) => {
       ]);
 
       const listed = await again.transport.call('exec.list', { container: c.name, kind: 'process' });
-      expect(listed).toMatchObject([{ execId: ticker.id, running: true, lost: true, command: expect.stringContaining('tick') }]);
+      expect(listed).toMatchObject([
+        { execId: ticker.id, running: true, lost: true, command: expect.stringContaining('tick') },
+        { execId: gated.id, running: false, lost: true, exitCode: 6 },
+      ]);
       const p = again.attachProcess(ticker.id);
       // Live output: what it prints from the take-over on.
       await expect.poll(async () => (await p.peek()).stdout, { timeout: 30_000, interval: 100 }).toContain('tick\n');
       await p.kill(15);
       expect(await p.wait({ timeout: 30 })).toMatchObject({ exitCode: 3 });
+      const g = again.attachProcess(gated.id);
+      expect(await g.wait({ timeout: 30 })).toMatchObject({ exitCode: 6 });
+      expect(await g.info()).toMatchObject({ running: false, lost: true });
 
       await resumed.close();
       await again.close();

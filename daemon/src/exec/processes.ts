@@ -124,7 +124,7 @@ export class Processes {
    * Finds the detached execs and session shells the previous daemon recorded that still run, and
    * registers them, their output until now reported `lost`. Those the container's agent still runs
    * (it outlived the daemon and was handed this one: AgentClient.living) come back whole: live
-   * output, stdin, signals, their real exit code. Others (run as engine execs) are found by their
+   * output, stdin, signals, their real exit code (kept by the agent for one that ended meanwhile). Others (run as engine execs) are found by their
    * marker in /proc (survivors.ts): they can be killed and waited on, with no output and no exit
    * code; a session's shell cannot come back that way (its stdin went with the old daemon). Until
    * this is done, an unknown id waits for it; after, an id that did not come back answers
@@ -180,7 +180,7 @@ export class Processes {
             continue;
           }
           if (!l && !alive.has(e.execId)) {
-            this.unrecoverable.set(e.execId, 'it ended while no daemon ran (its exit code was not kept)');
+            this.unrecoverable.set(e.execId, 'it ended while no daemon ran, and no agent kept its exit code');
             continue;
           }
           const { agent } = target;

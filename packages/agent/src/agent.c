@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "frame.h"
@@ -31,6 +32,8 @@
 /* Stdin bytes held for a command that does not read them: beyond, the agent stops reading requests. */
 #define STDIN_HELD (4u * 1024 * 1024)
 #define SWEEP_MS 10
+/* How long an agent without a daemon keeps the exit codes of commands that ended meanwhile. */
+#define LINGER_MS (10ull * 60 * 1000)
 /* Poll slots before the commands' own: wakeups, requests, the handover socket, the handing agent. */
 #define FIXED 4
 
@@ -53,6 +56,7 @@ struct cmd {
   char *marker;  /* the session command noted last, and when */
   unsigned long long since;
   char *exec_id; /* its POCKETDOCK_EXEC, by which a new daemon knows it (EV_LIST) */
+  int unheard;   /* ended whole while no daemon listened: kept, for its exit code, for the next one */
   struct cmd *next;
 };
 
@@ -62,6 +66,7 @@ static int linked = 1;     /* fds 0 and 1 still hold a daemon's stream (let go o
 static int listener = -1;  /* the handover socket, -1 without one */
 static int link_fd = -1;   /* the connection of the agent that handed this one its daemon */
 static int reading = 1;
+static unsigned long long linger_until; /* an agent left with commands that ended unheard waits until then */
 static unsigned char *in;  /* requests read and not yet whole */
 static size_t in_len, in_cap;
 static int wake[2];
@@ -114,6 +119,27 @@ static int pump(struct cmd *c, int *fd, char type) {
   return 0;
 }
 
+static unsigned long long now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (unsigned long long)t.tv_sec * 1000 + (unsigned long long)t.tv_nsec / 1000000;
+}
+
+/*
+ * Nothing of the command is left. One that ended while no daemon listened is kept for its exit
+ * code, which the next daemon hears (EV_LIST), if one comes within LINGER_MS.
+ */
+static void gone(struct cmd *c) {
+  emit(EV_GONE, c->id, NULL, 0);
+  if (daemon_gone && c->exec_id) {
+    c->unheard = 1;
+    c->pending_len = 0;
+    linger_until = now_ms() + LINGER_MS;
+  } else {
+    c->dead = 1;
+  }
+}
+
 /*
  * Once the command itself has ended, what its pipes hold is sent (as its room allows), then its
  * exit code, then — once its tree is empty — EV_GONE. A background child still holding the pipes
@@ -129,10 +155,7 @@ static void try_finish(struct cmd *c) {
   close_fd(&c->in);
   c->exited = 1;
   emit_u32(EV_EXIT, c->id, (uint32_t)c->code);
-  if (c->shim_done) {
-    emit(EV_GONE, c->id, NULL, 0);
-    c->dead = 1;
-  }
+  if (c->shim_done) gone(c);
 }
 
 /* The shim wrote the command's exit code, or ended without one. */
@@ -169,16 +192,12 @@ static void reap(void) {
     pid_t p = waitpid(-1, &st, WNOHANG);
     if (p <= 0) break;
     struct cmd *c = cmds;
-    while (c && (c->dead || c->shim != p)) c = c->next;
+    while (c && (c->dead || c->unheard || c->shim != p)) c = c->next;
     if (!c) continue; /* an orphan the agent adopted */
     c->shim_done = 1;
     c->sweeping = 0;
-    if (c->exited) {
-      emit(EV_GONE, c->id, NULL, 0);
-      c->dead = 1;
-    } else {
-      main_ended(c);
-    }
+    if (c->exited) gone(c);
+    else main_ended(c);
   }
 }
 
@@ -340,7 +359,7 @@ static void announce(void) {
       if (!list) abort();
     }
     put_u32(list + len, c->id);
-    put_u32(list + len + 4, (c->in >= 0 ? LIVE_STDIN : 0) | (c->exited ? LIVE_EXITED : 0));
+    put_u32(list + len + 4, (c->in >= 0 ? LIVE_STDIN : 0) | (c->exited ? LIVE_EXITED : 0) | (c->unheard ? LIVE_GONE : 0));
     put_u32(list + len + 8, (uint32_t)c->code);
     put_u32(list + len + 12, (uint32_t)c->sent);
     put_u32(list + len + 16, (uint32_t)(c->sent >> 32));
@@ -349,6 +368,7 @@ static void announce(void) {
   }
   emit(EV_LIST, 0, list, len);
   free(list);
+  for (struct cmd *c = cmds; c; c = c->next) if (c->unheard) c->dead = 1; /* told */
 }
 
 /*
@@ -415,11 +435,15 @@ int main(void) {
   struct pollfd *fds = NULL;
   struct cmd **owner = NULL;
   size_t fds_cap = 0;
-  /* Left without a daemon, the agent lives as long as a command does: nobody could take over nothing. */
-  while (!daemon_gone || cmds) {
+  /* Left without a daemon, the agent lives as long as a command does, and the exit codes of those that ended meanwhile. */
+  for (;;) {
     free_dead();
     if (daemon_gone && linked) let_go();
-    if (!cmds && daemon_gone) break;
+    int running = 0;
+    for (struct cmd *c = cmds; c; c = c->next) running += !c->unheard;
+    unsigned long long now = now_ms();
+    int lingering = daemon_gone && !running && cmds && now < linger_until;
+    if (daemon_gone && !running && !lingering) break;
     size_t n = FIXED;
     for (struct cmd *c = cmds; c; c = c->next) n += 4;
     if (n > fds_cap) {
@@ -448,7 +472,7 @@ int main(void) {
       }
       sweeping |= c->sweeping;
     }
-    int ready = poll(fds, k, sweeping ? SWEEP_MS : -1);
+    int ready = poll(fds, k, sweeping ? SWEEP_MS : lingering ? (int)(linger_until - now) : -1);
     if (ready < 0 && errno != EINTR) return 1;
     if (sweeping) {
       for (struct cmd *c = cmds; c; c = c->next) if (c->sweeping) tree_signal(c->shim, SIGKILL);

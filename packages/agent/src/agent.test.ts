@@ -1,7 +1,7 @@
 // The agent binary on this machine (no engine): spawning, output, exits, and trees that must die whole.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -67,6 +67,10 @@ function numbers(client: AgentClient, spec: Partial<SpawnSpec> & { argv: string[
 /** Running, not a zombie waiting for its parent (a shell reaps its background jobs only now and then). */
 const alive = (pid: number) => {
   try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
+};
+
+const cmdline = (pid: string) => {
+  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return ''; }
 };
 
 /** Whether `pid` is still alive once a SIGKILL sent to it has had up to 5 s to land (delivery is asynchronous). */
@@ -168,22 +172,29 @@ describe('pocketdock-agent', () => {
     run(first, { argv: ['sh', '-c', 'cat; exit 7'], stdin: true, env: ['POCKETDOCK_EXEC=p1'] });
     const ended = run(first, { argv: ['sh', '-c', 'sleep 300 & exit 5'], env: ['POCKETDOCK_EXEC=x1'] });
     expect(await ended.cmd.exited).toBe(5);
-    // Its daemon goes: the agent lets its stream go and keeps the commands.
+    // Its daemon goes: the agent lets its stream go and keeps the commands, and the exit code of one that ends meanwhile.
+    const gate = join(bin, '..', `gate-${process.pid}`);
+    run(first, { argv: ['sh', '-c', `while [ ! -e ${gate} ]; do sleep 0.01; done; exit 6`], env: ['POCKETDOCK_EXEC=e1'] });
     procs[0]!.stdin.end();
     await first.closed;
+    writeFileSync(gate, '');
+    await expect.poll(() => readdirSync('/proc').some((p) => /^\d+$/.test(p) && cmdline(p).includes(gate)), { timeout: 10_000 }).toBe(false);
     expect(procs[0]!.exitCode).toBe(null);
 
     const second = await start();
     const living = await second.living;
-    expect(living.map(({ execId, stdin, exitCode }) => ({ execId, stdin, exitCode })).sort((a, b) => a.execId.localeCompare(b.execId))).toEqual([
-      { execId: 'p1', stdin: true, exitCode: undefined },
-      { execId: 's1', stdin: true, exitCode: undefined },
-      { execId: 'x1', stdin: false, exitCode: 5 },
+    expect(living.map(({ execId, stdin, exitCode, gone }) => ({ execId, stdin, exitCode, gone })).sort((a, b) => a.execId.localeCompare(b.execId))).toEqual([
+      { execId: 'e1', stdin: false, exitCode: 6, gone: true },
+      { execId: 'p1', stdin: true, exitCode: undefined, gone: false },
+      { execId: 's1', stdin: true, exitCode: undefined, gone: false },
+      { execId: 'x1', stdin: false, exitCode: 5, gone: false },
     ]);
     const got = { s1: '', p1: '' };
     const adopt = (execId: 's1' | 'p1' | 'x1') =>
       second.adopt(living.find((l) => l.execId === execId)!, (_s, data) => { if (execId !== 'x1') got[execId] += data.toString(); });
     const [s1, p1, x1] = [adopt('s1'), adopt('p1'), adopt('x1')];
+    const e1 = second.adopt(living.find((l) => l.execId === 'e1')!, () => undefined);
+    expect(await e1.exited).toBe(6);
     s1.write(Buffer.from('echo "v=$v"\n'));
     await expect.poll(() => got.s1).toBe('v=42\n');
     p1.write(Buffer.from('hi'));

@@ -193,9 +193,10 @@ export class AgentClient {
         // New commands take ids the earlier daemon's never had.
         this.nextId = Math.max(this.nextId, l.id + 1);
         const cmd = new AgentCommand(l.id, this);
-        this.commands.set(l.id, cmd);
         this.unclaimed.set(l.id, cmd);
         if (l.exitCode !== undefined) cmd.receive(Ev.exit, u32(l.exitCode));
+        if (l.gone) cmd.receive(Ev.gone, Buffer.alloc(0));
+        else this.commands.set(l.id, cmd);
       }
       this.listed.resolve(living);
     } catch (err) {

@@ -3,7 +3,7 @@
  * chunks they arrived in — a 100 MB stream is never copied here — and gathers only the small
  * control frames.
  */
-import { Ev, FRAME_MAX, HEADER, LIVE_EXITED, LIVE_STDIN, SPAWN_STDIN } from './codes.js';
+import { Ev, FRAME_MAX, HEADER, LIVE_EXITED, LIVE_GONE, LIVE_STDIN, SPAWN_STDIN } from './codes.js';
 
 export interface FrameSink {
   /** A piece of a command's stdout or stderr (a frame may come in several pieces). */
@@ -112,8 +112,10 @@ export interface Living {
   /** Its POCKETDOCK_EXEC: the daemon's exec id. */
   execId: string;
   stdin: boolean;
-  /** Its exit code when its own process has ended (its tree has not). */
+  /** Its exit code once its own process has ended. */
   exitCode: number | undefined;
+  /** Nothing of it is left: it ended while no daemon listened, and the agent kept its exit code. */
+  gone: boolean;
   /** Output bytes it sent so far, both streams: what its output limit counts from. */
   sent: number;
 }
@@ -128,6 +130,7 @@ export function parseList(payload: Buffer): Living[] {
       id: payload.readUInt32LE(at),
       stdin: (flags & LIVE_STDIN) !== 0,
       exitCode: flags & LIVE_EXITED ? payload.readInt32LE(at + 8) : undefined,
+      gone: (flags & LIVE_GONE) !== 0,
       sent: Number(payload.readBigUInt64LE(at + 12)),
       execId: payload.toString('utf8', at + 20, end),
     });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Ev, FRAME_MAX, HEADER, LIVE_EXITED, LIVE_STDIN, Op, SIGNAL_MAIN, SPAWN_STDIN, VERSION_LINE } from './codes.js';
+import { Ev, FRAME_MAX, HEADER, LIVE_EXITED, LIVE_GONE, LIVE_STDIN, Op, SIGNAL_MAIN, SPAWN_STDIN, VERSION_LINE } from './codes.js';
 
 const header = readFileSync(new URL('./frame.h', import.meta.url), 'utf8');
 const define = (name: string) => new RegExp(`#define ${name} (.+?)(?:\\s*/\\*|$)`, 'm').exec(header)?.[1]?.trim();
@@ -19,6 +19,7 @@ describe('codes.ts and frame.h', () => {
     expect(define('SIGNAL_MAIN')).toBe(`${SIGNAL_MAIN}u`);
     expect(define('LIVE_STDIN')).toBe(`${LIVE_STDIN}u`);
     expect(define('LIVE_EXITED')).toBe(`${LIVE_EXITED}u`);
+    expect(define('LIVE_GONE')).toBe(`${LIVE_GONE}u`);
     expect(define('VERSION_LINE')).toBe(JSON.stringify(VERSION_LINE));
   });
 });

@@ -28,8 +28,9 @@ export const Ev = {
 export const SPAWN_STDIN = 1;
 /** OP_SIGNAL's scope: the command's own process only. */
 export const SIGNAL_MAIN = 1;
-/** EV_LIST's flags: the command's stdin is open; its own process has ended (its tree has not). */
+/** EV_LIST's flags: the command's stdin is open; its own process has ended; its tree has too (while no daemon listened). */
 export const LIVE_STDIN = 1;
 export const LIVE_EXITED = 2;
+export const LIVE_GONE = 4;
 
 export const VERSION_LINE = 'pocketdock-agent 1';

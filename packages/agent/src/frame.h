@@ -33,7 +33,7 @@
 #define EV_GONE 'Z'   /* nothing of the command's tree is left; after EV_EXIT */
 #define EV_ACK 'A'    /* u32: processes signalled by an OP_SIGNAL or OP_MARKED, in order per command */
 #define EV_FAIL 'F'   /* message: the command could not be started (after it, nothing more for this id) */
-#define EV_LIST 'L'   /* id 0, after EV_READY: the commands that run (or whose tree does), one record each:
+#define EV_LIST 'L'   /* id 0, after EV_READY: the commands that run, or ended while no daemon listened, one record each:
                          u32 id, u32 LIVE_* flags, i32 exit code (with LIVE_EXITED), u64 output bytes sent so
                          far (both streams, counting those read while no daemon listened), then its
                          POCKETDOCK_EXEC value, NUL-terminated. Empty from a new agent. */
@@ -41,7 +41,8 @@
 #define SPAWN_STDIN 1u /* keep a pipe to the command's stdin (OP_STDIN, OP_CLOSE); else /dev/null */
 #define SIGNAL_MAIN 1u
 #define LIVE_STDIN 1u  /* EV_LIST: the command's stdin is open */
-#define LIVE_EXITED 2u /* EV_LIST: the command's own process has ended; its tree has not */
+#define LIVE_EXITED 2u /* EV_LIST: the command's own process has ended */
+#define LIVE_GONE 4u   /* EV_LIST: its tree has too, while no daemon listened (kept for its exit code) */
 
 #define VERSION_LINE "pocketdock-agent 1"
 /* The hash of the sources it was built from (build.sh): the daemon runs no agent but its own build. */
