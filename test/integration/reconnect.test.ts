@@ -1,7 +1,8 @@
 // The TypeScript client reconnects by itself: a Unix-socket proxy between client and daemon is cut
 // while a command streams, a session is open, a sandbox is leased; the client says hello again with
 // its resume token and re-subscribes from its cursors. With `reconnect: false`, a cut is the end.
-// A daemon killed and started again: what it found again goes on, what it lost fails typed.
+// A daemon killed and started again (over a Unix socket and over ws://): what it found again goes on
+// from the new daemon's offsets, what it lost fails typed.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
@@ -118,6 +119,25 @@ describe('reconnect (on by default)', () => {
     await pd.close();
   });
 
+  it('a terminal opened with keep goes on after the cut, its output neither lost nor repeated; one without is hung up', async () => {
+    const { pd, c } = await throughProxy();
+    const kept = await c.openTerminal({ command: 'cat', keep: true });
+    const hungUp = await c.openTerminal({ command: 'sleep 300' });
+    let seen = '';
+    kept.onData((data) => (seen += data));
+    await kept.write('one\n');
+    await expect.poll(() => seen).toBe('one\r\none\r\n'); // the terminal's echo, then cat's
+
+    const back = next(pd.onReconnect.bind(pd));
+    proxy.drop();
+    await back;
+    expect(await hungUp.exited).toMatchObject({ exitCode: 129 });
+    await kept.write('two\n');
+    await expect.poll(() => seen).toBe('one\r\none\r\ntwo\r\ntwo\r\n');
+    expect((await kept.close()).exitCode).toBe(129);
+    await pd.close();
+  });
+
   it('the sandbox is not reaped: the lease goes away with the connection and comes back with it, and watches go on', async () => {
     const { pd, c } = await throughProxy();
     const changes: ContainerListItem[] = [];
@@ -162,12 +182,17 @@ describe('reconnect: false', () => {
   });
 });
 
-describe('a daemon restarted under the client', () => {
+describe.each([
+  { over: 'a Unix socket', tcp: false },
+  { over: 'ws:// with its token', tcp: true },
+])('a daemon restarted under the client, over $over', ({ tcp }) => {
   const startDaemon = useDaemons();
 
   it('follows the process the new daemon took back from its offsets, and fails the stream it lost with ProcessLost', async () => {
-    const first = await startDaemon();
-    const pd = await connect({ daemon: first.socketPath, autoStart: false });
+    const first = await startDaemon({ tcp });
+    const pd = await connect(
+      tcp ? { daemon: `ws://127.0.0.1:${first.port}`, token: first.token } : { daemon: first.socketPath, autoStart: false },
+    );
     const c = await pd.createNewContainer({ persist: true });
     made.push(c.containerId);
     const p = await c.run('echo before; while [ ! -e /tmp/go ]; do sleep 0.05; done; echo after; sleep 300', { detach: true });
@@ -182,7 +207,8 @@ describe('a daemon restarted under the client', () => {
     const exited = once(first.child, 'exit');
     first.child.kill('SIGKILL');
     await exited;
-    const second = await startDaemon({ dir: first.dir });
+    // The same state dir (token, execs) and, over TCP, the same port: the client's address still holds.
+    const second = await startDaemon({ dir: first.dir, ...(tcp && { tcp, args: ['--port', String(first.port)] }) });
     expect(await back).toMatchObject({ restarted: true });
 
     await expect(lostChunks.next()).rejects.toBeInstanceOf(ProcessLost);
