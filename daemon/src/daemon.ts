@@ -5,7 +5,7 @@ import { Engines } from './engine/index.js';
 import { Files } from './files/index.js';
 import { Images } from './images/index.js';
 import type { Logger } from './log.js';
-import { ClientCaps, RpcRouter, createHandlers, type Whereabouts } from './rpc/index.js';
+import { CAP_OF_EXEC, ClientCaps, RpcRouter, createHandlers, type Whereabouts } from './rpc/index.js';
 import { ContainerWatch, Containers, HostPolicy, StatsWatch } from './container/index.js';
 import { Agents, ExecTargets, Processes } from './exec/index.js';
 import { SandboxNetwork } from './network/index.js';
@@ -73,6 +73,10 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
     handedOut: (engine, handle, image) => targets.handedOut(engine, handle, image),
   });
   void pool.start();
+  const caps = new ClientCaps(config.limits);
+  processes.onAdopted((owner, kind, exec) => {
+    if (kind !== 'run') caps.restore(owner, CAP_OF_EXEC[kind], exec, exec.done);
+  });
   void processes.recover(config.stateDir);
   const whereabouts: Whereabouts = { stateDir: config.stateDir, port: null, socket: config.socket, startedAt: new Date() };
   const watch = new ContainerWatch(containers, engines, (id) => leases.leaseOf(id), log);
@@ -90,7 +94,7 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
       images,
       sessions,
       leases,
-      caps: new ClientCaps(config.limits),
+      caps,
       log,
     }),
     config.limits,

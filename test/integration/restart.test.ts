@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ProcessLost, connect, type PocketDock } from '../../client/src/index.js';
+import { LimitExceeded, ProcessLost, connect, type PocketDock } from '../../client/src/index.js';
 import { EXEC_MODE, useDaemons, type TestDaemon } from '../helpers/daemon.js';
 import { availableEngines, removeAfterAll, type TestEngine } from '../helpers/engines.js';
 
@@ -150,5 +150,30 @@ describe.each(engines)('daemon restart after SIGKILL on $name', (e) => {
     await expect(again.attachSession(s.id)).rejects.toBeInstanceOf(ProcessLost);
     await again.close();
     await pd.close().catch(() => undefined);
+  });
+});
+
+describe('daemon restart after SIGKILL: per-client caps', () => {
+  it.runIf(EXEC_MODE === 'agent')("counts a session taken back against its opener's cap, and only its", async () => {
+    const capped = join(configDir, 'caps.yaml');
+    writeFileSync(capped, 'limits:\n  maxSessionsPerClient: 1\n');
+    const first = await startDaemon({ args: ['--config', capped] });
+    const opener = token();
+    const a = await client(first, opener);
+    const c = await a.createNewContainer({ persist: true });
+    made.push(c.containerId);
+    const s = await c.session();
+    await kill9(first);
+
+    const second = await startDaemon({ dir: first.dir, args: ['--config', capped] });
+    const again = await client(second, opener);
+    const resumed = await again.attachSession(s.id);
+    const inContainer = await again.container(c.name);
+    await expect(inContainer.session()).rejects.toBeInstanceOf(LimitExceeded);
+    const other = await client(second, token());
+    await (await (await other.container(c.name)).session()).close();
+    await resumed.close();
+    await (await inContainer.session()).close();
+    await Promise.all([again.close(), other.close()]);
   });
 });

@@ -46,6 +46,8 @@ export interface StartRequest {
   history?: boolean;
   /** What exec.list calls it; default from collect and detach ("run", "process" or "stream"). */
   kind?: ExecKind;
+  /** Whose per-client cap it counts against (rpc/client-caps.ts): kept with a detached exec, so a restarted daemon counts it again. */
+  owner?: string;
 }
 
 /** What exec.list tells of an exec besides its state. */
@@ -65,6 +67,7 @@ export interface StoredExec {
   command?: string;
   kind?: ExecKind;
   startedAt?: string;
+  owner?: string;
 }
 
 /**
@@ -106,6 +109,7 @@ export class Processes {
   /** Settles once the execs that outlived the previous daemon are registered: lookups wait for it. */
   private recovering: Promise<void> = Promise.resolve();
   private readonly resumers = new Map<ExecKind, Resumer>();
+  private readonly adoptedHooks: ((owner: string, kind: ExecKind, exec: ManagedExec) => void)[] = [];
   /** Why each exec the previous daemon recorded did not come back (ProcessLost's detail for its id). */
   private readonly unrecoverable = new Map<string, string>();
 
@@ -146,6 +150,11 @@ export class Processes {
   /** How execs of `kind` come back after a restart (registered before recover() runs). */
   resumeWith(kind: ExecKind, resumer: Resumer): void {
     this.resumers.set(kind, resumer);
+  }
+
+  /** Calls `fn` for each exec of the previous daemon taken back that had an owner (its client's cap counts it again). */
+  onAdopted(fn: (owner: string, kind: ExecKind, exec: ManagedExec) => void): void {
+    this.adoptedHooks.push(fn);
   }
 
   /** Settles once the execs of the previous daemon that survived are registered. */
@@ -225,6 +234,7 @@ export class Processes {
     this.execs.set(e.execId, Promise.resolve(exec));
     this.started.set(exec, { command: e.command ?? '', kind, startedAt: e.startedAt ?? new Date().toISOString() });
     resumed?.resumed(exec);
+    if (e.owner !== undefined) for (const fn of this.adoptedHooks) fn(e.owner, kind, exec);
     void this.track(e, exec, RETAIN_MS);
   }
 
@@ -399,6 +409,7 @@ export class Processes {
       command: req.command,
       kind,
       startedAt: this.started.get(exec)!.startedAt,
+      ...(req.owner !== undefined && { owner: req.owner }),
     };
     await this.track(detach ? stored : undefined, exec, retainOf(req));
     return exec;

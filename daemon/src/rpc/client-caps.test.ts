@@ -123,4 +123,36 @@ describe('ClientCaps', () => {
       () => new Promise(() => undefined),
     );
   });
+
+  it("restore() counts what a restarted daemon took back against its client's cap until it ends, and a retried start of it books nothing more", async () => {
+    const c = caps();
+    const end = deferred();
+    const shell = {};
+    c.restore('client-a', 'sessions', shell, end.promise);
+    const open = () =>
+      c.hold(
+        caller('client-a'),
+        'sessions',
+        async () => ({}),
+        () => new Promise(() => undefined),
+      );
+    await expect(open()).rejects.toMatchObject({ type: 'LimitExceeded' });
+    await c.hold(
+      caller('client-b'),
+      'sessions',
+      async () => ({}),
+      () => new Promise(() => undefined),
+    );
+    end.resolve();
+    await end.promise;
+    expect(
+      await c.hold(
+        caller('client-a'),
+        'sessions',
+        async () => shell,
+        () => new Promise(() => undefined),
+      ),
+    ).toBe(shell);
+    await open();
+  });
 });

@@ -5,6 +5,7 @@
  * one budget per listener. A slot is booked before anything starts (over the cap: LimitExceeded,
  * nothing started) and given back when what it holds ends, or at once when the start fails.
  */
+import type { ExecKind } from '@pocketdock/protocol';
 import { limitExceeded } from '../errors.js';
 import type { Limits } from '../config.js';
 import type { CallContext } from './context.js';
@@ -25,6 +26,14 @@ const WHAT: Record<Capped, string> = {
   sessions: 'open sessions',
   terminals: 'running terminals',
   transfers: 'open transfers',
+};
+
+/** What cap a registered exec of each kind counts against (a blocking run's slot ends with its call). */
+export const CAP_OF_EXEC: Record<Exclude<ExecKind, 'run'>, Capped> = {
+  process: 'execs',
+  stream: 'execs',
+  session: 'sessions',
+  terminal: 'terminals',
 };
 
 /** Who a cap counts for: the caller's resume token, or every token-less HTTP caller of its listener together. */
@@ -55,15 +64,7 @@ export class ClientCaps {
         LIMIT_OF[kind],
         `this client has ${now} ${WHAT[kind]}, the most one client may have (${max}): wait for one to end`,
       );
-    this.held.set(key, now + 1);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      const left = (this.held.get(key) ?? 1) - 1;
-      if (left > 0) this.held.set(key, left);
-      else this.held.delete(key);
-    };
+    const release = this.book(key);
     let started: T;
     try {
       started = await start();
@@ -78,5 +79,28 @@ export class ClientCaps {
     this.counted.add(started);
     ended(started).then(release, release);
     return started;
+  }
+
+  /**
+   * Counts again, for `client` (clientOf), what it held before the daemon restarted and the new one
+   * took back: no cap is checked (it was booked within it), the slot is given back when `ended` settles.
+   */
+  restore(client: string, kind: Capped, started: object, ended: Promise<unknown>): void {
+    const release = this.book(`${kind} ${client}`);
+    this.counted.add(started);
+    ended.then(release, release);
+  }
+
+  /** Takes a slot under `key`; the function returned gives it back (once, however often it is called). */
+  private book(key: string): () => void {
+    this.held.set(key, (this.held.get(key) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.held.get(key) ?? 1) - 1;
+      if (left > 0) this.held.set(key, left);
+      else this.held.delete(key);
+    };
   }
 }

@@ -16,6 +16,8 @@ import { SHELL_COMMAND } from './shell.js';
 
 export interface OpenRequest extends ContainerTarget {
   sessionId?: string;
+  /** Whose cap it counts against (StartRequest.owner). */
+  owner?: string;
 }
 
 export class Sessions {
@@ -88,7 +90,7 @@ export class Sessions {
     await Promise.all([...this.sessions.values()].map((s) => s.close('the daemon is shutting down')));
   }
 
-  private async start(id: string, { container, socketPath }: ContainerTarget): Promise<Session> {
+  private async start(id: string, { container, socketPath, owner }: OpenRequest): Promise<Session> {
     if (
       await this.processes.get(id).then(
         () => true,
@@ -114,6 +116,7 @@ export class Sessions {
       stdin: true,
       io: { filter: session.filter },
       history: false,
+      ...(owner !== undefined && { owner }),
     });
     try {
       await session.begin(exec, handle.timeout * 1000);

@@ -29,6 +29,8 @@ export interface TerminalRequest extends ContainerTarget {
   cols: number;
   env?: Record<string, string>;
   terminalId?: string;
+  /** Whose cap it counts against (StartRequest.owner). */
+  owner?: string;
 }
 
 export function openTerminal(processes: Processes, req: TerminalRequest, attach?: (exec: ManagedExec) => void): Promise<ManagedExec> {
@@ -45,6 +47,7 @@ export function openTerminal(processes: Processes, req: TerminalRequest, attach?
       // What a person types is not a command line the history could hold; the wrapper would be noise.
       history: false,
       ...(req.terminalId !== undefined && { execId: req.terminalId }),
+      ...(req.owner !== undefined && { owner: req.owner }),
     },
     attach,
   );

@@ -1,6 +1,7 @@
 /** exec.* */
 import { invalidParams } from '../../errors.js';
 import type { Channel } from '../../exec/index.js';
+import { clientOf } from '../client-caps.js';
 import type { CallContext } from '../context.js';
 import type { HandlersFor, Services } from './types.js';
 
@@ -36,7 +37,7 @@ export const execHandlers = ({ containers, processes, caps }: Services): Handler
       'execs',
       () =>
         processes.start(
-          req,
+          { ...req, owner: clientOf(ctx) },
           channel &&
             ((e) => {
               subscribed = e.subscribe(

@@ -1,5 +1,6 @@
 /** session.* — persistent shells, shared by every client of the daemon. */
 import { info, type Session, type Sessions } from '../../session/index.js';
+import { clientOf } from '../client-caps.js';
 import type { HandlersFor, Services } from './types.js';
 
 type SessionMethods =
@@ -12,7 +13,7 @@ export const sessionHandlers = ({ sessions, processes, caps }: Services): Handle
       await caps.hold(
         ctx,
         'sessions',
-        () => sessions.open(p),
+        () => sessions.open({ ...p, owner: clientOf(ctx) }),
         async (s) => (await processes.get(s.id)).done,
       ),
     ),

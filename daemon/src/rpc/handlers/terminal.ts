@@ -1,5 +1,6 @@
 /** terminal.* — programs on a pseudo-terminal; their output and exit are exec.* notifications. */
 import { hangUpOn, openTerminal, terminalInput } from '../../session/index.js';
+import { clientOf } from '../client-caps.js';
 import { channelOf } from './exec.js';
 import type { HandlersFor, Services } from './types.js';
 
@@ -13,7 +14,7 @@ export const terminalHandlers = ({ processes, caps }: Services): HandlersFor<'te
       () =>
         openTerminal(
           processes,
-          req,
+          { ...req, owner: clientOf(ctx) },
           channel &&
             ((e) => {
               subscribed = e.subscribe({ connectionId: ctx.connectionId, subscription }, channel, { stdout: 0, stderr: 0 }).subscription;
