@@ -102,6 +102,9 @@ describe.each(engines)('daemon restart after SIGKILL on $name', (e) => {
       await s.sendAndWait('kept=across-restarts; cd /tmp');
       const ticker = await c.run("trap 'exit 3' TERM; while :; do echo tick; sleep 0.1; done", { detach: true });
       const gated = await c.run('while [ ! -e /tmp/pd-gate ]; do sleep 0.05; done; exit 6', { detach: true });
+      // The daemon dies while the shell runs a command: the next one takes the shell over in the middle of it.
+      await s.send('touch /tmp/pd-busy; while [ ! -e /tmp/pd-shell-gate ]; do sleep 0.05; done; echo old-command-done');
+      await expect.poll(async () => (await c.run('test -e /tmp/pd-busy')).exitCode).toBe(0);
       await kill9(first);
       // With no daemon running, one process ends: the agent keeps its exit code for the next daemon.
       await engineSh(e, c.containerId, 'touch /tmp/pd-gate');
@@ -110,7 +113,9 @@ describe.each(engines)('daemon restart after SIGKILL on $name', (e) => {
       const second = await startDaemon({ dir: first.dir });
       const again = await second.client();
       const resumed = await again.attachSession(s.id);
-      expect(await resumed.sendAndWait('echo "$kept $(pwd)"')).toMatchObject({ stdout: 'across-restarts /tmp\n', exitCode: 0 });
+      const next = resumed.sendAndWait('echo "$kept $(pwd)"');
+      await (await again.container(c.name)).run('touch /tmp/pd-shell-gate');
+      expect(await next).toMatchObject({ stdout: 'across-restarts /tmp\n', exitCode: 0 });
       expect(await again.transport.call('session.list', { container: c.name })).toMatchObject([
         { sessionId: s.id, open: true, shell: 'bash' },
       ]);

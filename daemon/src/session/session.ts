@@ -130,7 +130,9 @@ export class Session {
   }
 
   private async probe(timeoutMs: number): Promise<void> {
-    this.shellName = (await this.sendAndWait(PROBE_COMMAND, { timeoutMs })).stdout || this.shellName;
+    // The name comes last: a shell taken over in the middle of a command prints that command's rest first.
+    const said = /(bash|sh)$/.exec((await this.sendAndWait(PROBE_COMMAND, { timeoutMs })).stdout)?.[1];
+    this.shellName = said ?? this.shellName;
   }
 
   get open(): boolean {

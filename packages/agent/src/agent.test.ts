@@ -1,7 +1,7 @@
 // The agent binary on this machine (no engine): spawning, output, exits, and trees that must die whole.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -67,10 +67,6 @@ function numbers(client: AgentClient, spec: Partial<SpawnSpec> & { argv: string[
 /** Running, not a zombie waiting for its parent (a shell reaps its background jobs only now and then). */
 const alive = (pid: number) => {
   try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
-};
-
-const cmdline = (pid: string) => {
-  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return ''; }
 };
 
 /** Whether `pid` is still alive once a SIGKILL sent to it has had up to 5 s to land (delivery is asynchronous). */
@@ -150,7 +146,8 @@ describe('pocketdock-agent', () => {
   it('signals one session command by its marker (its forked subshells and env -i children too), sparing the shell and earlier commands', async () => {
     const client = await start();
     const { cmd: shell, upTo } = numbers(client, { argv: ['sh'], stdin: true, env: ['POCKETDOCK_EXEC=shell'] });
-    shell.write(Buffer.from('export POCKETDOCK_EXEC=m0; sleep 992 & echo $!\n'));
+    // Its pid is told once it runs sleep: forked and not yet exec'd, it would still carry the shell's first environment.
+    shell.write(Buffer.from('export POCKETDOCK_EXEC=m0; sleep 992 & p=$!; until read c < /proc/$p/comm && [ "$c" = sleep ]; do :; done; echo $p\n'));
     await upTo(1);
     shell.note('m1');
     shell.write(Buffer.from('export POCKETDOCK_EXEC=m1; sleep 990 & echo $!; env -i sleep 991 & echo $!; (while :; do sleep 1; done) & echo $!\n'));
@@ -174,11 +171,13 @@ describe('pocketdock-agent', () => {
     expect(await ended.cmd.exited).toBe(5);
     // Its daemon goes: the agent lets its stream go and keeps the commands, and the exit code of one that ends meanwhile.
     const gate = join(bin, '..', `gate-${process.pid}`);
-    run(first, { argv: ['sh', '-c', `while [ ! -e ${gate} ]; do sleep 0.01; done; exit 6`], env: ['POCKETDOCK_EXEC=e1'] });
+    const gated = numbers(first, { argv: ['sh', '-c', `echo $PPID; while [ ! -e ${gate} ]; do sleep 0.01; done; exit 6`], env: ['POCKETDOCK_EXEC=e1'] });
+    const [shim] = await gated.upTo(1);
     procs[0]!.stdin.end();
     await first.closed;
     writeFileSync(gate, '');
-    await expect.poll(() => readdirSync('/proc').some((p) => /^\d+$/.test(p) && cmdline(p).includes(gate)), { timeout: 10_000 }).toBe(false);
+    // The shim is the agent's child: its pid goes from /proc only once the agent has reaped it, and kept the exit code.
+    await expect.poll(() => existsSync(`/proc/${shim}`), { timeout: 10_000 }).toBe(false);
     expect(procs[0]!.exitCode).toBe(null);
 
     const second = await start();
