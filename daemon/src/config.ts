@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { DEFAULT_PORT, LOG_LEVELS, defaultSocketPath, defaultStateDir, type LogLevel } from '@pocketdock/protocol';
+import { parseYaml } from './cjs.js';
 import { DEFAULT_SANDBOX, type SandboxConfig } from './container/hardening.js';
 import { DEFAULT_NETWORK, NETWORK_NAME, type NetworkConfig } from './network/config.js';
 

@@ -3,8 +3,9 @@
  * its type, and `wireError`, the one place every error response is built (router, listeners,
  * transfer route).
  */
-import { createJSONRPCErrorResponse, type JSONRPCErrorResponse, type JSONRPCID } from 'json-rpc-2.0';
+import type { JSONRPCErrorResponse, JSONRPCID } from 'json-rpc-2.0';
 import { ERRORS, type ErrorFields, type ErrorType } from '@pocketdock/protocol';
+import { createJSONRPCErrorResponse } from './cjs.js';
 import type { Logger } from './log.js';
 
 export class DaemonError<T extends ErrorType = ErrorType> extends Error {

@@ -3,7 +3,8 @@
  * line starts with its syslog priority (sd-daemon(3)), so `journalctl -p warning` and its colours work.
  */
 import { fstatSync } from 'node:fs';
-import { pino, type Logger, type LevelWithSilent, type DestinationStream } from 'pino';
+import type { Logger, LevelWithSilent, DestinationStream } from 'pino';
+import { pino } from './cjs.js';
 
 export type { Logger };
 

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import * as tar from 'tar-stream';
+import { tar } from '../cjs.js';
 import { DaemonError } from '../errors.js';
 import { answerWithin } from './deadline.js';
 import { engineMessage, mapEngineError } from './errors.js';

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { AgentClient, Ev, agentBinary, agentVersion } from '@pocketdock/agent';
-import tar from 'tar-stream';
+import { tar } from '../cjs.js';
 import { Demuxer, type Engine } from '../engine/index.js';
 import { engineAway } from '../errors.js';
 import type { Logger } from '../log.js';

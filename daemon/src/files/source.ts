@@ -3,7 +3,8 @@
  * out of it (symlinks followed, as reading a path in the container would).
  */
 import { posix } from 'node:path';
-import tar from 'tar-stream';
+import type { Extract } from 'tar-stream';
+import { tar } from '../cjs.js';
 import { mapEngineError, type Engine } from '../engine/index.js';
 import { fileError } from '../errors.js';
 import type { Outbound } from './transfers.js';
@@ -57,7 +58,7 @@ export async function openFile(engine: Engine, containerId: string, path: string
       archive.destroy();
       extract.destroy();
     };
-    let first: IteratorResult<tar.Extract extends AsyncIterable<infer E> ? E : never>;
+    let first: IteratorResult<Extract extends AsyncIterable<infer E> ? E : never>;
     try {
       first = await extract[Symbol.asyncIterator]().next();
     } catch (err) {

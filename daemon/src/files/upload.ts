@@ -7,8 +7,8 @@
 import { posix } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import tar from 'tar-stream';
 import type { TransferKind, UploadResult } from '@pocketdock/protocol';
+import { tar } from '../cjs.js';
 import type { Engine } from '../engine/index.js';
 import { invalidParams } from '../errors.js';
 import type { Owner } from './owner.js';

@@ -1,8 +1,8 @@
 /** A project root named by a client: checked, and its pocketdock.yaml read (cached until the file changes). */
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { PROJECT_DIR, PROJECT_FILE, ProjectConfigError, parseProjectConfig, type ProjectConfig } from '@pocketdock/protocol';
+import { parseYaml } from '../cjs.js';
 import { DaemonError, invalidParams } from '../errors.js';
 
 export const projectFile = (root: string): string => join(root, PROJECT_DIR, PROJECT_FILE);

@@ -4,8 +4,8 @@
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parse as parseYaml, stringify } from 'yaml';
 import { INSTANCES_DIR, LOGS_DIR, PROJECT_DIR } from '@pocketdock/protocol';
+import { parseYaml, stringifyYaml } from '../cjs.js';
 import { projectFile } from './config.js';
 
 export const METADATA_FILE = 'instance.yaml';
@@ -35,7 +35,7 @@ export function rootOfInstance(dataPath: string): string | undefined {
 
 export async function writeInstance(dataPath: string, meta: InstanceMetadata): Promise<void> {
   await mkdir(join(dataPath, LOGS_DIR), { recursive: true });
-  await writeFile(join(dataPath, METADATA_FILE), stringify(meta));
+  await writeFile(join(dataPath, METADATA_FILE), stringifyYaml(meta));
 }
 
 export async function readInstance(dataPath: string): Promise<Partial<InstanceMetadata>> {

@@ -3,8 +3,9 @@
  * parsed, size- and batch-checked, validated against the protocol, and every failure leaves as a
  * typed error from the protocol's table — never json-rpc-2.0's default code 0.
  */
-import { JSONRPCServer, type JSONRPCErrorResponse, type JSONRPCID } from 'json-rpc-2.0';
+import type { JSONRPCErrorResponse, JSONRPCID, JSONRPCServer as Server } from 'json-rpc-2.0';
 import { METHODS, type MethodName } from '@pocketdock/protocol';
+import { JSONRPCServer } from '../cjs.js';
 import { DaemonError, invalidRequest, wireError } from '../errors.js';
 import type { Limits } from '../config.js';
 import type { Logger } from '../log.js';
@@ -14,7 +15,7 @@ import { answerId, nestsDeeperThan, shapeError } from './message-shape.js';
 import { CHECK_RESULTS, validateParams, validateResult } from './validate.js';
 
 export class RpcRouter {
-  private readonly server: JSONRPCServer<CallContext>;
+  private readonly server: Server<CallContext>;
   /** Messages being answered now. */
   private inFlight = 0;
   private idle: (() => void)[] = [];

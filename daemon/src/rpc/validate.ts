@@ -4,8 +4,9 @@
  * POCKETDOCK_CHECK_RESULTS=1 (the test suites set it) every result is checked against its schema
  * too, as Playwright's dispatcher does both ways: a handler that drifts from the contract fails loudly.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { METHODS, type MethodName } from '@pocketdock/protocol';
+import { Ajv } from '../cjs.js';
 import { DaemonError, invalidParams } from '../errors.js';
 
 const ajv = new Ajv({ allErrors: false, strict: false });

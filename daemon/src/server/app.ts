@@ -5,9 +5,9 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import websocket from '@fastify/websocket';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { BINARY_SUBPROTOCOL, RESUME_TOKEN_HEADER, ResumeToken } from '@pocketdock/protocol';
+import { LogController, fastify, fastifyWebsocket } from '../cjs.js';
 import { DaemonError, invalidRequest, wireError } from '../errors.js';
 import type { Limits } from '../config.js';
 import type { Transfers } from '../files/transfers.js';
@@ -36,7 +36,7 @@ export interface AppOptions {
 }
 
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
+  const app = fastify({
     loggerInstance: o.log.child({ transport: o.transport }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: o.limits.maxMessageBytes,
@@ -49,7 +49,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   // warning line says so (the plugin's default logs a stack and cuts the closing handshake short).
   const errorHandler = (err: Error) => o.log.warn({ transport: o.transport, reason: err.message }, 'websocket closed: unreadable frame');
   // UTF-8 is checked here (ws would close without a reason).
-  await app.register(websocket, {
+  await app.register(fastifyWebsocket, {
     errorHandler,
     options: { maxPayload: o.limits.maxMessageBytes, handleProtocols, skipUTF8Validation: true },
   });
