@@ -1,7 +1,7 @@
 /**
  * The CommonJS packages the daemon runs, loaded with require. Imported from an ES module, a
  * CommonJS package is first parsed by Node's cjs-module-lexer for its export names, and that parse
- * (hot enough for V8 to optimise) costs an idle daemon ~5 MB of resident memory that require never
+ * (hot enough for V8 to optimise) costs an idle daemon ~3 MB of resident memory that require never
  * spends (test/bench/modules.bench.ts). Elsewhere in the daemon these packages are imported for their
  * types only (test/unit/cjs-imports.test.ts).
  */
@@ -22,4 +22,7 @@ export const fastifyWebsocket = require('@fastify/websocket') as typeof FastifyW
 export const { JSONRPCServer, createJSONRPCErrorResponse } = require('json-rpc-2.0') as typeof JsonRpcPackage;
 export const { pino } = require('pino') as typeof PinoPackage;
 export const tar = require('tar-stream') as typeof TarPackage;
-export const { parse: parseYaml, stringify: stringifyYaml } = require('yaml') as typeof YamlPackage;
+/** yaml is read only for a config file or a project's: loaded on its first use, it costs a daemon that has none nothing. */
+const yaml = () => require('yaml') as typeof YamlPackage;
+export const parseYaml = (src: string): unknown => yaml().parse(src);
+export const stringifyYaml = (value: unknown): string => yaml().stringify(value);

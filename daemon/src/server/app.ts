@@ -35,11 +35,18 @@ export interface AppOptions {
   dashboard?: DashboardFiles;
 }
 
+const noRouteSchemas = (): never => {
+  throw new Error('pocketdockd routes take no fastify schema');
+};
+
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const app = fastify({
     loggerInstance: o.log.child({ transport: o.transport }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: o.limits.maxMessageBytes,
+    // No route has a fastify schema (calls are validated against the protocol by rpc/validate.ts):
+    // fastify's own compilers — a second ajv, ajv-formats, fast-json-stringify — are never loaded.
+    schemaController: { compilersFactory: { buildValidator: noRouteSchemas, buildSerializer: noRouteSchemas } },
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
