@@ -27,13 +27,19 @@ const MODULES: Record<string, string> = {
   'the whole daemon (dist/index.js)': './dist/index.js',
 };
 
+/** The daemon's own modules and the protocol package are ES modules; every other package it loads is CommonJS. */
+const isEsm = (spec: string) => spec.startsWith('./') || spec.startsWith('@pocketdock/');
+
 /** VmRSS of a fresh node (in the daemon's package, so its dependencies resolve) once it has imported `spec`, after a full GC. */
 function rssAfterImport(spec: string | undefined): number {
   const script = `
     import { setFlagsFromString } from 'node:v8';
     import { readFileSync } from 'node:fs';
+    import { createRequire } from 'node:module';
     setFlagsFromString('--semi-space-growth-factor=1');
-    ${spec ? `await import(${JSON.stringify(spec)});` : ''}
+    const require = createRequire(process.cwd() + '/');
+    // As the daemon loads them (daemon/src/cjs.ts): a CommonJS package with require, an ES module with import.
+    ${spec === undefined ? '' : `${isEsm(spec) ? 'await import' : 'require'}(${JSON.stringify(spec)});`}
     globalThis.gc();
     await new Promise((r) => setTimeout(r, 100));
     globalThis.gc();
