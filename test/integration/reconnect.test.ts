@@ -3,6 +3,7 @@
 // its resume token and re-subscribes from its cursors. With `reconnect: false`, a cut is the end.
 // A daemon killed and started again (over a Unix socket and over ws://): what it found again goes on
 // from the new daemon's offsets, what it lost fails typed.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  VERSION,
   DaemonClosedError,
   ProcessLost,
   connect,
@@ -165,6 +167,32 @@ describe('reconnect (on by default)', () => {
     unlisten();
     await suite.pd.transport.call('container.unwatch', {});
     await pd.close();
+  });
+});
+
+describe('a client process', () => {
+  it('stays alive for a call that waits for the reconnect, and exits by itself once idle', async () => {
+    const fixture = new URL('./fixtures/reconnect-waiter.ts', import.meta.url).pathname;
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, proxy.path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    const said = (line: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (!out.includes(`${line}\n`)) return;
+          child.stdout!.off('data', check);
+          resolve();
+        };
+        child.stdout!.on('data', check);
+        check();
+      });
+    const exited = once(child, 'exit');
+    await said('ready');
+    await proxy.cut();
+    await said('down');
+    await proxy.up();
+    const [code] = await exited;
+    expect({ code, out }).toEqual({ code: 0, out: `ready\ndown\nversion ${VERSION}\n` });
   });
 });
 
