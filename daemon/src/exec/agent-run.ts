@@ -17,6 +17,8 @@ import { EXEC_MARKER } from './signal.js';
 const SIGKILL = 9;
 const SIGTERM = 15;
 /** Signals that end a process by default: after one, the run waits for the whole tree. */
+/** How long output may stop before a held-back raise goes anyway (nudgeLater). */
+const NUDGE_MS = 20;
 const ENDING = new Set([1, 2, 3, SIGKILL, SIGTERM]);
 
 export class AgentRun implements CommandRun {
@@ -30,6 +32,9 @@ export class AgentRun implements CommandRun {
   /** Signals in flight: the outcome waits for them, since they decide the exit code. */
   private readonly signalling = new Set<Promise<unknown>>();
   private limit: number;
+  /** A raise held back by allow()'s step, sent by nudgeLater() if output stops meanwhile. */
+  private nudge: NodeJS.Timeout | undefined;
+  private nudgeTo = 0;
   /** Set when the tree outlived SIGKILL: the run ends without waiting for the command. */
   private giveUp!: () => void;
 
@@ -56,6 +61,7 @@ export class AgentRun implements CommandRun {
       async (code) => {
         if (this.held) await Promise.race([cmd.gone.catch(() => undefined), abandoned]);
         clearTimeout(timer);
+        clearTimeout(this.nudge);
         const gone = this.timedOut && (await this.stopping!);
         await Promise.allSettled([...this.signalling]);
         const exitCode = this.killed && code !== UNKNOWN_EXIT ? KILLED_EXIT : code;
@@ -65,6 +71,7 @@ export class AgentRun implements CommandRun {
       },
       (err: unknown) => {
         clearTimeout(timer);
+        clearTimeout(this.nudge);
         return this.lost(err as Error, started);
       },
     );
@@ -159,7 +166,33 @@ export class AgentRun implements CommandRun {
   allow(room: number, step: number): void {
     const limit = this.output.received + room;
     if (limit === this.limit) return;
-    if (limit < this.limit ? this.limit !== Infinity : limit - this.limit < step && this.limit > this.output.received) return;
+    if (limit < this.limit && this.limit !== Infinity) return;
+    if (limit - this.limit < step && this.limit > this.output.received) {
+      this.nudgeLater(limit);
+      return;
+    }
+    this.raise(limit);
+  }
+
+  /**
+   * A small raise waits for the agent to reach its limit, but the engine may hold back the last
+   * few hundred KiB the agent sent until more comes (seen on Docker with 20 streams at once): the
+   * agent then waits for the raise, the daemon for the bytes. When nothing arrives for a moment, the
+   * raise goes anyway.
+   */
+  private nudgeLater(limit: number): void {
+    this.nudgeTo = Math.max(this.nudgeTo, limit);
+    if (this.nudge) return;
+    const received = this.output.received;
+    this.nudge = setTimeout(() => {
+      this.nudge = undefined;
+      if (this.output.received === received && this.nudgeTo > this.limit) this.raise(this.nudgeTo);
+      else if (this.nudgeTo > this.limit && this.limit > this.output.received) this.nudgeLater(this.nudgeTo);
+    }, NUDGE_MS);
+    this.nudge.unref();
+  }
+
+  private raise(limit: number): void {
     this.limit = limit;
     this.cmd.allow(limit);
   }
