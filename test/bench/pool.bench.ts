@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { PocketDock } from '../../client/src/index.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { docker } from '../helpers/engines.js';
-import { print, report, sample } from './stats.js';
+import { report, sample } from './stats.js';
 
 const N = 12;
 
@@ -63,7 +63,7 @@ export default async function main(): Promise<void> {
   report('docker: create from the warm pool (ms; target p50 ≤ 15 ms and 12× faster than cold)', hit, raw, 0.08);
   report('docker: create from the warm pool until its first run answered (ms)', hitRun, raw, 0.08);
   report('docker: cold create, the pool unable to serve it (ms)', cold, raw, 1.1);
-  print({ bench: 'docker: pool status after the run', hits: status.hits, misses: status.misses, meanRefillMs: status.meanRefillMs });
+  console.error(JSON.stringify({ poolStatus: { hits: status.hits, misses: status.misses, meanRefillMs: status.meanRefillMs } }));
   await pd.close();
   await d.stop();
 }
