@@ -113,7 +113,7 @@ describe('pocketdock-agent', () => {
   it('sends no more output than it is allowed, and the rest once allowed', async () => {
     const client = await start();
     const r = run(client, { argv: ['sh', '-c', 'head -c 300000 /dev/zero; echo done >&2'], limit: 1000 });
-    await expect.poll(() => r.out().length).toBe(1000);
+    await expect.poll(() => r.out().length, { timeout: 10_000 }).toBe(1000);
     // Nothing is an event here: the command, blocked on its pipe, neither sends nor ends for a while.
     const stalled = await Promise.race([r.cmd.exited.then(() => 'exited'), new Promise((res) => setTimeout(() => res('stalled'), 200))]);
     expect([stalled, r.out().length + r.err().length]).toEqual(['stalled', 1000]);
@@ -165,7 +165,7 @@ describe('pocketdock-agent', () => {
     expect(await first.living).toEqual([]);
     const shell = run(first, { argv: ['sh'], stdin: true, env: ['POCKETDOCK_EXEC=s1'] });
     shell.cmd.write(Buffer.from('v=42; echo set\n'));
-    await expect.poll(shell.out).toBe('set\n');
+    await expect.poll(shell.out, { timeout: 10_000 }).toBe('set\n');
     run(first, { argv: ['sh', '-c', 'cat; exit 7'], stdin: true, env: ['POCKETDOCK_EXEC=p1'] });
     const ended = run(first, { argv: ['sh', '-c', 'sleep 300 & exit 5'], env: ['POCKETDOCK_EXEC=x1'] });
     expect(await ended.cmd.exited).toBe(5);
@@ -195,7 +195,7 @@ describe('pocketdock-agent', () => {
     const e1 = second.adopt(living.find((l) => l.execId === 'e1')!, () => undefined);
     expect(await e1.exited).toBe(6);
     s1.write(Buffer.from('echo "v=$v"\n'));
-    await expect.poll(() => got.s1).toBe('v=42\n');
+    await expect.poll(() => got.s1, { timeout: 10_000 }).toBe('v=42\n');
     p1.write(Buffer.from('hi'));
     p1.closeStdin();
     expect(await p1.exited).toBe(7);
@@ -224,5 +224,5 @@ describe('pocketdock-agent', () => {
     expect(await Promise.all(ends)).toEqual([[0, null], [0, null]]);
     const sockets = readdirSync(join(bin, '..', `.pocketdock-${process.getuid!()}`));
     expect(sockets.filter((name) => name.endsWith(`-${procs[0]!.pid}.sock`))).toEqual([]);
-  });
+  }, 30_000);
 });
