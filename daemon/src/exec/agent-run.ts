@@ -17,9 +17,10 @@ import { EXEC_MARKER } from './signal.js';
 const SIGKILL = 9;
 const SIGTERM = 15;
 /** Signals that end a process by default: after one, the run waits for the whole tree. */
+const ENDING = new Set([1, 2, 3, SIGKILL, SIGTERM]);
+
 /** How long output may stop before a held-back raise goes anyway (nudgeLater). */
 const NUDGE_MS = 20;
-const ENDING = new Set([1, 2, 3, SIGKILL, SIGTERM]);
 
 export class AgentRun implements CommandRun {
   readonly finished: Promise<ExecOutcome>;

@@ -78,7 +78,8 @@ export class ExecTargets {
    * by id, with or without its engine (client/src/container.ts).
    */
   async handedOut(engine: Engine, handle: ContainerHandle, image: string): Promise<void> {
-    const agent = await this.agents.get(engine, handle.containerId);
+    // Only a shortcut: a container whose agent cannot be had is resolved by its first command, as any.
+    const agent = await this.agents.get(engine, handle.containerId).catch(() => undefined);
     const found = { engine, containerId: handle.containerId, image, handle, agent };
     for (const socketPath of ['', engine.socketPath]) this.keep(`${socketPath}\n${handle.containerId}`, found);
   }
