@@ -10,7 +10,7 @@ import {
 } from '@pocketdock/protocol';
 import { ExecCallbacks, type ExitCallback, type OutputCallback } from './callbacks.js';
 import { ContainerGone, ContainerNotFound } from './errors.js';
-import { ExecStream, type StartingExecStream } from './exec-stream.js';
+import { ExecStream, type StartingExecStream, type StreamOptions } from './exec-stream.js';
 import { ContainerFiles, type PullResult, type TransferOptions } from './files.js';
 import { Process } from './process.js';
 import { Session } from './session.js';
@@ -22,6 +22,12 @@ export interface StreamRunOptions extends RunOptions {
   stream: true;
   /** Aborting stops the command in the container and ends the iteration with the abort reason. */
   signal?: AbortSignal;
+  /**
+   * Keep all the output the stream yields for its `.result`, as a blocking run's (up to maxOutput per
+   * stream, in this process's memory). Default: nothing is kept, and `.result`'s stdout and stderr
+   * are what the daemon still buffers of each: the last 1 MiB, which is all of it when it was shorter.
+   */
+  keepOutput?: boolean;
 }
 export interface DetachRunOptions extends RunOptions {
   detach: true;
@@ -86,12 +92,12 @@ export class Container implements AsyncDisposable {
   run(command: string, opts?: BlockingRunOptions): Promise<ExecResult>;
   run(
     command: string,
-    opts: RunOptions & { stream?: boolean; detach?: boolean; signal?: AbortSignal; bufferSize?: number } = {},
+    opts: RunOptions & { stream?: boolean; detach?: boolean; signal?: AbortSignal; bufferSize?: number; keepOutput?: boolean } = {},
   ): Promise<ExecResult> | Promise<Process> | StartingExecStream {
-    const { stream, detach, signal, bufferSize, ...given } = opts;
+    const { stream, detach, signal, bufferSize, keepOutput = false, ...given } = opts;
     // The default timeout is this object's, sent rather than left to the daemon: resumeContainer may have chosen another.
     const run = detach ? given : { ...given, timeout: given.timeout ?? this.timeout };
-    if (stream) return ExecStream.start(this.transport, run.execId ?? randomUUID(), { ...run, ...this.target, command }, signal);
+    if (stream) return this.stream(command, run, { keep: keepOutput, signal });
     if (detach) return this.startDetached(command, { ...run, ...(bufferSize !== undefined && { bufferSize }) });
     if (signal) return this.runUntil(command, run, signal);
     return this.transport.call('container.run', { ...run, ...this.target, command });
@@ -99,10 +105,14 @@ export class Container implements AsyncDisposable {
 
   /** A blocking run its caller can abandon: a stream read to its end, whose abort stops the command. */
   private async runUntil(command: string, run: RunOptions, signal: AbortSignal): Promise<ExecResult> {
-    const s = ExecStream.start(this.transport, run.execId ?? randomUUID(), { ...run, ...this.target, command }, signal);
+    const s = this.stream(command, run, { keep: true, signal });
     const chunks = s[Symbol.asyncIterator]();
     while (!(await chunks.next()).done); // the result keeps the text
     return s.result!;
+  }
+
+  private stream(command: string, run: RunOptions, o: Omit<StreamOptions, 'lossless'>): StartingExecStream {
+    return ExecStream.start(this.transport, run.execId ?? randomUUID(), { ...run, ...this.target, command }, o);
   }
 
   /** Calls `fn(container, data)` with the stdout of every detached process started through this object. */

@@ -1,6 +1,9 @@
 /**
  * ExecStream: a command's output as an AsyncIterable of chunks, arriving while it runs, with
- * `.result` once iteration has ended. run({ stream: true }) subscribes losslessly (the daemon
+ * `.result` once iteration has ended: the daemon's result, whose stdout and stderr are what it still
+ * buffers of each stream (the last `bufferSize` bytes), so that a stream keeps none of its chunks
+ * once they are yielded; with `keepOutput` it keeps every byte it received for `.result` instead
+ * (a blocking run's whole text). run({ stream: true }) subscribes losslessly (the daemon
  * pauses the command rather than drop what this client has not received), so it starts at offset 0
  * and misses nothing. It ends on exec.exit. Breaking out of the loop or aborting `signal` stops the
  * command when the stream started it (run: its owner leaves), and only unsubscribes when it
@@ -30,11 +33,12 @@ class StreamCore {
   private readonly queue: ExecChunk[] = [];
   private head = 0;
   /**
-   * What the result's stdout and stderr are made of, kept as the bytes they came in where they came
-   * so: text kept as strings would be copied by every collection that finds it still alive, which cost
-   * a 100 MB stream more CPU than the rest of the client. Decoded only when the result is read.
+   * With `keep`, what the result's stdout and stderr are made of, kept as the bytes they came in
+   * where they came so: text kept as strings would be copied by every collection that finds it still
+   * alive. Decoded only when the result is read. Without, nothing: 100 MB kept for a result nobody
+   * reads cost the client a third of its CPU in collections.
    */
-  private readonly received: Record<StreamName, Array<string | Uint8Array>> = { stdout: [], stderr: [] };
+  private readonly received: Record<StreamName, Array<string | Uint8Array>> | undefined;
   private error: unknown;
   private wake: (() => void) | undefined;
   private iterated = false;
@@ -42,15 +46,18 @@ class StreamCore {
   private readonly sub: ExecSubscription;
   private readonly unlisten: (() => void)[] = [];
 
-  /** `owner`: the stream started the command, so leaving early stops it; a follower only unsubscribes. */
+  /**
+   * `owner`: the stream started the command, so leaving early stops it; a follower only unsubscribes.
+   * `keep`: the result's text is what this stream received, all of it, rather than the daemon's buffers.
+   */
   constructor(
     private readonly transport: RpcTransport,
     readonly execId: string,
     from: Partial<Offsets>,
     private readonly owner: boolean,
-    lossless: boolean,
-    signal: AbortSignal | undefined,
+    { lossless, keep, signal }: StreamOptions,
   ) {
+    if (keep) this.received = { stdout: [], stderr: [] };
     const listener = {
       output: (n: ExecOutput, bytes?: Uint8Array) => this.output(n, bytes),
       exit: (n: ExecExit) => this.exit(n),
@@ -121,13 +128,13 @@ class StreamCore {
 
   private output(n: ExecOutput, bytes: Uint8Array | undefined): void {
     if (n.data === '' && !n.lost) return;
-    this.received[n.stream].push(bytes ?? n.data);
+    this.received?.[n.stream].push(bytes ?? n.data);
     this.queue.push({ stream: n.stream, data: n.data, offset: n.offset, ...(n.lost && { lost: n.lost }) });
     this.notify();
   }
 
   private exit(n: ExecExit): void {
-    this.result = withText(n.result, this.received);
+    this.result = this.received ? withText(n.result, this.received) : n.result;
     this.close();
     this.notify();
   }
@@ -185,6 +192,15 @@ function join(parts: Array<string | Uint8Array>): string {
 
 const utf8 = new TextDecoder();
 
+/** How a stream follows its exec. */
+export interface StreamOptions {
+  /** Pause the command rather than skip what this stream has not received. */
+  lossless: boolean;
+  /** Keep every byte received for `.result` (see StreamCore). */
+  keep: boolean;
+  signal: AbortSignal | undefined;
+}
+
 export class ExecStream implements AsyncIterable<ExecChunk> {
   /** @internal */
   constructor(protected readonly core: StreamCore) {}
@@ -194,9 +210,9 @@ export class ExecStream implements AsyncIterable<ExecChunk> {
     transport: RpcTransport,
     execId: string,
     params: Record<string, unknown>,
-    signal: AbortSignal | undefined,
+    { keep, signal }: Omit<StreamOptions, 'lossless'>,
   ): StartingExecStream {
-    const core = new StreamCore(transport, execId, {}, true, true, signal);
+    const core = new StreamCore(transport, execId, {}, true, { lossless: true, keep, signal });
     core.begin(
       transport.call('exec.start', { ...params, execId, subscribe: true, subscription: core.subscription, lossless: true } as never),
     );
@@ -204,15 +220,9 @@ export class ExecStream implements AsyncIterable<ExecChunk> {
   }
 
   /** @internal Follows an existing exec from `from` (default: the oldest byte still buffered). */
-  static follow(
-    transport: RpcTransport,
-    execId: string,
-    from: Partial<Offsets>,
-    lossless: boolean,
-    signal: AbortSignal | undefined,
-  ): StartingExecStream {
-    const core = new StreamCore(transport, execId, from, false, lossless, signal);
-    core.begin(transport.call('exec.subscribe', { execId, offsets: from, lossless, subscription: core.subscription }));
+  static follow(transport: RpcTransport, execId: string, from: Partial<Offsets>, o: StreamOptions): StartingExecStream {
+    const core = new StreamCore(transport, execId, from, false, o);
+    core.begin(transport.call('exec.subscribe', { execId, offsets: from, lossless: o.lossless, subscription: core.subscription }));
     return new StartingExecStream(core);
   }
 
@@ -220,7 +230,11 @@ export class ExecStream implements AsyncIterable<ExecChunk> {
     return this.core.execId;
   }
 
-  /** The ExecResult (stdout/stderr: what this stream received), once iteration has ended. */
+  /**
+   * The ExecResult, once iteration has ended. Its stdout and stderr: what the daemon still buffers
+   * of each stream (the last `bufferSize` bytes, 1 MiB by default: all of it when it was shorter);
+   * with `keepOutput`, all that this stream received.
+   */
   get result(): ExecResult | undefined {
     return this.core.result;
   }

@@ -13,6 +13,8 @@ export interface FollowOptions {
   from?: Partial<Offsets>;
   /** Pause the process rather than skip what this client has not received (default false). */
   lossless?: boolean;
+  /** Keep all the output this stream receives for its `.result` (default: `.result` holds what the daemon still buffers). */
+  keepOutput?: boolean;
   signal?: AbortSignal;
 }
 
@@ -68,7 +70,8 @@ export class Process {
    * Breaking out of the loop or aborting `signal` stops following; the process keeps running.
    */
   stream(opts: FollowOptions = {}): ExecStream {
-    return ExecStream.follow(this.transport, this.id, opts.from ?? {}, opts.lossless ?? false, opts.signal);
+    const { from = {}, lossless = false, keepOutput = false, signal } = opts;
+    return ExecStream.follow(this.transport, this.id, from, { lossless, keep: keepOutput, signal });
   }
 
   private async snapshot(method: 'exec.read' | 'exec.peek'): Promise<BufferSnapshot> {

@@ -1,5 +1,7 @@
 // Streamed runs through the daemon: chunks as they are produced, large outputs, early stops, a lost
 // connection and resuming from offsets, maxOutput, lang, and idempotent exec ids.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { DaemonClosedError, InvalidParams, type ExecChunk } from '../../client/src/index.js';
 import type { Transport } from '../../client/src/transport.js';
@@ -66,6 +68,42 @@ describe('run({ stream: true })', () => {
       expect(peak - rssBefore).toBeLessThan(64 * 1024);
     });
   }
+
+  describe('.result of a large output', () => {
+    const size = 64 * 1024 * 1024;
+    const ring = 1024 * 1024; // the daemon's default buffer per stream
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    /** What this process holds after a full collection: its heap and the buffers outside it. */
+    const held = () => {
+      gc();
+      const m = process.memoryUsage();
+      return m.heapUsed + m.external;
+    };
+    /** Streams `size` bytes (their chunks dropped at once); what the finished stream, still referenced, holds on to. */
+    const stream = async (keepOutput: boolean) => {
+      const before = held();
+      const s = suite.c.run(`head -c ${size} /dev/zero | tr '\\0' x`, { stream: true, maxOutput: size, timeout: 120, keepOutput });
+      let bytes = 0;
+      for await (const ch of s) bytes += ch.data.length;
+      expect(bytes).toBe(size);
+      return { s, grown: held() - before };
+    };
+
+    it('keeps nothing of it in the client: stdout and stderr are what the daemon still buffers', async () => {
+      const { s, grown } = await stream(false);
+      expect(grown).toBeLessThan(16 * 1024 * 1024);
+      expect(s.result).toMatchObject({ exitCode: 0, truncated: false, stderr: '' });
+      expect(s.result!.stdout).toBe('x'.repeat(ring));
+    });
+
+    it('keeps all of it with keepOutput', async () => {
+      const { s, grown } = await stream(true);
+      expect(grown).toBeGreaterThan(size);
+      expect(s.result!.stdout.length).toBe(size);
+      expect(/^x+$/.test(s.result!.stdout)).toBe(true);
+    });
+  });
 
   it('stops the command in the container when the loop breaks early', async () => {
     const s = suite.c.run('echo ready; sleep 987', { stream: true });

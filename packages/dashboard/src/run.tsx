@@ -31,7 +31,15 @@ export function RunPanel({ transport, sandbox }: PanelProps) {
     setResult(undefined);
     setRunning(abort);
     try {
-      const stream = ExecStream.start(transport, crypto.randomUUID(), { container: sandbox.id, command, lang }, abort.signal);
+      const stream = ExecStream.start(
+        transport,
+        crypto.randomUUID(),
+        { container: sandbox.id, command, lang },
+        {
+          keep: false, // the chunks are shown as they come; the result is read for its exit code
+          signal: abort.signal,
+        },
+      );
       for await (const ch of stream) setChunks((all) => [...all, ch]);
       setResult(stream.result);
     } catch (err) {

@@ -85,7 +85,10 @@ export function registerRunCommands(program: Command): void {
           }
           const stop = interrupted();
           try {
-            const r = await follow(cli, await c.run(command, { ...opts, stream: true, signal: stop.signal }), f.stream ?? false);
+            const live = f.stream ?? false;
+            // What is printed at the end (the output, or the result as JSON) is all of it, as with a blocking run.
+            const keepOutput = !live || cli.out.json;
+            const r = await follow(cli, await c.run(command, { ...opts, stream: true, keepOutput, signal: stop.signal }), live);
             return report(cli, r, f.timeout);
           } catch (err) {
             if (stop.signal.aborted) return 130;
