@@ -2,7 +2,7 @@
 // meanwhile waits, and a new connection hears the same hello, the watches and the re-subscriptions first.
 import { describe, expect, it } from 'vitest';
 import { RpcCore } from './channel.js';
-import { DaemonClosedError } from './errors.js';
+import { DaemonClosedError, InvalidParams } from './errors.js';
 
 interface Sent {
   id: number;
@@ -97,5 +97,22 @@ describe('RpcCore through an outage', () => {
     await expect(waiting).rejects.toThrow(new DaemonClosedError('gave up'));
     expect(d.core.signal.aborted).toBe(true);
     expect(d.sent).toEqual([]);
+  });
+});
+
+describe('RpcCore with params JSON cannot carry', () => {
+  it('fails the call with InvalidParams, sends nothing, and the connection goes on', async () => {
+    const d = daemon();
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 100_000; i++) deep = { deep };
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const env of [deep, cyclic, { n: 1n }]) {
+      const call = d.core.call('container.run', { container: 'c', command: 'true', env } as never);
+      await expect(call).rejects.toBeInstanceOf(InvalidParams);
+      await expect(call).rejects.toMatchObject({ field: 'params' });
+    }
+    expect(d.sent).toEqual([]);
+    await expect(d.core.call('daemon.version', {})).resolves.toBeNull();
   });
 });

@@ -6,7 +6,7 @@
  */
 import { JSONRPCClient, type JSONRPCResponse } from 'json-rpc-2.0';
 import type { MethodName, NotificationName, NotificationParams, ParamsOf, ResultOf } from '@pocketdock/protocol';
-import { DaemonClosedError, errorFromWire } from './errors.js';
+import { DaemonClosedError, InvalidParams, errorFromWire } from './errors.js';
 import { Replay } from './replay.js';
 
 /** `bytes`: the raw UTF-8 of the params' `data` when it came as a binary frame's payload (exec.output). */
@@ -42,8 +42,23 @@ export type ResumeHook = () => ((r: Resumption) => Promise<void>) | undefined;
 
 const utf8 = new TextDecoder();
 
+/**
+ * A request's JSON text. What JSON cannot carry (a BigInt, a cycle, nesting deep enough to exhaust
+ * the stack) is the caller's mistake, said as such: json-rpc-2.0 would report a sender's throw as a
+ * lost connection.
+ */
+function serialized(request: { params: unknown }): string {
+  try {
+    return JSON.stringify(request);
+  } catch (err) {
+    const detail = `cannot be sent as JSON: ${(err as Error).message}`;
+    throw new InvalidParams(`invalid params: params ${detail}`, { field: 'params', detail });
+  }
+}
+
 export class RpcCore {
-  private readonly rpc: JSONRPCClient;
+  /** Its client params are the request's JSON text, made before the call so that a failure is the caller's. */
+  private readonly rpc: JSONRPCClient<string>;
   private readonly listeners = new Map<string, Set<(params: never, bytes?: Uint8Array) => void>>();
   private readonly closing = new AbortController();
   private readonly hooks = new Set<ResumeHook>();
@@ -58,9 +73,9 @@ export class RpcCore {
     send: (text: string) => void,
     private readonly hold: (delta: number) => void = () => undefined,
   ) {
-    this.rpc = new JSONRPCClient((request) => {
+    this.rpc = new JSONRPCClient<string>((_request, text) => {
       if (this.closedError) throw this.closedError;
-      send(JSON.stringify(request));
+      send(text);
     });
   }
 
@@ -87,7 +102,8 @@ export class RpcCore {
 
   private async request<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
     if (this.closedError) throw this.closedError;
-    const response = await this.rpc.requestAdvanced({ jsonrpc: '2.0', id: this.nextId++, method, params } as never);
+    const request = { jsonrpc: '2.0', id: this.nextId++, method, params } as const;
+    const response = await this.rpc.requestAdvanced(request as never, serialized(request));
     if (response.error) {
       // json-rpc-2.0 answers its own failures (connection gone) with code 0.
       if (response.error.code === 0) throw this.closedError ?? new DaemonClosedError(response.error.message);
