@@ -13,7 +13,7 @@
  * (Process.stream({ from })).
  */
 import type { ExecExit, ExecOutput, ExecResult, StreamChunk, StreamName } from '@pocketdock/protocol';
-import { PocketDockError } from './errors.js';
+import { errorFromWire, PocketDockError } from './errors.js';
 import { execRouter, type ExecSubscription, type Offsets } from './exec-router.js';
 import type { RpcTransport } from './channel.js';
 
@@ -134,6 +134,11 @@ class StreamCore {
   }
 
   private exit(n: ExecExit): void {
+    if (n.error) {
+      this.fail(errorFromWire(n.error));
+      this.close();
+      return;
+    }
     this.result = this.received ? withText(n.result, this.received) : n.result;
     this.close();
     this.notify();

@@ -27,9 +27,10 @@ export class DaemonError<T extends ErrorType = ErrorType> extends Error {
   }
 }
 
-/** The JSON-RPC error response for `err`: its own type and fields, or InternalError (logged) for anything else. */
 /** The engine could not be reached (SocketConnectionError, SocketCommunicationError): nothing was learnt about the container. */
 export const engineAway = (err: unknown): err is DaemonError => err instanceof DaemonError && err.type.startsWith('Socket');
+
+/** The JSON-RPC error response for `err`: its own type and fields, or InternalError (logged) for anything else. */
 
 export function wireError(id: JSONRPCID, err: unknown, log: Logger): JSONRPCErrorResponse {
   if (err instanceof DaemonError) return createJSONRPCErrorResponse(id, err.code, err.message, err.data);

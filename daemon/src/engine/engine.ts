@@ -302,6 +302,19 @@ export class Engine {
     );
   }
 
+  /**
+   * Whether the container stops within `ms` (a removed one has). A command's stream can end while a
+   * stop or removal is under way and the engine still says "running".
+   */
+  async stopsWithin(id: string, ms: number): Promise<boolean> {
+    try {
+      await this.docker.getContainer(id).wait({ condition: 'not-running', abortSignal: AbortSignal.timeout(ms) });
+      return true;
+    } catch (err) {
+      return (err as { statusCode?: number }).statusCode === 404;
+    }
+  }
+
   removeContainer(id: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     return this.call('remove', { containerId: id }, async () => {
       await this.docker.getContainer(id).remove({ force: opts.force ?? false, v: opts.volumes ?? true });

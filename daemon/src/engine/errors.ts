@@ -42,7 +42,8 @@ export function mapEngineError(err: unknown, ctx: FailureContext): Error {
     return new DaemonError('ImageNotFound', `image ${ctx.image} not found: build it or pull it first`, { image: ctx.image });
   }
   if (e.statusCode === 404 && ctx.containerId) return containerNotFound(ctx.containerId, msg);
-  if (e.statusCode === 409 && ctx.containerId && /not running|is paused|is restarting/i.test(msg)) {
+  // Docker says 409 when asked; 500 when the container stops between the check and the exec's start.
+  if ((e.statusCode === 409 || e.statusCode === 500) && ctx.containerId && /not running|is paused|is restarting/i.test(msg)) {
     return containerNotRunning(ctx.containerId, msg);
   }
   return ctx.containerId

@@ -8,8 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AgentClient, AgentCommand, Living } from '@pocketdock/agent';
-import { engineAway, type DaemonError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { containerFault } from './fault.js';
 import { armTimeout, KILLED_EXIT, STOP_GRACE_MS, UNKNOWN_EXIT, type CommandRun, type ExecOutcome, type ExecStart } from './run.js';
 import { settlesWithin } from './settle.js';
 import { EXEC_MARKER } from './signal.js';
@@ -65,6 +65,8 @@ export class AgentRun implements CommandRun {
         clearTimeout(this.nudge);
         const gone = this.timedOut && (await this.stopping!);
         await Promise.allSettled([...this.signalling]);
+        const fault = this.killed || this.timedOut ? undefined : await containerFault(this.where.engine, this.where.containerId, code);
+        if (fault) throw fault;
         const exitCode = this.killed && code !== UNKNOWN_EXIT ? KILLED_EXIT : code;
         const outcome = { exitCode, durationMs: Date.now() - started, timedOut: gone };
         this.log.debug(outcome, 'exec done');
@@ -102,33 +104,14 @@ export class AgentRun implements CommandRun {
   }
 
   /**
-   * The agent's stream ended under the command. When the engine went away, whoever waits gets its
-   * typed error, as for an engine exec; else the container stopped or the agent was killed, and the
-   * exit code is unknown.
+   * The agent's stream ended under the command: the container's fault when it stopped, went or lost
+   * its engine (containerFault), else the agent was killed and the exit code is unknown.
    */
   private async lost(err: Error, started: number): Promise<ExecOutcome> {
     this.log.warn({ reason: err.message }, 'the agent ended under the command');
-    const fault = await this.engineFault();
+    const fault = await containerFault(this.where.engine, this.where.containerId, UNKNOWN_EXIT);
     if (fault) throw fault;
     return { exitCode: UNKNOWN_EXIT, durationMs: Date.now() - started, timedOut: false };
-  }
-
-  /**
-   * The engine's error if it cannot be reached. Asked twice when the first answer is a broken
-   * connection: an engine going away can drop one that it accepted before it stops accepting any,
-   * and what it says next (no socket, refused) is the one that names it.
-   */
-  private async engineFault(): Promise<DaemonError | undefined> {
-    let fault: DaemonError | undefined;
-    for (let attempt = 0; attempt < 2 && (!fault || fault.type === 'SocketCommunicationError'); attempt++) {
-      const e: unknown = await this.where.engine.inspectContainer(this.where.containerId).then(
-        () => undefined,
-        (err: unknown) => err,
-      );
-      if (!engineAway(e)) return undefined;
-      fault = e;
-    }
-    return fault;
   }
 
   /** To every process of the tree; a SIGKILL is repeated until nothing of it is left. */

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { DaemonError } from '../errors.js';
 import { Demuxer, engineMessage, mapEngineError, type DemuxSink, type Engine } from '../engine/index.js';
 import type { Logger } from '../log.js';
+import { containerFault } from './fault.js';
 import { KILL_AFTER, supervised } from './shim.js';
 import type { CommandRun, ExecOutcome, ExecStart } from './run.js';
 import { armTimeout, KILLED_EXIT, STOP_GRACE_MS, UNKNOWN_EXIT } from './run.js';
@@ -58,7 +59,13 @@ export class ExecRun implements CommandRun {
         demux.end();
         await this.stopping;
         await Promise.allSettled([...this.signalling]);
-        const code = this.abandoned ? UNKNOWN_EXIT : await this.exitCode();
+        const code = this.abandoned
+          ? UNKNOWN_EXIT
+          : await this.exitCode().catch(async (err: unknown) => {
+              throw (await containerFault(engine, this.containerId, UNKNOWN_EXIT)) ?? err;
+            });
+        const fault = this.killed || this.timedOut ? undefined : await containerFault(engine, this.containerId, code);
+        if (fault) throw fault;
         const exitCode = this.killed && code !== UNKNOWN_EXIT ? KILLED_EXIT : code;
         const outcome = { exitCode, durationMs: Date.now() - started, timedOut: this.timedOut && !this.abandoned };
         this.log.debug(outcome, 'exec done');

@@ -429,7 +429,8 @@ export class ManagedExec {
       }
     }
     if (this.result && STREAMS.every((s) => sub.cursor[s] >= this.rings[s].end)) {
-      sub.channel.send('exec.exit', { execId: this.id, subscription: sub.id, result: this.result });
+      const failure = this.failure && { code: this.failure.code, message: this.failure.message, data: this.failure.data };
+      sub.channel.send('exec.exit', { execId: this.id, subscription: sub.id, result: this.result, ...(failure && { error: failure }) });
       this.unsubscribeKey(key);
       return;
     }

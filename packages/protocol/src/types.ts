@@ -5,7 +5,7 @@ export const ExecResult = Type.Object(
   {
     exitCode: Type.Integer({
       description:
-        "Exit code of the command; 128+N when killed by signal N; -1 when nobody can know it (an exec found again after a restart that the container's agent did not run, or one whose engine went away: a blocking run and exec.wait then fail with the engine's typed error instead)",
+        "Exit code of the command; 128+N when killed by signal N; -1 when nobody can know it (an exec found again after a restart that the container's agent did not run, or one whose engine went away or whose container was stopped or removed under it: a blocking run, exec.wait and a streamed run then fail with that typed error instead — SocketConnectionError, ContainerNotRunning, ContainerGone)",
     }),
     stdout: Type.String(),
     stderr: Type.String(),

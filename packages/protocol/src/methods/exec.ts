@@ -113,7 +113,20 @@ export const ExecOutput = Type.Object({
 });
 export type ExecOutput = Static<typeof ExecOutput>;
 
-export const ExecExit = Type.Object({ execId: Type.String(), ...Subscribed, result: ExecResult });
+export const ExecExit = Type.Object({
+  execId: Type.String(),
+  ...Subscribed,
+  result: ExecResult,
+  error: Type.Optional(
+    Type.Object(
+      { code: Type.Integer(), message: Type.String(), data: Type.Record(Type.String(), Type.Unknown()) },
+      {
+        description:
+          "why nobody can know the exit code (then -1): the container was stopped or removed under the command, or the engine went away — the error a blocking run or exec.wait fails with, in a JSON-RPC error's shape",
+      },
+    ),
+  ),
+});
 export type ExecExit = Static<typeof ExecExit>;
 
 export const EXEC_NOTIFICATIONS = {
