@@ -16,13 +16,16 @@ async function inFreshNode(body: string): Promise<Record<string, unknown>> {
   return JSON.parse(stdout) as Record<string, unknown>;
 }
 
+/** A fresh node compiling TypeScript and loading ssh2 takes seconds on a loaded machine: the unit project's 5 s were exceeded. */
+const FRESH_NODE_MS = 30_000;
+
 describe('dockerode as the daemon loads it', () => {
   it('loads neither ssh2 nor gRPC nor protobuf, and each deferred file is a function as its stub is', async () => {
     const r = await inFreshNode(`
       const kinds = DEFERRED.map((p) => { const m = createRequire(import.meta.url).cache[p]; return m && typeof m.exports; });
       console.log(JSON.stringify({ ssh2: loaded('ssh2'), grpc: loaded('@grpc/grpc-js'), protobuf: loaded('protobufjs'), kinds, docker: typeof Dockerode }));`);
     expect(r).toEqual({ ssh2: false, grpc: false, protobuf: false, kinds: ['function', 'function'], docker: 'function' });
-  });
+  }, FRESH_NODE_MS);
 
   it('loads ssh2 on the first call of an ssh:// engine, which reaches the host', async () => {
     // A TCP server that closes every connection: ssh2 connects, then fails its handshake.
@@ -38,5 +41,5 @@ describe('dockerode as the daemon loads it', () => {
     } finally {
       server.close();
     }
-  });
+  }, FRESH_NODE_MS);
 });
