@@ -11,8 +11,10 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Owner } from './owner.js';
+import { BLOCK, TarError, padding, readNumber, sealed, writeNumber, writeText, checksum } from './tar-blocks.js';
 
-const BLOCK = 512;
+export { TarError };
+
 /** Most bytes of pax records one member may carry (names, times, attributes: small). */
 const MAX_PAX = 1024 * 1024;
 
@@ -31,61 +33,6 @@ const LONG_NAMES = new Set(['L', 'K']);
 const REFUSED: Record<string, string> = { '1': 'link', '3': 'character-device', '4': 'block-device', '6': 'fifo' };
 /** Pax keys that set a member's owner: the engine would apply them over the header's fields. */
 const OWNER_KEYS = new Set(['uid', 'gid', 'uname', 'gname']);
-
-/** `refused`: a valid member of a type a push may not hold; else the stream is not a valid tar. */
-export class TarError extends Error {
-  constructor(
-    message: string,
-    readonly refused = false,
-  ) {
-    super(message);
-  }
-}
-
-/** Numeric field: octal text, or base-256 (GNU) when the top bit of the first byte is set. */
-function readNumber(b: Buffer, at: number, len: number): number {
-  if (b[at]! & 0x80) {
-    let n = b[at]! & 0x7f;
-    for (let i = 1; i < len; i++) n = n * 256 + b[at + i]!;
-    return n;
-  }
-  const text = b
-    .toString('latin1', at, at + len)
-    .replace(/\0.*$/s, '')
-    .trim();
-  if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw new TarError(`bad number field "${text}"`);
-  return parseInt(text, 8);
-}
-
-function writeNumber(b: Buffer, at: number, len: number, n: number): void {
-  const octal = n.toString(8);
-  if (octal.length < len) {
-    b.write(`${octal.padStart(len - 1, '0')}\0`, at, len, 'latin1');
-    return;
-  }
-  b.fill(0, at, at + len);
-  for (let i = len - 1, v = n; i > 0; i--, v = Math.floor(v / 256)) b[at + i] = v % 256;
-  b[at] = 0x80;
-}
-
-function writeText(b: Buffer, at: number, len: number, text: string): void {
-  b.fill(0, at, at + len);
-  b.write(text, at, len, 'utf8');
-}
-
-function checksum(b: Buffer): number {
-  let sum = 8 * 0x20; // the checksum field itself counts as spaces
-  for (let i = 0; i < BLOCK; i++) if (i < 148 || i >= 156) sum += b[i]!;
-  return sum;
-}
-
-function sealed(b: Buffer): Buffer {
-  b.write(`${checksum(b).toString(8).padStart(6, '0')}\0 `, 148, 8, 'latin1');
-  return b;
-}
-
-const padding = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK;
 
 /** The pax records of `data` without those naming an owner, or undefined when none does. */
 function withoutOwner(data: Buffer): Buffer | undefined {

@@ -5,14 +5,14 @@
  * end to end. Nothing is opened before the body arrives, so an unused upload holds nothing.
  */
 import { posix } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { TransferKind, UploadResult } from '@pocketdock/protocol';
-import { tar } from '../cjs.js';
 import type { Engine } from '../engine/index.js';
 import { invalidParams } from '../errors.js';
 import type { Owner } from './owner.js';
-import { Reown, TarError } from './reown.js';
+import { Reown } from './reown.js';
+import { TarError, archiveEnd, fileHeader } from './tar-blocks.js';
 import type { Inbound } from './transfers.js';
 
 export interface UploadTarget {
@@ -41,48 +41,83 @@ export class Upload implements Inbound {
     // The first failure is the cause; whatever it breaks afterwards reports it again.
     const fail = (err: Error) => {
       failure ??= err;
-      body.unpipe(sink);
+      if (archive instanceof FileTar) archive.detach();
+      else body.unpipe(archive);
       archive.destroy(failure);
-      sink.destroy(failure);
     };
-    // tar-stream's streams are streamx ones, which Node's stream functions take as their own.
-    let sink: Writable;
-    let archive: Readable;
+    // Counted beside the flow rather than through a stream of its own: one hop less per chunk.
+    // Registered before the archive's own listeners, so that no byte past the size goes on, and
+    // a short body is named before the archive ends.
+    body.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (this.size !== undefined && bytes > this.size) fail(invalidParams('body', `goes past the ${this.size} bytes announced`));
+    });
+    body.once('end', () => {
+      if (this.size !== undefined && bytes < this.size) fail(invalidParams('body', `${bytes} bytes sent of the ${this.size} announced`));
+    });
+    finished(body).catch(fail); // the caller went away mid-body
+    let archive: FileTar | Reown;
     if (this.kind === 'file') {
-      const pack = tar.pack();
-      sink = pack.entry({ name: posix.basename(this.path), type: 'file', size: this.size, mode: 0o644, ...owner }, (err) =>
-        err ? fail(err) : pack.finalize(),
-      ) as unknown as Writable;
-      archive = pack as unknown as Readable;
+      archive = new FileTar(body, fileHeader(posix.basename(this.path), this.size ?? 0, 0o644, owner), archiveEnd(this.size ?? 0));
     } else {
-      sink = archive = new Reown(owner);
+      archive = new Reown(owner);
       // Registered first, so that this typed error is the one kept.
-      sink.on('error', (err: Error) =>
+      archive.on('error', (err: Error) =>
         fail(
           err instanceof TarError && err.refused
             ? invalidParams('body', err.message)
             : invalidParams('body', `is not a valid tar stream: ${err.message}`),
         ),
       );
+      body.pipe(archive);
     }
-    // Their errors come from fail() or are reported through it: listened to, never left to crash.
-    sink.on('error', fail);
+    // Its errors come from fail() or are reported through it: listened to, never left to crash.
     archive.on('error', fail);
     const dir = this.kind === 'file' ? posix.dirname(this.path) : this.path;
-    const written = engine.putArchive(containerId, dir, archive).catch(fail);
-    // Counted beside the pipe rather than through a stream of its own: one hop less per chunk.
-    body.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (this.size !== undefined && bytes > this.size) fail(invalidParams('body', `goes past the ${this.size} bytes announced`));
-    });
-    // Before the pipe's own 'end' listener, so that a short body is named before the packer objects.
-    body.once('end', () => {
-      if (this.size !== undefined && bytes < this.size) fail(invalidParams('body', `${bytes} bytes sent of the ${this.size} announced`));
-    });
-    finished(body).catch(fail); // the caller went away mid-body
-    body.pipe(sink);
-    await written;
+    await engine.putArchive(containerId, dir, archive).catch(fail);
     if (failure) throw failure;
     return { bytes };
+  }
+}
+
+/**
+ * A one-member tar made of a file's bytes as they pass: its header, the body's chunks as they
+ * come (never copied, never parsed), then padding and the end blocks. The body is paused while
+ * the engine is behind.
+ */
+export class FileTar extends Readable {
+  private readonly onData = (chunk: Buffer) => {
+    if (!this.push(chunk)) this.body.pause();
+  };
+  private readonly onEnd = () => {
+    this.push(this.end);
+    this.push(null);
+  };
+
+  constructor(
+    private readonly body: Readable,
+    head: Buffer,
+    private readonly end: Buffer,
+  ) {
+    super();
+    this.push(head);
+    body.on('data', this.onData);
+    body.once('end', this.onEnd);
+  }
+
+  override _read(): void {
+    this.body.resume();
+  }
+
+  /** Takes no more of the body, and leaves it paused. */
+  detach(): void {
+    this.body.off('data', this.onData);
+    this.body.off('end', this.onEnd);
+    this.body.pause();
+  }
+
+  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    this.detach();
+    done(err);
   }
 }
