@@ -1,9 +1,12 @@
 /** The five file operations of a container: writeFile, readFile, listFiles, push and pull. */
-import { posix, resolve } from 'node:path';
-import { DEFAULTS, type ContainerTarget } from '@pocketdock/protocol';
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { chmod, lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join, posix, resolve } from 'node:path';
+import { DEFAULTS, type ContainerTarget, type HostFile } from '@pocketdock/protocol';
 import { InvalidParams } from './errors.js';
 import { extractTree, packTree, type PullResult } from './local-tree.js';
-import { download, upload, type TransferOptions } from './transfer.js';
+import { download, getTransfer, runLocal, upload, type TransferOptions } from './transfer.js';
 import type { Transport } from './transport.js';
 
 export type { PullResult } from './local-tree.js';
@@ -69,16 +72,84 @@ export class ContainerFiles {
     return (await this.transport.call('file.list', { ...this.target(), path })).names;
   }
 
-  /** Copies a local file or directory tree to `dest` (the new path) in the container. */
+  /**
+   * Copies a local file or directory tree to `dest` (the new path) in the container. A file, when
+   * the daemon is on this host (its Unix socket) and sees the same file, is read by the daemon itself.
+   */
   async push(src: string, dest: string, opts: TransferOptions = {}): Promise<void> {
     const target = newEntry(dest);
-    const tar = await packTree(resolve(src), posix.basename(target));
+    const from = resolve(src);
+    if (this.transport.http.socketPath && (await this.pushLocal(from, target, opts))) return;
+    const tar = await packTree(from, posix.basename(target));
     await upload(this.transport, { ...this.target(), path: posix.dirname(target), kind: 'tar' }, tar, opts);
   }
 
-  /** Copies a file or directory tree of the container to the local path `dest`. */
+  /**
+   * Copies a file or directory tree of the container to the local path `dest`. A file, when the
+   * daemon is on this host (its Unix socket) and sees the same file system, is written by the daemon
+   * itself into a file made here, which then takes the place of `dest`.
+   */
   async pull(src: string, dest: string, opts: TransferOptions = {}): Promise<PullResult> {
-    const { chunks } = await download(this.transport, { ...this.target(), path: src, kind: 'tar' }, opts);
-    return extractTree(chunks, resolve(dest));
+    const to = resolve(dest);
+    const start = { ...this.target(), path: src, kind: 'tar' as const };
+    const spare = this.transport.http.socketPath ? await spareFile(to) : undefined;
+    if (!spare) return extractTree((await download(this.transport, start, opts)).chunks, to);
+    try {
+      const { downloadId, local, size, mode } = await this.transport.call('file.downloadStart', { ...start, local: spare.file });
+      if (!local) return await extractTree(await getTransfer(this.transport, downloadId, undefined, opts), to);
+      await runLocal(this.transport, downloadId, opts, size);
+      await chmod(spare.path, mode ?? 0o644);
+      await rename(spare.path, to);
+      return { skipped: [] };
+    } finally {
+      await unlink(spare.path).catch(() => undefined); // already gone once it took dest's place
+    }
+  }
+
+  /** Pushes the regular file `src` through the daemon's own read of it: false when it is not one, or the daemon cannot. */
+  private async pushLocal(src: string, target: string, opts: TransferOptions): Promise<boolean> {
+    if (!(await lstat(src)).isFile()) return false;
+    // Opened here, so that the daemon reads nothing this process could not.
+    const file = await open(src, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      const st = await file.stat({ bigint: true });
+      const local = { path: src, dev: String(st.dev), ino: String(st.ino) };
+      const start = await this.transport.call('file.uploadStart', {
+        ...this.target(),
+        path: target,
+        kind: 'file',
+        size: Number(st.size),
+        local,
+      });
+      if (!start.local) {
+        await this.transport.call('file.cancel', { transferId: start.uploadId });
+        return false;
+      }
+      await runLocal(this.transport, start.uploadId, opts, Number(st.size));
+      return true;
+    } finally {
+      await file.close();
+    }
+  }
+}
+
+/**
+ * A new empty file beside `dest` for the daemon to write a pulled file into, as this process sees
+ * it; undefined when `dest` is a directory (a tree merges into it) or no file can be made there.
+ */
+async function spareFile(dest: string): Promise<{ path: string; file: HostFile } | undefined> {
+  try {
+    await mkdir(dirname(dest), { recursive: true });
+    if ((await lstat(dest).catch(() => undefined))?.isDirectory()) return undefined;
+    const path = join(dirname(dest), `.${basename(dest)}.pocketdock-${randomBytes(6).toString('hex')}`);
+    const file = await open(path, 'wx', 0o600);
+    try {
+      const st = await file.stat({ bigint: true });
+      return { path, file: { path, dev: String(st.dev), ino: String(st.ino) } };
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return undefined;
   }
 }

@@ -7,12 +7,13 @@
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { TRANSFER_ROUTE, type ParamsOf } from '@pocketdock/protocol';
-import { SocketCommunicationError, errorFromWire, type PocketDockError, type WireError } from './errors.js';
+import { createInterface } from 'node:readline';
+import { TRANSFER_ROUTE, type ParamsOf, type UploadResult } from '@pocketdock/protocol';
+import { PocketDockError, SocketCommunicationError, errorFromWire, type WireError } from './errors.js';
 import type { Transport } from './transport.js';
 
 export interface Progress {
-  /** Bytes moved so far (for trees: bytes of the tar stream). */
+  /** Bytes moved so far (push and pull: bytes of the tar stream, or of the file when the daemon moves it itself). */
   bytes: number;
   /** Bytes to move in all, when known (an image export's is the daemon's estimate: `bytes` may pass it). */
   total?: number;
@@ -110,7 +111,46 @@ export function getTransfer(
   });
 }
 
-function open(transport: Transport, id: string, method: 'GET' | 'PUT', headers: Record<string, string>): ClientRequest {
+/**
+ * Runs the local transfer `id` (opened with `local`: the daemon moves the bytes between the engine
+ * and a file on this host itself); resolves to its result once it is over.
+ */
+export function runLocal(transport: Transport, id: string, opts: TransferOptions = {}, total?: number): Promise<UploadResult> {
+  const req = open(transport, id, 'POST', {});
+  const tell = (bytes: number) => opts.onProgress?.(total === undefined ? { bytes } : { bytes, total });
+  return new Promise<UploadResult>((resolve, reject) => {
+    req.once('response', (res) => {
+      if (res.statusCode !== 200) {
+        answer<never>(res, id).catch(reject);
+        return;
+      }
+      outcome(res, id, tell).then(resolve, reject);
+    });
+    req.once('error', (err) => reject(brokenOff(id, err)));
+    req.end();
+  });
+}
+
+/** A local transfer's answer: progress lines, then its result or its error. */
+async function outcome(res: IncomingMessage, id: string, tell: (bytes: number) => void): Promise<UploadResult> {
+  try {
+    for await (const text of createInterface({ input: res, crlfDelay: Infinity })) {
+      const line = JSON.parse(text) as { bytes?: number; result?: UploadResult; error?: WireError };
+      if (line.error) throw errorFromWire(line.error);
+      if (line.result) {
+        tell(line.result.bytes);
+        return line.result;
+      }
+      tell(line.bytes!);
+    }
+  } catch (err) {
+    if (err instanceof PocketDockError) throw err;
+    throw brokenOff(id, err as Error);
+  }
+  throw brokenOff(id, new Error('the answer ended before the outcome'));
+}
+
+function open(transport: Transport, id: string, method: 'GET' | 'PUT' | 'POST', headers: Record<string, string>): ClientRequest {
   const { headers: auth, ...target } = transport.http;
   return request({ ...target, path: `${TRANSFER_ROUTE}${encodeURIComponent(id)}`, method, headers: { ...auth, ...headers } });
 }

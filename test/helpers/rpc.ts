@@ -34,10 +34,10 @@ export function postRpc(target: RawTarget, body: string | Buffer): Promise<{ sta
   });
 }
 
-/** One request on the transfer channel: `body` streamed as the PUT body; answers the status and the whole response body. */
+/** One request on the transfer channel: `body` streamed as the PUT body (none for GET and a local transfer's POST); answers the status and the whole response body. */
 export function transferRequest(
   target: RawTarget,
-  method: 'GET' | 'PUT',
+  method: 'GET' | 'PUT' | 'POST',
   path: string,
   body?: Buffer,
 ): Promise<{ status: number; body: Buffer }> {

@@ -426,7 +426,8 @@ describe('a 200 MB file', () => {
     expect(small.child.exitCode).toBe(null);
     expect(await sha256(join(local, 'big-back.bin'))).toBe(await sha256(src));
     expect((await sc.run('stat -c %s /home/sandbox/big.bin')).stdout).toBe(`${SIZE}\n`);
-    expect(pushed.at(-1)!.bytes).toBeGreaterThan(SIZE);
-    expect(pulled.at(-1)!.bytes).toBeGreaterThan(SIZE);
+    // The file's bytes, moved by the daemon itself (it shares this file system), or a tar of them.
+    expect(pushed.at(-1)!.bytes).toBeGreaterThanOrEqual(SIZE);
+    expect(pulled.at(-1)!.bytes).toBeGreaterThanOrEqual(SIZE);
   });
 });

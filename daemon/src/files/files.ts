@@ -1,19 +1,29 @@
 /** The file service behind file.*: writes, listings, and opening uploads and downloads. */
+import { constants } from 'node:fs';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { DEFAULTS, type ContainerTarget, type ParamsOf, type ResultOf, type TransferKind } from '@pocketdock/protocol';
 import { invalidParams } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Containers } from '../container/index.js';
+import type { Caller, Containers } from '../container/index.js';
+import type { Engine } from '../engine/index.js';
 import { listDirectory } from './list.js';
 import { containerOwner, forgetOwner } from './owner.js';
-import { capped, openFile, openTar } from './source.js';
-import { Transfers } from './transfers.js';
+import { localDownload, localUpload, openHostFile, type OpenedHostFile } from './local.js';
+import { capped, openFile, openTar, openTarOrFile } from './source.js';
+import type { FileMeta } from './tar-blocks.js';
+import { Transfers, type Outbound } from './transfers.js';
 import { Upload } from './upload.js';
 
 /** Where a client's path points: a relative one starts at the sandbox user's home, as in a shell there. */
 export function containerPath(path: string): string {
   return posix.resolve(DEFAULTS.home, path);
+}
+
+/** Refuses `local` to a caller off the Unix socket, or with `conflict` (what makes it unusable) set. */
+function hostFileAllowed(caller: Caller, conflict: string | undefined): void {
+  if (caller.tcp) throw invalidParams('local', 'names a host file: only callers on the Unix socket may');
+  if (conflict) throw invalidParams('local', conflict);
 }
 
 export class Files {
@@ -41,20 +51,58 @@ export class Files {
     return { names: await listDirectory(engine, inspect.Id, containerPath(p.path), this.log) };
   }
 
-  async uploadStart(p: ParamsOf<'file.uploadStart'>): Promise<ResultOf<'file.uploadStart'>> {
+  /** Only Unix-socket callers may name host files (`local`). */
+  async uploadStart(p: ParamsOf<'file.uploadStart'>, caller: Caller): Promise<ResultOf<'file.uploadStart'>> {
     if (p.kind === 'file' && p.size === undefined) throw invalidParams('size', 'is required for kind "file"');
-    const upload = await this.openUpload(p, p.path, p.kind, p.size);
-    return { uploadId: this.transfers.add('up', upload) };
+    if (p.local) hostFileAllowed(caller, p.kind === 'file' ? undefined : 'is for kind "file" only');
+    const host = p.local && (await openHostFile(p.local, constants.O_RDONLY));
+    if (!host) return { uploadId: this.transfers.add('up', await this.openUpload(p, p.path, p.kind, p.size)) };
+    try {
+      const { mode, mtimeMs, size } = host.stats;
+      const meta = { mode: Number(mode) & 0o7777, mtime: Number(mtimeMs / 1000n) };
+      const upload = await this.openUpload(p, p.path, p.kind, Number(size), meta);
+      return { uploadId: this.transfers.add('up', localUpload(host, upload)), local: true };
+    } catch (err) {
+      await host.handle.close();
+      throw err;
+    }
   }
 
-  async downloadStart(p: ParamsOf<'file.downloadStart'>): Promise<ResultOf<'file.downloadStart'>> {
+  async downloadStart(p: ParamsOf<'file.downloadStart'>, caller: Caller): Promise<ResultOf<'file.downloadStart'>> {
+    if (p.local) hostFileAllowed(caller, p.maxBytes === undefined ? undefined : 'cannot be used with maxBytes');
     const { engine, inspect } = await this.containers.resolve(p.container, p.socketPath);
-    const open = p.kind === 'file' ? openFile : openTar;
     const path = containerPath(p.path);
-    const opened = await open(engine, inspect.Id, path);
+    const host = p.local && (await openHostFile(p.local, constants.O_WRONLY));
+    if (host) return this.downloadInto(host, p.kind, engine, inspect.Id, path);
+    const opened = await (p.kind === 'file' ? openFile : openTar)(engine, inspect.Id, path);
     const source = p.maxBytes === undefined ? opened : capped(opened, p.maxBytes, inspect.Id, path);
     const downloadId = this.transfers.add('down', source);
     return source.size === undefined ? { downloadId } : { downloadId, size: source.size };
+  }
+
+  /** A download into the caller's host file when a file comes out; else the tar, as a download of its own. */
+  private async downloadInto(
+    host: OpenedHostFile,
+    kind: TransferKind,
+    engine: Engine,
+    containerId: string,
+    path: string,
+  ): Promise<ResultOf<'file.downloadStart'>> {
+    const into = (source: Outbound) => ({
+      downloadId: this.transfers.add('down', localDownload(host, source)),
+      size: source.size!,
+      local: true as const,
+    });
+    try {
+      if (kind === 'file') return into(await openFile(engine, containerId, path));
+      const { tar, file } = await openTarOrFile(engine, containerId, path);
+      if (file) return { ...into(file.source), mode: file.mode };
+      await host.handle.close();
+      return { downloadId: this.transfers.add('down', tar) };
+    } catch (err) {
+      await host.handle.close();
+      throw err;
+    }
   }
 
   cancel(p: ParamsOf<'file.cancel'>): null {
@@ -62,11 +110,17 @@ export class Files {
     return null;
   }
 
-  private async openUpload(at: ContainerTarget, path: string, kind: TransferKind, size: number | undefined): Promise<Upload> {
+  private async openUpload(
+    at: ContainerTarget,
+    path: string,
+    kind: TransferKind,
+    size: number | undefined,
+    meta?: FileMeta,
+  ): Promise<Upload> {
     const target = containerPath(path);
     if (kind === 'file' && (path.endsWith('/') || target === '/')) throw invalidParams('path', `"${path}" names a directory, not a file`);
     const { engine, inspect } = await this.containers.resolve(at.container, at.socketPath);
     const owner = await containerOwner(engine, inspect);
-    return new Upload({ engine, containerId: inspect.Id, owner }, kind, target, size);
+    return new Upload({ engine, containerId: inspect.Id, owner }, kind, target, size, meta);
   }
 }

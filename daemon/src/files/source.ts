@@ -3,23 +3,18 @@
  * out of it (symlinks followed, as reading a path in the container would).
  */
 import { posix } from 'node:path';
-import type { Extract } from 'tar-stream';
-import { tar } from '../cjs.js';
+import { Readable } from 'node:stream';
 import { mapEngineError, type Engine } from '../engine/index.js';
 import { fileError } from '../errors.js';
+import { firstMember, relayed, type FirstMember, type MemberHeader } from './member.js';
 import type { Outbound } from './transfers.js';
 
 /** As many links as Linux follows in one path walk (MAXSYMLINKS). */
 const MAX_LINK_HOPS = 40;
 
-/** The engine stream's chunks, with a failure midway (the engine hung up) turned into a typed error. */
-async function* typed(chunks: AsyncIterable<Buffer>, engine: Engine, containerId: string, path: string): AsyncGenerator<Buffer> {
-  try {
-    yield* chunks;
-  } catch (err) {
-    throw mapEngineError(err, { socketPath: engine.socketPath, containerId, path });
-  }
-}
+/** A failure of the engine's stream midway (the engine hung up) as a typed error about `path`. */
+const typer = (engine: Engine, containerId: string, path: string) => (err: unknown) =>
+  mapEngineError(err, { socketPath: engine.socketPath, containerId, path });
 
 /**
  * `source` holding at most `maxBytes`: refused at once when its size says more, otherwise broken
@@ -39,37 +34,53 @@ export function capped(source: Outbound, maxBytes: number, containerId: string, 
       yield chunk;
     }
   }
-  return { chunks: counted(), size: source.size, close: source.close };
+  return { chunks: Readable.from(counted(), { objectMode: false }), size: source.size, close: source.close };
 }
 
 export async function openTar(engine: Engine, containerId: string, path: string): Promise<Outbound> {
   const archive = await engine.getArchive(containerId, path);
-  return { chunks: typed(archive, engine, containerId, path), size: undefined, close: () => archive.destroy() };
+  return { chunks: relayed(archive, typer(engine, containerId, path)), size: undefined, close: () => archive.destroy() };
+}
+
+/** The engine's tar of `path` read up to its first member's data, failing typed. */
+async function openMember(engine: Engine, containerId: string, path: string): Promise<{ member: FirstMember; close: () => void }> {
+  const archive = await engine.getArchive(containerId, path);
+  const close = () => archive.destroy();
+  try {
+    return { member: await firstMember(archive, typer(engine, containerId, path)), close };
+  } catch (err) {
+    close();
+    throw typer(engine, containerId, path)(err);
+  }
+}
+
+/** The header of a regular file, else undefined. */
+const fileHeader = (header: MemberHeader | undefined) =>
+  header?.type === 'file' || header?.type === 'contiguous-file' ? header : undefined;
+
+/**
+ * The tar of `path`, or, when its top member is a regular file, that file's bytes and permission
+ * bits (`file`) with the tar still there to take instead (`tar`, unread until one is chosen).
+ */
+export async function openTarOrFile(
+  engine: Engine,
+  containerId: string,
+  path: string,
+): Promise<{ tar: Outbound; file?: { source: Outbound; mode: number } }> {
+  const { member, close } = await openMember(engine, containerId, path);
+  const tar = { chunks: member.archive(), size: undefined, close };
+  const file = fileHeader(member.header);
+  if (!file) return { tar };
+  return { tar, file: { source: { chunks: member.data(), size: file.size, close }, mode: file.mode } };
 }
 
 export async function openFile(engine: Engine, containerId: string, path: string): Promise<Outbound> {
   let current = path;
   for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
-    const archive = await engine.getArchive(containerId, current);
-    const extract = tar.extract();
-    archive.once('error', (err) => extract.destroy(err));
-    archive.pipe(extract);
-    const close = () => {
-      archive.destroy();
-      extract.destroy();
-    };
-    let first: IteratorResult<Extract extends AsyncIterable<infer E> ? E : never>;
-    try {
-      first = await extract[Symbol.asyncIterator]().next();
-    } catch (err) {
-      close();
-      throw err;
-    }
-    const entry = first.done ? undefined : first.value;
-    const header = entry?.header;
-    if (entry && (header?.type === 'file' || header?.type === 'contiguous-file')) {
-      return { chunks: typed(entry as AsyncIterable<Buffer>, engine, containerId, path), size: header.size, close };
-    }
+    const { member, close } = await openMember(engine, containerId, current);
+    const { header } = member;
+    const file = fileHeader(header);
+    if (file) return { chunks: member.data(), size: file.size, close };
     close();
     if (header?.type === 'symlink' && header.linkname) {
       current = posix.resolve(posix.dirname(current), header.linkname);

@@ -62,15 +62,25 @@ export function sealed(b: Buffer): Buffer {
 /** Zeros that fill a member's data up to a whole block. */
 export const padding = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK;
 
+/** What a written file's header says besides its name, size and owner. */
+export interface FileMeta {
+  /** Permission bits. */
+  mode: number;
+  /** Modification time, in seconds. */
+  mtime: number;
+}
+
+const now = (): FileMeta => ({ mode: 0o644, mtime: Math.floor(Date.now() / 1000) });
+
 /** The header of a member of `type` (its typeflag) called `name`, owned by `owner`. */
-function block(type: string, name: string, size: number, mode: number, owner: Owner): Buffer {
+function block(type: string, name: string, size: number, owner: Owner, { mode, mtime }: FileMeta): Buffer {
   const h = Buffer.alloc(BLOCK);
   writeText(h, 0, 100, name);
   writeNumber(h, 100, 8, mode);
   writeNumber(h, 108, 8, owner.uid);
   writeNumber(h, 116, 8, owner.gid);
   writeNumber(h, 124, 12, size);
-  writeNumber(h, 136, 12, Math.floor(Date.now() / 1000));
+  writeNumber(h, 136, 12, mtime);
   h.write(type, 156, 1, 'latin1');
   h.write('ustar\x0000', 257, 8, 'latin1');
   writeText(h, 265, 32, owner.uname);
@@ -88,14 +98,14 @@ function paxRecord(key: string, value: string): Buffer {
 }
 
 /**
- * The blocks before a regular file's bytes: its ustar header, after a pax header carrying its
- * name when the name does not fit ustar's 100 bytes.
+ * The blocks before a regular file's bytes: its ustar header (a new file, 0644, by default), after
+ * a pax header carrying its name when the name does not fit ustar's 100 bytes.
  */
-export function fileHeader(name: string, size: number, mode: number, owner: Owner): Buffer {
-  const header = block('0', name, size, mode, owner);
+export function fileHeader(name: string, size: number, owner: Owner, meta: FileMeta = now()): Buffer {
+  const header = block('0', name, size, owner, meta);
   if (Buffer.byteLength(name) <= 100) return header;
   const records = paxRecord('path', name);
-  return Buffer.concat([block('x', 'PaxHeader', records.length, 0o644, owner), records, Buffer.alloc(padding(records.length)), header]);
+  return Buffer.concat([block('x', 'PaxHeader', records.length, owner, now()), records, Buffer.alloc(padding(records.length)), header]);
 }
 
 /** What follows a last member's `size` bytes: its padding and the two end blocks. */

@@ -48,6 +48,11 @@ describe('Transfers', () => {
     expect(t.claimUpload(id)).toBeDefined();
     const down = t.add('down', new Down());
     expect(refusal(() => t.claimUpload(down)).message).toMatch(/a download: GET/);
+    const local = t.add('down', { run: () => Promise.resolve({ bytes: 0 }), close: () => undefined });
+    expect(refusal(() => t.claimDownload(local)).message).toMatch(/local: POST/);
+    expect(refusal(() => t.claimUpload(local)).message).toMatch(/local: POST/);
+    expect(refusal(() => t.claimLocal(down)).message).toMatch(/a download: GET/);
+    expect(t.claimLocal(local)).toBeDefined();
   });
 
   it('makes ids of 128 random bits', () => {

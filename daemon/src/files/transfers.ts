@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import type { UploadResult } from '@pocketdock/protocol';
 import { invalidParams } from '../errors.js';
 
 /** An upload: takes the request body, answers what the PUT response carries. */
@@ -16,15 +17,26 @@ export interface Inbound {
 
 /** A download: bytes read as the response is written; `close` releases the engine stream. */
 export interface Outbound {
-  readonly chunks: AsyncIterable<Buffer>;
+  readonly chunks: Readable;
   /** Length in bytes when known up front. */
   readonly size: number | undefined;
   close(): void;
 }
 
-export type Transfer = Inbound | Outbound;
+/** A transfer the daemon runs itself, between the engine and a file on its host (local.ts). */
+export interface Local {
+  /** Moves the bytes, telling `progress` the count so far; `signal` stops it. */
+  run(progress: (bytes: number) => void, signal: AbortSignal): Promise<UploadResult>;
+  close(): void;
+}
+
+export type Transfer = Inbound | Outbound | Local;
 
 export const isInbound = (t: Transfer): t is Inbound => 'receive' in t;
+export const isLocal = (t: Transfer): t is Local => 'run' in t;
+
+/** How a transfer's one request is made, for a caller that made another. */
+const use = (t: Transfer) => (isInbound(t) ? 'an upload: PUT its bytes' : isLocal(t) ? 'local: POST it' : 'a download: GET it');
 
 export const IDLE_TIMEOUT_MS = 60_000;
 
@@ -70,12 +82,17 @@ export class Transfers {
 
   /** Takes the open upload `id` for its one use: later claims of it fail. */
   claimUpload(id: string): Inbound {
-    return this.claim(id, isInbound, 'a download: GET it') as Inbound;
+    return this.claim(id, isInbound) as Inbound;
   }
 
   /** Takes the open download `id` for its one use: later claims of it fail. */
   claimDownload(id: string): Outbound {
-    return this.claim(id, (t) => !isInbound(t), 'an upload: PUT its bytes') as Outbound;
+    return this.claim(id, (t) => !isInbound(t) && !isLocal(t)) as Outbound;
+  }
+
+  /** Takes the open local transfer `id` for its one use: later claims of it fail. */
+  claimLocal(id: string): Local {
+    return this.claim(id, isLocal) as Local;
   }
 
   /** The request that claimed `id` is done with it. */
@@ -93,10 +110,10 @@ export class Transfers {
     entry.end();
   }
 
-  private claim(id: string, fits: (t: Transfer) => boolean, otherwise: string): Transfer {
+  private claim(id: string, fits: (t: Transfer) => boolean): Transfer {
     const entry = this.open.get(id);
     if (!entry) throw invalidParams('transferId', `"${id}" is not an open transfer (unknown, already used, cancelled or expired)`);
-    if (!fits(entry.transfer)) throw invalidParams('transferId', `"${id}" is ${otherwise}`);
+    if (!fits(entry.transfer)) throw invalidParams('transferId', `"${id}" is ${use(entry.transfer)}`);
     this.take(id, entry);
     this.inUse.set(id, entry.end);
     return entry.transfer;

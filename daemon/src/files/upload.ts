@@ -12,7 +12,7 @@ import type { Engine } from '../engine/index.js';
 import { invalidParams } from '../errors.js';
 import type { Owner } from './owner.js';
 import { Reown } from './reown.js';
-import { TarError, archiveEnd, fileHeader } from './tar-blocks.js';
+import { TarError, archiveEnd, fileHeader, type FileMeta } from './tar-blocks.js';
 import type { Inbound } from './transfers.js';
 
 export interface UploadTarget {
@@ -28,6 +28,8 @@ export class Upload implements Inbound {
     private readonly kind: TransferKind,
     private readonly path: string,
     private readonly size: number | undefined,
+    /** Kind "file": its mode and time, when not those of a new file. */
+    private readonly meta?: FileMeta,
   ) {}
 
   /**
@@ -58,7 +60,7 @@ export class Upload implements Inbound {
     finished(body).catch(fail); // the caller went away mid-body
     let archive: FileTar | Reown;
     if (this.kind === 'file') {
-      archive = new FileTar(body, fileHeader(posix.basename(this.path), this.size ?? 0, 0o644, owner), archiveEnd(this.size ?? 0));
+      archive = new FileTar(body, fileHeader(posix.basename(this.path), this.size ?? 0, owner, this.meta), archiveEnd(this.size ?? 0));
     } else {
       archive = new Reown(owner);
       // Registered first, so that this typed error is the one kept.

@@ -3,7 +3,9 @@
  * `PUT /transfers/<id>` streams the request body into an upload and answers its result as JSON;
  * `GET /transfers/<id>` streams a download out as the response body. One HTTP body each way,
  * Node streams end to end with their backpressure: no per-chunk calls, no base64, no JSON around
- * the bytes. The listener's own guard (onRequest) has already let the caller in.
+ * the bytes. `POST /transfers/<id>` runs a local transfer (the daemon moves the bytes between the
+ * engine and a host file itself) and answers its progress and outcome as JSON lines. The listener's
+ * own guard (onRequest) has already let the caller in.
  */
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -11,6 +13,9 @@ import { TRANSFER_ROUTE } from '@pocketdock/protocol';
 import { DaemonError, wireError } from '../errors.js';
 import type { Transfers } from '../files/transfers.js';
 import type { Logger } from '../log.js';
+
+/** Bytes between two progress lines of a local transfer. */
+const PROGRESS_STEP = 1024 * 1024;
 
 interface Params {
   id: string;
@@ -48,6 +53,30 @@ export async function transferRoutes(app: FastifyInstance, transfers: Transfers,
         res.destroy();
       } finally {
         download.close();
+        transfers.finish(req.params.id);
+      }
+    });
+
+    scope.post<{ Params: Params }>(`${TRANSFER_ROUTE}:id`, async (req, reply) => {
+      const local = transfers.claimLocal(req.params.id);
+      const res = reply.hijack().raw;
+      const stop = new AbortController();
+      res.once('close', () => stop.abort());
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      let told = 0;
+      const progress = (bytes: number) => {
+        // A line now and then, not one per chunk: the caller's callback wants news, not every read.
+        if (bytes - told < PROGRESS_STEP) return;
+        told = bytes;
+        res.write(`{"bytes":${bytes}}\n`);
+      };
+      try {
+        const result = await local.run(progress, stop.signal);
+        res.end(`${JSON.stringify({ result })}\n`);
+      } catch (err) {
+        res.end(`${JSON.stringify(wireError(null, err, log))}\n`);
+      } finally {
+        local.close();
         transfers.finish(req.params.id);
       }
     });

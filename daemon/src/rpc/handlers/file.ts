@@ -1,4 +1,5 @@
 /** file.* */
+import { callerOf } from '../context.js';
 import type { HandlersFor, Services } from './types.js';
 
 type FileMethod = 'file.write' | 'file.list' | 'file.uploadStart' | 'file.downloadStart' | 'file.cancel';
@@ -10,14 +11,14 @@ export const fileHandlers = ({ files, caps }: Services): HandlersFor<FileMethod>
     caps.hold(
       ctx,
       'transfers',
-      () => files.uploadStart(p),
+      () => files.uploadStart(p, callerOf(ctx)),
       (r) => files.transfers.ended(r.uploadId),
     ),
   'file.downloadStart': (p, ctx) =>
     caps.hold(
       ctx,
       'transfers',
-      () => files.downloadStart(p),
+      () => files.downloadStart(p, callerOf(ctx)),
       (r) => files.transfers.ended(r.downloadId),
     ),
   'file.cancel': (p) => files.cancel(p),

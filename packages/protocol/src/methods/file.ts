@@ -16,6 +16,11 @@ import { addressed, method, oneOf, params } from './spec.js';
  * applies (the Unix socket's file mode; the TCP listener's bearer token). Failures answer a
  * JSON-RPC error response object ({ jsonrpc, id: null, error: { code, message, data.type } });
  * a download that fails after its first byte breaks off before its end.
+ *
+ * A transfer opened with `local` (a file on the daemon's own host, named by a caller on its Unix
+ * socket) moves its bytes between that file and the engine in the daemon, with no body at all:
+ * `POST /transfers/<id>` runs it and answers newline-delimited JSON, `{ "bytes": n }` lines as the
+ * bytes move, then one last line: `{ "result": { "bytes": n } }`, or a JSON-RPC error response object.
  */
 export const TRANSFER_ROUTE = '/transfers/';
 
@@ -33,6 +38,24 @@ export type UploadResult = Static<typeof UploadResult>;
 const RELATIVE = `a relative path starts at the sandbox user's home, ${DEFAULTS.home}`;
 const ContainerPath = Type.String({ minLength: 1, description: `Path inside the container; ${RELATIVE}` });
 const TransferId = Type.String({ minLength: 1, description: `Used once, as ${TRANSFER_ROUTE}<id>` });
+const Decimal = (what: string) => Type.String({ pattern: '^[0-9]{1,20}$', description: `${what}, in decimal (it may pass 2^53)` });
+
+/**
+ * A file on the daemon's host as its caller sees it: the daemon opens `path` (never through a
+ * symlink) and uses it only if its device and inode are these, so that a caller that sees another
+ * file system (another mount namespace, another machine) is never handed someone else's file.
+ */
+const hostFile = (description: string) =>
+  Type.Object(
+    {
+      path: Type.String({ pattern: '^/', description: 'Absolute path on the host' }),
+      dev: Decimal('Device number (stat st_dev)'),
+      ino: Decimal('Inode number (stat st_ino)'),
+    },
+    { additionalProperties: false, description },
+  );
+export type HostFile = Static<ReturnType<typeof hostFile>>;
+const LOCAL = `the daemon moves the bytes itself (${TRANSFER_ROUTE}<id> is then POSTed, with no body); absent: they go through PUT or GET as usual`;
 
 export const FILE_METHODS = {
   'file.write': method(
@@ -53,8 +76,16 @@ export const FILE_METHODS = {
       }),
       kind: TransferKind,
       size: Type.Optional(Type.Integer({ minimum: 0, description: 'Length of the file; required for kind "file"' })),
+      local: Type.Optional(
+        hostFile(
+          'Kind "file", callers on the Unix socket only: a regular file on the host for the daemon to read instead of a body; the written file gets its permission bits and modification time',
+        ),
+      ),
     }),
-    Type.Object({ uploadId: TransferId }),
+    Type.Object({
+      uploadId: TransferId,
+      local: Type.Optional(Type.Literal(true, { description: `The daemon opened \`local\` and it is the caller's file: ${LOCAL}` })),
+    }),
     `Opens an upload; its bytes are the body of PUT ${TRANSFER_ROUTE}<uploadId>, which answers { bytes } once the engine has written them. Members of an uploaded tar and the written file belong to the container's user.`,
   ),
   'file.downloadStart': method(
@@ -68,10 +99,19 @@ export const FILE_METHODS = {
             'The most bytes the download may carry: a file larger is refused here (FileError); a tar that grows past it breaks off short, never ending like a whole one',
         }),
       ),
+      local: Type.Optional(
+        hostFile(
+          'Callers on the Unix socket only, not with maxBytes: a regular file on the host (made by the caller) for the daemon to write the bytes into, those of the file (kind "file"), or of the tar\'s top member when it is a regular file (kind "tar"; else the download is the tar, as usual)',
+        ),
+      ),
     }),
     Type.Object({
       downloadId: TransferId,
-      size: Type.Optional(Type.Integer({ description: 'Length of the file (kind "file" only)' })),
+      size: Type.Optional(Type.Integer({ description: 'Length of the file (kind "file", or a local download)' })),
+      local: Type.Optional(
+        Type.Literal(true, { description: `The daemon opened \`local\`, it is the caller's file, and a file goes into it: ${LOCAL}` }),
+      ),
+      mode: Type.Optional(Type.Integer({ description: 'Permission bits of the file in the container (a local download)' })),
     }),
     `Opens a download of a file's bytes (symlinks followed) or of a tar of a file or directory tree; its bytes are the body of GET ${TRANSFER_ROUTE}<downloadId>.`,
   ),

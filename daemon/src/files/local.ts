@@ -1,0 +1,74 @@
+/**
+ * Transfers the daemon runs itself between the engine and a file on its own host, for callers on
+ * its Unix socket that share its file system (push and pull of a file): the bytes make no hop
+ * through the caller, as they make none when a program calls the engine directly. The caller names
+ * the file with the device and inode it sees; the daemon opens the path (never through a symlink,
+ * never waiting on a fifo) and goes on only when the file it holds is that one, so that a caller
+ * that sees another file system (another mount namespace) moves the bytes itself instead. A Unix
+ * socket caller is trusted with the host as its owner (docs/security.md): it names nothing it could
+ * not mount into a sandbox anyway.
+ */
+import { constants, createReadStream, createWriteStream, type BigIntStats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { HostFile, UploadResult } from '@pocketdock/protocol';
+import type { Local, Outbound } from './transfers.js';
+import type { Upload } from './upload.js';
+
+/** Bytes per read of a file pushed: fewer, larger chunks on their way to the engine. */
+const READ_BYTES = 1024 * 1024;
+
+export interface OpenedHostFile {
+  handle: FileHandle;
+  stats: BigIntStats;
+}
+
+/** `file` opened with `flags` when it is the regular file the caller means; else undefined (and nothing held). */
+export async function openHostFile(file: HostFile, flags: number): Promise<OpenedHostFile | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file.path, flags | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  const stats = await handle.stat({ bigint: true }).catch(() => undefined);
+  if (stats?.isFile() && String(stats.dev) === file.dev && String(stats.ino) === file.ino) return { handle, stats };
+  await handle.close().catch(() => undefined);
+  return undefined;
+}
+
+/** A host file read into an upload (kind "file", whose size is the file's). */
+export function localUpload(file: OpenedHostFile, upload: Upload): Local {
+  const size = Number(file.stats.size);
+  return {
+    run: (progress, signal) => {
+      // On the handle's descriptor, not the handle: a FileHandle's own streams hold it open until they close it.
+      const body =
+        size === 0
+          ? Readable.from([])
+          : createReadStream('', { fd: file.handle.fd, start: 0, end: size - 1, highWaterMark: READ_BYTES, autoClose: false, signal });
+      let read = 0;
+      body.on('data', (chunk: Buffer) => progress((read += chunk.length)));
+      return upload.receive(body);
+    },
+    close: () => void file.handle.close().catch(() => undefined),
+  };
+}
+
+/** A download's bytes written into a host file, from its first byte. */
+export function localDownload(file: OpenedHostFile, source: Outbound): Local {
+  return {
+    run: async (progress, signal): Promise<UploadResult> => {
+      await file.handle.truncate(0);
+      let bytes = 0;
+      source.chunks.on('data', (chunk: Buffer) => progress((bytes += chunk.length)));
+      await pipeline(source.chunks, createWriteStream('', { fd: file.handle.fd, start: 0, autoClose: false }), { signal });
+      return { bytes };
+    },
+    close: () => {
+      source.close();
+      void file.handle.close().catch(() => undefined);
+    },
+  };
+}
