@@ -95,10 +95,10 @@ export class Files {
     });
     try {
       if (kind === 'file') return into(await openFile(engine, containerId, path));
-      const { tar, file } = await openTarOrFile(engine, containerId, path);
-      if (file) return { ...into(file.source), mode: file.mode };
+      const opened = await openTarOrFile(engine, containerId, path);
+      if ('file' in opened) return { ...into(opened.file.source), mode: opened.file.mode };
       await host.handle.close();
-      return { downloadId: this.transfers.add('down', tar) };
+      return { downloadId: this.transfers.add('down', opened.tar) };
     } catch (err) {
       await host.handle.close();
       throw err;

@@ -162,9 +162,9 @@ export const relayed = (source: Readable, typed: (err: Error) => Error): Readabl
 export interface FirstMember {
   /** Undefined for an empty archive. */
   readonly header: MemberHeader | undefined;
-  /** The member's bytes (none for a member without data). */
+  /** The member's bytes (none for a member without data). Call one of `data` and `archive`, once. */
   data(): Readable;
-  /** The archive from its first byte, when `data()` was not read. */
+  /** The archive from its first byte. */
   archive(): Readable;
 }
 

@@ -59,19 +59,18 @@ const fileHeader = (header: MemberHeader | undefined) =>
   header?.type === 'file' || header?.type === 'contiguous-file' ? header : undefined;
 
 /**
- * The tar of `path`, or, when its top member is a regular file, that file's bytes and permission
- * bits (`file`) with the tar still there to take instead (`tar`, unread until one is chosen).
+ * When the top member of `path`'s tar is a regular file, its bytes and permission bits (`file`);
+ * else the tar itself, from its first byte (`tar`).
  */
 export async function openTarOrFile(
   engine: Engine,
   containerId: string,
   path: string,
-): Promise<{ tar: Outbound; file?: { source: Outbound; mode: number } }> {
+): Promise<{ file: { source: Outbound; mode: number } } | { tar: Outbound }> {
   const { member, close } = await openMember(engine, containerId, path);
-  const tar = { chunks: member.archive(), size: undefined, close };
   const file = fileHeader(member.header);
-  if (!file) return { tar };
-  return { tar, file: { source: { chunks: member.data(), size: file.size, close }, mode: file.mode } };
+  if (!file) return { tar: { chunks: member.archive(), size: undefined, close } };
+  return { file: { source: { chunks: member.data(), size: file.size, close }, mode: file.mode } };
 }
 
 export async function openFile(engine: Engine, containerId: string, path: string): Promise<Outbound> {
