@@ -59,8 +59,10 @@ export const fileNotFound = (containerId: string, path: string, detail = 'no suc
 export const invalidParams = (field: string, detail: string) =>
   new DaemonError('InvalidParams', `invalid params: ${field} ${detail}`, { field, detail });
 
-export const processLost = (execId: string, detail = 'no such exec (it never existed, expired, went with its removed container, or did not survive a daemon restart)') =>
-  new DaemonError('ProcessLost', `exec ${execId} is lost: ${detail}`, { execId, detail });
+export const processLost = (
+  execId: string,
+  detail = 'no such exec (it never existed, expired, went with its removed container, or did not survive a daemon restart)',
+) => new DaemonError('ProcessLost', `exec ${execId} is lost: ${detail}`, { execId, detail });
 
 export const sessionClosed = (sessionId: string, reason: string) =>
   new DaemonError('SessionClosed', `session ${sessionId} is closed: ${reason}`, { sessionId, reason });
