@@ -1,7 +1,7 @@
 /** The five file operations of a container: writeFile, readFile, listFiles, push and pull. */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, posix, resolve } from 'node:path';
 import { DEFAULTS, type ContainerTarget, type HostFile } from '@pocketdock/protocol';
 import { InvalidParams } from './errors.js';
@@ -101,6 +101,11 @@ export class ContainerFiles {
       await chmod(spare.path, mode ?? 0o644);
       await rename(spare.path, to);
       return { skipped: [] };
+    } catch (err) {
+      // A failed pull leaves nothing, as when the download fails before anything is made.
+      await unlink(spare.path).catch(() => undefined);
+      await unmake(spare.made, dirname(to));
+      throw err;
     } finally {
       await unlink(spare.path).catch(() => undefined); // already gone once it took dest's place
     }
@@ -137,19 +142,34 @@ export class ContainerFiles {
  * A new empty file beside `dest` for the daemon to write a pulled file into, as this process sees
  * it; undefined when `dest` is a directory (a tree merges into it) or no file can be made there.
  */
-async function spareFile(dest: string): Promise<{ path: string; file: HostFile } | undefined> {
+async function spareFile(dest: string): Promise<{ path: string; file: HostFile; made: string | undefined } | undefined> {
   try {
-    await mkdir(dirname(dest), { recursive: true });
+    const made = await mkdir(dirname(dest), { recursive: true });
     if ((await lstat(dest).catch(() => undefined))?.isDirectory()) return undefined;
     const path = join(dirname(dest), `.${basename(dest)}.pocketdock-${randomBytes(6).toString('hex')}`);
     const file = await open(path, 'wx', 0o600);
     try {
       const st = await file.stat({ bigint: true });
-      return { path, file: { path, dev: String(st.dev), ino: String(st.ino) } };
+      return { path, file: { path, dev: String(st.dev), ino: String(st.ino) }, made };
     } finally {
       await file.close();
     }
   } catch {
     return undefined;
+  }
+}
+
+/** Removes the directories from `deepest` up to `made` (the first one a mkdir made), while they are empty. */
+async function unmake(made: string | undefined, deepest: string): Promise<void> {
+  if (made === undefined) return;
+  for (let dir = deepest; ; dir = dirname(dir)) {
+    if (
+      !(await rmdir(dir).then(
+        () => true,
+        () => false,
+      )) ||
+      dir === made
+    )
+      return;
   }
 }

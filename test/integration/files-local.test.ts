@@ -2,7 +2,7 @@
 // writes the host file itself (a local transfer), checked against the device and inode the client
 // sees, and falls back to streaming the bytes on any mismatch, over TCP, and for trees.
 import { createHash } from 'node:crypto';
-import { chmod, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,10 +83,12 @@ describe('through the client on the Unix socket', () => {
     const err = await suite.c.push(src, '/home/sandbox/no/such/f.bin').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FileNotFound);
     expect((err as FileNotFound).path).toBe('/home/sandbox/no/such');
-    const dir = join(local, 'missing');
-    const missing = await suite.c.pull('/home/sandbox/absent', join(dir, 'x')).catch((e: unknown) => e);
+    const missing = await suite.c.pull('/home/sandbox/absent', join(local, 'missing/deeper/x')).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(FileNotFound);
-    expect(await readdir(dir)).toEqual([]);
+    expect(await readdir(local)).not.toContain('missing');
+    await mkdir(join(local, 'there'));
+    await expect(suite.c.pull('/home/sandbox/absent', join(local, 'there/x'))).rejects.toBeInstanceOf(FileNotFound);
+    expect(await readdir(join(local, 'there'))).toEqual([]);
   });
 
   it('streams over TCP, where the daemon never names host files: progress counts the tar', async () => {
