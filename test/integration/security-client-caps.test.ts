@@ -1,7 +1,8 @@
 // One client cannot hold more than its share of execs, sessions, terminals and transfers: over the
 // config's cap a start is refused with LimitExceeded naming the limit, nothing starts, other clients
 // are unaffected, and a slot comes back when what held it ends (or its start failed).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +113,34 @@ describe('per-client caps', () => {
     const put = await transferRequest({ socketPath: suite.d.socketPath }, 'PUT', `/transfers/${next.result!.uploadId}`, Buffer.from('x'));
     expect(put.status).toBe(200);
     expect((await start('file.downloadStart', { path: 'caps.txt', kind: 'file' })).result?.downloadId).toMatch(/^down-/);
+  });
+
+  it('transfers: a local one holds its slot until its POST is over, also when the caller breaks it off midway', async () => {
+    const headers = { 'pocketdock-resume-token': 'caps-test-http-client-3' };
+    const start = (method: string, params: Record<string, unknown>) => post(method, { container: suite.c.name, ...params }, headers);
+    expect((await suite.c.run('head -c 67108864 /dev/zero > /home/sandbox/big.bin')).exitCode).toBe(0);
+    const into = join(mkdtempSync(join(tmpdir(), 'pd-caps-local-')), 'big.bin');
+    writeFileSync(into, '');
+    const st = statSync(into, { bigint: true });
+    const local = { path: into, dev: String(st.dev), ino: String(st.ino) };
+    const down = await start('file.downloadStart', { path: 'big.bin', kind: 'file', local });
+    expect(down.result).toMatchObject({ local: true });
+    expect((await start('file.uploadStart', { path: 'x', kind: 'file', size: 1 })).error?.data).toMatchObject({ type: 'LimitExceeded' });
+    // Broken off once the first progress line says bytes are moving.
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ socketPath: suite.d.socketPath, path: `/transfers/${down.result!.downloadId}`, method: 'POST' }, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.once('error', reject);
+      req.end();
+    });
+    await expect
+      .poll(async () => (await start('file.uploadStart', { path: 'x', kind: 'file', size: 1 })).result?.uploadId, { timeout: 10_000 })
+      .toMatch(/^up-/);
+    expect(statSync(into).size).toBeLessThan(67108864);
   });
 
   it('HTTP callers without a resume token share one budget', async () => {

@@ -74,7 +74,9 @@ export async function transferRoutes(app: FastifyInstance, transfers: Transfers,
         const result = await local.run(progress, stop.signal);
         res.end(`${JSON.stringify({ result })}\n`);
       } catch (err) {
-        res.end(`${JSON.stringify(wireError(null, err, log))}\n`);
+        // A caller that went away gets no answer, and its going is no fault of the daemon's.
+        if (stop.signal.aborted) log.info({ transferId: req.params.id }, 'local transfer broken off by its caller');
+        else res.end(`${JSON.stringify(wireError(null, err, log))}\n`);
       } finally {
         local.close();
         transfers.finish(req.params.id);
