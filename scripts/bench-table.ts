@@ -66,7 +66,8 @@ const num = (x: unknown) => (typeof x === 'number' ? String(x) : '');
 
 /** One row per figure: what it is, ours, the raw engine's, the ratio and its target. */
 function row(l: Line): string {
-  if ('mbps' in l) return `| ${l.bench} | ${num(l.mbps)} | ${num(l.rawMbps)} | ${num(l.ratio)} | ≥ ${num(l.target)} |`;
+  if ('mbps' in l)
+    return `| ${l.bench} | ${num(l.mbps)} | ${num(l.rawMbps)} | ${num(l.ratio)} | ${l.target === undefined ? '' : `≥ ${num(l.target)}`} |`;
   if ('p50' in l) return `| ${l.bench}, p50 | ${num(l.p50)} | ${num(l.rawP50)} | ${num(l.ratio)} | ≤ ${num(l.target)} |`;
   if ('runsPerSecond' in l)
     return `| ${l.bench} (runs/s) | ${num(l.runsPerSecond)} | ${num(l.rawRunsPerSecond)} | ${num(l.ratio)} | ≥ ${num(l.target)} |`;

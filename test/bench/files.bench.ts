@@ -19,24 +19,28 @@ import { startDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
 import { print, sample } from './stats.js';
 
-const MB = 1024 * 1024;
-const SIZE = 200 * MB;
+export const MB = 1024 * 1024;
+export const SIZE = 200 * MB;
 const ROUNDS = 3;
 
 type Source = { size: number; body: Buffer } | { size: number; path: string };
 
-/** A one-member tar as a raw client would make it, put into `dir` of the container. */
-async function rawPut(docker: Docker, id: string, dir: string, name: string, src: Source): Promise<void> {
+/** A one-member tar as a raw client would make it. */
+export function tarOf(name: string, src: Source): NodeJS.ReadableStream {
   const pack = tar.pack();
   const sink = pack.entry({ name, size: src.size, uid: 1000, gid: 1000 }, () => pack.finalize());
   if ('body' in src) sink.end(src.body);
   else createReadStream(src.path).pipe(sink as unknown as NodeJS.WritableStream);
-  await docker.getContainer(id).putArchive(pack as unknown as NodeJS.ReadableStream, { path: dir });
+  return pack as unknown as NodeJS.ReadableStream;
 }
 
-/** The first member of the container's tar of `path`, into memory or onto disk. */
-async function rawGet(docker: Docker, id: string, path: string, to?: string): Promise<number> {
-  const archive = await docker.getContainer(id).getArchive({ path });
+/** That tar put into `dir` of the container. */
+export async function rawPut(docker: Docker, id: string, dir: string, name: string, src: Source): Promise<void> {
+  await docker.getContainer(id).putArchive(tarOf(name, src), { path: dir });
+}
+
+/** The first member of a tar, into memory or onto disk: its length. */
+export async function firstOf(archive: NodeJS.ReadableStream, to?: string): Promise<number> {
   const extract = tar.extract();
   archive.pipe(extract as unknown as NodeJS.WritableStream);
   let bytes = 0;
@@ -53,10 +57,15 @@ async function rawGet(docker: Docker, id: string, path: string, to?: string): Pr
   return bytes;
 }
 
+/** The first member of the container's tar of `path`. */
+export async function rawGet(docker: Docker, id: string, path: string, to?: string): Promise<number> {
+  return firstOf((await docker.getContainer(id).getArchive({ path })) as NodeJS.ReadableStream, to);
+}
+
 const mbps = (ms: number) => Math.round((SIZE / MB / (ms / 1000)) * 10) / 10;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-function line(bench: string, ours: number[], raw: number[], target: number): void {
+export function line(bench: string, ours: number[], raw: number[], target?: number): void {
   const o = mbps(median(ours));
   const r = mbps(median(raw));
   print({ bench, n: ours.length, mbps: o, rawMbps: r, ratio: Math.round((o / r) * 100) / 100, target });
