@@ -6,6 +6,7 @@ import { DaemonError } from './errors.js';
 import { createLogger } from './log.js';
 import { ServiceNotifier } from './notify.js';
 import { ActivationError, SocketPathRefused, takePassedSockets } from './server/index.js';
+import { collectWhenQuiet } from './quiet-collection.js';
 import { growYoungGeneration, roomierOldGeneration } from './young-generation.js';
 
 async function main(): Promise<number> {
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
   }
   growYoungGeneration();
   roomierOldGeneration();
+  collectWhenQuiet(log);
   const listening = `listening on ${daemon.socketPath}` + (daemon.port ? ` and http://127.0.0.1:${daemon.port}` : '');
   process.stderr.write(
     `pocketdockd ${VERSION} ${listening}` +

@@ -1,17 +1,27 @@
 /**
- * The daemon's resident memory (VmRSS): idle after start, then with 100 containers each holding an
- * open session, next to bare node's. The sandboxes come from ten clients, each with its own resume
- * token (as ten processes would be): one client may hold only so many sessions (limits.maxSessionsPerClient).
- * Targets: idle ≤ 80 MB; with 100 containers and 100 sessions ≤ 250 MB.
+ * The daemon's resident memory (VmRSS) next to bare node's: idle after start; right after 10 concurrent
+ * 100 MB streams, one per sandbox (exec-run.bench runs 20 on 10), and after a 200 MB writeFile and
+ * readFile (as files.bench does), then again once their sandboxes are removed and the daemon has been
+ * left alone for SETTLE_MS ("settled"); then with 100 containers each holding an open session. Those
+ * come from ten clients, each with its own resume token (as ten processes would be): one client may
+ * hold only so many sessions (limits.maxSessionsPerClient).
+ * Targets: idle ≤ 60 MB; settled back within 10 MB of idle; with 100 containers and 100 sessions ≤ 250 MB.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type Container, type PocketDock, type Session } from '../../client/src/index.js';
 import { startDaemon } from '../helpers/daemon.js';
+import { MB, generate } from './raw-exec.js';
 import { print } from './stats.js';
 
 const CLIENTS = 10;
 const PER_CLIENT = 10;
+const STREAMS = 10;
+const STREAM_BYTES = 100 * MB;
+const FILE_BYTES = 200 * MB;
+/** How long the daemon is left alone, its sandboxes removed, before "settled" is read: as a user's daemon between two jobs. */
+const SETTLE_MS = 10_000;
 
 const bareNodeKiB = () =>
   Number(
@@ -20,15 +30,58 @@ const bareNodeKiB = () =>
     }),
   );
 
+async function streamAll(c: Container): Promise<void> {
+  let bytes = 0;
+  for await (const ch of c.run(generate(STREAM_BYTES), { stream: true, maxOutput: STREAM_BYTES, timeout: 600 })) bytes += ch.data.length;
+  if (bytes !== STREAM_BYTES) throw new Error(`streamed ${bytes} bytes, expected ${STREAM_BYTES}`);
+}
+
 export default async function main(): Promise<void> {
   const d = await startDaemon();
   const first = await d.client();
   await first.getVersion();
   const idle = d.rssKiB();
+  const rssBareNode = bareNodeKiB();
   const clients: PocketDock[] = [first];
   const containers: Container[] = [];
   const sessions: Session[] = [];
   try {
+    const work = await Promise.all(Array.from({ length: STREAMS }, () => first.createNewContainer()));
+    await Promise.all(work.map((c) => c.run('true'))); // each sandbox's agent starts on its first command
+    await Promise.all(work.map(streamAll));
+    const afterStreams = d.rssKiB();
+    await Promise.all(work.map((c) => c.shutdown({ force: true })));
+    await sleep(SETTLE_MS);
+    const settledAfterStreams = d.rssKiB();
+    print({
+      bench: `docker: daemon RSS idle, after ${STREAMS} concurrent 100 MB streams, and settled (KiB)`,
+      rssBareNode,
+      idle,
+      afterStreams,
+      settledAfterStreams,
+      targetIdle: 60 * 1024,
+      targetSettled: idle + 10 * 1024,
+    });
+
+    const c = await first.createNewContainer();
+    const data = Buffer.alloc(FILE_BYTES, 'x');
+    await c.writeFile('/tmp/big', data);
+    const back = await c.readFile('/tmp/big');
+    if (back.length !== FILE_BYTES) throw new Error(`read ${back.length} bytes, expected ${FILE_BYTES}`);
+    const afterFiles = d.rssKiB();
+    await c.shutdown({ force: true });
+    await sleep(SETTLE_MS);
+    const settledAfterFiles = d.rssKiB();
+    print({
+      bench: 'docker: daemon RSS idle, after a 200 MB writeFile and readFile, and settled (KiB)',
+      rssBareNode,
+      idle,
+      afterFiles,
+      settledAfterFiles,
+      targetIdle: 60 * 1024,
+      targetSettled: idle + 10 * 1024,
+    });
+
     while (clients.length < CLIENTS) clients.push(await connect({ daemon: d.socketPath, autoStart: false, resumeToken: randomUUID() }));
     // A client's creates at once: the engine serialises much of create anyway.
     for (const pd of clients) {
@@ -39,10 +92,10 @@ export default async function main(): Promise<void> {
     await Promise.all(sessions.map((s) => s.sendAndWait('true')));
     print({
       bench: `docker: daemon RSS idle, then with ${containers.length} containers and ${sessions.length} open sessions (KiB)`,
-      rssBareNode: bareNodeKiB(),
+      rssBareNode,
       idle,
       rssLoaded: d.rssKiB(),
-      targetIdle: 80 * 1024,
+      targetIdle: 60 * 1024,
       targetLoaded: 250 * 1024,
     });
   } finally {
