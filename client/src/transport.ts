@@ -5,6 +5,7 @@
  * restarted, the socket was cut) and `reconnect` is on, a new one is sought (reconnect.ts) and the
  * connection goes on there: same hello, same subscriptions from their cursors.
  */
+import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { BINARY_SUBPROTOCOL, decodeFrame } from '@pocketdock/protocol';
@@ -73,6 +74,9 @@ export class Transport extends CoreTransport {
       },
       (delta) => this.hold(delta),
     );
+    // Every stream, callback and session of the connection listens to it: 20 streams at once are no
+    // leak, and must not print Node's MaxListenersExceededWarning on the user's stderr.
+    setMaxListeners(0, this.core.signal);
     this.core.signal.addEventListener('abort', () => this.emit('close', { error: this.core.signal.reason as DaemonClosedError }), {
       once: true,
     });

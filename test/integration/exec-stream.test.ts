@@ -105,6 +105,27 @@ describe('run({ stream: true })', () => {
     });
   });
 
+  it('runs a dozen streams at once on one connection, with no listener warning on either side', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const streams = Array.from({ length: 12 }, (_, i) => suite.c.run(`echo ${i}`, { stream: true }));
+      const texts = await Promise.all(
+        streams.map(async (s) => {
+          let text = '';
+          for await (const ch of s) text += ch.data;
+          return text;
+        }),
+      );
+      expect(texts).toEqual(Array.from({ length: 12 }, (_, i) => `${i}\n`));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+    expect(suite.d.log()).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('stops the command in the container when the loop breaks early', async () => {
     const s = suite.c.run('echo ready; sleep 987', { stream: true });
     for await (const ch of s) if (ch.data.includes('ready')) break;

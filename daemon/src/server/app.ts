@@ -5,6 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { BINARY_SUBPROTOCOL, RESUME_TOKEN_HEADER, ResumeToken } from '@pocketdock/protocol';
 import { LogController, fastify, fastifyWebsocket } from '../cjs.js';
@@ -128,6 +129,9 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
 
   app.get('/rpc', { websocket: true }, (socket) => {
     const abort = new AbortController();
+    // Every subscription and waiting call of the connection listens to it: 20 streams on one
+    // connection are no leak, and must not print Node's MaxListenersExceededWarning.
+    setMaxListeners(0, abort.signal);
     const outbox = new Outbox(socket, socket.protocol === BINARY_SUBPROTOCOL);
     const notify: CallContext['notify'] = (method, params, payload) => outbox.notify(method, params, payload);
     // Until daemon.hello names a resume token, what the connection creates is leased to it alone.
