@@ -33,22 +33,32 @@ describe('AgentRun flow control', () => {
     // The agent sent its 1000 bytes; 600 of them are still in the engine.
     agent.push(frame(Ev.stdout, 1, Buffer.alloc(400)));
     // Everything that arrived went on: room for half a ring (1000) past it, in steps of 500.
-    run.allow(1000, 500);
+    run.allow(1000, 500, 0);
     expect(flows(sent)).toEqual([]);
     vi.advanceTimersByTime(100);
     expect(flows(sent)).toEqual([1400]);
   });
 
+  it('raises into the reserve when output stops with the whole window in flight', () => {
+    const { sent, run } = started();
+    // The agent sent its 1000 bytes and the engine holds all of them: room for half a ring (1000)
+    // past what arrived is no raise; the other half (the reserve) is.
+    run.allow(1000, 500, 1000);
+    expect(flows(sent)).toEqual([]);
+    vi.advanceTimersByTime(100);
+    expect(flows(sent)).toEqual([2000]);
+  });
+
   it('sends no extra raise while output keeps coming', () => {
     const { sent, agent, run } = started();
     agent.push(frame(Ev.stdout, 1, Buffer.alloc(400)));
-    run.allow(1000, 500);
+    run.allow(1000, 500, 0);
     for (let i = 0; i < 5; i++) {
       vi.advanceTimersByTime(10);
       agent.push(frame(Ev.stdout, 1, Buffer.alloc(100)));
     }
     // The agent reached its limit: the usual raise, and nothing else.
-    run.allow(1000, 500);
+    run.allow(1000, 500, 0);
     vi.advanceTimersByTime(100);
     expect(flows(sent)).toEqual([1900]);
   });

@@ -19,7 +19,7 @@ const SIGTERM = 15;
 /** Signals that end a process by default: after one, the run waits for the whole tree. */
 const ENDING = new Set([1, 2, 3, SIGKILL, SIGTERM]);
 
-/** How long output may stop before a held-back raise goes anyway (nudgeLater). */
+/** How long output may stop, bytes in flight, before the agent is raised anyway (nudgeLater). */
 const NUDGE_MS = 20;
 
 export class AgentRun implements CommandRun {
@@ -33,9 +33,11 @@ export class AgentRun implements CommandRun {
   /** Signals in flight: the outcome waits for them, since they decide the exit code. */
   private readonly signalling = new Set<Promise<unknown>>();
   private limit: number;
-  /** A raise held back by allow()'s step, sent by nudgeLater() if output stops meanwhile. */
+  /** Checks, while output is in flight, whether it stopped (nudgeLater). */
   private nudge: NodeJS.Timeout | undefined;
-  private nudgeTo = 0;
+  /** What the last allow() said. */
+  private room = Infinity;
+  private reserve = 0;
   /** Set when the tree outlived SIGKILL: the run ends without waiting for the command. */
   private giveUp!: () => void;
 
@@ -146,32 +148,37 @@ export class AgentRun implements CommandRun {
     return this.stopping.then(() => undefined);
   }
 
-  /** As an absolute limit: what is in flight between agent and daemon already counts against it. */
-  allow(room: number, step: number): void {
-    const limit = this.output.received + room;
-    if (limit === this.limit) return;
-    if (limit < this.limit && this.limit !== Infinity) return;
-    if (limit - this.limit < step && this.limit > this.output.received) {
-      this.nudgeLater(limit);
-      return;
-    }
-    this.raise(limit);
+  /**
+   * As an absolute limit: what is in flight between agent and daemon already counts against it. A
+   * limit never goes down; a raise smaller than `step` waits for the agent to reach its limit.
+   */
+  allow(room: number, step: number, reserve: number): void {
+    this.room = room;
+    this.reserve = reserve;
+    const received = this.output.received;
+    const limit = received + room;
+    if (limit > this.limit && (limit - this.limit >= step || this.limit <= received)) this.raise(limit);
+    else if (this.limit !== Infinity && this.limit > received) this.nudgeLater();
   }
 
   /**
-   * A small raise waits for the agent to reach its limit, but the engine may hold back the last
-   * few hundred KiB the agent sent until more comes (seen on Docker with 20 streams at once): the
-   * agent then waits for the raise, the daemon for the bytes. When nothing arrives for a moment, the
-   * raise goes anyway.
+   * The engine may hold back what the agent sent until more comes (seen on Docker with 20 streams
+   * at once): the agent then waits at its limit for a raise, the daemon for the bytes. A small raise
+   * that waited did not cover it when the engine held the whole window: 4 of 60 streams in three
+   * rounds of 20 stalled that way until their timeout, the daemon 512 KiB short of a limit the
+   * agent had reached, both streams' pipes empty. So when nothing arrives for a moment while bytes
+   * are in flight, the raise goes at once, and takes the reserve too.
    */
-  private nudgeLater(limit: number): void {
-    this.nudgeTo = Math.max(this.nudgeTo, limit);
+  private nudgeLater(): void {
     if (this.nudge) return;
     const received = this.output.received;
     this.nudge = setTimeout(() => {
       this.nudge = undefined;
-      if (this.output.received === received && this.nudgeTo > this.limit) this.raise(this.nudgeTo);
-      else if (this.nudgeTo > this.limit && this.limit > this.output.received) this.nudgeLater(this.nudgeTo);
+      // At its limit, the agent is raised by allow() as the subscriber catches up.
+      if (this.limit === Infinity || this.limit <= this.output.received) return;
+      if (this.output.received !== received) return this.nudgeLater();
+      const limit = received + this.room + this.reserve;
+      if (limit > this.limit) this.raise(limit);
     }, NUDGE_MS);
     this.nudge.unref();
   }
