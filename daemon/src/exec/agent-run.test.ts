@@ -49,6 +49,16 @@ describe('AgentRun flow control', () => {
     expect(flows(sent)).toEqual([2000]);
   });
 
+  it('raises into the reserve when output stops right after a raise', () => {
+    const { sent, agent, run } = started();
+    agent.push(frame(Ev.stdout, 1, Buffer.alloc(600)));
+    run.allow(1000, 500, 1000);
+    expect(flows(sent)).toEqual([1600]);
+    // The engine holds all the agent sends from now on.
+    vi.advanceTimersByTime(100);
+    expect(flows(sent)).toEqual([1600, 2600]);
+  });
+
   it('sends no extra raise while output keeps coming', () => {
     const { sent, agent, run } = started();
     agent.push(frame(Ev.stdout, 1, Buffer.alloc(400)));

@@ -158,7 +158,7 @@ export class AgentRun implements CommandRun {
     const received = this.output.received;
     const limit = received + room;
     if (limit > this.limit && (limit - this.limit >= step || this.limit <= received)) this.raise(limit);
-    else if (this.limit !== Infinity && this.limit > received) this.nudgeLater();
+    if (this.limit !== Infinity && this.limit > received) this.nudgeLater();
   }
 
   /**
@@ -167,7 +167,7 @@ export class AgentRun implements CommandRun {
    * that waited did not cover it when the engine held the whole window: 4 of 60 streams in three
    * rounds of 20 stalled that way until their timeout, the daemon 512 KiB short of a limit the
    * agent had reached, both streams' pipes empty. So when nothing arrives for a moment while bytes
-   * are in flight, the raise goes at once, and takes the reserve too.
+   * are in flight (also right after a raise), the raise goes at once, and takes the reserve too.
    */
   private nudgeLater(): void {
     if (this.nudge) return;
