@@ -1,7 +1,7 @@
 // `pocketdock shell` on a real terminal (tmux): typing, resizing, Ctrl-C, the exit status, the local
 // terminal restored even when the daemon dies; colour on a terminal unless NO_COLOR; progress bars on a terminal.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -130,21 +130,23 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 describe('progress on a terminal', () => {
   it('push and pull of a tree (no total): the bytes moved as they grow, then the summary in their place', async () => {
     const name = `${box}-progress`;
-    const file = join(mkdtempSync(join(tmpdir(), 'pd-cli-progress-')), 'big.bin');
-    writeFileSync(file, randomBytes(4_000_000));
+    // A directory: a tree goes as a tar of unknown length (a single file has its size, and a bar).
+    const tree = join(mkdtempSync(join(tmpdir(), 'pd-cli-progress-')), 'tree');
+    mkdirSync(tree);
+    writeFileSync(join(tree, 'big.bin'), randomBytes(4_000_000));
     await s.pd.createNewContainer({ name });
     try {
-      const push = `push ${file} → ${name}:big.bin`;
+      const push = `push ${tree} → ${name}:tree`;
       expectTransfer(
-        await onTerminal(`push ${name} ${file} big.bin`),
+        await onTerminal(`push ${name} ${tree} tree`),
         escape(push),
         MEGABYTES,
         new RegExp(`^${escape(push)}: 4\\.0 MB in [\\d.]+ s$`),
       );
       await tmux!.kill();
-      const pull = `pull ${name}:big.bin → ${file}.back`;
+      const pull = `pull ${name}:tree → ${tree}.back`;
       expectTransfer(
-        await onTerminal(`pull ${name} big.bin ${file}.back`),
+        await onTerminal(`pull ${name} tree ${tree}.back`),
         escape(pull),
         MEGABYTES,
         new RegExp(`^${escape(pull)}: 4\\.0 MB in [\\d.]+ s$`),
