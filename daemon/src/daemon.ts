@@ -11,6 +11,7 @@ import { Agents, ExecTargets, Processes } from './exec/index.js';
 import { SandboxNetwork } from './network/index.js';
 import { Leases, WarmPool } from './pool/index.js';
 import { Sessions } from './session/index.js';
+import { StopSteps } from './stop-steps.js';
 import {
   Connections,
   buildApp,
@@ -141,16 +142,17 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
       engineSocket: engines.defaultSocket,
       close: async (reason = 'stopped', graceMs = STOP_GRACE_MS) => {
         log.info({ reason, graceMs, connections: connections.size }, 'pocketdockd stopping');
+        const steps = new StopSteps(log);
         // No new connections: the listeners stop accepting while the open ones finish.
         for (const a of apps) a.server.close();
         connections.notifyAll('daemon.stopping', { reason, graceMs });
-        await router.stop(`the daemon is shutting down (${reason})`, graceMs);
-        await sessions.closeAll();
-        await Promise.all(apps.map((a) => a.close()));
-        await Promise.all([leases.close(), pool.close()]);
-        await network.stop();
+        await steps.run('calls in flight', () => router.stop(`the daemon is shutting down (${reason})`, graceMs), graceMs);
+        await steps.run('sessions', () => sessions.closeAll());
+        await steps.run('connections', () => Promise.all(apps.map((a) => a.close())));
+        await steps.run('leases and pool', () => Promise.all([leases.close(), pool.close()]));
+        await steps.run('network', () => network.stop());
         agents.closeAll();
-        await place?.release();
+        await steps.run('socket', async () => place?.release());
         log.info('pocketdockd stopped');
       },
     };

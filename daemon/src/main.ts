@@ -1,13 +1,19 @@
 /** pocketdockd: parse flags, start the daemon, stop cleanly on SIGTERM/SIGINT. */
+import { setTimeout as delay } from 'node:timers/promises';
 import { VERSION } from '@pocketdock/protocol';
 import { ConfigError, USAGE, parseDaemonArgs } from './config.js';
-import { startDaemon } from './daemon.js';
+import { STOP_GRACE_MS, startDaemon } from './daemon.js';
 import { DaemonError } from './errors.js';
 import { createLogger } from './log.js';
 import { ServiceNotifier } from './notify.js';
 import { ActivationError, SocketPathRefused, takePassedSockets } from './server/index.js';
 import { collectWhenQuiet } from './quiet-collection.js';
 import { growYoungGeneration, roomierOldGeneration } from './young-generation.js';
+
+/** The longest a stop may take (its grace for calls in flight included) before the daemon exits anyway. */
+const STOP_LIMIT_MS = STOP_GRACE_MS + 30_000;
+/** How long a stopped daemon's process may linger before it exits anyway. */
+const LINGER_MS = 2_000;
 
 async function main(): Promise<number> {
   let parsed;
@@ -79,7 +85,18 @@ async function main(): Promise<number> {
   const signal = await stopSignal;
   process.stderr.write(`pocketdockd: ${signal}: finishing calls in flight (send it again to stop now)\n`);
   void notifier.notify('STOPPING=1', 'STATUS=finishing calls in flight');
-  await daemon.close(signal);
+  const stopped = await Promise.race([daemon.close(signal).then(() => true), delay(STOP_LIMIT_MS, false, { ref: false })]);
+  if (!stopped) {
+    log.error({ limitMs: STOP_LIMIT_MS }, 'the stop did not finish in time: exiting now');
+    process.stderr.write(`pocketdockd: the stop did not finish in ${STOP_LIMIT_MS / 1000} s (the log names the step): exiting now\n`);
+    process.exit(1);
+  }
+  // Everything the daemon opened is closed; anything still holding the process is a leak, and a
+  // leak must not keep a stopped daemon running (a service manager would wait, then kill it).
+  setTimeout(() => {
+    log.warn({ resources: process.getActiveResourcesInfo() }, 'stopped, but something still holds the process: exiting');
+    process.exit();
+  }, LINGER_MS).unref();
   return 0;
 }
 

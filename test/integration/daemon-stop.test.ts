@@ -68,4 +68,15 @@ describe('daemon stop', () => {
       await d.stop();
     }
   });
+
+  it('a stopped daemon exits even when something it left holds the process, and the log says what', async () => {
+    // A timer no part of the daemon clears, as a leaked socket or stream would be.
+    const d = await startDaemon({ node: ['--import', 'data:text/javascript,setInterval(() => {}, 60_000)'] });
+    const exited = once(d.child, 'exit');
+    d.child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(d.log()).toMatch(/"resources":\[[^\]]*"Timeout".*"stopped, but something still holds the process: exiting"/);
+    await d.stop();
+  });
 });
