@@ -11,6 +11,7 @@ export class EngineProxy {
   private readonly open = new Set<Socket>();
   private readonly pairs = new Set<[Socket, Socket]>();
   private hanging = false;
+  private holdPast: number | undefined;
 
   constructor(
     readonly path: string,
@@ -44,9 +45,18 @@ export class EngineProxy {
     }
   }
 
+  /**
+   * Connections from now on hang once one of their two directions has carried `bytes`: a transfer
+   * between the daemon and the engine stops midway, and stays there, while small calls still pass.
+   */
+  holdAfter(bytes: number): void {
+    this.holdPast = bytes;
+  }
+
   /** The engine answers again: what hung is dropped (its callers were answered already), new connections go through. */
   resume(): void {
     this.hanging = false;
+    this.holdPast = undefined;
     for (const s of this.open) s.destroy();
   }
 
@@ -64,7 +74,21 @@ export class EngineProxy {
         client.destroy();
         engine.destroy();
       });
-    client.pipe(engine).pipe(client);
+    const limit = this.holdPast;
+    if (limit === undefined) {
+      client.pipe(engine).pipe(client);
+      return;
+    }
+    // Forwarded by hand up to the limit, then nothing more either way: this connection hangs, others go on.
+    let carried = { up: 0, down: 0 };
+    const forward = (way: 'up' | 'down', to: Socket) => (chunk: Buffer) => {
+      const rest = limit - Math.max(carried.up, carried.down);
+      if (rest <= 0) return;
+      carried = { ...carried, [way]: carried[way] + chunk.length };
+      to.write(chunk.length > rest ? chunk.subarray(0, rest) : chunk);
+    };
+    client.on('data', forward('up', engine));
+    engine.on('data', forward('down', client));
   }
 
   private track(s: Socket): void {

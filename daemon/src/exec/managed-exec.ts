@@ -130,6 +130,8 @@ export class ManagedExec {
   /** Found again after a daemon restart: its output until then is gone. */
   private lost = false;
   private pumpQueued = false;
+  /** Callers waiting on the exec whose connection lives (stopWhenForsaken). */
+  private callers = 0;
   private result: ExecResult | undefined;
   /**
    * Why the exec's end is unknown (the engine went away under it): its result says exit code -1,
@@ -334,6 +336,33 @@ export class ManagedExec {
   /** Signals a session command's processes (those carrying `marker`). */
   async signalMarked(marker: string, signal: number): Promise<void> {
     if (this.running && this.run) await this.run.signalMarked(marker, signal);
+  }
+
+  /**
+   * A caller that waits on the exec (a blocking run, a streamed run's owner) holds it while
+   * `closed` (its connection or request) lives. Once no caller holds it, no connection follows it,
+   * and `graceMs` has passed with none back (a client reconnecting within its lease grace
+   * subscribes again, or runs the same execId again), it is stopped as its caller's own leaving
+   * would: a killed client would otherwise leave it running, and holding the client's slot, until
+   * its timeout.
+   */
+  stopWhenForsaken(closed: AbortSignal, graceMs: number): void {
+    this.callers++;
+    const check = () => {
+      if (!this.running || this.callers > 0 || this.subs.size > 0) return;
+      this.log.info({ graceMs }, 'exec stopped: its caller left and nobody followed it');
+      void this.stop();
+    };
+    const left = () => {
+      this.callers--;
+      if (!this.running) return;
+      const timer = setTimeout(check, graceMs);
+      timer.unref();
+      void this.done.then(() => clearTimeout(timer));
+    };
+    if (closed.aborted) left();
+    else closed.addEventListener('abort', left, { once: true });
+    void this.done.then(() => closed.removeEventListener('abort', left));
   }
 
   /** SIGTERM, SIGKILL after a grace period; resolves once the command has ended. */

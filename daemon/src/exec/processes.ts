@@ -262,9 +262,13 @@ export class Processes {
     return starting;
   }
 
-  /** Runs a command to completion (container.run), registered like any exec. */
-  async run(req: StartRequest): Promise<ExecResult> {
+  /**
+   * Runs a command to completion (container.run), registered like any exec. `held`: the caller's
+   * connection, and how long the exec outlives it with nobody else waiting (stopWhenForsaken).
+   */
+  async run(req: StartRequest, held?: { closed: AbortSignal; graceMs: number }): Promise<ExecResult> {
     const exec = await this.start({ ...req, collect: true });
+    if (held) exec.stopWhenForsaken(held.closed, held.graceMs);
     await exec.done;
     await this.recorded.get(exec);
     return exec.outcome();

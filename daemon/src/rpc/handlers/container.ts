@@ -36,7 +36,7 @@ export const containerHandlers = ({ containers, processes, leases, pool, watch, 
     caps.hold(
       ctx,
       'execs',
-      () => processes.run(p),
+      () => processes.run(p, { closed: ctx.signal, graceMs: leases.graceMs }),
       () => Promise.resolve(),
     ),
   'container.shutdown': async (p) => {

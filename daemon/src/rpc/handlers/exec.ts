@@ -28,7 +28,7 @@ type ExecMethods =
   | 'exec.list'
   | 'exec.info';
 
-export const execHandlers = ({ containers, processes, caps }: Services): HandlersFor<ExecMethods> => ({
+export const execHandlers = ({ containers, processes, caps, leases }: Services): HandlersFor<ExecMethods> => ({
   'exec.start': async ({ subscribe, subscription, lossless, ...req }, ctx) => {
     const channel = subscribe ? channelOf(ctx, 'subscribe') : undefined;
     let subscribed: string | undefined;
@@ -50,6 +50,7 @@ export const execHandlers = ({ containers, processes, caps }: Services): Handler
         ),
       (e) => e.done,
     );
+    if (channel) exec.stopWhenForsaken(ctx.signal, leases.graceMs);
     return { execId: exec.id, ...(subscribed !== undefined && { subscription: subscribed }) };
   },
   'exec.subscribe': async (p, ctx) => {
