@@ -7,6 +7,7 @@ import { DaemonError } from './errors.js';
 import { createLogger } from './log.js';
 import { ServiceNotifier } from './notify.js';
 import { ActivationError, SocketPathRefused, takePassedSockets } from './server/index.js';
+import { releaseOptimizers } from './optimizers.js';
 import { collectWhenQuiet } from './quiet-collection.js';
 import { growYoungGeneration, roomierOldGeneration } from './young-generation.js';
 
@@ -74,6 +75,7 @@ async function main(): Promise<number> {
   }
   growYoungGeneration();
   roomierOldGeneration();
+  releaseOptimizers();
   collectWhenQuiet(log);
   const listening = `listening on ${daemon.socketPath}` + (daemon.port ? ` and http://127.0.0.1:${daemon.port}` : '');
   process.stderr.write(

@@ -2,7 +2,7 @@
  * What the daemon's resident memory (VmRSS) is made of: bare node, each package the daemon loads on
  * its own (its RSS over a node that has loaded nothing but node:fs, the median of three fresh
  * processes, after a full GC), the daemon's whole module graph, and a started daemon idle after one
- * client's call. Each process holds V8's young generation as pocketdockd does, so the figures are
+ * client's call. Each process holds V8's young generation and compilers as pocketdockd's bin does, so the figures are
  * what the package costs the daemon. Figures in KiB. Target: idle ≤ 80 MB.
  */
 import { execFileSync } from 'node:child_process';
@@ -33,10 +33,12 @@ const isEsm = (spec: string) => spec.startsWith('./') || spec.startsWith('@pocke
 /** VmRSS of a fresh node (in the daemon's package, so its dependencies resolve) once it has imported `spec`, after a full GC. */
 function rssAfterImport(spec: string | undefined): number {
   const script = `
-    import { setFlagsFromString } from 'node:v8';
     import { readFileSync } from 'node:fs';
     import { createRequire } from 'node:module';
-    setFlagsFromString('--semi-space-growth-factor=1');
+    import { holdOptimizers } from './dist/optimizers.js';
+    import { holdYoungGeneration } from './dist/young-generation.js';
+    holdYoungGeneration();
+    holdOptimizers();
     const require = createRequire(process.cwd() + '/');
     // As the daemon loads them (daemon/src/cjs.ts): a CommonJS package with require, an ES module with import.
     ${spec === undefined ? '' : `${isEsm(spec) ? 'await import' : 'require'}(${JSON.stringify(spec)});`}
