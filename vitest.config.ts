@@ -24,7 +24,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration-engine-exec',
-          include: ['test/integration/exec-*.test.ts', 'test/integration/session.test.ts'],
+          include: ['test/integration/exec-*.test.ts', 'test/integration/hostile-exec-*.test.ts', 'test/integration/session.test.ts'],
           env: { POCKETDOCK_TEST_EXEC: 'engine' },
           ...integration,
         },

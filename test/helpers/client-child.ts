@@ -15,7 +15,7 @@ import { connect } from ${JSON.stringify(CLIENT)};
 const [socket, resumeToken, name, action, a, b] = process.argv.slice(1);
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
 const pd = await connect({ daemon: socket, autoStart: false, resumeToken });
-const c = await pd.container(name);
+const c = await pd.container(name, process.env.PD_ENGINE ? { socketPath: process.env.PD_ENGINE } : {});
 let told = false;
 const onProgress = (p) => { if (!told) say({ moving: p.bytes }); told = true; };
 if (action === 'stream') {
@@ -38,9 +38,19 @@ export interface ClientChild {
   kill(): Promise<void>;
 }
 
-export function clientChild(socket: string, resumeToken: string, container: string, action: string, ...args: string[]): ClientChild {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', SCRIPT, socket, resumeToken, container, action, ...args], {
+export interface ChildTarget {
+  /** The daemon's socket. */
+  socket: string;
+  resumeToken: string;
+  container: string;
+  /** The container's engine, when not the daemon's default. */
+  engine?: string;
+}
+
+export function clientChild(t: ChildTarget, action: string, ...args: string[]): ClientChild {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', SCRIPT, t.socket, t.resumeToken, t.container, action, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...(t.engine && { PD_ENGINE: t.engine }) },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const first = new Promise<Record<string, unknown>>((resolve, reject) => {

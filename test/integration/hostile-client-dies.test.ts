@@ -66,7 +66,11 @@ const running = async () => (await suite.pd.transport.call('exec.list', { contai
 
 describe('a client killed mid-call', () => {
   it('during a streamed run: its exec is stopped, its slot comes back, the daemon serves on', async () => {
-    const child = clientChild(suite.d.socketPath, 'hostile-dies-stream', c.name, 'stream', 'echo up; exec sleep 601');
+    const child = clientChild(
+      { socket: suite.d.socketPath, resumeToken: 'hostile-dies-stream', container: c.name },
+      'stream',
+      'echo up; exec sleep 601',
+    );
     expect(await child.first).toMatchObject({ chunk: 'up\n' });
     expect((await running()).length).toBe(1);
     await child.kill();
@@ -76,7 +80,7 @@ describe('a client killed mid-call', () => {
   });
 
   it('during a blocking run: its exec is stopped, its slot comes back', async () => {
-    const child = clientChild(suite.d.socketPath, 'hostile-dies-run', c.name, 'run', 'exec sleep 602');
+    const child = clientChild({ socket: suite.d.socketPath, resumeToken: 'hostile-dies-run', container: c.name }, 'run', 'exec sleep 602');
     await child.first;
     await expect.poll(async () => (await running()).map((e) => e.command), { timeout: 30_000 }).toEqual(['exec sleep 602']);
     await child.kill();
@@ -90,7 +94,12 @@ describe('a client killed mid-call', () => {
     await truncate(src, BIG);
     proxy.holdAfter(8 * MiB);
     try {
-      const child = clientChild(suite.d.socketPath, 'hostile-dies-push', c.name, 'push', src, '/home/sandbox/pushed.bin');
+      const child = clientChild(
+        { socket: suite.d.socketPath, resumeToken: 'hostile-dies-push', container: c.name },
+        'push',
+        src,
+        '/home/sandbox/pushed.bin',
+      );
       expect(await child.first).toMatchObject({ moving: expect.any(Number) });
       expect(heldOpen(src)).toEqual([src]);
       await child.kill();
@@ -105,7 +114,12 @@ describe('a client killed mid-call', () => {
     const dest = join(dir, 'pulled', 'big.bin');
     proxy.holdAfter(8 * MiB);
     try {
-      const child = clientChild(suite.d.socketPath, 'hostile-dies-pull', c.name, 'pull', '/home/sandbox/big.bin', dest);
+      const child = clientChild(
+        { socket: suite.d.socketPath, resumeToken: 'hostile-dies-pull', container: c.name },
+        'pull',
+        '/home/sandbox/big.bin',
+        dest,
+      );
       expect(await child.first).toMatchObject({ moving: expect.any(Number) });
       expect(heldOpen(dir).length).toBe(1);
       await child.kill();
