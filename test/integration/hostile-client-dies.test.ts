@@ -3,13 +3,14 @@
 // no exec of it running and no host file of it open. The transfers are held midway by a proxy in
 // front of the engine (it stops forwarding a connection after 8 MiB), so the kill always lands while
 // bytes are moving, however fast the machine.
-import { mkdtempSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Container } from '../../client/src/index.js';
 import { clientChild } from '../helpers/client-child.js';
+import { heldOpen } from '../helpers/held-open.js';
 import { useDaemon } from '../helpers/daemon.js';
 import { EngineProxy } from '../helpers/engine-proxy.js';
 
@@ -35,19 +36,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** The files under `under` the daemon holds open. */
-function heldOpen(under: string): string[] {
-  const fds = `/proc/${suite.d.pid}/fd`;
-  return readdirSync(fds)
-    .map((fd) => {
-      try {
-        return readlinkSync(join(fds, fd));
-      } catch {
-        return ''; // closed while listed
-      }
-    })
-    .filter((target) => target.startsWith(under));
-}
+const held = (under: string) => heldOpen(suite.d.pid, under);
 
 /** What the dead client's token may do again: hold its one exec and its one transfer. */
 async function slotsFree(token: string): Promise<void> {
@@ -101,9 +90,9 @@ describe('a client killed mid-call', () => {
         '/home/sandbox/pushed.bin',
       );
       expect(await child.first).toMatchObject({ moving: expect.any(Number) });
-      expect(heldOpen(src)).toEqual([src]);
+      expect(held(src)).toEqual([src]);
       await child.kill();
-      await expect.poll(() => heldOpen(dir), { timeout: 30_000 }).toEqual([]);
+      await expect.poll(() => held(dir), { timeout: 30_000 }).toEqual([]);
     } finally {
       proxy.resume();
     }
@@ -121,9 +110,9 @@ describe('a client killed mid-call', () => {
         dest,
       );
       expect(await child.first).toMatchObject({ moving: expect.any(Number) });
-      expect(heldOpen(dir).length).toBe(1);
+      expect(held(dir).length).toBe(1);
       await child.kill();
-      await expect.poll(() => heldOpen(dir), { timeout: 30_000 }).toEqual([]);
+      await expect.poll(() => held(dir), { timeout: 30_000 }).toEqual([]);
     } finally {
       proxy.resume();
     }

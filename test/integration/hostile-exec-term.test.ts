@@ -22,14 +22,8 @@ const stubborn = (tag: string) => `trap '' TERM; (trap '' TERM; sleep 87${tag}) 
 describe.each(engines)('a TERM-ignoring command on $name', (e) => {
   let c: Container;
   const processes = async () => (await c.run('ps -eo args')).stdout;
-
-  beforeAll(async () => {
-    c = await suite.pd.createNewContainer({ socketPath: e.socketPath });
-  });
-
-  afterAll(async () => {
-    await c?.shutdown({ force: true }).catch(() => undefined);
-  });
+  beforeAll(async () => void (c = await suite.pd.createNewContainer({ socketPath: e.socketPath })));
+  afterAll(() => c?.shutdown({ force: true }).catch(() => undefined));
 
   it("ends with its child when a streamed run's owner breaks out of the loop", async () => {
     const s = c.run(stubborn('1'), { stream: true, timeout: 600 });

@@ -4,11 +4,12 @@
 // falls back to an ordinary transfer; the daemon never hangs on one, holds no host file after it,
 // and serves on.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { heldOpen } from '../helpers/held-open.js';
 import { useSandbox } from '../helpers/daemon.js';
 import { postRpc, transferRequest } from '../helpers/rpc.js';
 
@@ -32,19 +33,7 @@ const named = (path: string, of = path) => {
   return { path, dev: String(st.dev), ino: String(st.ino) };
 };
 
-/** The files under `under` the daemon holds open. */
-function heldOpen(under: string): string[] {
-  const fds = `/proc/${suite.d.pid}/fd`;
-  return readdirSync(fds)
-    .map((fd) => {
-      try {
-        return readlinkSync(join(fds, fd));
-      } catch {
-        return '';
-      }
-    })
-    .filter((t) => t.startsWith(under));
-}
+const held = (under: string) => heldOpen(suite.d.pid, under);
 
 /** Starts both ways with `local`; each must be an ordinary transfer (then cancelled) and hold nothing. */
 async function fallsBack(local: Record<string, unknown>): Promise<void> {
@@ -56,7 +45,7 @@ async function fallsBack(local: Record<string, unknown>): Promise<void> {
   expect(down.result).toMatchObject({ downloadId: expect.any(String) });
   expect(down.result!.local).toBeUndefined();
   for (const id of [up.result!.uploadId, down.result!.downloadId]) expect((await cancel(id)).result).toBeNull();
-  expect(heldOpen(dir)).toEqual([]);
+  expect(held(dir)).toEqual([]);
 }
 
 describe('local naming what is not a regular file the caller sees', () => {
@@ -141,7 +130,7 @@ describe('local with bad shapes', () => {
     const huge = await call('file.uploadStart', { path: 'x', kind: 'file', size: 1, local: { ...file, path: `/${'p'.repeat(4 * MiB)}` } });
     if (huge.result) await cancel(huge.result.uploadId);
     else expect(huge.error?.code).toBeLessThan(0);
-    expect(heldOpen(dir)).toEqual([]);
+    expect(held(dir)).toEqual([]);
     expect((await suite.c.run('echo serving')).stdout).toBe('serving\n');
   });
 });
@@ -157,7 +146,7 @@ describe('a local file that changes between the start and its POST', () => {
     const last = JSON.parse(posted.body.toString().trim().split('\n').at(-1)!) as Answer;
     expect(last.error?.data, JSON.stringify(last)).toMatchObject({ type: 'InvalidParams', field: 'body' });
     // Let go once the answer is out (the handle closes after it).
-    await expect.poll(() => heldOpen(dir)).toEqual([]);
+    await expect.poll(() => held(dir)).toEqual([]);
     const there = await suite.c.run('stat -c %s /home/sandbox/shrunk.bin 2>/dev/null || echo none');
     expect(there.stdout).not.toBe(`${2 * MiB}\n`);
   });

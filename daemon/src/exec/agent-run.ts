@@ -40,6 +40,7 @@ export class AgentRun implements CommandRun {
   private reserve = 0;
   /** Set when the tree outlived SIGKILL: the run ends without waiting for the command. */
   private giveUp!: () => void;
+  private gaveUp = false;
 
   private constructor(
     readonly id: string,
@@ -66,8 +67,10 @@ export class AgentRun implements CommandRun {
         clearTimeout(timer);
         clearTimeout(this.nudge);
         const gone = this.timedOut && (await this.stopping!);
-        await Promise.allSettled([...this.signalling]);
-        const fault = this.killed || this.timedOut ? undefined : await containerFault(this.where.engine, this.where.containerId, code);
+        // A run given up on waits for no signal's answer: the agent may never give one (a hung engine).
+        await Promise.race([Promise.allSettled([...this.signalling]), abandoned]);
+        const ours = (this.killed || this.timedOut) && !this.gaveUp;
+        const fault = ours ? undefined : await containerFault(this.where.engine, this.where.containerId, code);
         if (fault) throw fault;
         const exitCode = this.killed && code !== UNKNOWN_EXIT ? KILLED_EXIT : code;
         const outcome = { exitCode, durationMs: Date.now() - started, timedOut: gone };
@@ -199,9 +202,11 @@ export class AgentRun implements CommandRun {
   /** SIGKILL to what is left after the grace; true once nothing of the tree is left. */
   private async sweep(graceMs = STOP_GRACE_MS): Promise<boolean> {
     if (await this.goneWithin(graceMs)) return true;
-    await this.signal(SIGKILL);
+    // The agent answers a signal over the engine's stream: one that hangs must not hang the stop.
+    await settlesWithin(this.signal(SIGKILL), graceMs);
     if (await this.goneWithin(graceMs)) return true;
-    this.log.warn('the command outlived SIGKILL: giving up on it');
+    this.log.warn('the command outlived SIGKILL, or the agent no longer answers: giving up on it');
+    this.gaveUp = true;
     this.giveUp();
     return false;
   }

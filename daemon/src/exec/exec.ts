@@ -64,7 +64,8 @@ export class ExecRun implements CommandRun {
           : await this.exitCode().catch(async (err: unknown) => {
               throw (await containerFault(engine, this.containerId, UNKNOWN_EXIT)) ?? err;
             });
-        const fault = this.killed || this.timedOut ? undefined : await containerFault(engine, this.containerId, code);
+        const ours = (this.killed || this.timedOut) && !this.abandoned;
+        const fault = ours ? undefined : await containerFault(engine, this.containerId, code);
         if (fault) throw fault;
         const exitCode = this.killed && code !== UNKNOWN_EXIT ? KILLED_EXIT : code;
         const outcome = { exitCode, durationMs: Date.now() - started, timedOut: this.timedOut && !this.abandoned };
@@ -134,11 +135,12 @@ export class ExecRun implements CommandRun {
    */
   stop(graceMs = STOP_GRACE_MS): Promise<void> {
     this.stopping ??= (async () => {
-      const shim = await this.send(15);
+      // A signal the engine cannot deliver (it went away or hangs) still leads to the detach below.
+      const shim = await this.send(15).catch(() => false);
       if ((await this.endsWithin(graceMs)) && shim) return;
-      await this.send(9);
+      await this.send(9).catch(() => false);
       if (await this.endsWithin(graceMs)) return;
-      this.log.warn('exec still holds its output after SIGKILL: detaching from it');
+      this.log.warn('exec still holds its output after SIGKILL, or the engine did not take the signal: detaching from it');
       this.abandoned = true;
       this.stream.destroy();
     })().catch((err: unknown) => this.log.warn({ err }, 'stopping exec failed'));
