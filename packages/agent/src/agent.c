@@ -88,8 +88,9 @@ static void emit_u32(char type, uint32_t id, uint32_t v) {
   emit(type, id, &v, sizeof v);
 }
 
+/* A dead command is skipped, not an end of the search: one that died earlier in this turn of the loop is still listed. */
 static struct cmd *find(uint32_t id) {
-  for (struct cmd *c = cmds; c && !c->dead; c = c->next) if (c->id == id) return c;
+  for (struct cmd *c = cmds; c; c = c->next) if (c->id == id && !c->dead) return c;
   return NULL;
 }
 

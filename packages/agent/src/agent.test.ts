@@ -122,6 +122,26 @@ describe('pocketdock-agent', () => {
     expect([r.out().length, r.err()]).toEqual([300000, 'done\n']);
   });
 
+  it("takes a command's requests that come in one read with the end of another (listed before it, not yet freed)", async () => {
+    const client = await start();
+    const a = run(client, { argv: ['cat'], stdin: true });
+    // b prints its shim's pid in 9 bytes and holds one byte back, so it is still listed once its tree is over.
+    const b = run(client, { argv: ['sh', '-c', "printf '%08d\\n' $PPID; printf y"], limit: 9 });
+    await expect.poll(() => b.out().length).toBe(9);
+    const shim = Number(b.out());
+    await expect.poll(() => existsSync(`/proc/${shim}`)).toBe(false); // reaped by the agent
+    // One write, so one read: b ends on its raise, then comes a's stdin.
+    const stdin = procs.at(-1)!.stdin;
+    stdin.cork();
+    b.cmd.allow(100);
+    a.cmd.write(Buffer.from('x\n'));
+    stdin.uncork();
+    expect(await b.cmd.exited).toBe(0);
+    await expect.poll(() => a.out()).toBe('x\n');
+    a.cmd.closeStdin();
+    expect(await a.cmd.exited).toBe(0);
+  });
+
   it('stops the whole tree: TERM-ignoring, double-forked, setsid, nohup and env -i children', async () => {
     const client = await start();
     const script = [
