@@ -95,7 +95,9 @@ export class ContainerFiles {
     const spare = this.transport.http.socketPath ? await spareFile(to) : undefined;
     if (!spare) return extractTree((await download(this.transport, start, opts)).chunks, to);
     try {
-      const { downloadId, local, size, mode } = await this.transport.call('file.downloadStart', { ...start, local: spare.file });
+      const started = await this.transport.call('file.downloadStart', { ...start, local: spare.file }).catch(unlessLocalRefused);
+      if (!started) return await extractTree((await download(this.transport, start, opts)).chunks, to);
+      const { downloadId, local, size, mode } = started;
       if (!local) return await extractTree(await getTransfer(this.transport, downloadId, undefined, opts), to);
       await runLocal(this.transport, downloadId, opts, size);
       await chmod(spare.path, mode ?? 0o644);
@@ -119,13 +121,10 @@ export class ContainerFiles {
     try {
       const st = await file.stat({ bigint: true });
       const local = { path: src, dev: String(st.dev), ino: String(st.ino) };
-      const start = await this.transport.call('file.uploadStart', {
-        ...this.target(),
-        path: target,
-        kind: 'file',
-        size: Number(st.size),
-        local,
-      });
+      const start = await this.transport
+        .call('file.uploadStart', { ...this.target(), path: target, kind: 'file', size: Number(st.size), local })
+        .catch(unlessLocalRefused);
+      if (!start) return false;
       if (!start.local) {
         await this.transport.call('file.cancel', { transferId: start.uploadId });
         return false;
@@ -136,6 +135,15 @@ export class ContainerFiles {
       await file.close();
     }
   }
+}
+
+/**
+ * undefined when the daemon refuses `local` to this caller (it sees it off its Unix socket, behind
+ * a forwarder, or predates local): the bytes then go the ordinary way. Any other error is thrown.
+ */
+function unlessLocalRefused(err: unknown): undefined {
+  if (err instanceof InvalidParams && err.field === 'local') return undefined;
+  throw err;
 }
 
 /**
