@@ -19,9 +19,6 @@ const SIGTERM = 15;
 /** Signals that end a process by default: after one, the run waits for the whole tree. */
 const ENDING = new Set([1, 2, 3, SIGKILL, SIGTERM]);
 
-/** How long output may stop, bytes in flight, before the agent is raised anyway (nudgeLater). */
-const NUDGE_MS = 20;
-
 export class AgentRun implements CommandRun {
   readonly finished: Promise<ExecOutcome>;
   private stopping: Promise<boolean> | undefined;
@@ -33,11 +30,6 @@ export class AgentRun implements CommandRun {
   /** Signals in flight: the outcome waits for them, since they decide the exit code. */
   private readonly signalling = new Set<Promise<unknown>>();
   private limit: number;
-  /** Checks, while output is in flight, whether it stopped (nudgeLater). */
-  private nudge: NodeJS.Timeout | undefined;
-  /** What the last allow() said. */
-  private room = Infinity;
-  private reserve = 0;
   /** Set when the tree outlived SIGKILL: the run ends without waiting for the command. */
   private giveUp!: () => void;
   private gaveUp = false;
@@ -65,7 +57,6 @@ export class AgentRun implements CommandRun {
       async (code) => {
         if (this.held) await Promise.race([cmd.gone.catch(() => undefined), abandoned]);
         clearTimeout(timer);
-        clearTimeout(this.nudge);
         const gone = this.timedOut && (await this.stopping!);
         // A run given up on waits for no signal's answer: the agent may never give one (a hung engine).
         await Promise.race([Promise.allSettled([...this.signalling]), abandoned]);
@@ -79,7 +70,6 @@ export class AgentRun implements CommandRun {
       },
       (err: unknown) => {
         clearTimeout(timer);
-        clearTimeout(this.nudge);
         return this.lost(err as Error, started);
       },
     );
@@ -153,37 +143,13 @@ export class AgentRun implements CommandRun {
 
   /**
    * As an absolute limit: what is in flight between agent and daemon already counts against it. A
-   * limit never goes down; a raise smaller than `step` waits for the agent to reach its limit.
+   * limit never goes down; a raise smaller than `step` waits for the agent to reach its limit, when
+   * the bytes that arrive call this again.
    */
-  allow(room: number, step: number, reserve: number): void {
-    this.room = room;
-    this.reserve = reserve;
+  allow(room: number, step: number): void {
     const received = this.output.received;
     const limit = received + room;
     if (limit > this.limit && (limit - this.limit >= step || this.limit <= received)) this.raise(limit);
-    if (this.limit !== Infinity && this.limit > received) this.nudgeLater();
-  }
-
-  /**
-   * The engine may hold back what the agent sent until more comes (seen on Docker with 20 streams
-   * at once): the agent then waits at its limit for a raise, the daemon for the bytes. A small raise
-   * that waited did not cover it when the engine held the whole window: 4 of 60 streams in three
-   * rounds of 20 stalled that way until their timeout, the daemon 512 KiB short of a limit the
-   * agent had reached, both streams' pipes empty. So when nothing arrives for a moment while bytes
-   * are in flight (also right after a raise), the raise goes at once, and takes the reserve too.
-   */
-  private nudgeLater(): void {
-    if (this.nudge) return;
-    const received = this.output.received;
-    this.nudge = setTimeout(() => {
-      this.nudge = undefined;
-      // At its limit, the agent is raised by allow() as the subscriber catches up.
-      if (this.limit === Infinity || this.limit <= this.output.received) return;
-      if (this.output.received !== received) return this.nudgeLater();
-      const limit = received + this.room + this.reserve;
-      if (limit > this.limit) this.raise(limit);
-    }, NUDGE_MS);
-    this.nudge.unref();
   }
 
   private raise(limit: number): void {

@@ -478,12 +478,9 @@ export class ManagedExec {
     return { offset: r.offset, next: r.offset + len, bytes: r.data.subarray(0, len), lost: r.lost };
   }
 
-  /**
-   * Holds the command back while a lossless subscriber lags by half a ring; lets it go on at a
-   * quarter. The other half is the reserve: what may be in flight besides.
-   */
+  /** Holds the command back while a lossless subscriber lags by half a ring; lets it go on at a quarter. */
   private updateFlow(): void {
-    if (this.run && !this.result) this.run.allow(this.room(), this.o.bufferSize / 4, this.o.bufferSize / 2);
+    if (this.run && !this.result) this.run.allow(this.room(), this.o.bufferSize / 4);
   }
 
   /** Output the command may still produce before a lossless subscriber would lose any (half a ring); Infinity without one. */

@@ -69,10 +69,9 @@ export interface CommandRun {
   stop(graceMs?: number): Promise<void>;
   /**
    * Backpressure: the command may produce `room` more bytes of output (Infinity: no limit) before
-   * it must block on its pipe; changes smaller than `step` may wait. `reserve` more still fit
-   * before a subscriber would lose any: for output that stopped in flight (AgentRun).
+   * it must block on its pipe; changes smaller than `step` may wait.
    */
-  allow(room: number, step: number, reserve: number): void;
+  allow(room: number, step: number): void;
   write(data: string | Buffer): void;
   /** Sets the terminal size of a `tty` exec. */
   resize(rows: number, cols: number): Promise<void>;
