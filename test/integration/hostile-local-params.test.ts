@@ -81,16 +81,13 @@ describe('local naming what is not a regular file the caller sees', () => {
     expect((await suite.c.run('echo serving')).stdout).toBe('serving\n');
   });
 
-  // Found here, in files/local.ts (not fixed in this change): a root daemon opens /proc/<pid>/status
-  // for writing, and the pull then fails as InternalError ("ESPIPE: invalid seek, write", logged as
-  // an internal error) instead of a typed error or a fallback. Fails (as expected) until that is fixed.
-  it.fails('a pull into a /proc file that takes no positioned write fails typed, not as an internal error', async () => {
+  // A root daemon opens /proc/<pid>/status for writing, which takes no positioned write (ESPIPE).
+  it('a pull into a /proc file that takes no positioned write fails typed, not as an internal error', async () => {
     const down = await call('file.downloadStart', { path: '/etc/hostname', kind: 'file', local: named(`/proc/${suite.d.pid}/status`) });
     expect(down.result!.local).toBe(true);
     const posted = await transferRequest({ socketPath: suite.d.socketPath }, 'POST', `/transfers/${down.result!.downloadId as string}`);
     const last = JSON.parse(posted.body.toString().trim().split('\n').at(-1)!) as Answer;
-    expect(last.error?.data.type).toBeDefined();
-    expect(last.error?.data.type).not.toBe('InternalError');
+    expect(last.error?.data).toMatchObject({ type: 'InvalidParams', field: 'local', detail: 'cannot be written: ESPIPE' });
   });
 
   it('paths the daemon cannot open: missing, under a file, too long, with a NUL', async () => {

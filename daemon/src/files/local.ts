@@ -13,6 +13,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { HostFile, UploadResult } from '@pocketdock/protocol';
+import { invalidParams } from '../errors.js';
 import type { Local, Outbound } from './transfers.js';
 import type { Upload } from './upload.js';
 
@@ -50,7 +51,7 @@ export function localUpload(file: OpenedHostFile, upload: Upload): Local {
           : createReadStream('', { fd: file.handle.fd, start: 0, end: size - 1, highWaterMark: READ_BYTES, autoClose: false, signal });
       let read = 0;
       body.on('data', (chunk: Buffer) => progress((read += chunk.length)));
-      return upload.receive(body);
+      return hostFileFaults(body, 'read', () => upload.receive(body));
     },
     close: () => void file.handle.close().catch(() => undefined),
   };
@@ -60,10 +61,13 @@ export function localUpload(file: OpenedHostFile, upload: Upload): Local {
 export function localDownload(file: OpenedHostFile, source: Outbound): Local {
   return {
     run: async (progress, signal): Promise<UploadResult> => {
-      await file.handle.truncate(0);
+      await file.handle.truncate(0).catch((err: NodeJS.ErrnoException) => {
+        throw hostFileFault(err, 'written');
+      });
+      const sink = createWriteStream('', { fd: file.handle.fd, start: 0, autoClose: false });
       let bytes = 0;
       source.chunks.on('data', (chunk: Buffer) => progress((bytes += chunk.length)));
-      await pipeline(source.chunks, createWriteStream('', { fd: file.handle.fd, start: 0, autoClose: false }), { signal });
+      await hostFileFaults(sink, 'written', () => pipeline(source.chunks, sink, { signal }));
       return { bytes };
     },
     close: () => {
@@ -71,4 +75,22 @@ export function localDownload(file: OpenedHostFile, source: Outbound): Local {
       void file.handle.close().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Runs `transfer`; a failure of the host file's own stream (a /proc file that takes no positioned
+ * write, a full disk, an I/O error) is the caller's to see, typed, not a fault of the daemon's.
+ */
+async function hostFileFaults<T>(stream: NodeJS.EventEmitter, verb: string, transfer: () => Promise<T>): Promise<T> {
+  let failed: NodeJS.ErrnoException | undefined;
+  stream.once('error', (err: NodeJS.ErrnoException) => (failed = err));
+  try {
+    return await transfer();
+  } catch (err) {
+    throw failed && err === failed ? hostFileFault(failed, verb) : err;
+  }
+}
+
+function hostFileFault(err: NodeJS.ErrnoException, verb: string): Error {
+  return invalidParams('local', `cannot be ${verb}: ${err.code ?? err.message}`);
 }
