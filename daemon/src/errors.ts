@@ -4,7 +4,16 @@
  * transfer route).
  */
 import type { JSONRPCErrorResponse, JSONRPCID } from 'json-rpc-2.0';
-import { ERRORS, type ErrorFields, type ErrorType } from '@pocketdock/protocol';
+import {
+  ERRORS,
+  containerNotFoundError,
+  containerNotRunningError,
+  fileErrorOf,
+  fileNotFoundError,
+  type ErrorFields,
+  type ErrorType,
+  type TypedError,
+} from '@pocketdock/protocol';
 import { createJSONRPCErrorResponse } from './cjs.js';
 import type { Logger } from './log.js';
 
@@ -20,6 +29,10 @@ export class DaemonError<T extends ErrorType = ErrorType> extends Error {
     this.name = type;
     this.code = ERRORS[type].code;
     this.fields = fields;
+  }
+
+  static of(e: TypedError): DaemonError {
+    return new DaemonError(e.type, e.message, e.fields as never);
   }
 
   get data(): Record<string, unknown> {
@@ -41,20 +54,17 @@ export function wireError(id: JSONRPCID, err: unknown, log: Logger): JSONRPCErro
 
 export const invalidRequest = (detail: string) => new DaemonError('InvalidRequest', `invalid request: ${detail}`, { detail });
 
-export const containerNotFound = (containerId: string, detail = 'no such container') =>
-  new DaemonError('ContainerNotFound', `container ${containerId} not found`, { containerId, detail });
+export const containerNotFound = (containerId: string, detail?: string) => DaemonError.of(containerNotFoundError(containerId, detail));
 
-export const containerNotRunning = (containerId: string, detail = 'container is not running') =>
-  new DaemonError('ContainerNotRunning', `container ${containerId} is not running`, { containerId, detail });
+export const containerNotRunning = (containerId: string, detail?: string) => DaemonError.of(containerNotRunningError(containerId, detail));
 
 export const containerGone = (containerId: string, detail = 'container was removed outside pocketdock') =>
   new DaemonError('ContainerGone', `container ${containerId} is gone: ${detail}`, { containerId, detail });
 
-export const fileError = (containerId: string, path: string, detail: string) =>
-  new DaemonError('FileError', `${path} in container ${containerId}: ${detail}`, { containerId, path, detail });
+export const fileError = (containerId: string, path: string, detail: string) => DaemonError.of(fileErrorOf(containerId, path, detail));
 
-export const fileNotFound = (containerId: string, path: string, detail = 'no such file or directory') =>
-  new DaemonError('FileNotFound', `${path} not found in container ${containerId}`, { containerId, path, detail });
+export const fileNotFound = (containerId: string, path: string, detail?: string) =>
+  DaemonError.of(fileNotFoundError(containerId, path, detail));
 
 export const invalidParams = (field: string, detail: string) =>
   new DaemonError('InvalidParams', `invalid params: ${field} ${detail}`, { field, detail });

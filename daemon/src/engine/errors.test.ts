@@ -20,6 +20,13 @@ describe('mapEngineError', () => {
       'FileNotFound',
       { containerId: 'c1', path: '/x' },
     ],
+    [
+      'a missing file on Podman',
+      http(404, 'no such file or directory'),
+      at({ containerId: 'c1', path: '/x' }),
+      'FileNotFound',
+      { containerId: 'c1', path: '/x' },
+    ],
     ['a file refused', http(400, 'cannot overwrite directory'), at({ containerId: 'c1', path: '/d' }), 'FileError', { path: '/d' }],
     [
       'a missing image',

@@ -11,9 +11,9 @@ import { listDirectory } from './list.js';
 import { containerOwner, forgetOwner } from './owner.js';
 import { localDownload, localUpload, openHostFile, type OpenedHostFile } from './local.js';
 import { capped, openFile, openTar, openTarOrFile } from './source.js';
-import type { FileMeta } from './tar-blocks.js';
-import { Transfers, type Outbound } from './transfers.js';
-import { Upload } from './upload.js';
+import { endLength, fileHeader, type FileMeta } from '@pocketdock/protocol/tar';
+import { DIRECT, Transfers, type Outbound } from './transfers.js';
+import { Upload, type UploadTarget } from './upload.js';
 
 /** Where a client's path points: a relative one starts at the sandbox user's home, as in a shell there. */
 export function containerPath(path: string): string {
@@ -55,6 +55,7 @@ export class Files {
   async uploadStart(p: ParamsOf<'file.uploadStart'>, caller: Caller): Promise<ResultOf<'file.uploadStart'>> {
     if (p.kind === 'file' && p.size === undefined) throw invalidParams('size', 'is required for kind "file"');
     if (p.local) hostFileAllowed(caller, p.kind === 'file' ? undefined : 'is for kind "file" only');
+    if (p.direct && p.kind === 'file' && !p.local && !caller.tcp) return this.directUpload(p, p.size!);
     const host = p.local && (await openHostFile(p.local, constants.O_RDONLY));
     if (!host) return { uploadId: this.transfers.add('up', await this.openUpload(p, p.path, p.kind, p.size)) };
     try {
@@ -72,6 +73,11 @@ export class Files {
     if (p.local) hostFileAllowed(caller, p.maxBytes === undefined ? undefined : 'cannot be used with maxBytes');
     const { engine, inspect } = await this.containers.resolve(p.container, p.socketPath);
     const path = containerPath(p.path);
+    // A capped read stays here, where its bytes are counted.
+    if (p.direct && p.kind === 'file' && p.maxBytes === undefined && !p.local && !caller.tcp) {
+      const direct = { engineSocket: engine.socketPath, containerId: inspect.Id, path };
+      return { downloadId: this.transfers.add('down', DIRECT), direct };
+    }
     const host = p.local && (await openHostFile(p.local, constants.O_WRONLY));
     if (host) return this.downloadInto(host, p.kind, engine, inspect.Id, path);
     const opened = await (p.kind === 'file' ? openFile : openTar)(engine, inspect.Id, path);
@@ -110,6 +116,25 @@ export class Files {
     return null;
   }
 
+  /**
+   * An upload of a file the caller puts into the engine itself: the daemon says where, and makes
+   * the header that gives the file to the container's user.
+   */
+  private async directUpload(p: ParamsOf<'file.uploadStart'>, size: number): Promise<ResultOf<'file.uploadStart'>> {
+    const { target, path } = await this.uploadTarget(p, p.path, 'file');
+    const head = fileHeader(posix.basename(path), size, target.owner);
+    return {
+      uploadId: this.transfers.add('up', DIRECT),
+      direct: {
+        engineSocket: target.engine.socketPath,
+        containerId: target.containerId,
+        path: posix.dirname(path),
+        head: head.toString('base64'),
+        tail: endLength(size),
+      },
+    };
+  }
+
   private async openUpload(
     at: ContainerTarget,
     path: string,
@@ -117,10 +142,16 @@ export class Files {
     size: number | undefined,
     meta?: FileMeta,
   ): Promise<Upload> {
-    const target = containerPath(path);
-    if (kind === 'file' && (path.endsWith('/') || target === '/')) throw invalidParams('path', `"${path}" names a directory, not a file`);
+    const { target, path: resolved } = await this.uploadTarget(at, path, kind);
+    return new Upload(target, kind, resolved, size, meta);
+  }
+
+  /** Where an upload goes: the container, its user, and the path in it. */
+  private async uploadTarget(at: ContainerTarget, path: string, kind: TransferKind): Promise<{ target: UploadTarget; path: string }> {
+    const resolved = containerPath(path);
+    if (kind === 'file' && (path.endsWith('/') || resolved === '/')) throw invalidParams('path', `"${path}" names a directory, not a file`);
     const { engine, inspect } = await this.containers.resolve(at.container, at.socketPath);
     const owner = await containerOwner(engine, inspect);
-    return new Upload({ engine, containerId: inspect.Id, owner }, kind, target, size, meta);
+    return { target: { engine, containerId: inspect.Id, owner }, path: resolved };
   }
 }

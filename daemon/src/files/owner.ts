@@ -3,16 +3,12 @@
  * "name", "uid", "name:group" or "uid:gid"), resolved against the container's own /etc/passwd and
  * /etc/group, so that the sandbox can change what it is given.
  */
+import type { TarOwner } from '@pocketdock/protocol/tar';
 import type { ContainerInspect, Engine } from '../engine/index.js';
 import { DaemonError, fileError } from '../errors.js';
 import { readSmallFile } from './source.js';
 
-export interface Owner {
-  uid: number;
-  gid: number;
-  uname: string;
-  gname: string;
-}
+export type Owner = TarOwner;
 
 export const ROOT: Owner = { uid: 0, gid: 0, uname: 'root', gname: 'root' };
 

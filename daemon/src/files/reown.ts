@@ -11,7 +11,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Owner } from './owner.js';
-import { BLOCK, TarError, padding, readNumber, sealed, writeNumber, writeText, checksum } from './tar-blocks.js';
+import { BLOCK, TarError, padding, readNumber, sealed, writeNumber, writeText, checksum } from '@pocketdock/protocol/tar';
 
 export { TarError };
 

@@ -6,7 +6,7 @@ import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { mapEngineError, type Engine } from '../engine/index.js';
 import { fileError } from '../errors.js';
-import { firstMember, relayed, type FirstMember, type MemberHeader } from './member.js';
+import { firstMember, relayed, type FirstMember, type MemberHeader } from '@pocketdock/protocol/tar';
 import type { Outbound } from './transfers.js';
 
 /** As many links as Linux follows in one path walk (MAXSYMLINKS). */

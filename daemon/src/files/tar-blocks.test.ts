@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { FileTar } from './upload.js';
-import { archiveEnd, fileHeader } from './tar-blocks.js';
+import { archiveEnd, fileHeader } from '@pocketdock/protocol/tar';
 
 const owner = { uid: 1000, gid: 1001, uname: 'sandbox', gname: 'staff' };
 

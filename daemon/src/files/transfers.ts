@@ -3,7 +3,7 @@
  * (server/transfer-route.ts). An id is random (128 bits), serves one request, and is tied to
  * nothing else: any client the listener lets in may use it. One unused for too long, or
  * cancelled, releases what it holds. `ended(id)` tells when a transfer is over: closed unused, or its
- * request done (the route calls `finish`).
+ * request done (the route calls `finish`). A direct transfer has no request: it is over when closed.
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -30,13 +30,30 @@ export interface Local {
   close(): void;
 }
 
-export type Transfer = Inbound | Outbound | Local;
+/**
+ * A transfer whose caller moves the bytes with the engine itself (`direct`): it holds nothing but
+ * the caller's slot, until the caller cancels it or it expires.
+ */
+export interface Direct {
+  readonly direct: true;
+}
+
+export type Transfer = Inbound | Outbound | Local | Direct;
 
 export const isInbound = (t: Transfer): t is Inbound => 'receive' in t;
 export const isLocal = (t: Transfer): t is Local => 'run' in t;
+export const isOutbound = (t: Transfer): t is Outbound => 'chunks' in t;
+export const DIRECT: Direct = { direct: true };
 
 /** How a transfer's one request is made, for a caller that made another. */
-const use = (t: Transfer) => (isInbound(t) ? 'an upload: PUT its bytes' : isLocal(t) ? 'local: POST it' : 'a download: GET it');
+const use = (t: Transfer) =>
+  isInbound(t)
+    ? 'an upload: PUT its bytes'
+    : isLocal(t)
+      ? 'local: POST it'
+      : isOutbound(t)
+        ? 'a download: GET it'
+        : 'direct: its caller moves the bytes with the engine, then ends it with file.cancel';
 
 export const IDLE_TIMEOUT_MS = 60_000;
 
@@ -87,7 +104,7 @@ export class Transfers {
 
   /** Takes the open download `id` for its one use: later claims of it fail. */
   claimDownload(id: string): Outbound {
-    return this.claim(id, (t) => !isInbound(t) && !isLocal(t)) as Outbound;
+    return this.claim(id, isOutbound) as Outbound;
   }
 
   /** Takes the open local transfer `id` for its one use: later claims of it fail. */
@@ -106,7 +123,7 @@ export class Transfers {
     const entry = this.open.get(id);
     if (!entry) return;
     this.take(id, entry);
-    if (!isInbound(entry.transfer)) entry.transfer.close();
+    if (isOutbound(entry.transfer) || isLocal(entry.transfer)) entry.transfer.close();
     entry.end();
   }
 

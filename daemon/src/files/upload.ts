@@ -12,7 +12,7 @@ import type { Engine } from '../engine/index.js';
 import { invalidParams } from '../errors.js';
 import type { Owner } from './owner.js';
 import { Reown } from './reown.js';
-import { TarError, archiveEnd, fileHeader, type FileMeta } from './tar-blocks.js';
+import { TarError, archiveEnd, fileHeader, type FileMeta } from '@pocketdock/protocol/tar';
 import type { Inbound } from './transfers.js';
 
 export interface UploadTarget {

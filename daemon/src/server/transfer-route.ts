@@ -33,6 +33,10 @@ export async function transferRoutes(app: FastifyInstance, transfers: Transfers,
       try {
         const result = await upload.receive(req.raw);
         return reply.type('application/json').send(JSON.stringify(result));
+      } catch (err) {
+        // The rest of the body is left unread: the connection must not carry a next request after it.
+        if (!req.raw.readableEnded) void reply.header('connection', 'close');
+        throw err;
       } finally {
         transfers.finish(req.params.id);
       }

@@ -55,6 +55,22 @@ const hostFile = (description: string) =>
     { additionalProperties: false, description },
   );
 export type HostFile = Static<ReturnType<typeof hostFile>>;
+/** What a caller that offered `direct` may do itself with the engine, for the transfer's bytes. */
+const engineTarget = (path: string) => ({
+  engineSocket: Type.String({
+    description: "The engine's Unix socket as the daemon names it: the caller connects with its own permissions",
+  }),
+  containerId: Type.String({ description: "The container's full id" }),
+  path: Type.String({ description: path }),
+});
+const DIRECT_OFFER = Type.Optional(
+  Type.Literal(true, {
+    description:
+      'The caller can move the bytes with the engine itself, over its archive API, when the daemon says how (`direct` in the result): only ever said to callers on the Unix socket; absent: never',
+  }),
+);
+const DIRECT_END = `The transfer id then carries no bytes: it holds the caller's transfer slot until file.cancel (the caller calls it when done, also on failure) or a minute passes. A caller that cannot connect to \`engineSocket\` (another user, another mount namespace) cancels it and starts again without \`direct\`. Engine failures mean what they mean to the daemon (the protocol's engineError, with \`path\` as context).`;
+
 const LOCAL = `the daemon moves the bytes itself (${TRANSFER_ROUTE}<id> is then POSTed, with no body); absent: they go through PUT or GET as usual`;
 
 export const FILE_METHODS = {
@@ -81,10 +97,26 @@ export const FILE_METHODS = {
           'Kind "file", callers on the Unix socket only: a regular file on the host for the daemon to read instead of a body; the written file gets its permission bits and modification time',
         ),
       ),
+      direct: DIRECT_OFFER,
     }),
     Type.Object({
       uploadId: TransferId,
       local: Type.Optional(Type.Literal(true, { description: `The daemon opened \`local\` and it is the caller's file: ${LOCAL}` })),
+      direct: Type.Optional(
+        Type.Object(
+          {
+            ...engineTarget('The directory to put the archive into'),
+            head: Type.String({
+              contentEncoding: 'base64',
+              description: "The tar's blocks before the content: the file's header (name, size, the container user as owner, mode, time)",
+            }),
+            tail: Type.Integer({ description: 'Zero bytes to send after the content: its padding and the end blocks' }),
+          },
+          {
+            description: `Given for kind "file" without \`local\` when the caller offered \`direct\`: the caller sends \`head\`, the content and \`tail\` zeros as the body of the engine's PUT /containers/<containerId>/archive?path=<path>&noOverwriteDirNonDir=true. ${DIRECT_END}`,
+          },
+        ),
+      ),
     }),
     `Opens an upload; its bytes are the body of PUT ${TRANSFER_ROUTE}<uploadId>, which answers { bytes } once the engine has written them. Members of an uploaded tar and the written file belong to the container's user.`,
   ),
@@ -104,6 +136,7 @@ export const FILE_METHODS = {
           'Callers on the Unix socket only, not with maxBytes: a regular file on the host (made by the caller) for the daemon to write the bytes into, those of the file (kind "file"), or of the tar\'s top member when it is a regular file (kind "tar"; else the download is the tar, as usual)',
         ),
       ),
+      direct: DIRECT_OFFER,
     }),
     Type.Object({
       downloadId: TransferId,
@@ -112,12 +145,17 @@ export const FILE_METHODS = {
         Type.Literal(true, { description: `The daemon opened \`local\`, it is the caller's file, and a file goes into it: ${LOCAL}` }),
       ),
       mode: Type.Optional(Type.Integer({ description: 'Permission bits of the file in the container (a local download)' })),
+      direct: Type.Optional(
+        Type.Object(engineTarget('The file to read'), {
+          description: `Given for kind "file" without \`maxBytes\` or \`local\` when the caller offered \`direct\`: the caller reads the first member of the engine's GET /containers/<containerId>/archive?path=<path>. When that member is not a regular file (a symlink, a directory), the caller reads the path again without \`direct\`, so that the daemon follows the link or names what it found, as it always does. ${DIRECT_END}`,
+        }),
+      ),
     }),
     `Opens a download of a file's bytes (symlinks followed) or of a tar of a file or directory tree; its bytes are the body of GET ${TRANSFER_ROUTE}<downloadId>.`,
   ),
   'file.cancel': method(
     params({ transferId: TransferId }),
     Type.Null(),
-    'Abandons an upload or download not yet used and releases what it holds; unknown ids are ignored.',
+    'Abandons an upload or download not yet used and releases what it holds, or ends a direct one (its caller is done); unknown ids are ignored.',
   ),
 } as const;

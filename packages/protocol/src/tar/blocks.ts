@@ -2,7 +2,14 @@
  * Tar header blocks read and written by hand (ustar, with pax records for what ustar cannot hold),
  * for the streams that pass a member's bytes through untouched instead of packing them again.
  */
-import type { Owner } from './owner.js';
+
+/** Who a member belongs to, as its header says. */
+export interface TarOwner {
+  uid: number;
+  gid: number;
+  uname: string;
+  gname: string;
+}
 
 export const BLOCK = 512;
 
@@ -73,7 +80,7 @@ export interface FileMeta {
 const now = (): FileMeta => ({ mode: 0o644, mtime: Math.floor(Date.now() / 1000) });
 
 /** The header of a member of `type` (its typeflag) called `name`, owned by `owner`. */
-function block(type: string, name: string, size: number, owner: Owner, { mode, mtime }: FileMeta): Buffer {
+function block(type: string, name: string, size: number, owner: TarOwner, { mode, mtime }: FileMeta): Buffer {
   const h = Buffer.alloc(BLOCK);
   writeText(h, 0, 100, name);
   writeNumber(h, 100, 8, mode);
@@ -101,12 +108,15 @@ function paxRecord(key: string, value: string): Buffer {
  * The blocks before a regular file's bytes: its ustar header (a new file, 0644, by default), after
  * a pax header carrying its name when the name does not fit ustar's 100 bytes.
  */
-export function fileHeader(name: string, size: number, owner: Owner, meta: FileMeta = now()): Buffer {
+export function fileHeader(name: string, size: number, owner: TarOwner, meta: FileMeta = now()): Buffer {
   const header = block('0', name, size, owner, meta);
   if (Buffer.byteLength(name) <= 100) return header;
   const records = paxRecord('path', name);
   return Buffer.concat([block('x', 'PaxHeader', records.length, owner, now()), records, Buffer.alloc(padding(records.length)), header]);
 }
 
-/** What follows a last member's `size` bytes: its padding and the two end blocks. */
-export const archiveEnd = (size: number) => Buffer.alloc(padding(size) + 2 * BLOCK);
+/** How many zero bytes follow a last member's `size` bytes: its padding and the two end blocks. */
+export const endLength = (size: number) => padding(size) + 2 * BLOCK;
+
+/** What follows a last member's `size` bytes. */
+export const archiveEnd = (size: number) => Buffer.alloc(endLength(size));

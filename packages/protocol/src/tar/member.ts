@@ -5,7 +5,7 @@
  * came (`archive()`), for a caller that wanted a tar after all.
  */
 import { Readable } from 'node:stream';
-import { BLOCK, TarError, checksum, padding, readNumber } from './tar-blocks.js';
+import { BLOCK, TarError, checksum, padding, readNumber } from './blocks.js';
 
 export interface MemberHeader {
   /** tar-stream's names: "file", "contiguous-file", "directory", "symlink", …, or the typeflag. */

@@ -1,0 +1,3 @@
+// @pocketdock/protocol/tar — the engine's archive format, read and written by hand where bytes pass through (Node only).
+export * from './blocks.js';
+export * from './member.js';
