@@ -3,10 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, lstat, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, posix, resolve } from 'node:path';
-import { DEFAULTS, type ContainerTarget, type HostFile } from '@pocketdock/protocol';
+import { DEFAULTS, type ContainerTarget, type HostFile, type ParamsOf } from '@pocketdock/protocol';
+import { UNREACHABLE, getDirect, putDirect } from './direct.js';
 import { InvalidParams } from './errors.js';
 import { extractTree, packTree, type PullResult } from './local-tree.js';
-import { download, getTransfer, runLocal, upload, type TransferOptions } from './transfer.js';
+import { download, getTransfer, putTransfer, runLocal, upload, type TransferOptions } from './transfer.js';
 import type { Transport } from './transport.js';
 
 export type { PullResult } from './local-tree.js';
@@ -23,6 +24,14 @@ const PIECE_BYTES = 1024 * 1024;
 
 function* pieces(data: Buffer): Generator<Buffer> {
   for (let at = 0; at < data.length; at += PIECE_BYTES) yield data.subarray(at, at + PIECE_BYTES);
+}
+
+/** A download's bytes in one buffer. */
+async function collect(size: number | undefined, chunks: AsyncIterable<Buffer>): Promise<Buffer> {
+  const out = Buffer.allocUnsafe(size ?? 0);
+  let at = 0;
+  for await (const chunk of chunks) at += chunk.copy(out, at);
+  return out.subarray(0, at);
 }
 
 /** push's destination must name the new entry; the daemon resolves a relative one against the home. */
@@ -46,12 +55,8 @@ export class ContainerFiles {
     const data =
       typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
     if (data.length > INLINE_WRITE_BYTES) {
-      await upload(
-        this.transport,
-        { ...this.target(), path, kind: 'file', size: data.length },
-        opts.onProgress ? pieces(data) : [data],
-        opts,
-      );
+      const start = { ...this.target(), path, kind: 'file' as const, size: data.length };
+      await this.sendFile(start, () => (opts.onProgress ? pieces(data) : [data]), opts);
       return;
     }
     await this.transport.call('file.write', { ...this.target(), path, data: data.toString('base64') });
@@ -60,11 +65,7 @@ export class ContainerFiles {
 
   /** A file's bytes (symlinks followed). */
   async readFile(path: string, opts: TransferOptions = {}): Promise<Buffer> {
-    const { size, chunks } = await download(this.transport, { ...this.target(), path, kind: 'file' }, opts);
-    const out = Buffer.allocUnsafe(size ?? 0);
-    let at = 0;
-    for await (const chunk of chunks) at += chunk.copy(out, at);
-    return out.subarray(0, at);
+    return this.fetchFile({ ...this.target(), path, kind: 'file' }, opts);
   }
 
   /** Names in a directory, hidden ones included; directories end with "/". */
@@ -111,6 +112,42 @@ export class ContainerFiles {
     } finally {
       await unlink(spare.path).catch(() => undefined); // already gone once it took dest's place
     }
+  }
+
+  /**
+   * Offers to move the bytes with the engine from here (when the daemon is on this host: its Unix
+   * socket), and does when the daemon says how and this process can reach the engine's socket.
+   */
+  private async sendFile(start: ParamsOf<'file.uploadStart'>, content: () => Iterable<Buffer>, opts: TransferOptions): Promise<void> {
+    const offer = this.transport.http.socketPath ? { direct: true as const } : {};
+    const { uploadId, direct } = await this.transport.call('file.uploadStart', { ...start, ...offer });
+    if (!direct) return putTransfer(this.transport, uploadId, content(), opts, start.size);
+    const total = start.size!;
+    const tell = opts.onProgress && ((bytes: number) => opts.onProgress!({ bytes, total }));
+    try {
+      if ((await putDirect(direct, content(), total, tell)) !== UNREACHABLE) return;
+    } finally {
+      await this.transport.call('file.cancel', { transferId: uploadId });
+    }
+    await upload(this.transport, start, content(), opts);
+  }
+
+  /** As sendFile, for a read. */
+  private async fetchFile(start: ParamsOf<'file.downloadStart'>, opts: TransferOptions): Promise<Buffer> {
+    const offer = this.transport.http.socketPath ? { direct: true as const } : {};
+    const { downloadId, size, direct } = await this.transport.call('file.downloadStart', { ...start, ...offer });
+    if (!direct) return collect(size, await getTransfer(this.transport, downloadId, size, opts));
+    const tell = opts.onProgress && ((bytes: number, total: number) => opts.onProgress!({ bytes, total }));
+    let read;
+    try {
+      read = await getDirect(direct, tell);
+    } finally {
+      await this.transport.call('file.cancel', { transferId: downloadId });
+    }
+    if (read instanceof Buffer) return read;
+    // Unreachable, or no longer a regular file (the daemon's read says what it is now).
+    const again = await download(this.transport, start, opts);
+    return collect(again.size, again.chunks);
   }
 
   /** Pushes the regular file `src` through the daemon's own read of it: false when it is not one, or the daemon cannot. */

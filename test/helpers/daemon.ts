@@ -45,6 +45,8 @@ export interface StartOptions {
   socket?: string;
   /** The umask the daemon starts with; default the test's own. */
   umask?: number;
+  /** The daemon's working directory; default the test's own. */
+  cwd?: string;
 }
 
 export function freePort(): Promise<number> {
@@ -82,6 +84,7 @@ export async function startDaemon(o: StartOptions = {}): Promise<TestDaemon> {
     o.umask === undefined ? argv : ['-c', `umask ${o.umask.toString(8).padStart(3, '0')} && exec "$@"`, 'sh', process.execPath, ...argv],
     {
       stdio: ['ignore', 'inherit', 'pipe'],
+      ...(o.cwd !== undefined && { cwd: o.cwd }),
       // Pinned to Docker (unless POCKETDOCK_SOCKET says otherwise): with Podman also up, the search
       // order would silently make it every test daemon's default. Tests pick Podman with socketPath.
       env: {

@@ -12,6 +12,8 @@ export class EngineProxy {
   private readonly pairs = new Set<[Socket, Socket]>();
   private hanging = false;
   private holdPast: number | undefined;
+  /** Bytes that went through, both ways. */
+  carried = 0;
 
   constructor(
     readonly path: string,
@@ -74,6 +76,7 @@ export class EngineProxy {
         client.destroy();
         engine.destroy();
       });
+    for (const s of pair) s.on('data', (b: Buffer) => (this.carried += b.length));
     const limit = this.holdPast;
     if (limit === undefined) {
       client.pipe(engine).pipe(client);

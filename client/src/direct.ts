@@ -1,0 +1,171 @@
+/**
+ * A file's bytes moved between this process and the engine itself, as a program calling the
+ * engine's archive API directly moves them: no hop through the daemon. The daemon still decides
+ * everything else (which container, which path, the tar header that gives the file to the
+ * container's user) and says so in a start call's `direct`, to callers on its Unix socket only.
+ * This process connects to the engine's socket with its own permissions: when it cannot (another
+ * user, another mount namespace), the caller goes the usual way, through the daemon.
+ */
+import { request, type IncomingMessage } from 'node:http';
+import { ERRORS, UNREACHABLE_CODES, engineError, type FailureContext, type ResultOf, type TypedError } from '@pocketdock/protocol';
+import { firstMember } from '@pocketdock/protocol/tar';
+import { PocketDockError, errorFromWire } from './errors.js';
+
+export type DirectUpload = NonNullable<ResultOf<'file.uploadStart'>['direct']>;
+export type DirectDownload = NonNullable<ResultOf<'file.downloadStart'>['direct']>;
+type Target = Pick<DirectDownload, 'engineSocket' | 'containerId' | 'path'>;
+
+/** The engine could not be connected to: the daemon's way is left. */
+export const UNREACHABLE = Symbol('unreachable');
+
+/** The client's class for an error the protocol describes. */
+const errorFromTyped = (e: TypedError): PocketDockError =>
+  errorFromWire({ code: ERRORS[e.type].code, message: e.message, data: { type: e.type, ...e.fields } });
+
+const contextOf = (d: Target): FailureContext => ({ socketPath: d.engineSocket, containerId: d.containerId, path: d.path });
+const archivePath = (d: Target, query = '') =>
+  `/containers/${encodeURIComponent(d.containerId)}/archive?path=${encodeURIComponent(d.path)}${query}`;
+
+/** Sends one engine request; resolves to its response, or UNREACHABLE when no connection could be made. */
+function send(
+  d: Target,
+  method: 'GET' | 'PUT',
+  path: string,
+  headers: Record<string, string>,
+  body?: (write: (b: Buffer) => Promise<void>) => Promise<void>,
+): Promise<IncomingMessage | typeof UNREACHABLE> {
+  return new Promise((resolve, reject) => {
+    let connected = false;
+    let answered = false;
+    // A connection of its own: the transfer is long, and whether it could be made is the question.
+    const req = request({
+      socketPath: d.engineSocket,
+      method,
+      path,
+      headers: body ? { ...headers, expect: '100-continue' } : headers,
+      agent: false,
+    });
+    req.once('socket', (socket) => socket.once('connect', () => (connected = true)));
+    req.once('response', (res) => {
+      answered = true;
+      resolve(res);
+    });
+    // Kept for the request's life: past the answer, a failure is the answer's to report.
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (answered) return;
+      if (!connected && err.code !== undefined && UNREACHABLE_CODES.includes(err.code)) resolve(UNREACHABLE);
+      else reject(errorFromTyped(engineError(err, contextOf(d))));
+    });
+    // Waits for room, or for the request's end (an early answer, a failure): then nothing more goes.
+    const write = (b: Buffer) =>
+      new Promise<void>((done) => {
+        if (answered || req.destroyed) throw new Error('the request is over');
+        if (req.write(b)) return done();
+        const go = () => {
+          req.off('drain', go);
+          req.off('close', go);
+          done();
+        };
+        req.on('drain', go);
+        req.on('close', go);
+      });
+    if (!body) {
+      req.end();
+      return;
+    }
+    // The body goes once the engine asks for it (Expect: 100-continue): an engine that refuses
+    // before reading any of it is sent none, and its answer does not race a broken write.
+    req.once('continue', () => {
+      body(write).then(
+        () => req.end(),
+        () => {
+          if (!answered) req.destroy();
+        },
+      );
+    });
+  });
+}
+
+/** The engine's answer when it is not a success, as the daemon would type it. */
+async function failure(res: IncomingMessage, d: Target): Promise<Error> {
+  let text = '';
+  res.setEncoding('utf8');
+  try {
+    for await (const piece of res) text += piece as string;
+  } catch {
+    // cut short (the engine hung up after answering): what came is the message
+  }
+  let message = text.trim();
+  try {
+    message = (JSON.parse(text) as { message?: string }).message ?? message;
+  } catch {
+    // not JSON: its text is the message
+  }
+  return errorFromTyped(engineError({ statusCode: res.statusCode, json: { message } }, contextOf(d)));
+}
+
+/**
+ * Puts `content` (`size` bytes in all) into the container as `d` says: its head, the content, its
+ * tail of zeros. `onBytes` is told the content's bytes as they go.
+ */
+export async function putDirect(
+  d: DirectUpload,
+  content: Iterable<Buffer>,
+  size: number,
+  onBytes?: (bytes: number) => void,
+): Promise<void | typeof UNREACHABLE> {
+  const head = Buffer.from(d.head, 'base64');
+  const length = head.length + size + d.tail;
+  const res = await send(
+    d,
+    'PUT',
+    archivePath(d, '&noOverwriteDirNonDir=true'),
+    { 'content-type': 'application/x-tar', 'content-length': String(length) },
+    async (write) => {
+      await write(head);
+      let bytes = 0;
+      for (const piece of content) {
+        await write(piece);
+        onBytes?.((bytes += piece.length));
+      }
+      await write(Buffer.alloc(d.tail));
+    },
+  );
+  if (res === UNREACHABLE) return UNREACHABLE;
+  try {
+    if (res.statusCode !== 200) throw await failure(res, d);
+  } finally {
+    // An early answer (a failure) leaves the rest of the body unsent.
+    res.destroy();
+  }
+}
+
+/**
+ * Reads the regular file `d` names into one buffer; undefined when what is there is something else
+ * (a symlink, a directory), which the daemon's own read follows or names.
+ */
+export async function getDirect(
+  d: DirectDownload,
+  onBytes?: (bytes: number, total: number) => void,
+): Promise<Buffer | undefined | typeof UNREACHABLE> {
+  const res = await send(d, 'GET', archivePath(d), {});
+  if (res === UNREACHABLE) return UNREACHABLE;
+  const typed = (err: Error) => (err instanceof PocketDockError ? err : errorFromTyped(engineError(err, contextOf(d))));
+  try {
+    if (res.statusCode !== 200) throw await failure(res, d);
+    const member = await firstMember(res, typed);
+    const { header } = member;
+    if (header?.type !== 'file' && header?.type !== 'contiguous-file') return undefined;
+    const out = Buffer.allocUnsafe(header.size);
+    let at = 0;
+    for await (const chunk of member.data() as AsyncIterable<Buffer>) {
+      at += chunk.copy(out, at);
+      onBytes?.(at, header.size);
+    }
+    return out;
+  } catch (err) {
+    throw typed(err as Error);
+  } finally {
+    res.destroy();
+  }
+}
