@@ -15,7 +15,11 @@ export type DirectUpload = NonNullable<ResultOf<'file.uploadStart'>['direct']>;
 export type DirectDownload = NonNullable<ResultOf<'file.downloadStart'>['direct']>;
 type Target = Pick<DirectDownload, 'engineSocket' | 'containerId' | 'path'>;
 
-/** The engine could not be connected to: the daemon's way is left. */
+/**
+ * The engine could not be connected to, or what answers there is not the daemon's engine (it knows
+ * no such container, which the daemon has just found: another engine at that path, in another
+ * mount namespace): the daemon's way is left.
+ */
 export const UNREACHABLE = Symbol('unreachable');
 
 /** The client's class for an error the protocol describes. */
@@ -86,8 +90,8 @@ function send(
   });
 }
 
-/** The engine's answer when it is not a success, as the daemon would type it. */
-async function failure(res: IncomingMessage, d: Target): Promise<Error> {
+/** The engine's answer when it is not a success: UNREACHABLE when it knows no such container, else thrown as the daemon would type it. */
+async function refused(res: IncomingMessage, d: Target): Promise<typeof UNREACHABLE> {
   let text = '';
   res.setEncoding('utf8');
   try {
@@ -101,7 +105,9 @@ async function failure(res: IncomingMessage, d: Target): Promise<Error> {
   } catch {
     // not JSON: its text is the message
   }
-  return errorFromTyped(engineError({ statusCode: res.statusCode, json: { message } }, contextOf(d)));
+  const typed = engineError({ statusCode: res.statusCode, json: { message } }, contextOf(d));
+  if (typed.type === 'ContainerNotFound') return UNREACHABLE;
+  throw errorFromTyped(typed);
 }
 
 /**
@@ -133,7 +139,7 @@ export async function putDirect(
   );
   if (res === UNREACHABLE) return UNREACHABLE;
   try {
-    if (res.statusCode !== 200) throw await failure(res, d);
+    if (res.statusCode !== 200) return await refused(res, d);
   } finally {
     // An early answer (a failure) leaves the rest of the body unsent.
     res.destroy();
@@ -152,7 +158,7 @@ export async function getDirect(
   if (res === UNREACHABLE) return UNREACHABLE;
   const typed = (err: Error) => (err instanceof PocketDockError ? err : errorFromTyped(engineError(err, contextOf(d))));
   try {
-    if (res.statusCode !== 200) throw await failure(res, d);
+    if (res.statusCode !== 200) return await refused(res, d);
     const member = await firstMember(res, typed);
     const { header } = member;
     if (header?.type !== 'file' && header?.type !== 'contiguous-file') return undefined;

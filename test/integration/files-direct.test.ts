@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileError, connect, type Container, type PocketDock, type Progress } from '../../client/src/index.js';
+import { UNREACHABLE, getDirect, putDirect } from '../../client/src/direct.js';
 import { DOCKER_SOCKET, useDaemons, type TestDaemon } from '../helpers/daemon.js';
 import { EngineProxy } from '../helpers/engine-proxy.js';
 import { availableEngines } from '../helpers/engines.js';
@@ -98,6 +99,8 @@ describe.each(engines)('on $name', (engine) => {
   it('fails as before: a missing file, a directory', async () => {
     await expect(c.readFile('nope.bin')).rejects.toMatchObject({ name: 'FileNotFound', path: '/home/sandbox/nope.bin' });
     await expect(c.readFile('/home')).rejects.toBeInstanceOf(FileError);
+    // The failures held no transfer slot past their end (this client has one).
+    await c.writeFile('still.bin', content);
   });
 
   // Podman makes a missing directory; its sandboxes are not for TCP callers (socketPath is a host option).
@@ -120,6 +123,7 @@ describe.each(engines)('on $name', (engine) => {
     } finally {
       await tcp.close();
     }
+    await c.writeFile('still.bin', content);
   });
 
   it('answers `direct` to Unix-socket callers only, and never for a capped read', async () => {
@@ -158,6 +162,27 @@ describe.each(engines)('on $name', (engine) => {
     }
     expect((await call(unix, 'file.downloadStart', { ...down, maxBytes: SIZE })).result).not.toHaveProperty('direct');
     expect((await call(unix, 'file.downloadStart', { ...down, maxBytes: 10 })).error?.data).toMatchObject({ type: 'FileError' });
+  });
+});
+
+describe.runIf(engines.length > 1)('a client that finds another engine at the path the daemon names', () => {
+  it('leaves the transfer to the daemon, as when it finds none', async () => {
+    const d = await start();
+    const pd = await d.client();
+    try {
+      const c = await pd.createNewContainer();
+      try {
+        // The container is Docker's; Podman's socket stands for another engine at the same path.
+        const other = { engineSocket: engines.find((e) => e.name !== 'docker')!.socketPath, containerId: c.containerId };
+        expect(await getDirect({ ...other, path: '/etc/hostname' })).toBe(UNREACHABLE);
+        const head = Buffer.alloc(512).toString('base64');
+        expect(await putDirect({ ...other, path: '/tmp', head, tail: 1024 }, [Buffer.alloc(1)], 1)).toBe(UNREACHABLE);
+      } finally {
+        await c.shutdown({ force: true });
+      }
+    } finally {
+      await pd.close();
+    }
   });
 });
 

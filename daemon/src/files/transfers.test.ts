@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DaemonError } from '../errors.js';
-import { Transfers, type Inbound, type Outbound } from './transfers.js';
+import { DIRECT, Transfers, type Inbound, type Outbound } from './transfers.js';
 
 class Down implements Outbound {
   readonly chunks = Readable.from([Buffer.from('x')]);
@@ -96,5 +96,20 @@ describe('Transfers', () => {
     t.finish(used);
     await t.ended(used);
     expect(over).toBe('cancelled used');
+  });
+
+  it('ends a direct transfer when its caller cancels it, or when left past the idle time (a caller that died); no request claims it', async () => {
+    const t = new Transfers(30);
+    const cancelled = t.add('up', DIRECT);
+    const abandoned = t.add('down', DIRECT);
+    for (const id of [cancelled, abandoned]) {
+      expect(refusal(() => t.claimUpload(id)).message).toMatch(/direct: .* file.cancel/);
+      expect(refusal(() => t.claimDownload(id)).message).toMatch(/direct/);
+      expect(refusal(() => t.claimLocal(id)).message).toMatch(/direct/);
+    }
+    t.close(cancelled);
+    await t.ended(cancelled);
+    await t.ended(abandoned);
+    expect(t.size).toBe(0);
   });
 });

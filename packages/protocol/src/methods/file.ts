@@ -69,7 +69,7 @@ const DIRECT_OFFER = Type.Optional(
       'The caller can move the bytes with the engine itself, over its archive API, when the daemon says how (`direct` in the result): only ever said to callers on the Unix socket; absent: never',
   }),
 );
-const DIRECT_END = `The transfer id then carries no bytes: it holds the caller's transfer slot until file.cancel (the caller calls it when done, also on failure) or a minute passes. A caller that cannot connect to \`engineSocket\` (another user, another mount namespace) cancels it and starts again without \`direct\`. Engine failures mean what they mean to the daemon (the protocol's engineError, with \`path\` as context).`;
+const DIRECT_END = `The transfer id then carries no bytes: it holds the caller's transfer slot until file.cancel (the caller calls it when done, also on failure) or a minute passes. A caller that cannot connect to \`engineSocket\` (another user, another mount namespace), or finds there an engine that knows no such container (another engine at that path), cancels it and starts again without \`direct\`. Engine failures mean what they mean to the daemon (the protocol's engineError, with \`path\` as context).`;
 
 const LOCAL = `the daemon moves the bytes itself (${TRANSFER_ROUTE}<id> is then POSTed, with no body); absent: they go through PUT or GET as usual`;
 
