@@ -116,3 +116,17 @@ describe('RpcCore with params JSON cannot carry', () => {
     await expect(d.core.call('daemon.version', {})).resolves.toBeNull();
   });
 });
+
+describe('RpcCore with a message past the daemon’s maxMessageBytes', () => {
+  it('fails the call with InvalidParams, sends nothing, and the connection goes on', async () => {
+    const d = daemon((m) => (m.method === 'daemon.hello' ? { ...hello('a'), maxMessageBytes: 300 } : null));
+    await d.core.call('daemon.hello', { client: 'x' });
+    for (const command of ['x'.repeat(300), 'é'.repeat(120)]) {
+      const call = d.core.call('container.run', { container: 'c', command });
+      await expect(call).rejects.toBeInstanceOf(InvalidParams);
+      await expect(call).rejects.toMatchObject({ field: 'params', message: /past the 300 the daemon reads/ });
+    }
+    expect(d.methods()).toEqual(['daemon.hello']);
+    await expect(d.core.call('container.run', { container: 'c', command: 'é'.repeat(60) })).resolves.toBeNull();
+  });
+});

@@ -45,16 +45,25 @@ const utf8 = new TextDecoder();
 /**
  * A request's JSON text. What JSON cannot carry (a BigInt, a cycle, nesting deep enough to exhaust
  * the stack) is the caller's mistake, said as such: json-rpc-2.0 would report a sender's throw as a
- * lost connection.
+ * lost connection. So is a message past the daemon's `max` bytes, which would close the connection
+ * under every call and stream on it.
  */
-function serialized(request: { params: unknown }): string {
+function serialized(request: { params: unknown }, max: number | undefined): string {
+  let text: string;
   try {
-    return JSON.stringify(request);
+    text = JSON.stringify(request);
   } catch (err) {
-    const detail = `cannot be sent as JSON: ${(err as Error).message}`;
-    throw new InvalidParams(`invalid params: params ${detail}`, { field: 'params', detail });
+    throw unsendable(`cannot be sent as JSON: ${(err as Error).message}`);
   }
+  // Counted only when it may be too large: a UTF-16 unit is at most 3 bytes of UTF-8.
+  if (max !== undefined && text.length * 3 > max) {
+    const bytes = new TextEncoder().encode(text).byteLength;
+    if (bytes > max) throw unsendable(`make a message of ${bytes} bytes, past the ${max} the daemon reads (limits.maxMessageBytes)`);
+  }
+  return text;
 }
+
+const unsendable = (detail: string) => new InvalidParams(`invalid params: params ${detail}`, { field: 'params', detail });
 
 export class RpcCore {
   /** Its client params are the request's JSON text, made before the call so that a failure is the caller's. */
@@ -103,7 +112,7 @@ export class RpcCore {
   private async request<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
     if (this.closedError) throw this.closedError;
     const request = { jsonrpc: '2.0', id: this.nextId++, method, params } as const;
-    const response = await this.rpc.requestAdvanced(request as never, serialized(request));
+    const response = await this.rpc.requestAdvanced(request as never, serialized(request, this.replay.maxMessageBytes));
     if (response.error) {
       // json-rpc-2.0 answers its own failures (connection gone) with code 0.
       if (response.error.code === 0) throw this.closedError ?? new DaemonClosedError(response.error.message);

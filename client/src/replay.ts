@@ -24,6 +24,11 @@ export class Replay {
     return this.hello && this.hello.result.leaseGraceSeconds * 1000;
   }
 
+  /** The largest message the daemon announced in its last hello that it reads (older daemons say nothing). */
+  get maxMessageBytes(): number | undefined {
+    return this.hello?.result.maxMessageBytes;
+  }
+
   /** A call that succeeded: kept when it is one to say again. */
   record(method: MethodName, params: unknown, result: unknown): void {
     if (method === 'daemon.hello') {

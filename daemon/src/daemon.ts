@@ -79,7 +79,13 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
     if (kind !== 'run') caps.restore(owner, CAP_OF_EXEC[kind], exec, exec.done);
   });
   void processes.recover(config.stateDir);
-  const whereabouts: Whereabouts = { stateDir: config.stateDir, port: null, socket: config.socket, startedAt: new Date() };
+  const whereabouts: Whereabouts = {
+    stateDir: config.stateDir,
+    port: null,
+    socket: config.socket,
+    startedAt: new Date(),
+    maxMessageBytes: config.limits.maxMessageBytes,
+  };
   const watch = new ContainerWatch(containers, engines, (id) => leases.leaseOf(id), log);
   leases.onChange((targets) => watch.leaseChanged(targets));
   const router = new RpcRouter(

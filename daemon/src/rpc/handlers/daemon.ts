@@ -24,6 +24,7 @@ export const daemonHandlers = ({
     leaseGraceSeconds: leases.graceMs / 1000,
     port: whereabouts.port,
     stateDir: whereabouts.stateDir,
+    maxMessageBytes: whereabouts.maxMessageBytes,
   }),
   'daemon.status': async () => {
     const known = await Promise.all(

@@ -17,6 +17,8 @@ export interface Whereabouts {
   port: number | null;
   readonly socket: string;
   readonly startedAt: Date;
+  /** The config's limits.maxMessageBytes, which daemon.hello tells clients. */
+  readonly maxMessageBytes: number;
 }
 
 export interface Services {

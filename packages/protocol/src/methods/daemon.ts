@@ -39,6 +39,12 @@ export const DAEMON_METHODS = {
         description: "The loopback TCP listener's port (the dashboard, token clients); null without one",
       }),
       stateDir: Type.String({ description: 'Where the daemon keeps its state: the TCP token is the file `token` there' }),
+      maxMessageBytes: Type.Optional(
+        Type.Integer({
+          description:
+            'The largest message the daemon reads: a larger one closes the WebSocket (HTTP 413 for POST /rpc), so a client refuses to send it. Absent from daemons before it',
+        }),
+      ),
     }),
     "Greets the daemon: its version, protocol revision, default engine socket and process id, TCP port and state dir. With a resumeToken, this connection holds that token's leases.",
   ),
