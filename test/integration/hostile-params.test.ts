@@ -55,4 +55,28 @@ describe('params JSON cannot carry', () => {
     expect(s.result).toMatchObject({ exitCode: 137 });
     expect((await suite.c.run('echo after')).stdout).toBe('after\n');
   });
+
+  it('keepOutput of any type counts as JavaScript truth on a stream, and never reaches the daemon', async () => {
+    const MB2 = 2_000_000;
+    const flood = `head -c ${MB2} /dev/zero | tr '\\0' x`;
+    for (const [given, keeps] of [
+      [1, true],
+      ['no', true],
+      [{}, true],
+      [0, false],
+      ['', false],
+      [null, false],
+    ] as const) {
+      const keepOutput = given as unknown as boolean;
+      const s = suite.c.run(flood, { stream: true, keepOutput });
+      let bytes = 0;
+      for await (const ch of s) bytes += ch.data.length;
+      expect(bytes).toBe(MB2);
+      // Without keeping, .result holds what the daemon still buffers: its last MiB.
+      expect(s.result!.stdout.length, JSON.stringify(given)).toBe(keeps ? MB2 : 1024 * 1024);
+      const odd = { keepOutput } as Record<string, unknown>;
+      expect((await suite.c.run('echo blocking', odd)).stdout).toBe('blocking\n');
+      expect((await (await suite.c.run('echo detached', { detach: true, ...odd })).wait()).stdout).toBe('detached\n');
+    }
+  });
 });
