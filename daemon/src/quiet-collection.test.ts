@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QUIET_CHECKS, check, type Quiet } from './quiet-collection.js';
+import { QUIET_CHECKS, SHRINK_CHECKS, check, type Quiet } from './quiet-collection.js';
 
 const MB = 1024 * 1024;
 const BUSY = 500_000;
@@ -9,20 +9,24 @@ type Check = [cpuMicros: number, held: number];
 const busy = (held: number): Check[] => [[BUSY, held]];
 const quiet = (n: number, held: number): Check[] => Array.from({ length: n }, () => [IDLE, held]);
 
-/** Runs the checks from `start`; returns the index of each check that collected. */
-function run(start: Quiet, checks: Check[]): number[] {
+/** Runs the checks from `start`; returns the index of each check that collected, and of each that collected again to shrink. */
+function passes(start: Quiet, checks: Check[]): { collected: number[]; shrunk: number[] } {
   let state = start;
   const collected: number[] = [];
+  const shrunk: number[] = [];
   checks.forEach(([cpu, held], i) => {
-    const { collect, ...next } = check(state, cpu, held);
-    state = collect ? { quietChecks: 0, floor: 20 * MB } : next;
+    const { collect, shrink, ...next } = check(state, cpu, held);
+    state = collect || shrink ? { quietChecks: 0, floor: 20 * MB, collected: collect } : next;
     if (collect) collected.push(i);
+    if (shrink) shrunk.push(i);
   });
-  return collected;
+  return { collected, shrunk };
 }
 
+const run = (start: Quiet, checks: Check[]) => passes(start, checks).collected;
+
 describe('a collection when the daemon goes quiet', () => {
-  const start: Quiet = { quietChecks: 0, floor: 24 * MB };
+  const start: Quiet = { quietChecks: 0, floor: 24 * MB, collected: false };
 
   it('comes on the last of QUIET_CHECKS quiet checks after work that grew the heap, and once', () => {
     const checks = [...busy(60 * MB), ...busy(90 * MB), ...quiet(QUIET_CHECKS, 90 * MB), ...quiet(5, 21 * MB)];
@@ -42,5 +46,17 @@ describe('a collection when the daemon goes quiet', () => {
   it('measures growth from the least the daemon held, not from where it started', () => {
     // V8 shrank the heap on its own to 16 MB: 26 MB later is 10 MB of growth.
     expect(run(start, [...quiet(1, 16 * MB), ...busy(26 * MB), ...quiet(QUIET_CHECKS, 26 * MB)])).toEqual([1 + QUIET_CHECKS]);
+  });
+
+  it('collects once more SHRINK_CHECKS quiet checks after a collection (V8 then shrinks its young generation), and not again', () => {
+    const checks = [...busy(90 * MB), ...quiet(QUIET_CHECKS, 90 * MB), ...quiet(3 * SHRINK_CHECKS, 21 * MB)];
+    expect(passes(start, checks)).toEqual({ collected: [QUIET_CHECKS], shrunk: [QUIET_CHECKS + SHRINK_CHECKS] });
+  });
+
+  it('waits for the quiet to last, and never shrinks a daemon that did not collect', () => {
+    const pause = quiet(SHRINK_CHECKS - 1, 30 * MB);
+    const checks = [...busy(90 * MB), ...quiet(QUIET_CHECKS, 90 * MB), ...pause, ...busy(30 * MB), ...pause, ...busy(30 * MB)];
+    expect(passes(start, checks).shrunk).toEqual([]);
+    expect(passes(start, [...busy(31 * MB), ...quiet(3 * SHRINK_CHECKS, 31 * MB)])).toEqual({ collected: [], shrunk: [] });
   });
 });

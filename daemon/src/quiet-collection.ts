@@ -21,6 +21,14 @@ const QUIET_CPU_MICROS = 20_000;
  * daemon ~15% more CPU while V8 grew the heap back (interleaved runs, 6 each).
  */
 export const QUIET_CHECKS = 5;
+/**
+ * Quiet checks after a collection before one more: V8 gives back the young generation it grew (16-32 MB
+ * after streams) only at a collection after which it measures little allocation over its last five
+ * seconds, and what it measures spans the collections: the one the daemon went quiet with counts the
+ * tail of the work before it. A collection five seconds later (six checks, for the timer's jitter)
+ * measures only the quiet.
+ */
+export const SHRINK_CHECKS = 6;
 const GROWTH = 8 * 1024 * 1024;
 
 export interface Quiet {
@@ -28,13 +36,20 @@ export interface Quiet {
   readonly quietChecks: number;
   /** The fewest heap and external bytes seen since the last collection (or the start). */
   readonly floor: number;
+  /** A collection came and the one that lets V8 shrink its young generation has not yet. */
+  readonly collected: boolean;
 }
 
-/** One check, given the CPU time used since the last one and the heap and external bytes now: the state it leaves, and whether to collect. */
-export function check(state: Quiet, cpuMicros: number, held: number): Quiet & { collect: boolean } {
+/**
+ * One check, given the CPU time used since the last one and the heap and external bytes now: the state
+ * it leaves, and whether to collect (two passes, for what grew) or shrink (one pass, after a collection).
+ */
+export function check(state: Quiet, cpuMicros: number, held: number): Quiet & { collect: boolean; shrink: boolean } {
   const quietChecks = cpuMicros < QUIET_CPU_MICROS ? state.quietChecks + 1 : 0;
   const floor = Math.min(state.floor, held);
-  return { quietChecks, floor, collect: quietChecks >= QUIET_CHECKS && held >= floor + GROWTH };
+  const collect = quietChecks >= QUIET_CHECKS && held >= floor + GROWTH;
+  const shrink = !collect && state.collected && quietChecks >= SHRINK_CHECKS;
+  return { quietChecks, floor, collected: state.collected, collect, shrink };
 }
 
 /** What V8 holds: its heap with the room it keeps, and memory outside it that JS objects own (buffers). */
@@ -54,11 +69,11 @@ export function collectWhenQuiet(log: Logger): void {
   // gc() lives in a context made after --expose-gc is set: made on the first collection, it costs a
   // daemon that never collects nothing.
   let gc: (() => void) | undefined;
-  let state: Quiet = { quietChecks: 0, floor: heldBytes() };
+  let state: Quiet = { quietChecks: 0, floor: heldBytes(), collected: false };
   let cpu = process.cpuUsage();
   setInterval(() => {
     const used = process.cpuUsage(cpu);
-    const { collect, ...next } = check(state, used.user + used.system, heldBytes());
+    const { collect, shrink, ...next } = check(state, used.user + used.system, heldBytes());
     state = next;
     if (collect) {
       if (!gc) {
@@ -69,8 +84,13 @@ export function collectWhenQuiet(log: Logger): void {
       // A second pass: the buffers whose wrappers the first one collected are freed on the next.
       gc();
       gc();
-      state = { quietChecks: 0, floor: heldBytes() };
+      state = { quietChecks: 0, floor: heldBytes(), collected: true };
       log.debug({ liveBefore, liveAfter: liveBytes() }, 'quiet: collected');
+    } else if (shrink) {
+      const heldBefore = heldBytes();
+      gc!();
+      state = { quietChecks: 0, floor: heldBytes(), collected: false };
+      log.debug({ heldBefore, heldAfter: heldBytes() }, 'quiet: collected again, for V8 to shrink its young generation');
     }
     // Read after the collection: its own CPU time is not work.
     cpu = process.cpuUsage();
