@@ -4,6 +4,8 @@
  * `target`, in front of a daemon, so a test can cut a client's connection to it.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { expect } from 'vitest';
+import type { Container } from '../../client/src/index.js';
 import { DOCKER_SOCKET } from './engines.js';
 
 export class EngineProxy {
@@ -98,4 +100,21 @@ export class EngineProxy {
     this.open.add(s);
     s.once('close', () => this.open.delete(s));
   }
+}
+
+/**
+ * Resolves once `c` runs `echo word` again, after the engine behind it came back: the first runs
+ * may still fail or time out on a busy machine, so it is asked again until `timeoutMs`.
+ */
+export async function runsAgain(c: Container, word: string, timeoutMs: number): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        c.run(`echo ${word}`).then(
+          (r) => r.stdout,
+          (err: Error) => err.message,
+        ),
+      { timeout: timeoutMs, interval: 100 },
+    )
+    .toBe(`${word}\n`);
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SocketCommunicationError } from '../../client/src/index.js';
 import { startDaemon, useDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { EngineProxy } from '../helpers/engine-proxy.js';
+import { EngineProxy, runsAgain } from '../helpers/engine-proxy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pd-hang-'));
 const proxy = new EngineProxy(join(dir, 'engine.sock'));
@@ -43,16 +43,7 @@ describe('a hanging engine', () => {
 
       proxy.resume();
       // The same daemon, no restart: its next calls reach the engine (one may still time out on a busy machine).
-      await expect
-        .poll(
-          () =>
-            c.run('echo after').then(
-              (r) => r.stdout,
-              (err: Error) => err.message,
-            ),
-          { timeout: 120_000, interval: 100 },
-        )
-        .toBe('after\n');
+      await runsAgain(c, 'after', 120_000);
     } finally {
       proxy.resume();
       await pd.close();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SocketCommunicationError, SocketError, type Container, type PocketDock, type TransferOptions } from '../../client/src/index.js';
 import { startDaemon, useDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { EngineProxy } from '../helpers/engine-proxy.js';
+import { EngineProxy, runsAgain } from '../helpers/engine-proxy.js';
 import { heldOpen } from '../helpers/held-open.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pd-hostile-engine-'));
@@ -45,16 +45,7 @@ afterAll(async () => {
 /** The engine back (new connections go through); the proxied daemon runs commands again. */
 async function back(): Promise<void> {
   proxy.resume();
-  await expect
-    .poll(
-      () =>
-        c.run('echo back').then(
-          (r) => r.stdout,
-          (err: Error) => err.message,
-        ),
-      { timeout: 60_000, interval: 100 },
-    )
-    .toBe('back\n');
+  await runsAgain(c, 'back', 60_000);
 }
 
 async function streamFails(whileRunning: () => void | Promise<void>): Promise<unknown> {
