@@ -2,11 +2,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { METHODS, NOTIFICATIONS, ERRORS } from '@pocketdock/protocol';
-import { OUTPUT, renderProtocolDoc, typeOf } from './protocol-doc.js';
+import { OUTPUT, SCHEMAS, renderProtocolDoc, renderSchemas, typeOf } from './protocol-doc.js';
 
 describe('docs/protocol.md', () => {
   it('is up to date with packages/protocol (run `npm run docs`)', () => {
     expect(readFileSync(OUTPUT, 'utf8')).toBe(renderProtocolDoc());
+  });
+
+  it('comes with packages/protocol/src/schemas.json up to date with the declared schemas (run `npm run docs`)', () => {
+    expect(readFileSync(SCHEMAS, 'utf8')).toBe(renderSchemas());
   });
 
   it('has a section for every method and notification and a row for every error', () => {

@@ -1,24 +1,26 @@
 /**
  * `npm run docs`: writes docs/protocol.md from the protocol table (packages/protocol: methods,
- * notifications, errors) and the prose around it (scripts/protocol-doc.md). A unit test fails when
- * the file on disk is not what this renders, so the page cannot drift from the contract.
+ * notifications, errors) and the prose around it (scripts/protocol-doc.md), and the table's schemas
+ * as the JSON the package exports (packages/protocol/src/schemas.ts says why). A unit test fails when
+ * a file on disk is not what this renders, so neither can drift from the contract.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import {
   BINARY_SUBPROTOCOL,
   ERRORS,
-  METHODS,
-  NOTIFICATIONS,
   PROTOCOL_REVISION,
   TRANSFER_ROUTE,
   VERSION,
   methodErrors,
   type MethodSpec,
 } from '@pocketdock/protocol';
+// As declared, not the package's JSON: that is what this writes.
+import { METHODS, NOTIFICATIONS } from '../packages/protocol/src/methods/index.js';
 
 export const TEMPLATE = new URL('./protocol-doc.md', import.meta.url);
 export const OUTPUT = new URL('../docs/protocol.md', import.meta.url);
+export const SCHEMAS = new URL('../packages/protocol/src/schemas.json', import.meta.url);
 
 interface Schema {
   type?: string | string[];
@@ -125,7 +127,12 @@ export function renderProtocolDoc(template = readFileSync(TEMPLATE, 'utf8')): st
   );
 }
 
+/** The declared schemas as plain JSON (TypeBox's marks are symbols: JSON leaves them out). */
+export const renderSchemas = (): string => `${JSON.stringify({ methods: METHODS, notifications: NOTIFICATIONS }, null, 2)}\n`;
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   writeFileSync(OUTPUT, renderProtocolDoc());
   console.error(`wrote ${OUTPUT.pathname}`);
+  writeFileSync(SCHEMAS, renderSchemas());
+  console.error(`wrote ${SCHEMAS.pathname}`);
 }

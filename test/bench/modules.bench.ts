@@ -18,7 +18,7 @@ const MODULES: Record<string, string> = {
   'dockerode as the daemon loads it': './dist/engine/dockerode.js',
   fastify: 'fastify',
   '@fastify/websocket': '@fastify/websocket',
-  '@pocketdock/protocol (typebox schemas)': '@pocketdock/protocol',
+  '@pocketdock/protocol (its schemas as JSON)': '@pocketdock/protocol',
   ajv: 'ajv',
   pino: 'pino',
   yaml: 'yaml',

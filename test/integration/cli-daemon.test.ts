@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, describe, expect, it } from 'vitest';
-import { METHODS } from '../../packages/protocol/src/index.js';
+// The schemas as declared, with TypeBox's own marks (the package exports them as plain JSON): Value reads them.
+import { METHODS } from '../../packages/protocol/src/methods/index.js';
 import { connect } from '../../client/src/index.js';
 import { CLI_BIN, cli } from '../helpers/cli.js';
 import { DOCKER_SOCKET } from '../helpers/daemon.js';

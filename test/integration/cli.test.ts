@@ -8,18 +8,17 @@ import { join } from 'node:path';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+// The schemas as declared, with TypeBox's own marks (the package exports them as plain JSON): Value reads them.
 import {
-  ContainerHandle,
-  ContainerInfo,
   ContainerListItem,
   DoctorReport,
-  ExecResult,
   ImageBuildResult,
   ImportedImage,
   METHODS,
   ProfileInfo,
   StreamChunk,
-} from '../../packages/protocol/src/index.js';
+} from '../../packages/protocol/src/methods/index.js';
+import { ContainerHandle, ContainerInfo, ExecResult } from '../../packages/protocol/src/types.js';
 import { CLI_BIN, cli, cliFor } from '../helpers/cli.js';
 import { startDaemon, useDaemon } from '../helpers/daemon.js';
 import { EngineProxy } from '../helpers/engine-proxy.js';

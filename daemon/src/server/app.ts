@@ -7,7 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { BINARY_SUBPROTOCOL, RESUME_TOKEN_HEADER, ResumeToken } from '@pocketdock/protocol';
+import { BINARY_SUBPROTOCOL, RESUME_TOKEN_HEADER, RESUME_TOKEN_PATTERN } from '@pocketdock/protocol';
 import { LogController, fastify, fastifyWebsocket } from '../cjs.js';
 import { DaemonError, invalidRequest, wireError } from '../errors.js';
 import type { Limits } from '../config.js';
@@ -95,7 +95,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     notify: CallContext['notify'],
     queue?: NotifyQueue,
   ): CallContext => ({ connectionId, peer, transport: o.transport, log, notify, signal, ...(queue && { queue }) });
-  const tokenPattern = new RegExp(ResumeToken.pattern!);
+  const tokenPattern = new RegExp(RESUME_TOKEN_PATTERN);
 
   app.post('/rpc', async (req, reply) => {
     const abort = new AbortController();

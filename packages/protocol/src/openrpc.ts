@@ -5,8 +5,8 @@
  */
 import { ERRORS, type ErrorType } from './errors.js';
 import { BINARY_SUBPROTOCOL } from './frames.js';
-import { METHODS, NOTIFICATIONS } from './methods/index.js';
-import { TRANSFER_ROUTE } from './methods/file.js';
+import { TRANSFER_ROUTE } from './constants.js';
+import { METHODS, NOTIFICATIONS } from './schemas.js';
 import type { MethodSpec } from './methods/spec.js';
 import { PROTOCOL_REVISION, VERSION } from './version.js';
 

@@ -1,10 +1,10 @@
 /** container.*: creating sandboxes, running commands in them, inspecting, listing and their lifecycle. */
 import { Type, type Static } from '@sinclair/typebox';
+import { LANGS } from '../constants.js';
 import { DEFAULTS, mib } from '../defaults.js';
 import { ContainerHandle, ContainerInfo, containerIdentity, ExecResult } from '../types.js';
 import { EngineSocket, ExecId, Seconds, addressed, method, notification, oneOf, params } from './spec.js';
 
-export const LANGS = ['sh', 'bash', 'python', 'node'] as const;
 export const Lang = oneOf(LANGS, 'how the command text is run: sh -c, bash -c, python3 -c, node -e');
 export type Lang = Static<typeof Lang>;
 

@@ -1,5 +1,6 @@
 /** daemon.* and rpc.*: who the daemon is and what it speaks. */
 import { Type } from '@sinclair/typebox';
+import { RESUME_TOKEN_PATTERN } from '../constants.js';
 import { method, notification, params } from './spec.js';
 
 /**
@@ -8,11 +9,9 @@ import { method, notification, params } from './spec.js';
  * client creates are leased to its token; whoever presents the token holds the lease.
  */
 export const ResumeToken = Type.String({
-  pattern: '^[A-Za-z0-9_-]{16,128}$',
+  pattern: RESUME_TOKEN_PATTERN,
   description: "The client's resume token (16-128 of A-Z a-z 0-9 _ -)",
 });
-/** The HTTP header carrying the resume token on POST /rpc: every call with it renews the lease. */
-export const RESUME_TOKEN_HEADER = 'pocketdock-resume-token';
 
 export const DAEMON_METHODS = {
   'daemon.hello': method(

@@ -7,10 +7,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ExecResult } from '../types.js';
 import { RunOptions } from './container.js';
+import { EXEC_KINDS, MAX_SECONDS, MAX_SUBSCRIPTIONS, STREAMS } from '../constants.js';
 import { DEFAULTS, mib } from '../defaults.js';
-import { ExecId, MAX_SECONDS, addressed, method, notification, oneOf, params } from './spec.js';
+import { ExecId, addressed, method, notification, oneOf, params } from './spec.js';
 
-export const STREAMS = ['stdout', 'stderr'] as const;
 export type StreamName = (typeof STREAMS)[number];
 
 export const StreamChunk = Type.Object(
@@ -31,9 +31,6 @@ export const Offsets = Type.Object(
   { additionalProperties: false },
 );
 export type Offsets = Static<typeof Offsets>;
-
-/** Most subscriptions one connection may hold on one exec. */
-export const MAX_SUBSCRIPTIONS = 64;
 
 export const SubscriptionId = Type.String({
   pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$',
@@ -66,7 +63,6 @@ export const ExecState = Type.Object(
 );
 export type ExecState = Static<typeof ExecState>;
 
-export const EXEC_KINDS = ['run', 'stream', 'process', 'session', 'terminal'] as const;
 export const ExecKind = oneOf(
   EXEC_KINDS,
   '"run": container.run; "stream": exec.start not detached; "process": a detached process; "session": a session\'s shell; "terminal": a terminal',

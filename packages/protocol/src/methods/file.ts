@@ -5,26 +5,10 @@
  * neither side holds a whole file and no JSON or base64 wraps the bytes.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { TRANSFER_KINDS, TRANSFER_ROUTE } from '../constants.js';
 import { DEFAULTS } from '../defaults.js';
 import { addressed, method, oneOf, params } from './spec.js';
 
-/**
- * The bulk data channel. `PUT /transfers/<uploadId>` streams an upload's bytes as the request
- * body and answers its result as JSON (file uploads: UploadResult; image imports: ImportResult);
- * `GET /transfers/<downloadId>` answers a download's bytes as the response body. Each id is
- * random, serves one request, and expires when unused for a minute; the listener's own auth
- * applies (the Unix socket's file mode; the TCP listener's bearer token). Failures answer a
- * JSON-RPC error response object ({ jsonrpc, id: null, error: { code, message, data.type } });
- * a download that fails after its first byte breaks off before its end.
- *
- * A transfer opened with `local` (a file on the daemon's own host, named by a caller on its Unix
- * socket) moves its bytes between that file and the engine in the daemon, with no body at all:
- * `POST /transfers/<id>` runs it and answers newline-delimited JSON, `{ "bytes": n }` lines as the
- * bytes move, then one last line: `{ "result": { "bytes": n } }`, or a JSON-RPC error response object.
- */
-export const TRANSFER_ROUTE = '/transfers/';
-
-export const TRANSFER_KINDS = ['file', 'tar'] as const;
 export const TransferKind = oneOf(
   TRANSFER_KINDS,
   '"file": the bytes of one regular file; "tar": a tar archive of a file or directory tree',

@@ -4,7 +4,7 @@
  * TRANSFER_ROUTE): an export is a download (abandoned with file.cancel), an import an upload.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { TRANSFER_ROUTE } from './file.js';
+import { TRANSFER_ROUTE } from '../constants.js';
 import { EngineSocket, method, params, notification } from './spec.js';
 
 const ProfileName = Type.String({ minLength: 1, description: 'Profile name, e.g. "minimal-python"' });

@@ -1,5 +1,6 @@
 /** How a method is declared: params and result as JSON Schema (TypeBox), and one doc line. */
 import { Type, type TSchema } from '@sinclair/typebox';
+import { MAX_SECONDS } from '../constants.js';
 
 export interface MethodSpec<P extends TSchema = TSchema, R extends TSchema = TSchema> {
   readonly params: P;
@@ -29,8 +30,6 @@ export const oneOf = <T extends string>(values: readonly T[], description?: stri
   Type.Unsafe<T>({ type: 'string', enum: values, ...(description && { description }) });
 
 export const ContainerRef = Type.String({ minLength: 1, description: 'Container id or name' });
-/** The longest timeout a timer can hold (2^31-1 ms): anything longer would fire at once. */
-export const MAX_SECONDS = 2_147_483;
 export const Seconds = Type.Number({ exclusiveMinimum: 0, maximum: MAX_SECONDS, description: `seconds, at most ${MAX_SECONDS}` });
 export const EngineSocket = Type.String({ minLength: 1, description: "Engine socket to use instead of the daemon's default" });
 
