@@ -4,16 +4,20 @@
  * does, and never gives those pages back: ~12 MB of an idle daemon's resident memory that nothing
  * uses. bin.ts holds it before it loads the rest; once the daemon listens, `growYoungGeneration`
  * gives V8 its default again, for a load that needs the room.
+ *
+ * V8's size-over-speed mode (--optimize-for-size) is on for the load too: an idle daemon then holds
+ * 1 MB of young generation instead of 2-4 and a little less old space, 1.6 MB less resident memory
+ * (60.1 → 58.5 MB, median of 5, interleaved twice). Left on, it would keep trading speed for size.
  */
 import { setFlagsFromString } from 'node:v8';
 
 export function holdYoungGeneration(): void {
-  setFlagsFromString('--semi-space-growth-factor=1');
+  setFlagsFromString('--semi-space-growth-factor=1 --optimize-for-size');
 }
 
-/** V8's default factor. */
+/** V8's defaults. */
 export function growYoungGeneration(): void {
-  setFlagsFromString('--semi-space-growth-factor=2');
+  setFlagsFromString('--semi-space-growth-factor=2 --no-optimize-for-size');
 }
 
 /**
