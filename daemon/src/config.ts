@@ -75,7 +75,7 @@ export interface DaemonConfig {
   limits: Limits;
   /** How long a non-persistent container outlives its holder's last connection or call. */
   leaseGraceSeconds: number;
-  /** How long an engine may take to answer a quick call (create, inspect, exec, …) before it fails typed. */
+  /** How long an engine may take to answer a quick call (create, inspect, exec, …), or keep a file transfer still, before it fails typed. */
   engineTimeoutSeconds: number;
   /** The network sandboxes join, and what the daemon's firewall rules keep them from (network/, docs/security.md). */
   network: NetworkConfig;

@@ -3,12 +3,13 @@
  * goes through here: logged (start, done, failure, with the container id) and with its failures
  * mapped to the protocol's error types in one place, `call`.
  */
+import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { Duplex, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { DaemonError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { DEFAULT_ANSWER_MS, answerWithin } from './deadline.js';
+import { DEFAULT_ANSWER_MS, answerWithin, stillFor } from './deadline.js';
 import { Dockerode } from './dockerode.js';
 import { mapEngineError, type FailureContext } from './errors.js';
 import { EngineImages } from './images.js';
@@ -359,29 +360,67 @@ export class Engine {
    * The archive API: unpacks `tar` into the existing directory `dir`; resolves once the engine has
    * written all of it. Replacing a directory with a file (or the reverse) is refused rather than
    * done. Failures name the container path (FileNotFound, FileError) rather than the container.
+   * With `moved` (a count of the bytes that went so far), an engine that stops taking them, or does
+   * not answer once it has them all, fails the call past the answer deadline (SocketCommunicationError).
    */
-  putArchive(containerId: string, dir: string, tar: NodeJS.ReadableStream): Promise<void> {
+  putArchive(containerId: string, dir: string, tar: Readable, moved?: () => number): Promise<void> {
     // A tar that fails ends the request, also when it failed before the request was made: piped
     // then, it would never end it, and the call would wait forever.
     const abort = new AbortController();
     tar.once('error', () => abort.abort());
+    let stall: DaemonError | undefined;
+    const stalled = () => {
+      const s = this.answerMs / 1000;
+      stall = new DaemonError(
+        'SocketCommunicationError',
+        `the engine at ${this.socketPath} stopped taking the archive for ${dir} (putArchive) for ${s} s: what it took of it may be in the container`,
+        { detail: `putArchive still for ${this.answerMs} ms` },
+      );
+      abort.abort();
+    };
+    // The engine's turn: it has bytes waiting for it, or all of them and an answer to give.
+    const enginesTurn = () => tar.readableLength > 0 || tar.readableEnded;
     return this.call(
       'putArchive',
       { containerId, path: dir },
       async () => {
-        await this.docker.getContainer(containerId).putArchive(tar, { path: dir, noOverwriteDirNonDir: true, abortSignal: abort.signal });
+        const stop = moved ? stillFor(this.answerMs, { moved, enginesTurn }, stalled) : () => undefined;
+        try {
+          await this.docker.getContainer(containerId).putArchive(tar, { path: dir, noOverwriteDirNonDir: true, abortSignal: abort.signal });
+        } catch (err) {
+          throw stall ?? err;
+        } finally {
+          stop();
+        }
       },
       0,
     );
   }
 
-  /** A tar of `path` — a file, a symlink (not followed) or a directory tree — as the engine streams it. */
+  /**
+   * A tar of `path` — a file, a symlink (not followed) or a directory tree — as the engine streams it.
+   * An engine that stops sending it midway, while its reader waits, fails it past the answer
+   * deadline (SocketCommunicationError).
+   */
   getArchive(containerId: string, path: string): Promise<Readable> {
-    return this.call(
-      'getArchive',
-      { containerId, path },
-      async () => (await this.docker.getContainer(containerId).getArchive({ path })) as Readable,
-    );
+    return this.call('getArchive', { containerId, path }, async () => {
+      const archive = (await this.docker.getContainer(containerId).getArchive({ path })) as IncomingMessage;
+      const movement = {
+        moved: () => archive.socket?.bytesRead ?? 0,
+        // Nothing read and waiting, and more to come: a reader behind leaves bytes waiting.
+        enginesTurn: () => archive.readableLength === 0 && !archive.complete,
+      };
+      const stop = stillFor(this.answerMs, movement, () => {
+        const s = this.answerMs / 1000;
+        archive.destroy(
+          new DaemonError('SocketCommunicationError', `the engine at ${this.socketPath} stopped sending ${path} (getArchive) for ${s} s`, {
+            detail: `getArchive still for ${this.answerMs} ms`,
+          }),
+        );
+      });
+      archive.once('close', stop);
+      return archive;
+    });
   }
 
   /** Sets a TTY exec's terminal size (the program gets SIGWINCH). */

@@ -76,7 +76,8 @@ export class Upload implements Inbound {
     // Its errors come from fail() or are reported through it: listened to, never left to crash.
     archive.on('error', fail);
     const dir = this.kind === 'file' ? posix.dirname(this.path) : this.path;
-    await engine.putArchive(containerId, dir, archive).catch(fail);
+    // The body's bytes taken so far tell whether the engine still takes the archive.
+    await engine.putArchive(containerId, dir, archive, () => bytes).catch(fail);
     if (failure) throw failure;
     return { bytes };
   }
