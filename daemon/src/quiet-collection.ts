@@ -6,11 +6,13 @@
  * comes when it comes). Nothing here knows about streams or transfers: the daemon is quiet when it used
  * almost no CPU for QUIET_CHECKS checks in a row, and it collects only when V8's heap and external
  * memory have grown by GROWTH over the least they were since the last collection: an idle daemon never
- * collects, and one whose live heap grew collects once.
+ * collects, and one whose live heap grew collects once. After each collection it gives back what the C
+ * heap then holds free (malloc-trim.ts).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Logger } from './log.js';
+import { trimMalloc } from './malloc-trim.js';
 
 const CHECK_MS = 1_000;
 /** CPU time (user + system) under which a check counts as quiet: 2% of one core. */
@@ -64,6 +66,14 @@ const liveBytes = () => {
   return m.heapUsed + m.external;
 };
 
+/**
+ * Gives back what the C heap holds free once a collection has freed the buffers (malloc-trim.ts), then
+ * logs `msg` with the figures and the resident memory before and after.
+ */
+function giveBack(log: Logger, msg: string, figures: Record<string, number>, rssBefore: number): void {
+  void trimMalloc().then((trimmed) => log.debug({ ...figures, trimmed, rssBefore, rssAfter: process.memoryUsage.rss() }, msg));
+}
+
 /** Starts the checks, on an unref'd timer: they never keep the daemon alive. */
 export function collectWhenQuiet(log: Logger): void {
   // gc() lives in a context made after --expose-gc is set: made on the first collection, it costs a
@@ -81,16 +91,18 @@ export function collectWhenQuiet(log: Logger): void {
         gc = runInNewContext('gc') as () => void;
       }
       const liveBefore = liveBytes();
+      const rssBefore = process.memoryUsage.rss();
       // A second pass: the buffers whose wrappers the first one collected are freed on the next.
       gc();
       gc();
       state = { quietChecks: 0, floor: heldBytes(), collected: true };
-      log.debug({ liveBefore, liveAfter: liveBytes() }, 'quiet: collected');
+      giveBack(log, 'quiet: collected', { liveBefore, liveAfter: liveBytes() }, rssBefore);
     } else if (shrink) {
       const heldBefore = heldBytes();
+      const rssBefore = process.memoryUsage.rss();
       gc!();
       state = { quietChecks: 0, floor: heldBytes(), collected: false };
-      log.debug({ heldBefore, heldAfter: heldBytes() }, 'quiet: collected again, for V8 to shrink its young generation');
+      giveBack(log, 'quiet: collected again, for V8 to shrink its young generation', { heldBefore, heldAfter: heldBytes() }, rssBefore);
     }
     // Read after the collection: its own CPU time is not work.
     cpu = process.cpuUsage();

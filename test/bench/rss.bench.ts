@@ -21,8 +21,11 @@ const PER_CLIENT = 10;
 const STREAMS = 10;
 const STREAM_BYTES = 100 * MB;
 const FILE_BYTES = 200 * MB;
-/** How long the daemon is left alone, its sandboxes removed, before "settled" is read: as a user's daemon between two jobs. */
-const SETTLE_MS = 10_000;
+/**
+ * How long the daemon is left alone, its sandboxes removed, before "settled" is read: as a user's daemon
+ * between two jobs, long enough for its quiet collection's two passes (5 and 11 quiet seconds after the work).
+ */
+const SETTLE_MS = 15_000;
 
 const bareNodeKiB = () =>
   Number(

@@ -2,7 +2,7 @@
 // inspector) after a warm-up and after 100 cycles of create, run, stream, detach, files, session and
 // shutdown hold no more of any kind of object for the cycles in between. A failure names each kind that
 // grew and the chain of references that holds its newest object. POCKETDOCK_MEMORY_CYCLES=20 runs it shorter.
-// And what a stream held is given back once the daemon goes quiet, young generation included (daemon/src/quiet-collection.ts).
+// And what a stream held is given back once the daemon goes quiet, young generation and C heap included (daemon/src/quiet-collection.ts).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,7 +89,7 @@ it(
 );
 
 it(
-  'collects what a 100 MB stream left once the daemon is quiet, then lets V8 shrink its young generation',
+  'collects what a 100 MB stream left once the daemon is quiet, trims the C heap, then lets V8 shrink its young generation',
   { timeout: 120_000 },
   async () => {
     // Its own daemon, logging at debug level, where each collection says what it gave back.
@@ -108,10 +108,15 @@ it(
         bytes += ch.data.length;
       expect(bytes).toBe(100 * 2 ** 20);
       await c.shutdown({ force: true });
-      const collected = await logged<{ liveBefore: number; liveAfter: number }>('quiet: collected"');
+      const collected = await logged<{ liveBefore: number; liveAfter: number; trimmed: boolean; rssBefore: number; rssAfter: number }>(
+        'quiet: collected"',
+      );
       // An idle daemon's heap and buffers hold ~20 MB; the stream's chunks are gone.
       expect(collected.liveAfter).toBeLessThan(40 * 2 ** 20);
       expect(collected.liveAfter).toBeLessThan(collected.liveBefore);
+      // And the C heap gave back the pages the chunks' buffers had (glibc's malloc_trim, through koffi).
+      expect(collected.trimmed).toBe(true);
+      expect(collected.rssAfter).toBeLessThan(collected.rssBefore);
       // What V8 holds, room included: an idle daemon's ~21 MB, not a young generation grown by 16-32 MB on top.
       const again = await logged<{ heldBefore: number; heldAfter: number }>('quiet: collected again');
       expect(again.heldAfter).toBeLessThan(40 * 2 ** 20);
