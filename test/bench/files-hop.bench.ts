@@ -2,8 +2,9 @@
  * The limit of one hop for bytes a caller holds (writeFile, readFile), as a design with the daemon
  * between caller and engine has: a second process that only pipes a Unix-socket HTTP body into
  * putArchive, and getArchive into a response (pass-through.ts), next to the raw engine calls,
- * interleaved, on every engine that answers. The caller packs and extracts the same tar both ways:
- * only the hop differs. (files.bench.ts puts pocketdock's own figures next to the same raw calls.)
+ * interleaved (which goes first alternates), on every engine that answers. The caller packs and
+ * extracts the same tar both ways: only the hop differs. (files.bench.ts puts pocketdock's own
+ * figures next to the same raw calls.)
  */
 import { fork } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
@@ -14,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { availableEngines } from '../helpers/engines.js';
 import { SIZE, firstOf, line, rawGet, rawPut, tarOf } from './files.bench.js';
-import { sample } from './stats.js';
+import { Interleaved } from './stats.js';
 
 const ROUNDS = 3;
 
@@ -50,18 +51,20 @@ export default async function main(): Promise<void> {
       try {
         await c.start();
         const at = (path: string) => ({ engine: e.socketPath, id: c.id, path });
-        const w: number[] = [];
-        const rw: number[] = [];
-        const r: number[] = [];
-        const rr: number[] = [];
+        const put = new Interleaved();
+        const get = new Interleaved();
         for (let i = 0; i < ROUNDS; i++) {
-          w.push(...(await sample(1, () => hopPut(socket, at('/tmp'), 'hop.bin', body))));
-          rw.push(...(await sample(1, () => rawPut(e.docker, c.id, '/tmp', 'raw.bin', { size: SIZE, body }))));
-          r.push(...(await sample(1, () => hopGet(socket, at('/tmp/hop.bin')))));
-          rr.push(...(await sample(1, () => rawGet(e.docker, c.id, '/tmp/raw.bin'))));
+          await put.round(
+            () => hopPut(socket, at('/tmp'), 'hop.bin', body),
+            () => rawPut(e.docker, c.id, '/tmp', 'raw.bin', { size: SIZE, body }),
+          );
+          await get.round(
+            () => hopGet(socket, at('/tmp/hop.bin')),
+            () => rawGet(e.docker, c.id, '/tmp/raw.bin'),
+          );
         }
-        line(`${e.name}: 200 MB in through a bare pass-through process (MB/s), the limit of one hop`, w, rw);
-        line(`${e.name}: 200 MB out through a bare pass-through process (MB/s), the limit of one hop`, r, rr);
+        line(`${e.name}: 200 MB in through a bare pass-through process (MB/s), the limit of one hop`, put);
+        line(`${e.name}: 200 MB out through a bare pass-through process (MB/s), the limit of one hop`, get);
       } finally {
         await c.remove({ force: true });
       }

@@ -1,6 +1,7 @@
 /**
  * Files through client + daemon against the engine's archive API called directly with dockerode,
- * interleaved in the same run, on every engine that answers (MB/s):
+ * interleaved in the same run (which of the two goes first alternates; medians of five rounds), on
+ * every engine that answers (MB/s):
  * - writeFile / readFile of a 200 MB buffer against putArchive / getArchive of the same bytes
  *   (targets ≥ 0.8x and ≥ 0.9x raw),
  * - push / pull of a 200 MB file on disk against the same streamed from / to disk by hand
@@ -17,11 +18,12 @@ import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { startDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
-import { print, sample } from './stats.js';
+import { Interleaved, print } from './stats.js';
 
 export const MB = 1024 * 1024;
 export const SIZE = 200 * MB;
-const ROUNDS = 3;
+/** Rounds of each figure, whose median is printed: ours and raw alternate going first. */
+const ROUNDS = 5;
 
 type Source = { size: number; body: Buffer } | { size: number; path: string };
 
@@ -65,10 +67,14 @@ export async function rawGet(docker: Docker, id: string, path: string, to?: stri
 const mbps = (ms: number) => Math.round((SIZE / MB / (ms / 1000)) * 10) / 10;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export function line(bench: string, ours: number[], raw: number[], target?: number): void {
-  const o = mbps(median(ours));
-  const r = mbps(median(raw));
-  print({ bench, n: ours.length, mbps: o, rawMbps: r, ratio: Math.round((o / r) * 100) / 100, target });
+const ratio = (x: number) => Math.round(x * 100) / 100;
+
+/** The medians of `times`, in MB/s, ours next to raw; `rounds`: each round's ratio, for the spread. */
+export function line(bench: string, times: Interleaved, target?: number): void {
+  const o = mbps(median(times.ours));
+  const r = mbps(median(times.raw));
+  const rounds = times.ours.map((ours, i) => ratio(times.raw[i]! / ours));
+  print({ bench, n: times.ours.length, mbps: o, rawMbps: r, ratio: ratio(o / r), target, rounds });
 }
 
 const hwmKiB = (pid: number) => readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(/VmHWM:\s+(\d+)/.exec(s)?.[1]));
@@ -85,40 +91,36 @@ export default async function main(): Promise<void> {
       const c = await pd.createNewContainer({ socketPath: e.socketPath });
       const rssBefore = d.rssKiB();
       try {
-        const w: number[] = [];
-        const rw: number[] = [];
-        const r: number[] = [];
-        const rr: number[] = [];
-        const push: number[] = [];
-        const rpush: number[] = [];
-        const pull: number[] = [];
-        const rpull: number[] = [];
+        const write = new Interleaved();
+        const read = new Interleaved();
+        const push = new Interleaved();
+        const pull = new Interleaved();
         for (let i = 0; i < ROUNDS; i++) {
-          w.push(...(await sample(1, () => c.writeFile('/home/sandbox/ours.bin', body))));
-          rw.push(...(await sample(1, () => rawPut(e.docker, c.containerId, '/home/sandbox', 'raw.bin', { size: SIZE, body }))));
-          r.push(
-            ...(await sample(1, async () => {
+          await write.round(
+            () => c.writeFile('/home/sandbox/ours.bin', body),
+            () => rawPut(e.docker, c.containerId, '/home/sandbox', 'raw.bin', { size: SIZE, body }),
+          );
+          await read.round(
+            async () => {
               if ((await c.readFile('/home/sandbox/ours.bin')).length !== SIZE) throw new Error('short read');
-            })),
-          );
-          rr.push(
-            ...(await sample(1, async () => {
+            },
+            async () => {
               if ((await rawGet(e.docker, c.containerId, '/home/sandbox/raw.bin')) !== SIZE) throw new Error('short raw read');
-            })),
+            },
           );
-          push.push(...(await sample(1, () => c.push(local, '/home/sandbox/pushed.bin'))));
-          rpush.push(
-            ...(await sample(1, () => rawPut(e.docker, c.containerId, '/home/sandbox', 'rawpushed.bin', { size: SIZE, path: local }))),
+          await push.round(
+            () => c.push(local, '/home/sandbox/pushed.bin'),
+            () => rawPut(e.docker, c.containerId, '/home/sandbox', 'rawpushed.bin', { size: SIZE, path: local }),
           );
-          pull.push(...(await sample(1, () => c.pull('/home/sandbox/pushed.bin', join(dir, 'pulled.bin')))));
-          rpull.push(
-            ...(await sample(1, () => rawGet(e.docker, c.containerId, '/home/sandbox/rawpushed.bin', join(dir, 'rawpulled.bin')))),
+          await pull.round(
+            () => c.pull('/home/sandbox/pushed.bin', join(dir, 'pulled.bin')),
+            () => rawGet(e.docker, c.containerId, '/home/sandbox/rawpushed.bin', join(dir, 'rawpulled.bin')),
           );
         }
-        line(`${e.name}: writeFile 200 MB (MB/s)`, w, rw, 0.8);
-        line(`${e.name}: readFile 200 MB (MB/s)`, r, rr, 0.9);
-        line(`${e.name}: push 200 MB file (MB/s)`, push, rpush, 0.8);
-        line(`${e.name}: pull 200 MB file (MB/s)`, pull, rpull, 0.9);
+        line(`${e.name}: writeFile 200 MB (MB/s)`, write, 0.8);
+        line(`${e.name}: readFile 200 MB (MB/s)`, read, 0.9);
+        line(`${e.name}: push 200 MB file (MB/s)`, push, 0.8);
+        line(`${e.name}: pull 200 MB file (MB/s)`, pull, 0.9);
         print({ bench: `${e.name}: daemon RSS over the file runs (KiB)`, rssBefore, rssPeak: await hwmKiB(d.pid), rssAfter: d.rssKiB() });
       } finally {
         await c.shutdown({ force: true });

@@ -9,6 +9,26 @@ export async function sample(n: number, fn: () => Promise<unknown>): Promise<num
   return out;
 }
 
+/**
+ * Ours and the raw engine's timed once per round, in the same rounds; which of the two goes first
+ * alternates from one round to the next, so that neither always runs right after the other's work
+ * (the engine still busy with a write, a cache the other warmed).
+ */
+export class Interleaved {
+  readonly ours: number[] = [];
+  readonly raw: number[] = [];
+
+  async round(ours: () => Promise<unknown>, raw: () => Promise<unknown>): Promise<void> {
+    if (this.ours.length % 2 === 0) {
+      this.ours.push(...(await sample(1, ours)));
+      this.raw.push(...(await sample(1, raw)));
+    } else {
+      this.raw.push(...(await sample(1, raw)));
+      this.ours.push(...(await sample(1, ours)));
+    }
+  }
+}
+
 export function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
