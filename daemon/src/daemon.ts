@@ -1,4 +1,5 @@
 /** Starting and stopping a whole daemon: engines, domains, the RPC router and both listeners. */
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { DaemonConfig } from './config.js';
 import { Engines } from './engine/index.js';
@@ -7,7 +8,7 @@ import { Images } from './images/index.js';
 import type { Logger } from './log.js';
 import { CAP_OF_EXEC, ClientCaps, RpcRouter, createHandlers, type Whereabouts } from './rpc/index.js';
 import { ContainerWatch, Containers, HostPolicy, StatsWatch } from './container/index.js';
-import { Agents, ExecTargets, Processes } from './exec/index.js';
+import { Agents, Doors, ExecTargets, Processes } from './exec/index.js';
 import { SandboxNetwork } from './network/index.js';
 import { Leases, WarmPool } from './pool/index.js';
 import { Sessions } from './session/index.js';
@@ -51,10 +52,11 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
     await network.stop().catch(() => undefined);
     throw err;
   });
-  const containers = new Containers(engines, log, new HostPolicy(config, () => engines.sockets()), config.sandbox, network);
+  const doors = config.agent ? new Doors(join(config.stateDir, 'doors'), log) : undefined;
+  const containers = new Containers(engines, log, new HostPolicy(config, () => engines.sockets()), config.sandbox, network, doors);
   const files = new Files(containers, log);
   const images = new Images(engines, files.transfers);
-  const agents = new Agents(config.agent, log);
+  const agents = new Agents(config.agent, log, doors);
   const targets = new ExecTargets(containers, agents, log);
   const processes = new Processes(targets, log, config.limits);
   const sessions = new Sessions(containers, processes, log);

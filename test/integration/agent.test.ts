@@ -104,10 +104,11 @@ describe('through the agent', () => {
 
     it('replaces an agent binary of another build that it finds where it copied its own, and never runs a command through it', async () => {
       expect(await c.run('echo first')).toMatchObject({ stdout: 'first\n' });
+      // Its arguments, when it has a door (exec/doors.ts), follow the path.
       const path = (await c.run('ps -eo args')).stdout
         .split('\n')
-        .find((l) => /\/\.pocketdock-agent-\w+$/.test(l.trim()))!
-        .trim();
+        .map((l) => l.trim().split(' ')[0]!)
+        .find((l) => /\/\.pocketdock-agent-\w+$/.test(l))!;
       const { ours, other } = otherBuild();
       // What a sandbox whose user is root, or a daemon of another version, could leave there; then the agent dies.
       await e.docker.getContainer(c.containerId).putArchive(await tarOf(basename(path), other), { path: dirname(path) });

@@ -19,6 +19,7 @@ import { planCreate } from './plan.js';
 import { UNIX_CALLER, type Caller, type HostPolicy } from './policy.js';
 import { projectLogger, removeInstance, writeInstance } from '../project/index.js';
 import type { SandboxNetwork } from '../network/index.js';
+import type { Doors } from '../exec/index.js';
 import { recreateOptions } from './recreate.js';
 
 export interface Resolved {
@@ -87,6 +88,8 @@ export class Containers {
     readonly policy: HostPolicy,
     private readonly sandbox: SandboxConfig,
     private readonly network: SandboxNetwork,
+    /** Each sandbox's door for its agent (exec/doors.ts), given at create; none without agents. */
+    private readonly doors?: Doors,
   ) {
     this.claims = new Claims(log);
   }
@@ -124,16 +127,20 @@ export class Containers {
   }
 
   /** Creates and starts a container from a whole engine request and writes its instance dir, if it has one. */
-  async launch(engine: Engine, request: ContainerCreateRequest): Promise<ContainerHandle> {
-    const name = request.name!;
-    const labels = request.Labels ?? {};
+  async launch(engine: Engine, asked: ContainerCreateRequest): Promise<ContainerHandle> {
+    const name = asked.name!;
+    const labels = asked.Labels ?? {};
     this.checkFree(engine, name);
+    const door = await this.doors?.fit(asked);
+    const request = door?.request ?? asked;
     let id: string;
     try {
       id = await engine.createContainer(request);
     } catch (err) {
+      await door?.created(undefined);
       throw nameTaken(err, name);
     }
+    await door?.created(id);
     const dataPath = labels[LABEL.dataPath];
     const log = await projectLogger(this.log, dataPath, { containerId: id, name });
     try {
@@ -142,6 +149,7 @@ export class Containers {
     } catch (err) {
       log.warn({ err }, 'start failed: removing the container');
       await engine.removeContainer(id, { force: true }).catch(() => undefined);
+      this.doors?.removed(id);
       throw err;
     }
     this.remember(engine, id, name);

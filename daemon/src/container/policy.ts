@@ -10,6 +10,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { CreateOptions } from '@pocketdock/protocol';
 import { KNOWN_ENGINES_RULE, type ContainerInspect, type ImageFacts } from '../engine/index.js';
 import { DaemonError, invalidParams, optionRefused } from '../errors.js';
+import { clientBinds } from '../exec/doors.js';
 
 export interface HostPolicyConfig {
   /** The daemon's own Unix socket: a sandbox that reached it would drive the daemon. */
@@ -130,7 +131,7 @@ export class HostPolicy {
   checkSandbox(inspect: ContainerInspect, caller: Caller): void {
     if (!this.guardsSandboxes(caller)) return;
     // The daemon's Binds are "host:inside" (a colon in either is refused at create).
-    const volumes = Object.fromEntries((inspect.HostConfig.Binds ?? []).map((b) => b.split(':', 2)));
+    const volumes = Object.fromEntries(clientBinds(inspect.HostConfig.Binds).map((b) => b.split(':', 2)));
     const devices = ((inspect.HostConfig.Devices ?? []) as { PathOnHost: string }[]).map((d) => d.PathOnHost);
     try {
       this.checkCreate({ volumes, devices }, caller);

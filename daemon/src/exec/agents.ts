@@ -14,12 +14,14 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { AgentClient, Ev, agentBinary, agentVersion } from '@pocketdock/agent';
 import { tar } from '../cjs.js';
 import { Demuxer, type Engine } from '../engine/index.js';
 import { engineAway } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Doors } from './doors.js';
 import { settlesWithin } from './settle.js';
 
 /** Where the binary goes, root-owned (the sandbox's user cannot replace it): the first of these it runs from. */
@@ -54,6 +56,7 @@ export class Agents {
   constructor(
     private readonly enabled: boolean,
     private readonly log: Logger,
+    private readonly doors?: Doors,
   ) {}
 
   /** The container's running agent, started if need be; undefined when its commands go through engine execs. */
@@ -75,6 +78,7 @@ export class Agents {
   /** The container was removed: where its agent was copied is forgotten too. */
   removed(containerId: string): void {
     this.forget(containerId);
+    this.doors?.removed(containerId);
     for (const key of this.placed.keys()) if (key.endsWith(`\n${containerId}`)) this.placed.delete(key);
   }
 
@@ -142,11 +146,31 @@ export class Agents {
     throw new Error(`no place in the container where the agent runs (${failures.join('; ')})`);
   }
 
-  /** Runs the binary at `path` with one engine exec; only an agent that says this daemon's version is used. */
+  /**
+   * Runs the binary at `path` with one engine exec; only an agent that says this daemon's version is
+   * used. It talks through the sandbox's door when it has one (doors.ts), else over the exec's stream.
+   */
   private async launch(engine: Engine, containerId: string, path: string): Promise<AgentClient> {
-    const { stream } = await engine.exec(containerId, { cmd: [path], stdin: true });
+    const door = this.doors && (await this.doors.open(await engine.inspectContainer(containerId)));
+    try {
+      return await this.talk(engine, containerId, path, door?.args ?? [], door?.onOpen);
+    } finally {
+      door?.close();
+    }
+  }
+
+  private async talk(
+    engine: Engine,
+    containerId: string,
+    path: string,
+    args: string[],
+    onDoorOpen?: (fn: (socket: Socket, rest: Buffer) => void) => void,
+  ): Promise<AgentClient> {
+    const { stream } = await engine.exec(containerId, { cmd: [path, ...args], stdin: true });
     this.streams.add(stream as never);
-    const client = new AgentClient((data) => stream.write(data));
+    let sink: { write(data: Buffer): unknown } = stream;
+    let door: Socket | undefined;
+    const client = new AgentClient((data) => sink.write(data));
     let stderr = '';
     // What came before the agent's first frame: an engine that could not start it says why there.
     let early: Buffer | undefined = Buffer.alloc(0);
@@ -166,11 +190,22 @@ export class Agents {
     stream.on('data', (chunk: Buffer) => demux.push(chunk));
     const ended = (err?: Error) => {
       this.streams.delete(stream as never);
+      if (door) this.streams.delete(door as never);
+      door?.destroy();
       client.close(new Error(`the agent ended${err ? ` (${err.message})` : ''}${stderr ? `: ${stderr.trim()}` : ''}`));
     };
     stream.once('end', () => ended());
     stream.once('close', () => ended());
     stream.once('error', ended);
+    onDoorOpen?.((socket, rest) => {
+      door = sink = socket;
+      this.streams.add(socket as never);
+      socket.on('data', (chunk: Buffer) => client.push(chunk));
+      socket.once('close', () => ended());
+      socket.once('error', ended);
+      if (rest.length) client.push(rest);
+      socket.resume();
+    });
     if (!(await settlesWithin(client.ready, READY_MS))) {
       stream.destroy();
       throw new Error(`the agent did not answer within ${READY_MS / 1000} s`);
@@ -184,7 +219,7 @@ export class Agents {
       stream.destroy();
       throw new Error(`${path} is another agent build ("${version}", this daemon's is "${agentVersion()}")`);
     }
-    this.log.debug({ containerId, path, version }, 'agent started');
+    this.log.debug({ containerId, path, version, door: door !== undefined }, 'agent started');
     return client;
   }
 

@@ -1,6 +1,7 @@
 // exec/ — commands in containers: runs through the container's agent or engine execs, the registry of managed execs, ring buffers, signals.
 export * from './agents.js';
 export * from './collector.js';
+export * from './doors.js';
 export * from './exec.js';
 export * from './managed-exec.js';
 export * from './processes.js';

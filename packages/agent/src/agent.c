@@ -1,7 +1,7 @@
 /*
  * pocketdock-agent: one long-lived supervisor per sandbox, started by the daemon through one engine
  * exec. It reads requests on stdin and writes every command's output, exit and end on stdout,
- * framed as frame.h says. It is a child subreaper too, so that a shim killed from inside the
+ * framed as frame.h says — the daemon's door (door.h) in their place when it has one. It is a child subreaper too, so that a shim killed from inside the
  * sandbox leaves its orphans to the agent rather than to the container's init.
  *
  * When the daemon goes away (stdin ends or stdout breaks), running commands keep running, as an
@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "door.h"
 #include "frame.h"
 #include "handover.h"
 #include "spawn.h"
@@ -420,7 +421,14 @@ static void listen_for_handover(const char *dir) {
   if (listener < 0) fprintf(stderr, "pocketdock-agent: no handover socket in %s: %s\n", dir, strerror(errno));
 }
 
-int main(void) {
+/* argv: the daemon's door and this launch's token, when it has one (door.h). */
+int main(int argc, char **argv) {
+  if (argc == 3 && door_open(argv[1], argv[2]) < 0) {
+    /* One write: the daemon hears stderr in the pieces it comes in. */
+    char why[PATH_MAX + 128];
+    int n = snprintf(why, sizeof why, "pocketdock-agent: no door at %s (%s): talking over the exec's stream\n", argv[1], strerror(errno));
+    if (n > 0 && write(2, why, (size_t)n < sizeof why ? (size_t)n : sizeof why - 1) < 0) { /* nobody to tell */ }
+  }
   char dir[PATH_MAX];
   int private_dir = handover_dir(dir, sizeof dir) == 0;
   if (private_dir && handover_offer(dir)) return 0;
