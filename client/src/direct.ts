@@ -6,15 +6,50 @@
  * This process connects to the engine's socket with its own permissions: when it cannot (another
  * user, another mount namespace), the caller goes the usual way, through the daemon.
  */
-import { request, type IncomingMessage } from 'node:http';
+import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { finished } from 'node:stream/promises';
 import { ERRORS, UNREACHABLE_CODES, engineError, type FailureContext, type ResultOf, type TypedError } from '@pocketdock/protocol';
-import { firstMember } from '@pocketdock/protocol/tar';
-import { PocketDockError, errorFromWire } from './errors.js';
+import { firstMember, stillFor } from '@pocketdock/protocol/tar';
+import { PocketDockError, SocketCommunicationError, errorFromWire } from './errors.js';
 
 export type DirectUpload = NonNullable<ResultOf<'file.uploadStart'>['direct']>;
 export type DirectDownload = NonNullable<ResultOf<'file.downloadStart'>['direct']>;
-type Target = Pick<DirectDownload, 'engineSocket' | 'containerId' | 'path'>;
+type Target = Pick<DirectDownload, 'engineSocket' | 'containerId' | 'path' | 'stillMs'>;
+
+/** How long the engine may keep a transfer still when the daemon does not say (its default engineTimeoutSeconds). */
+const STILL_MS = 30_000;
+
+/**
+ * Gives up on the request once the engine has kept it still for the daemon's deadline: nothing
+ * moved while it was the engine's turn (this process takes and gives bytes as fast as they go).
+ * `error` is then what the transfer failed with.
+ */
+class StillWatch {
+  error: SocketCommunicationError | undefined;
+  private stop = () => undefined as void;
+
+  /** `more`: what the failure adds (a write says the container may hold part of the file). */
+  constructor(
+    private readonly d: Target,
+    private readonly more = '',
+  ) {}
+
+  start(req: ClientRequest, moved: () => number): void {
+    const ms = this.d.stillMs ?? STILL_MS;
+    this.stop = stillFor(ms, { moved, enginesTurn: () => true }, () => {
+      const detail = `${this.d.path} still for ${ms} ms`;
+      this.error = new SocketCommunicationError(
+        `the engine at ${this.d.engineSocket} moved none of the bytes of ${this.d.path} for ${ms / 1000} s${this.more}`,
+        { detail },
+      );
+      req.destroy(this.error);
+    });
+  }
+
+  end(): void {
+    this.stop();
+  }
+}
 
 /**
  * The engine could not be connected to, or what answers there is not the daemon's engine (it knows
@@ -34,6 +69,7 @@ const archivePath = (d: Target, query = '') =>
 /** Sends one engine request; resolves to its response, or UNREACHABLE when no connection could be made. */
 function send(
   d: Target,
+  watch: StillWatch,
   method: 'GET' | 'PUT',
   path: string,
   headers: Record<string, string>,
@@ -51,6 +87,9 @@ function send(
       agent: false,
     });
     req.once('socket', (socket) => socket.once('connect', () => (connected = true)));
+    // What moved: the bytes this process wrote (the engine takes them, or they wait for it), or read.
+    let written = 0;
+    watch.start(req, () => written + (req.socket?.bytesRead ?? 0));
     req.once('response', (res) => {
       answered = true;
       resolve(res);
@@ -59,12 +98,13 @@ function send(
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (answered) return;
       if (!connected && err.code !== undefined && UNREACHABLE_CODES.includes(err.code)) resolve(UNREACHABLE);
-      else reject(errorFromTyped(engineError(err, contextOf(d))));
+      else reject(watch.error ?? errorFromTyped(engineError(err, contextOf(d))));
     });
     // Waits for room, or for the request's end (an early answer, a failure): then nothing more goes.
     const write = (b: Buffer) =>
       new Promise<void>((done) => {
         if (answered || req.destroyed) throw new Error('the request is over');
+        written += b.length;
         if (req.write(b)) return done();
         const go = () => {
           req.off('drain', go);
@@ -123,8 +163,25 @@ export async function putDirect(
 ): Promise<void | typeof UNREACHABLE> {
   const head = Buffer.from(d.head, 'base64');
   const length = head.length + size + d.tail;
+  const watch = new StillWatch(d, ': what it took of them may be in the container');
+  try {
+    return await put(d, watch, head, length, content, onBytes);
+  } finally {
+    watch.end();
+  }
+}
+
+async function put(
+  d: DirectUpload,
+  watch: StillWatch,
+  head: Buffer,
+  length: number,
+  content: Iterable<Buffer>,
+  onBytes?: (bytes: number) => void,
+): Promise<void | typeof UNREACHABLE> {
   const res = await send(
     d,
+    watch,
     'PUT',
     archivePath(d, '&noOverwriteDirNonDir=true'),
     { 'content-type': 'application/x-tar', 'content-length': String(length) },
@@ -155,9 +212,22 @@ export async function getDirect(
   d: DirectDownload,
   onBytes?: (bytes: number, total: number) => void,
 ): Promise<Buffer | undefined | typeof UNREACHABLE> {
-  const res = await send(d, 'GET', archivePath(d), {});
+  const watch = new StillWatch(d);
+  try {
+    return await get(d, watch, onBytes);
+  } finally {
+    watch.end();
+  }
+}
+
+async function get(
+  d: DirectDownload,
+  watch: StillWatch,
+  onBytes?: (bytes: number, total: number) => void,
+): Promise<Buffer | undefined | typeof UNREACHABLE> {
+  const res = await send(d, watch, 'GET', archivePath(d), {});
   if (res === UNREACHABLE) return UNREACHABLE;
-  const typed = (err: Error) => (err instanceof PocketDockError ? err : errorFromTyped(engineError(err, contextOf(d))));
+  const typed = (err: Error) => watch.error ?? (err instanceof PocketDockError ? err : errorFromTyped(engineError(err, contextOf(d))));
   try {
     if (res.statusCode !== 200) return await refused(res, d);
     const member = await firstMember(res, typed);

@@ -146,11 +146,13 @@ describe.each(engines)('on $name', (engine) => {
       engineSocket: engine.socketPath,
       containerId: c.containerId,
       path: '/home/sandbox',
+      stillMs: 30_000, // the daemon's engineTimeoutSeconds
     });
     expect((await call(unix, 'file.downloadStart', down)).result?.direct).toEqual({
       engineSocket: engine.socketPath,
       containerId: c.containerId,
       path: '/home/sandbox/direct.bin',
+      stillMs: 30_000,
     });
     for (const [method, params] of [
       ['file.uploadStart', up],

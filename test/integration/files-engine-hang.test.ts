@@ -1,5 +1,6 @@
-// A local push or pull (the daemon moves the bytes between the engine and the host file), and a
-// writeFile or readFile through the daemon (a client over TCP), whose engine stops moving the bytes
+// A local push or pull (the daemon moves the bytes between the engine and the host file), a
+// writeFile or readFile through the daemon (a client over TCP) or direct (the client moves the bytes
+// with the engine itself, for the daemon's deadline), whose engine stops moving the bytes
 // midway — a proxy in front of the engine stops forwarding a connection after 8 MiB — fail with
 // SocketCommunicationError naming the engine once the daemon's engineTimeoutSeconds pass with
 // nothing moved, instead of hanging: a push or write says the container may hold part of the file,
@@ -94,5 +95,12 @@ describe('an engine that stops moving a local transfer midway', () => {
     } finally {
       await tcp.close();
     }
+  });
+
+  it('fails a direct writeFile and readFile (the client moves the bytes with the engine itself) the same way', async () => {
+    const written = await failsHeld(() => c.writeFile('/home/sandbox/direct.bin', Buffer.alloc(BIG)));
+    expect(written.message).toContain(proxy.path);
+    expect(written.message).toContain('may be in the container');
+    expect((await failsHeld(() => c.readFile('/home/sandbox/big.bin'))).message).toContain(proxy.path);
   });
 });

@@ -9,7 +9,8 @@ import type { Duplex, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { DaemonError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { DEFAULT_ANSWER_MS, answerWithin, stillFor } from './deadline.js';
+import { stillFor } from '@pocketdock/protocol/tar';
+import { DEFAULT_ANSWER_MS, answerWithin } from './deadline.js';
 import { Dockerode } from './dockerode.js';
 import { mapEngineError, type FailureContext } from './errors.js';
 import { EngineImages } from './images.js';
@@ -77,7 +78,7 @@ export class Engine {
   constructor(
     readonly socketPath: string,
     log: Logger,
-    private readonly answerMs = DEFAULT_ANSWER_MS,
+    readonly answerMs = DEFAULT_ANSWER_MS,
   ) {
     this.docker = new Dockerode({ socketPath });
     this.log = log.child({ engine: socketPath });

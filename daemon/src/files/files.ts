@@ -75,7 +75,7 @@ export class Files {
     const path = containerPath(p.path);
     // A capped read stays here, where its bytes are counted.
     if (p.direct && p.kind === 'file' && p.maxBytes === undefined && !p.local && !caller.tcp) {
-      const direct = { engineSocket: engine.socketPath, containerId: inspect.Id, path };
+      const direct = { engineSocket: engine.socketPath, containerId: inspect.Id, path, stillMs: engine.answerMs };
       return { downloadId: this.transfers.add('down', DIRECT), direct };
     }
     const host = p.local && (await openHostFile(p.local, constants.O_WRONLY));
@@ -128,6 +128,7 @@ export class Files {
       direct: {
         engineSocket: target.engine.socketPath,
         containerId: target.containerId,
+        stillMs: target.engine.answerMs,
         path: posix.dirname(path),
         head: head.toString('base64'),
         tail: endLength(size),

@@ -46,6 +46,13 @@ const engineTarget = (path: string) => ({
   }),
   containerId: Type.String({ description: "The container's full id" }),
   path: Type.String({ description: path }),
+  stillMs: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description:
+        "How long the engine may keep the transfer still (take or send none of its bytes, or not answer) before the caller gives up on it with SocketCommunicationError, as the daemon does with its own (its engineTimeoutSeconds); absent (older daemons): the caller's choice",
+    }),
+  ),
 });
 const DIRECT_OFFER = Type.Optional(
   Type.Literal(true, {

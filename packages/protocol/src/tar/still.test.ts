@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { stillFor } from './deadline.js';
+import { stillFor } from './still.js';
 
 describe('stillFor', () => {
   beforeEach(() => vi.useFakeTimers());
