@@ -4,10 +4,12 @@
  * ArrayBuffer freed only once its wrapper is collected: after 20 concurrent 100 MB streams V8 held a
  * 78 MB heap (16 MB live) and 40 MB of buffers, and still did 10 s later (measured; V8's memory reducer
  * comes when it comes). Nothing here knows about streams or transfers: the daemon is quiet when it used
- * almost no CPU for QUIET_CHECKS checks in a row, and it collects only when V8's heap and external
- * memory have grown by GROWTH over the least they were since the last collection: an idle daemon never
- * collects, and one whose live heap grew collects once. After each collection it gives back what the C
- * heap then holds free (malloc-trim.ts).
+ * almost no CPU for QUIET_CHECKS checks in a row, and it collects only when its resident memory has
+ * grown by GROWTH over the least it was since the last collection: an idle daemon never collects, and
+ * one that grew collects once. After each collection it gives back what the C heap then holds free
+ * (malloc-trim.ts). Resident memory, not V8's heap and external figures: V8 may have freed the buffers
+ * already on its own while the C heap still holds their pages (after the exec-run bench: 281 MB
+ * resident, 15 s later still 281, with V8's figures back near their floor so nothing was collected).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -36,7 +38,7 @@ const GROWTH = 8 * 1024 * 1024;
 export interface Quiet {
   /** Checks in a row that were quiet. */
   readonly quietChecks: number;
-  /** The fewest heap and external bytes seen since the last collection (or the start). */
+  /** The fewest resident bytes seen since the last collection (or the start). */
   readonly floor: number;
   /** A collection came and the one that lets V8 shrink its young generation has not yet. */
   readonly collected: boolean;
@@ -54,8 +56,11 @@ export function check(state: Quiet, cpuMicros: number, held: number): Quiet & { 
   return { quietChecks, floor, collected: state.collected, collect, shrink };
 }
 
-/** What V8 holds: its heap with the room it keeps, and memory outside it that JS objects own (buffers). */
-const heldBytes = () => {
+/** What the daemon holds: V8's heap with the room it keeps, buffers, and what the C heap keeps of them. */
+const heldBytes = () => process.memoryUsage.rss();
+
+/** What V8 holds of it: its heap with the room it keeps, and memory outside it that JS objects own (the log's figures). */
+const v8Bytes = () => {
   const m = process.memoryUsage();
   return m.heapTotal + m.external;
 };
@@ -98,11 +103,11 @@ export function collectWhenQuiet(log: Logger): void {
       state = { quietChecks: 0, floor: heldBytes(), collected: true };
       giveBack(log, 'quiet: collected', { liveBefore, liveAfter: liveBytes() }, rssBefore);
     } else if (shrink) {
-      const heldBefore = heldBytes();
+      const heldBefore = v8Bytes();
       const rssBefore = process.memoryUsage.rss();
       gc!();
       state = { quietChecks: 0, floor: heldBytes(), collected: false };
-      giveBack(log, 'quiet: collected again, for V8 to shrink its young generation', { heldBefore, heldAfter: heldBytes() }, rssBefore);
+      giveBack(log, 'quiet: collected again, for V8 to shrink its young generation', { heldBefore, heldAfter: v8Bytes() }, rssBefore);
     }
     // Read after the collection: its own CPU time is not work.
     cpu = process.cpuUsage();

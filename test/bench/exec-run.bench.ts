@@ -17,7 +17,7 @@ const SANDBOXES = 10;
 const RUNS = 100;
 const STREAMS = 20;
 const STREAM_BYTES = 100 * MB;
-const SETTLE_MS = 10_000;
+const SETTLE_MS = 15_000;
 
 async function streamAll(c: Container): Promise<void> {
   let bytes = 0;
