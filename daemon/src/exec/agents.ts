@@ -28,6 +28,8 @@ import { settlesWithin } from './settle.js';
 const PLACES = ['/tmp', '/dev/shm'];
 /** How long a starting agent may take to say it is ready (an engine exec on a busy machine can take seconds). */
 const READY_MS = 15_000;
+/** How long after its door closed the agent's exec may take to end too, before its commands are failed anyway. */
+const EXEC_END_MS = 5_000;
 /** Containers whose reason for running without the agent is remembered (the oldest is forgotten first). */
 const REMEMBERED = 1000;
 /** Most bytes of the agent's own stderr, or of what the engine said instead of starting it, kept for a reason. */
@@ -194,15 +196,23 @@ export class Agents {
       door?.destroy();
       client.close(new Error(`the agent ended${err ? ` (${err.message})` : ''}${stderr ? `: ${stderr.trim()}` : ''}`));
     };
-    stream.once('end', () => ended());
-    stream.once('close', () => ended());
-    stream.once('error', ended);
+    let streamEnded = false;
+    const streamEnds = (err?: Error) => {
+      streamEnded = true;
+      ended(err);
+    };
+    stream.once('end', () => streamEnds());
+    stream.once('close', () => streamEnds());
+    stream.once('error', streamEnds);
+    // The agent's exec ends with it, once the engine has seen it go: whether its container stopped
+    // or went shows then (fault.ts), where the door's end can come before the engine acted at all.
+    const doorEnds = (err?: Error) => (streamEnded ? ended(err) : setTimeout(() => ended(err), EXEC_END_MS).unref());
     onDoorOpen?.((socket, rest) => {
       door = sink = socket;
       this.streams.add(socket as never);
       socket.on('data', (chunk: Buffer) => client.push(chunk));
-      socket.once('close', () => ended());
-      socket.once('error', ended);
+      socket.once('close', () => doorEnds());
+      socket.once('error', doorEnds);
       if (rest.length) client.push(rest);
       socket.resume();
     });
