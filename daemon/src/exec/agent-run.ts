@@ -15,6 +15,11 @@ import { settlesWithin } from './settle.js';
 import { EXEC_MARKER } from './signal.js';
 
 const SIGKILL = 9;
+/**
+ * How long a tree SIGKILLed (the agent repeats it every 10 ms) may take to be gone before the run is
+ * given up on: 512 tasks of a fork bomb on a loaded 2-core machine took more than a second.
+ */
+const KILL_PATIENCE_MS = 5_000;
 const SIGTERM = 15;
 /** Signals that end a process by default: after one, the run waits for the whole tree. */
 const ENDING = new Set([1, 2, 3, SIGKILL, SIGTERM]);
@@ -170,7 +175,7 @@ export class AgentRun implements CommandRun {
     if (await this.goneWithin(graceMs)) return true;
     // The agent answers a signal over the engine's stream: one that hangs must not hang the stop.
     await settlesWithin(this.signal(SIGKILL), graceMs);
-    if (await this.goneWithin(graceMs)) return true;
+    if (await this.goneWithin(Math.max(graceMs, KILL_PATIENCE_MS))) return true;
     this.log.warn('the command outlived SIGKILL, or the agent no longer answers: giving up on it');
     this.gaveUp = true;
     this.giveUp();
