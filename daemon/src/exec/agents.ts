@@ -196,17 +196,13 @@ export class Agents {
       door?.destroy();
       client.close(new Error(`the agent ended${err ? ` (${err.message})` : ''}${stderr ? `: ${stderr.trim()}` : ''}`));
     };
-    let streamEnded = false;
-    const streamEnds = (err?: Error) => {
-      streamEnded = true;
-      ended(err);
-    };
-    stream.once('end', () => streamEnds());
-    stream.once('close', () => streamEnds());
-    stream.once('error', streamEnds);
+    stream.once('end', () => ended());
+    stream.once('close', () => ended());
+    stream.once('error', ended);
     // The agent's exec ends with it, once the engine has seen it go: whether its container stopped
     // or went shows then (fault.ts), where the door's end can come before the engine acted at all.
-    const doorEnds = (err?: Error) => (streamEnded ? ended(err) : setTimeout(() => ended(err), EXEC_END_MS).unref());
+    // `ended` is idempotent: the exec's end comes first, the timer only when it never does.
+    const doorEnds = (err?: Error) => setTimeout(() => ended(err), EXEC_END_MS).unref();
     onDoorOpen?.((socket, rest) => {
       door = sink = socket;
       this.streams.add(socket as never);
