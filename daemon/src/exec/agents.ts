@@ -190,7 +190,12 @@ export class Agents {
       this.log.warn({ containerId, stderr: data.toString('utf8') }, 'agent says');
     });
     stream.on('data', (chunk: Buffer) => demux.push(chunk));
+    let over = false;
+    let doorEnded: NodeJS.Timeout | undefined;
     const ended = (err?: Error) => {
+      if (over) return;
+      over = true;
+      clearTimeout(doorEnded);
       this.streams.delete(stream as never);
       if (door) this.streams.delete(door as never);
       door?.destroy();
@@ -201,8 +206,11 @@ export class Agents {
     stream.once('error', ended);
     // The agent's exec ends with it, once the engine has seen it go: whether its container stopped
     // or went shows then (fault.ts), where the door's end can come before the engine acted at all.
-    // `ended` is idempotent: the exec's end comes first, the timer only when it never does.
-    const doorEnds = (err?: Error) => setTimeout(() => ended(err), EXEC_END_MS).unref();
+    // The exec's end clears the timer, and none is armed after it: a pending one would hold this
+    // agent's closures for 5 s after its sandbox went (memory.test counts them).
+    const doorEnds = (err?: Error) => {
+      if (!over) doorEnded ??= setTimeout(() => ended(err), EXEC_END_MS).unref();
+    };
     onDoorOpen?.((socket, rest) => {
       door = sink = socket;
       this.streams.add(socket as never);
