@@ -4,20 +4,19 @@
  * - one `true` at a time (ms; target p50 ≤ 5 ms and ≤ 0.1x raw, i.e. 10x faster),
  * - 100 concurrent runs across 10 sandboxes (ms per batch; target ≤ 1.11x raw, i.e. ≥ 0.9x its throughput),
  * - 20 concurrent 100 MB streams across the same 10 (aggregate MB/s, median of five rounds; target ≥ 0.9x raw),
- * and the daemon's RSS right after start, after all of it, and once settled (target: ≤ 60 MB idle,
+ * and the daemon's RSS right after start, after all of it, and once it holds still (target: ≤ 60 MB idle,
  * back within 10 MB).
  */
 import type { Container } from '../../client/src/index.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
 import { MB, generate, mbps, median, rawExec } from './raw-exec.js';
-import { print, report, sample } from './stats.js';
+import { print, report, sample, settledRssKiB } from './stats.js';
 
 const SANDBOXES = 10;
 const RUNS = 100;
 const STREAMS = 20;
 const STREAM_BYTES = 100 * MB;
-const SETTLE_MS = 15_000;
 
 async function streamAll(c: Container): Promise<void> {
   let bytes = 0;
@@ -84,8 +83,16 @@ export default async function main(): Promise<void> {
     }
   }
   const after = d.rssKiB();
-  await new Promise((r) => setTimeout(r, SETTLE_MS));
-  print({ bench: 'daemon RSS (KiB)', idle, afterBenches: after, settled: d.rssKiB(), targetIdle: 60 * 1024, targetBack: 10 * 1024 });
+  const settled = await settledRssKiB(() => d.rssKiB());
+  print({
+    bench: 'daemon RSS (KiB)',
+    idle,
+    afterBenches: after,
+    settled: settled.kib,
+    settledAfterS: settled.afterS,
+    targetIdle: 60 * 1024,
+    targetBack: 10 * 1024,
+  });
   await pd.close();
   await d.stop();
 }

@@ -2,7 +2,7 @@
  * The daemon's resident memory (VmRSS) next to bare node's: idle after start; right after 10 concurrent
  * 100 MB streams, one per sandbox (exec-run.bench runs 20 on 10), and after a 200 MB writeFile and
  * readFile (as files.bench does), then again once their sandboxes are removed and the daemon has been
- * left alone for SETTLE_MS ("settled"); then, in a second daemon (the first one's allocator keeps some
+ * left alone until its RSS holds still ("settled", stats.ts); then, in a second daemon (the first one's allocator keeps some
  * of what streams used), with 100 containers each holding an open session. Those come from ten
  * clients, each with its own resume token (as ten processes would be): one client may hold only so
  * many sessions (limits.maxSessionsPerClient).
@@ -10,22 +10,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type Container, type PocketDock, type Session } from '../../client/src/index.js';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { MB, generate } from './raw-exec.js';
-import { print } from './stats.js';
+import { print, settledRssKiB } from './stats.js';
 
 const CLIENTS = 10;
 const PER_CLIENT = 10;
 const STREAMS = 10;
 const STREAM_BYTES = 100 * MB;
 const FILE_BYTES = 200 * MB;
-/**
- * How long the daemon is left alone, its sandboxes removed, before "settled" is read: as a user's daemon
- * between two jobs, long enough for its quiet collection's two passes (5 and 11 quiet seconds after the work).
- */
-const SETTLE_MS = 15_000;
 
 const bareNodeKiB = () =>
   Number(
@@ -48,14 +42,14 @@ async function streamsAndFiles(d: TestDaemon, first: PocketDock, idle: number, r
   await Promise.all(work.map(streamAll));
   const afterStreams = d.rssKiB();
   await Promise.all(work.map((c) => c.shutdown({ force: true })));
-  await sleep(SETTLE_MS);
-  const settledAfterStreams = d.rssKiB();
+  const { kib: settledAfterStreams, afterS: settledAfterStreamsS } = await settledRssKiB(() => d.rssKiB());
   print({
     bench: `docker: daemon RSS idle, after ${STREAMS} concurrent 100 MB streams, and settled (KiB)`,
     rssBareNode,
     idle,
     afterStreams,
     settledAfterStreams,
+    settledAfterStreamsS,
     targetIdle: 60 * 1024,
     targetSettled: idle + 10 * 1024,
   });
@@ -68,14 +62,14 @@ async function streamsAndFiles(d: TestDaemon, first: PocketDock, idle: number, r
   if (back.length !== FILE_BYTES) throw new Error(`read ${back.length} bytes, expected ${FILE_BYTES}`);
   const afterFiles = d.rssKiB();
   await c.shutdown({ force: true });
-  await sleep(SETTLE_MS);
-  const settledAfterFiles = d.rssKiB();
+  const { kib: settledAfterFiles, afterS: settledAfterFilesS } = await settledRssKiB(() => d.rssKiB());
   print({
     bench: 'docker: daemon RSS idle, after a 200 MB writeFile and readFile, and settled (KiB)',
     rssBareNode,
     idle,
     afterFiles,
     settledAfterFiles,
+    settledAfterFilesS,
     targetIdle: 60 * 1024,
     targetSettled: idle + 10 * 1024,
   });

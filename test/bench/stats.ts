@@ -54,3 +54,26 @@ export function report(bench: string, ours: number[], raw: number[], target: num
 export function print(fields: Record<string, unknown>): void {
   console.log(JSON.stringify(fields));
 }
+
+/** Readings a second apart that must all agree (within STILL_KIB) for resident memory to count as settled. */
+const STILL_READINGS = 10;
+const STILL_KIB = 512;
+const SETTLE_LIMIT_MS = 60_000;
+
+/**
+ * The daemon's resident memory once it holds still, read each second while the daemon is left alone:
+ * its quiet collections come 5 and 11 quiet seconds after the work (daemon/src/quiet-collection.ts), and
+ * how soon the daemon counts as quiet depends on what the machine is doing, so no fixed wait reads the
+ * same moment twice. Gives up after a minute and returns what it reads then, with the seconds it waited.
+ */
+export async function settledRssKiB(rssKiB: () => number): Promise<{ kib: number; afterS: number }> {
+  const t0 = Date.now();
+  const readings: number[] = [rssKiB()];
+  while (Date.now() - t0 < SETTLE_LIMIT_MS) {
+    await new Promise((r) => setTimeout(r, 1000));
+    readings.push(rssKiB());
+    const last = readings.slice(-STILL_READINGS);
+    if (last.length === STILL_READINGS && Math.max(...last) - Math.min(...last) <= STILL_KIB) break;
+  }
+  return { kib: readings.at(-1)!, afterS: Math.round((Date.now() - t0) / 1000) };
+}
