@@ -59,8 +59,9 @@ async function machine(): Promise<string> {
   ].join(', ');
 }
 
-/** The fields of a memory line that are sizes in KiB. */
+/** The fields of a memory line that are sizes in KiB, and those that are durations in seconds. */
 const MEMORY = /^(rss|growth|idle|after|settled)/;
+const SECONDS = /Seconds$/;
 
 const num = (x: unknown) => (typeof x === 'number' ? String(x) : '');
 
@@ -74,7 +75,7 @@ function row(l: Line): string {
   const mb = (v: unknown) => `${Math.round(Number(v) / 1024)} MB`;
   const kib = Object.entries(l)
     .filter(([k, v]) => MEMORY.test(k) && typeof v === 'number')
-    .map(([k, v]) => `${k} ${mb(v)}`);
+    .map(([k, v]) => (SECONDS.test(k) ? `${k} ${num(v)} s` : `${k} ${mb(v)}`));
   const targets = Object.entries(l)
     .filter(([k]) => /^target[A-Z]/.test(k))
     .map(([k, v]) => `${k.slice('target'.length).toLowerCase()} ≤ ${mb(v)}`);

@@ -11,7 +11,7 @@ import type { Container } from '../../client/src/index.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
 import { MB, generate, mbps, median, rawExec } from './raw-exec.js';
-import { print, report, sample, settledRssKiB } from './stats.js';
+import { print, printSettled, report, sample } from './stats.js';
 
 const SANDBOXES = 10;
 const RUNS = 100;
@@ -82,17 +82,9 @@ export default async function main(): Promise<void> {
       await Promise.all(cs.map((c) => c.shutdown({ force: true })));
     }
   }
-  const after = d.rssKiB();
-  const settled = await settledRssKiB(() => d.rssKiB());
-  print({
-    bench: 'daemon RSS (KiB)',
-    idle,
-    afterBenches: after,
-    settled: settled.kib,
-    settledAfterS: settled.afterS,
-    targetIdle: 60 * 1024,
-    targetBack: 10 * 1024,
-  });
+  await printSettled(`${RUNS} concurrent runs and ${STREAMS} concurrent 100 MB streams (five rounds) on each engine`, idle, () =>
+    d.rssKiB(),
+  );
   await pd.close();
   await d.stop();
 }

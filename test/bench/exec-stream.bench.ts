@@ -3,18 +3,20 @@
  * every engine that answers:
  * - stream throughput of a 100 MB output (MB/s, the median of five; target ≥ 0.8x raw),
  * - round trip of 20 concurrent runs on one container (ms per batch; target 1.5x raw),
- * - daemon RSS before, at peak and after a 1 GB detached flood nobody reads (should stay flat).
+ * - daemon RSS before, at peak and after a 1 GB detached flood nobody reads (should stay flat),
+ * and its RSS idle, right after all of it and settled (stats.ts).
  */
 import { startDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
 import { MB, generate, mbps, median, rawExec } from './raw-exec.js';
-import { print, report, sample } from './stats.js';
+import { print, printSettled, report, sample } from './stats.js';
 
 const STREAM_BYTES = 100 * MB;
 const FLOOD_BYTES = 1_000_000_000;
 
 export default async function main(): Promise<void> {
   const d = await startDaemon();
+  const idle = d.rssKiB();
   const pd = await d.client();
   for (const e of await availableEngines()) {
     const c = await pd.createNewContainer({ socketPath: e.socketPath });
@@ -80,6 +82,7 @@ export default async function main(): Promise<void> {
       await c.shutdown({ force: true });
     }
   }
+  await printSettled('100 MB streams, runs and a 1 GB detached flood on each engine', idle, () => d.rssKiB());
   await pd.close();
   await d.stop();
 }

@@ -6,7 +6,7 @@
  *   (targets ≥ 0.8x and ≥ 0.9x raw),
  * - push / pull of a 200 MB file on disk against the same streamed from / to disk by hand
  *   (targets ≥ 0.8x and ≥ 0.9x raw),
- * with the daemon's RSS before and at its peak (VmHWM).
+ * with the daemon's RSS before and at its peak (VmHWM), and idle, right after all of it and settled (stats.ts).
  */
 import { randomFillSync } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -18,7 +18,7 @@ import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { startDaemon } from '../helpers/daemon.js';
 import { availableEngines } from '../helpers/engines.js';
-import { Interleaved, print } from './stats.js';
+import { Interleaved, print, printSettled } from './stats.js';
 
 export const MB = 1024 * 1024;
 export const SIZE = 200 * MB;
@@ -85,6 +85,7 @@ export default async function main(): Promise<void> {
   const local = join(dir, 'big.bin');
   await writeFile(local, body);
   const d = await startDaemon();
+  const idle = d.rssKiB();
   const pd = await d.client();
   try {
     for (const e of await availableEngines()) {
@@ -126,6 +127,7 @@ export default async function main(): Promise<void> {
         await c.shutdown({ force: true });
       }
     }
+    await printSettled('the file runs on each engine', idle, () => d.rssKiB());
   } finally {
     await pd.close();
     await d.stop();

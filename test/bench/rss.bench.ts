@@ -42,14 +42,14 @@ async function streamsAndFiles(d: TestDaemon, first: PocketDock, idle: number, r
   await Promise.all(work.map(streamAll));
   const afterStreams = d.rssKiB();
   await Promise.all(work.map((c) => c.shutdown({ force: true })));
-  const { kib: settledAfterStreams, afterS: settledAfterStreamsS } = await settledRssKiB(() => d.rssKiB());
+  const { kib: settledAfterStreams, seconds: settledAfterStreamsSeconds } = await settledRssKiB(() => d.rssKiB());
   print({
     bench: `docker: daemon RSS idle, after ${STREAMS} concurrent 100 MB streams, and settled (KiB)`,
     rssBareNode,
     idle,
     afterStreams,
     settledAfterStreams,
-    settledAfterStreamsS,
+    settledAfterStreamsSeconds,
     targetIdle: 60 * 1024,
     targetSettled: idle + 10 * 1024,
   });
@@ -62,14 +62,14 @@ async function streamsAndFiles(d: TestDaemon, first: PocketDock, idle: number, r
   if (back.length !== FILE_BYTES) throw new Error(`read ${back.length} bytes, expected ${FILE_BYTES}`);
   const afterFiles = d.rssKiB();
   await c.shutdown({ force: true });
-  const { kib: settledAfterFiles, afterS: settledAfterFilesS } = await settledRssKiB(() => d.rssKiB());
+  const { kib: settledAfterFiles, seconds: settledAfterFilesSeconds } = await settledRssKiB(() => d.rssKiB());
   print({
     bench: 'docker: daemon RSS idle, after a 200 MB writeFile and readFile, and settled (KiB)',
     rssBareNode,
     idle,
     afterFiles,
     settledAfterFiles,
-    settledAfterFilesS,
+    settledAfterFilesSeconds,
     targetIdle: 60 * 1024,
     targetSettled: idle + 10 * 1024,
   });

@@ -66,7 +66,7 @@ const SETTLE_LIMIT_MS = 60_000;
  * how soon the daemon counts as quiet depends on what the machine is doing, so no fixed wait reads the
  * same moment twice. Gives up after a minute and returns what it reads then, with the seconds it waited.
  */
-export async function settledRssKiB(rssKiB: () => number): Promise<{ kib: number; afterS: number }> {
+export async function settledRssKiB(rssKiB: () => number): Promise<{ kib: number; seconds: number }> {
   const t0 = Date.now();
   const readings: number[] = [rssKiB()];
   while (Date.now() - t0 < SETTLE_LIMIT_MS) {
@@ -75,5 +75,23 @@ export async function settledRssKiB(rssKiB: () => number): Promise<{ kib: number
     const last = readings.slice(-STILL_READINGS);
     if (last.length === STILL_READINGS && Math.max(...last) - Math.min(...last) <= STILL_KIB) break;
   }
-  return { kib: readings.at(-1)!, afterS: Math.round((Date.now() - t0) / 1000) };
+  return { kib: readings.at(-1)!, seconds: Math.round((Date.now() - t0) / 1000) };
+}
+
+/**
+ * One line for the daemon's resident memory idle (read right after it started), right after `what`, and
+ * settled (target: idle ≤ 60 MB, settled back within 10 MB of idle).
+ */
+export async function printSettled(what: string, idle: number, rssKiB: () => number): Promise<void> {
+  const afterBenches = rssKiB();
+  const settled = await settledRssKiB(rssKiB);
+  print({
+    bench: `daemon RSS idle, after ${what}, and settled (KiB)`,
+    idle,
+    afterBenches,
+    settled: settled.kib,
+    settledAfterSeconds: settled.seconds,
+    targetIdle: 60 * 1024,
+    targetBack: 10 * 1024,
+  });
 }
