@@ -284,6 +284,20 @@ static void flush_stdin(struct cmd *c) {
   if (c->close_in && c->pending_len == 0) close_fd(&c->in);
 }
 
+/*
+ * A signal to a command's tree. SIGKILL goes to the command's own process group first (its setsid made
+ * one, which what it forks stays in without job control), before the /proc scan: a fork bomb's 512
+ * runnable tasks leave the agent little CPU, and the kernel kills a group in one call, forks racing it
+ * included (tree.c kills the other groups of the tree). Also once the main process is gone (a bomb's
+ * shell ends at the SIGTERM, its forks do not): the kernel gives no process a pid still used as a
+ * group's id, so while the tree is not gone the number is the group's, or free, or taken by a process
+ * after the pid counter wrapped around, which is hit only if it leads a group of its own.
+ */
+static int signal_tree(struct cmd *c, int sig) {
+  if (sig == SIGKILL && c->main > 0 && !c->shim_done) kill(-c->main, SIGKILL);
+  return tree_signal(c->shim, sig);
+}
+
 static void handle(char op, uint32_t id, unsigned char *data, uint32_t len) {
   if (op == OP_SPAWN) { spawn(id, data, len); return; }
   struct cmd *c = find(id);
@@ -294,7 +308,7 @@ static void handle(char op, uint32_t id, unsigned char *data, uint32_t len) {
       if (op == OP_SIGNAL && len >= 8 && get_u32(data + 4) == SIGNAL_MAIN) {
         count = c->main > 0 && !c->main_done && kill(c->main, sig) == 0;
       } else if (op == OP_SIGNAL) {
-        count = tree_signal(c->shim, sig);
+        count = signal_tree(c, sig);
         if (sig == SIGKILL) c->sweeping = 1;
       } else {
         char *marker = strndup((char *)data + 4, len - 4);
@@ -484,7 +498,7 @@ int main(int argc, char **argv) {
     int ready = poll(fds, k, sweeping ? SWEEP_MS : lingering ? (int)(linger_until - now) : -1);
     if (ready < 0 && errno != EINTR) return 1;
     if (sweeping) {
-      for (struct cmd *c = cmds; c; c = c->next) if (c->sweeping) tree_signal(c->shim, SIGKILL);
+      for (struct cmd *c = cmds; c; c = c->next) if (c->sweeping) signal_tree(c, SIGKILL);
     }
     if (ready <= 0) continue;
     /* Commands first: `owner` entries point at commands that reap() or a request may free. */
