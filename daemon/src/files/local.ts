@@ -67,9 +67,6 @@ export function localDownload(file: OpenedHostFile, source: Outbound): Local {
       const sink = createWriteStream('', { fd: file.handle.fd, start: 0, autoClose: false });
       let bytes = 0;
       source.chunks.on('data', (chunk: Buffer) => progress((bytes += chunk.length)));
-      // The engine's stream goes with the caller at once: the pipeline's own abort waits on a read
-      // the engine has not answered yet, and the caller's transfer slot with it.
-      signal.addEventListener('abort', () => source.close(), { once: true });
       await hostFileFaults(sink, 'written', () => pipeline(source.chunks, sink, { signal }));
       return { bytes };
     },
