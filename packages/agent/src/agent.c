@@ -294,8 +294,10 @@ static void flush_stdin(struct cmd *c) {
  * after the pid counter wrapped around, which is hit only if it leads a group of its own.
  */
 static int signal_tree(struct cmd *c, int sig) {
-  if (sig == SIGKILL && c->main > 0 && !c->shim_done) kill(-c->main, SIGKILL);
-  return tree_signal(c->shim, sig);
+  int grouped = sig == SIGKILL && c->main > 0 && !c->shim_done && kill(-c->main, SIGKILL) == 0;
+  /* What the group kill ended the shim may have reaped before the scan: it still counts. */
+  int count = tree_signal(c->shim, sig);
+  return count ? count : grouped;
 }
 
 static void handle(char op, uint32_t id, unsigned char *data, uint32_t len) {

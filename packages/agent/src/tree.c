@@ -123,16 +123,18 @@ static void mark_tree(struct table *t, pid_t root) {
  * made holds only the tree (its members share the session the command's setsid made); the root's
  * group, and the agent's, are passed over: a child between fork and setsid is still in them.
  */
-static void kill_groups(struct table *t, pid_t root) {
+static int kill_groups(struct table *t, pid_t root) {
   struct proc *r = find(t, root);
   pid_t skip = r ? r->pgrp : 0, ours = getpgrp();
+  int count = 0;
   for (size_t i = 0; i < t->n; i++) {
     pid_t g = t->v[i].pgrp;
     if (t->v[i].picked != 1 || g <= 1 || g == skip || g == ours) continue;
     int seen = 0;
     for (size_t j = 0; j < i && !seen; j++) seen = t->v[j].picked == 1 && t->v[j].pgrp == g;
-    if (!seen) kill(-g, SIGKILL);
+    if (!seen && kill(-g, SIGKILL) == 0) count++;
   }
+  return count;
 }
 
 static int signal_picked(struct table *t, int sig) {
@@ -147,8 +149,10 @@ int tree_signal(pid_t root, int sig) {
   static struct table t;
   if (scan(&t) < 0) return 0;
   mark_tree(&t, root);
-  if (sig == SIGKILL) kill_groups(&t, root);
-  return signal_picked(&t, sig);
+  int groups = sig == SIGKILL ? kill_groups(&t, root) : 0;
+  /* A process the group kill ended is signalled again as a zombie, which counts; one already reaped does not. */
+  int count = signal_picked(&t, sig);
+  return count ? count : groups;
 }
 
 /* The value of POCKETDOCK_EXEC in a process's environment: "" when it has none, NULL when unreadable. */
