@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -147,6 +148,10 @@ def test_attach_process_from_another_handle(container):
     p = container.run("echo shared; sleep 60", detach=True)
     other = pocketdock.attach_process(p.id)
     assert other.is_running()
+    # A process has no output event to wait on: peek until the echo ran, so the kill cannot come before it.
+    deadline = time.monotonic() + 20
+    while other.peek().stdout != "shared\n" and time.monotonic() < deadline:
+        time.sleep(0.02)
     other.kill()
     assert p.wait(timeout=20).exit_code == 143
     assert other.read().stdout == "shared\n"
