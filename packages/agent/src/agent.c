@@ -285,19 +285,13 @@ static void flush_stdin(struct cmd *c) {
 }
 
 /*
- * A signal to a command's tree. SIGKILL goes to the command's own process group first (its setsid made
- * one, which what it forks stays in without job control), before the /proc scan: a fork bomb's 512
- * runnable tasks leave the agent little CPU, and the kernel kills a group in one call, forks racing it
- * included (tree.c kills the other groups of the tree). Also once the main process is gone (a bomb's
- * shell ends at the SIGTERM, its forks do not): the kernel gives no process a pid still used as a
- * group's id, so while the tree is not gone the number is the group's, or free, or taken by a process
- * after the pid counter wrapped around, which is hit only if it leads a group of its own.
+ * A signal to a command's tree, SIGKILL to its own process group first (tree.h). Also once the main
+ * process is gone (a bomb's shell ends at the SIGTERM, its forks do not): the kernel gives no process a
+ * pid still used as a group's id, so while the tree is not gone the number is the group's, or free, or
+ * taken by a process after the pid counter wrapped around, which is hit only if it leads a group of its own.
  */
 static int signal_tree(struct cmd *c, int sig) {
-  int grouped = sig == SIGKILL && c->main > 0 && !c->shim_done && kill(-c->main, SIGKILL) == 0;
-  /* What the group kill ended the shim may have reaped before the scan: it still counts. */
-  int count = tree_signal(c->shim, sig);
-  return count ? count : grouped;
+  return tree_signal(c->shim, c->shim_done ? 0 : c->main, sig);
 }
 
 static void handle(char op, uint32_t id, unsigned char *data, uint32_t len) {

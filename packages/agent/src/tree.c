@@ -116,12 +116,9 @@ static void mark_tree(struct table *t, pid_t root) {
 }
 
 /*
- * SIGKILL to each process group of the tree first: the kernel delivers it to a whole group at once, and
- * a process forking then either has its child in the group or sees the kill, so a fork bomb (one group,
- * a command without job control) is gone in one call, where process by process each scan found new
- * forks (512 tasks outlived 5 s of scans every 10 ms on a loaded 2-core machine). A group the tree
- * made holds only the tree (its members share the session the command's setsid made); the root's
- * group, and the agent's, are passed over: a child between fork and setsid is still in them.
+ * SIGKILL to each process group of the tree (tree.h says why). A group the tree made holds only the
+ * tree (its members share the session the command's setsid made); the root's group, and the agent's,
+ * are passed over: a child between fork and setsid is still in them.
  */
 static int kill_groups(struct table *t, pid_t root) {
   struct proc *r = find(t, root);
@@ -145,12 +142,13 @@ static int signal_picked(struct table *t, int sig) {
   return count;
 }
 
-int tree_signal(pid_t root, int sig) {
+int tree_signal(pid_t root, pid_t group, int sig) {
   static struct table t;
-  if (scan(&t) < 0) return 0;
+  int groups = sig == SIGKILL && group > 1 && kill(-group, SIGKILL) == 0;
+  if (scan(&t) < 0) return groups;
   mark_tree(&t, root);
-  int groups = sig == SIGKILL ? kill_groups(&t, root) : 0;
-  /* A process the group kill ended is signalled again as a zombie, which counts; one already reaped does not. */
+  if (sig == SIGKILL) groups += kill_groups(&t, root);
+  /* A process a group kill ended is signalled again as a zombie, which counts; one already reaped does not. */
   int count = signal_picked(&t, sig);
   return count ? count : groups;
 }

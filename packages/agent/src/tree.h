@@ -11,8 +11,13 @@
 /* How a command's processes are marked: the daemon sets it, everything forked inherits it. */
 #define MARKER_VAR "POCKETDOCK_EXEC="
 
-/* Signals every process below `root` (not root itself); returns how many were signalled. */
-int tree_signal(pid_t root, int sig);
+/*
+ * Signals every process below `root` (not root itself); returns how many were signalled. SIGKILL goes
+ * to process group `group` (0: none), the command's own, before the /proc walk, and to every group of
+ * the tree after it: the kernel kills a group in one call, forks racing it included, where a fork
+ * bomb's runnable tasks starve the walk and fork past it.
+ */
+int tree_signal(pid_t root, pid_t group, int sig);
 
 /*
  * A session command's processes below `root`, the shell `shell` excepted: those carrying
