@@ -36,6 +36,8 @@ export interface RunningDaemon {
    * stay on disk for the next daemon.
    */
   close(reason?: string, graceMs?: number): Promise<void>;
+  /** Calls `fn` with the bytes of exec output the daemon stops holding, as it forgets execs. */
+  onFreed(fn: (bytes: number) => void): void;
 }
 
 /** How long calls in flight get to finish when the daemon stops. */
@@ -148,6 +150,7 @@ export async function startDaemon(configured: DaemonConfig, log: Logger, passed?
       port,
       token,
       engineSocket: engines.defaultSocket,
+      onFreed: (fn) => processes.onFreed(fn),
       close: async (reason = 'stopped', graceMs = STOP_GRACE_MS) => {
         log.info({ reason, graceMs, connections: connections.size }, 'pocketdockd stopping');
         const steps = new StopSteps(log);

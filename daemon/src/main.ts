@@ -76,7 +76,8 @@ async function main(): Promise<number> {
   growYoungGeneration();
   roomierOldGeneration();
   releaseOptimizers();
-  collectWhenQuiet(log);
+  const quiet = collectWhenQuiet(log);
+  daemon.onFreed((bytes) => quiet.freed(bytes));
   const listening = `listening on ${daemon.socketPath}` + (daemon.port ? ` and http://127.0.0.1:${daemon.port}` : '');
   process.stderr.write(
     `pocketdockd ${VERSION} ${listening}` +

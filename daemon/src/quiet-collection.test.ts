@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { QUIET_CHECKS, SHRINK_CHECKS, check, type Quiet } from './quiet-collection.js';
+import { QUIET_CHECKS, SHRINK_CHECKS, afterCollection, check, started, type Quiet } from './quiet-collection.js';
 
 const MB = 1024 * 1024;
 const BUSY = 500_000;
 const IDLE = 1_000;
-type Check = [cpuMicros: number, held: number];
+type Check = [cpuMicros: number, held: number, freed?: number];
 
 const busy = (held: number): Check[] => [[BUSY, held]];
 const quiet = (n: number, held: number): Check[] => Array.from({ length: n }, () => [IDLE, held]);
@@ -14,9 +14,9 @@ function passes(start: Quiet, checks: Check[]): { collected: number[]; shrunk: n
   let state = start;
   const collected: number[] = [];
   const shrunk: number[] = [];
-  checks.forEach(([cpu, held], i) => {
-    const { collect, shrink, ...next } = check(state, cpu, held);
-    state = collect || shrink ? { quietChecks: 0, floor: 20 * MB, collected: collect } : next;
+  checks.forEach(([cpu, held, freed], i) => {
+    const { collect, shrink, ...next } = check(state, cpu, held, freed);
+    state = collect || shrink ? afterCollection(20 * MB, collect) : next;
     if (collect) collected.push(i);
     if (shrink) shrunk.push(i);
   });
@@ -26,7 +26,7 @@ function passes(start: Quiet, checks: Check[]): { collected: number[]; shrunk: n
 const run = (start: Quiet, checks: Check[]) => passes(start, checks).collected;
 
 describe('a collection when the daemon goes quiet', () => {
-  const start: Quiet = { quietChecks: 0, floor: 24 * MB, collected: false };
+  const start: Quiet = started(24 * MB);
 
   it('comes on the last of QUIET_CHECKS quiet checks after work that grew the heap, and once', () => {
     const checks = [...busy(60 * MB), ...busy(90 * MB), ...quiet(QUIET_CHECKS, 90 * MB), ...quiet(5, 21 * MB)];
@@ -46,6 +46,20 @@ describe('a collection when the daemon goes quiet', () => {
   it('measures growth from the least the daemon held, not from where it started', () => {
     // V8 shrank the heap on its own to 16 MB: 26 MB later is 10 MB of growth.
     expect(run(start, [...quiet(1, 16 * MB), ...busy(26 * MB), ...quiet(QUIET_CHECKS, 26 * MB)])).toEqual([1 + QUIET_CHECKS]);
+  });
+
+  it('comes after the daemon freed 8 MB, though nothing grew, and once', () => {
+    // What finished streams kept stayed live through the last collection; their sandbox went since.
+    const settled = [...busy(90 * MB), ...quiet(QUIET_CHECKS, 90 * MB), ...quiet(SHRINK_CHECKS, 20 * MB)];
+    const freed: Check[] = [
+      [BUSY, 20 * MB, 5 * MB],
+      [BUSY, 20 * MB, 3 * MB],
+    ];
+    expect(run(start, [...settled, ...freed, ...quiet(3 * QUIET_CHECKS, 20 * MB)])).toEqual([
+      QUIET_CHECKS,
+      settled.length + freed.length + QUIET_CHECKS - 1,
+    ]);
+    expect(run(start, [...settled, [BUSY, 20 * MB, 7 * MB], ...quiet(3 * QUIET_CHECKS, 20 * MB)])).toEqual([QUIET_CHECKS]);
   });
 
   it('collects once more SHRINK_CHECKS quiet checks after a collection (V8 then shrinks its young generation), and not again', () => {

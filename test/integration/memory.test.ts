@@ -2,7 +2,8 @@
 // inspector) after a warm-up and after 100 cycles of create, run, stream, detach, files, session and
 // shutdown hold no more of any kind of object for the cycles in between. A failure names each kind that
 // grew and the chain of references that holds its newest object. POCKETDOCK_MEMORY_CYCLES=20 runs it shorter.
-// And what a stream held is given back once the daemon goes quiet, young generation and C heap included (daemon/src/quiet-collection.ts).
+// And what a stream held is given back once the daemon goes quiet, young generation and C heap included, and what finished
+// streams kept for late readers once their sandbox goes (daemon/src/quiet-collection.ts).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,41 +89,71 @@ it(
   },
 );
 
+/** What a daemon logged with message `msg` (or one it begins), once it logged more than `seen` such lines. */
+type Logged = <T>(msg: string, seen?: number) => Promise<T[]>;
+
+/** Runs `fn` against a daemon of its own, logging at debug level, where each collection says what it gave back. */
+async function withLoggingDaemon(fn: (client: PocketDock, logged: Logged) => Promise<void>): Promise<void> {
+  const q = await startDaemon({ args: ['--log-level', 'debug'] });
+  const client = await q.client();
+  const lines = <T>(msg: string) =>
+    q
+      .log()
+      .split('\n')
+      .filter((l) => l.includes(`"msg":"${msg}`))
+      .map((l) => JSON.parse(l) as T);
+  const logged: Logged = async <T>(msg: string, seen = 0) => {
+    await expect.poll(() => lines(msg).length, { timeout: 60_000, interval: 500 }).toBeGreaterThan(seen);
+    return lines<T>(msg);
+  };
+  try {
+    await fn(client, logged);
+  } finally {
+    await client.close();
+    await q.stop();
+  }
+}
+
 it(
   'collects what a 100 MB stream left once the daemon is quiet, trims the C heap, then lets V8 shrink its young generation',
   { timeout: 120_000 },
-  async () => {
-    // Its own daemon, logging at debug level, where each collection says what it gave back.
-    const q = await startDaemon({ args: ['--log-level', 'debug'] });
-    const client = await q.client();
-    /** The first log line with message `msg`, once the daemon wrote it. */
-    const logged = async <T>(msg: string): Promise<T> => {
-      const has = (l: string) => l.includes(`"msg":"${msg}`);
-      await expect.poll(() => q.log().split('\n').some(has), { timeout: 60_000, interval: 500 }).toBe(true);
-      return JSON.parse(q.log().split('\n').find(has)!) as T;
-    };
-    try {
+  () =>
+    withLoggingDaemon(async (client, logged) => {
       const c = await client.createNewContainer();
       let bytes = 0;
       for await (const ch of c.run(`head -c ${100 * 2 ** 20} /dev/zero | tr '\\0' x`, { stream: true, maxOutput: 100 * 2 ** 20 }))
         bytes += ch.data.length;
       expect(bytes).toBe(100 * 2 ** 20);
       await c.shutdown({ force: true });
-      const collected = await logged<{ liveBefore: number; liveAfter: number; trimmed: boolean; rssBefore: number; rssAfter: number }>(
+      const [collected] = await logged<{ liveBefore: number; liveAfter: number; trimmed: boolean; rssBefore: number; rssAfter: number }>(
         'quiet: collected"',
       );
       // An idle daemon's heap and buffers hold ~20 MB; the stream's chunks are gone.
-      expect(collected.liveAfter).toBeLessThan(40 * 2 ** 20);
-      expect(collected.liveAfter).toBeLessThan(collected.liveBefore);
+      expect(collected!.liveAfter).toBeLessThan(40 * 2 ** 20);
+      expect(collected!.liveAfter).toBeLessThan(collected!.liveBefore);
       // And the C heap gave back the pages the chunks' buffers had (glibc's malloc_trim, through koffi).
-      expect(collected.trimmed).toBe(true);
-      expect(collected.rssAfter).toBeLessThan(collected.rssBefore);
+      expect(collected!.trimmed).toBe(true);
+      expect(collected!.rssAfter).toBeLessThan(collected!.rssBefore);
       // What V8 holds, room included: an idle daemon's ~21 MB, not a young generation grown by 16-32 MB on top.
-      const again = await logged<{ heldBefore: number; heldAfter: number }>('quiet: collected again');
-      expect(again.heldAfter).toBeLessThan(40 * 2 ** 20);
-    } finally {
-      await client.close();
-      await q.stop();
+      const [again] = await logged<{ heldBefore: number; heldAfter: number }>('quiet: collected again');
+      expect(again!.heldAfter).toBeLessThan(40 * 2 ** 20);
+    }),
+);
+
+it('collects what finished streams kept for late readers once their sandbox goes, though nothing grew', { timeout: 180_000 }, () =>
+  withLoggingDaemon(async (client, logged) => {
+    const c = await client.createNewContainer();
+    // Each finished stream keeps its last MiB (bufferSize) for a late reader, RETAIN_MS long: 24 MiB.
+    const bytes = 2 * 2 ** 20;
+    for (let i = 0; i < 24; i++) {
+      let n = 0;
+      for await (const ch of c.run(`head -c ${bytes} /dev/zero | tr '\\0' x`, { stream: true, maxOutput: bytes })) n += ch.data.length;
+      expect(n).toBe(bytes);
     }
-  },
+    // What the daemon grew by is collected; what the streams kept stays, live.
+    const kept = await logged<{ liveAfter: number }>('quiet: collected"');
+    await c.shutdown({ force: true });
+    const after = await logged<{ liveAfter: number }>('quiet: collected"', kept.length);
+    expect(after.at(-1)!.liveAfter).toBeLessThan(kept.at(-1)!.liveAfter - 16 * 2 ** 20);
+  }),
 );

@@ -7,6 +7,7 @@
  */
 export class BufferBudget {
   private held = 0;
+  private readonly givers: ((bytes: number) => void)[] = [];
 
   constructor(readonly max: number) {}
 
@@ -24,5 +25,11 @@ export class BufferBudget {
 
   give(n: number): void {
     this.held -= n;
+    for (const fn of this.givers) fn(n);
+  }
+
+  /** Calls `fn` with the bytes of each give: memory nothing uses any more, for a collection to take back. */
+  onGive(fn: (bytes: number) => void): void {
+    this.givers.push(fn);
   }
 }

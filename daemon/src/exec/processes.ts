@@ -297,6 +297,11 @@ export class Processes {
     for (const exec of this.ofContainer.get(containerId) ?? []) void exec.done.then(() => this.forgetters.get(exec)?.());
   }
 
+  /** Calls `fn` with the bytes of output each exec held when it is forgotten (the daemon's quiet collection takes them back). */
+  onFreed(fn: (bytes: number) => void): void {
+    this.budget.onGive(fn);
+  }
+
   /** Calls `fn` with the id of each exec the registry forgets. */
   onForget(fn: (execId: string) => void): void {
     this.forgotten.push(fn);
