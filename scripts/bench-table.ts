@@ -64,14 +64,15 @@ const MEMORY = /^(rss|growth|idle|after|settled)/;
 const SECONDS = /Seconds$/;
 
 const num = (x: unknown) => (typeof x === 'number' ? String(x) : '');
+/** A target as the table writes it (`≥ 0.9`), or nothing for a figure that has none. */
+const bound = (sign: '≥' | '≤', target: unknown) => (target === undefined ? '' : `${sign} ${num(target)}`);
 
 /** One row per figure: what it is, ours, the raw engine's, the ratio and its target. */
 function row(l: Line): string {
-  if ('mbps' in l)
-    return `| ${l.bench} | ${num(l.mbps)} | ${num(l.rawMbps)} | ${num(l.ratio)} | ${l.target === undefined ? '' : `≥ ${num(l.target)}`} |`;
-  if ('p50' in l) return `| ${l.bench}, p50 | ${num(l.p50)} | ${num(l.rawP50)} | ${num(l.ratio)} | ≤ ${num(l.target)} |`;
+  if ('mbps' in l) return `| ${l.bench} | ${num(l.mbps)} | ${num(l.rawMbps)} | ${num(l.ratio)} | ${bound('≥', l.target)} |`;
+  if ('p50' in l) return `| ${l.bench}, p50 | ${num(l.p50)} | ${num(l.rawP50)} | ${num(l.ratio)} | ${bound('≤', l.target)} |`;
   if ('runsPerSecond' in l)
-    return `| ${l.bench} (runs/s) | ${num(l.runsPerSecond)} | ${num(l.rawRunsPerSecond)} | ${num(l.ratio)} | ≥ ${num(l.target)} |`;
+    return `| ${l.bench} (runs/s) | ${num(l.runsPerSecond)} | ${num(l.rawRunsPerSecond)} | ${num(l.ratio)} | ${bound('≥', l.target)} |`;
   const mb = (v: unknown) => `${Math.round(Number(v) / 1024)} MB`;
   const kib = Object.entries(l)
     .filter(([k, v]) => MEMORY.test(k) && typeof v === 'number')

@@ -36,13 +36,19 @@ export function percentile(xs: number[], p: number): number {
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
+/** p50 and p90 of samples in ms. */
+const spread = (xs: number[]) => ({ n: xs.length, p50: round(percentile(xs, 50)), p90: round(percentile(xs, 90)) });
+
+/** Prints a figure that has no raw counterpart (what the machine itself takes): p50/p90 in ms. */
+export function reportAlone(bench: string, xs: number[]): void {
+  console.log(JSON.stringify({ bench, ...spread(xs) }));
+}
+
 /** Prints ours next to the raw engine's: p50/p90 in ms and the p50 ratio against its target. */
 export function report(bench: string, ours: number[], raw: number[], target: number): void {
   const line = {
     bench,
-    n: ours.length,
-    p50: round(percentile(ours, 50)),
-    p90: round(percentile(ours, 90)),
+    ...spread(ours),
     rawP50: round(percentile(raw, 50)),
     rawP90: round(percentile(raw, 90)),
     ratio: round(percentile(ours, 50) / percentile(raw, 50)),
