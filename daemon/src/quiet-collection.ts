@@ -137,9 +137,17 @@ export function collectWhenQuiet(log: Logger): QuietCollection {
     }
     // Read after the collection and the trim: their own CPU time is not work.
     cpu = process.cpuUsage();
-    setTimeout(() => void tick(), CHECK_MS).unref();
   };
-  setTimeout(() => void tick(), CHECK_MS).unref();
+  // Each check is armed once the last is over (a collection and its trim may take longer than CHECK_MS);
+  // one that failed is logged, and the checks go on: memory housekeeping must never end the daemon.
+  const next = (): void => {
+    setTimeout(() => {
+      tick()
+        .catch((err: unknown) => log.warn({ err }, 'quiet: a check failed'))
+        .finally(next);
+    }, CHECK_MS).unref();
+  };
+  next();
   return {
     freed: (bytes) => {
       freed += bytes;
