@@ -1,7 +1,8 @@
 /*
  * Starting a command: the agent forks a shim, a child subreaper that forks the command in its own
  * session and reaps everything below it. The shim writes the command's pid (4 bytes) to its
- * status pipe at once, its exit code (4 bytes) when it ends, and exits once its tree is empty.
+ * status pipe once the command has exec'd, its exit code (4 bytes) when it ends, and exits once its
+ * tree is empty.
  */
 #ifndef POCKETDOCK_SPAWN_H
 #define POCKETDOCK_SPAWN_H
