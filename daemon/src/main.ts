@@ -13,6 +13,12 @@ import { growYoungGeneration, roomierOldGeneration } from './young-generation.js
 
 /** The longest a stop may take (its grace for calls in flight included) before the daemon exits anyway. */
 const STOP_LIMIT_MS = STOP_GRACE_MS + 30_000;
+/**
+ * A second SIGINT this soon after the first is the same Ctrl-C: a terminal sends it to every process of
+ * its foreground group, the daemon and a wrapper that forwards it too (npm start, `pocketdock daemon
+ * start --foreground`), and the echo must not turn a graceful stop into an abrupt one.
+ */
+const ECHO_MS = 1_000;
 /** How long a stopped daemon's process may linger before it exits anyway. */
 const LINGER_MS = 2_000;
 
@@ -42,13 +48,14 @@ async function main(): Promise<number> {
   // between two) would take the default action and leave the socket behind. A signal during the start
   // stops the daemon once it is up; a second one does not wait for calls in flight or sessions.
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
-    let stopping = false;
+    let first: { signal: NodeJS.Signals; at: number } | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
-      if (!stopping) {
-        stopping = true;
+      if (!first) {
+        first = { signal, at: performance.now() };
         resolve(signal);
         return;
       }
+      if (signal === 'SIGINT' && first.signal === 'SIGINT' && performance.now() - first.at < ECHO_MS) return;
       log.warn({ signal }, 'second signal: stopping now');
       process.stderr.write(`pocketdockd: ${signal} again: stopping now\n`);
       process.exit(1);

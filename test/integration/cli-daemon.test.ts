@@ -122,9 +122,11 @@ describe('pocketdock daemon', () => {
     }
   });
 
-  it('start --foreground runs it in this terminal until Ctrl-C', async () => {
+  it('start --foreground runs it in this terminal until Ctrl-C, which stops it gracefully', async () => {
+    // A group of its own, as a terminal's foreground job: Ctrl-C goes to the group, the CLI and the daemon.
     const child = spawn(process.execPath, [CLI_BIN, '--daemon', socket, 'daemon', 'start', '--foreground', '--', '--port', '0'], {
       env: { ...process.env, ...env },
+      detached: true,
     });
     let log = '';
     await new Promise<void>((resolve) =>
@@ -136,8 +138,11 @@ describe('pocketdock daemon', () => {
     const st = JSON.parse((await run(['daemon', 'status', '--json'])).stdout) as { pid: number; socket: string };
     expect(st.socket).toBe(socket);
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    child.kill('SIGINT');
+    process.kill(-child.pid!, 'SIGINT');
     expect(await exited).toBe(0);
+    // The CLI forwarded the Ctrl-C the daemon had from the terminal: one stop, not "again: stopping now".
+    expect(log).toContain('pocketdockd: SIGINT: finishing calls in flight');
+    expect(log).not.toContain('SIGINT again: stopping now');
     expect(alive(st.pid)).toBe(false);
     expect((await run(['daemon', 'status'])).code).toBe(3);
   });
