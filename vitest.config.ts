@@ -3,7 +3,7 @@
 // so that both ways of running a command pass the same tests.
 import { defineConfig } from 'vitest/config';
 
-const integration = { testTimeout: 120_000, hookTimeout: 300_000 };
+const integration = { testTimeout: 120_000, hookTimeout: 300_000, setupFiles: ['test/setup.ts'] };
 
 export default defineConfig({
   test: {

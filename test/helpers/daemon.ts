@@ -59,6 +59,27 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Test daemons that failed while no test had stopped or killed them (a crash), with their last words. */
+const died: string[] = [];
+
+/** The crashes since the last call (test/setup.ts fails the test running then with them). */
+export const takeDeaths = (): string[] => died.splice(0);
+
+/** Records `child`'s exit as a crash unless something called `child.kill` first. */
+function watchForCrash(child: ChildProcess, log: () => string): void {
+  let killed = false;
+  const kill = child.kill.bind(child);
+  child.kill = (signal) => {
+    killed = true;
+    return kill(signal);
+  };
+  child.once('exit', (code, signal) => {
+    if (killed || code === 0) return; // 0: a stop some client asked for
+    const tail = log().split('\n').slice(-40).join('\n');
+    died.push(`the test daemon (pid ${child.pid}) exited (${signal ?? `code ${code}`}) with no test stopping it; its log ends:\n${tail}`);
+  });
+}
+
 /** How the daemon runs commands in this test run: through agents, or (vitest's integration-engine-exec project) as engine execs. */
 export const EXEC_MODE: 'agent' | 'engine' = process.env.POCKETDOCK_TEST_EXEC === 'engine' ? 'engine' : 'agent';
 
@@ -109,6 +130,7 @@ export async function startDaemon(o: StartOptions = {}): Promise<TestDaemon> {
     });
     child.once('exit', (code) => reject(new Error(`daemon exited with ${code}:\n${stderr}`)));
   });
+  watchForCrash(child, () => stderr);
   return {
     dir,
     socketPath,
