@@ -90,15 +90,20 @@ export async function openTransport(o: ConnectOptions = {}): Promise<Transport> 
   return Transport.open({ url, ...(o.trace && { trace: o.trace }), reconnect: o.reconnect ?? {} });
 }
 
-/** The daemon's entry point: POCKETDOCKD, else the @pocketdock/daemon package next to this one. */
+/**
+ * The daemon's entry point: POCKETDOCKD, else the @pocketdock/daemon package next to this one, run by
+ * this node with the daemon's node flags (its package.json's `nodeFlags`), else `pocketdockd` on PATH.
+ */
 export function daemonCommand(env: NodeJS.ProcessEnv = process.env): string[] {
   if (env.POCKETDOCKD) return [env.POCKETDOCKD];
+  let pkg: string;
   try {
-    const pkg = createRequire(import.meta.url).resolve('@pocketdock/daemon/package.json');
-    return [process.execPath, join(dirname(pkg), 'dist', 'bin.js')];
+    pkg = createRequire(import.meta.url).resolve('@pocketdock/daemon/package.json');
   } catch {
     return ['pocketdockd'];
   }
+  const { nodeFlags = [] } = JSON.parse(readFileSync(pkg, 'utf8')) as { nodeFlags?: string[] };
+  return [process.execPath, ...nodeFlags, join(dirname(pkg), 'dist', 'bin.js')];
 }
 
 /** Where a daemon started in the background writes its log. */

@@ -16,6 +16,14 @@ export { DOCKER_SOCKET };
 
 export const DAEMON_BIN = new URL('../../daemon/dist/bin.js', import.meta.url).pathname;
 
+/** The node flags the daemon runs with (daemon/package.json), which its launchers pass. */
+export const NODE_FLAGS = (
+  JSON.parse(readFileSync(new URL('../../daemon/package.json', import.meta.url), 'utf8')) as { nodeFlags: string[] }
+).nodeFlags;
+
+/** What process `pid` was started with: its program and arguments. */
+export const commandLine = (pid: number): string[] => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+
 export interface TestDaemon {
   readonly dir: string;
   readonly socketPath: string;
@@ -36,7 +44,7 @@ export interface StartOptions {
   /** Listen on TCP too, on a free port. */
   tcp?: boolean;
   args?: string[];
-  /** Options for node itself (before the daemon's script), e.g. `--inspect=127.0.0.1:0`. */
+  /** Options for node itself besides the daemon's own (NODE_FLAGS), e.g. `--inspect=127.0.0.1:0`. */
   node?: string[];
   env?: NodeJS.ProcessEnv;
   /** Socket and state dir of an earlier daemon (a restart); default a new temporary dir. */
@@ -87,6 +95,7 @@ export async function startDaemon(o: StartOptions = {}): Promise<TestDaemon> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'pd-test-'));
   const socketPath = o.socket ?? join(dir, 'pocketdock.sock');
   const argv = [
+    ...NODE_FLAGS,
     ...(o.node ?? []),
     DAEMON_BIN,
     '--socket',

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { METHODS } from '../../packages/protocol/src/methods/index.js';
 import { connect } from '../../client/src/index.js';
 import { CLI_BIN, cli } from '../helpers/cli.js';
-import { DOCKER_SOCKET } from '../helpers/daemon.js';
+import { DAEMON_BIN, DOCKER_SOCKET, NODE_FLAGS, commandLine } from '../helpers/daemon.js';
 import { docker } from '../helpers/engines.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pd-cli-daemon-'));
@@ -59,6 +59,7 @@ describe('pocketdock daemon', () => {
     const m = /^pocketdockd \S+ started \(pid (\d+)\), log in (.*)\n$/.exec(started.stdout);
     expect(m?.[2]).toBe(join(dir, 'pocketdockd.log'));
     pid = Number(m![1]);
+    expect(commandLine(pid).slice(1, NODE_FLAGS.length + 2)).toEqual([...NODE_FLAGS, DAEMON_BIN]);
     expect((await run(['daemon', 'start'])).stderr).toBe(`pocketdockd 0.1.0 already running (pid ${pid}) at ${socket}\n`);
   });
 

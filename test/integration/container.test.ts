@@ -14,7 +14,7 @@ import {
   type PocketDock,
 } from '../../client/src/index.js';
 import { docker, exists } from '../helpers/engines.js';
-import { startDaemon, useDaemon } from '../helpers/daemon.js';
+import { DAEMON_BIN, NODE_FLAGS, commandLine, startDaemon, useDaemon } from '../helpers/daemon.js';
 import { postRpc } from '../helpers/rpc.js';
 
 const suite = useDaemon({ tcp: true });
@@ -267,6 +267,8 @@ describe('autoStart', () => {
     });
     const hello = await client.hello();
     expect(hello.daemon).toBe('pocketdockd');
+    // This node, with the daemon's node flags.
+    expect(commandLine(hello.pid).slice(0, NODE_FLAGS.length + 2)).toEqual([process.execPath, ...NODE_FLAGS, DAEMON_BIN]);
     await client.close();
     process.kill(hello.pid, 'SIGTERM');
     const noAuto = await connect({ daemon: join(dir, 'none.sock'), autoStart: false }).catch((e: unknown) => e);

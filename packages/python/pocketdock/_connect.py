@@ -5,6 +5,7 @@ daemon answers on a local socket, one is started in the background and waited fo
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -35,13 +36,16 @@ def default_state_dir(env: os._Environ[str] | dict[str, str] = os.environ) -> st
 
 
 def _daemon_command() -> list[str]:
-    """POCKETDOCKD, else the daemon built in the checkout this package sits in, else pocketdockd on PATH."""
+    """POCKETDOCKD, else the daemon built in the checkout this package sits in (with its package.json's
+    node flags), else pocketdockd on PATH."""
     if os.environ.get("POCKETDOCKD"):
         return [os.environ["POCKETDOCKD"]]
-    built = Path(__file__).resolve().parents[3] / "daemon" / "dist" / "bin.js"
+    daemon = Path(__file__).resolve().parents[3] / "daemon"
+    built = daemon / "dist" / "bin.js"
     node = shutil.which("node")
     if built.is_file() and node:
-        return [node, str(built)]
+        flags = json.loads((daemon / "package.json").read_text()).get("nodeFlags", [])
+        return [node, *flags, str(built)]
     return ["pocketdockd"]
 
 

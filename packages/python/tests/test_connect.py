@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
-from conftest import PACKAGE
+from conftest import PACKAGE, REPO
 from pocketdock import _connect
 
 
@@ -20,6 +22,10 @@ def test_a_daemon_is_started_when_none_answers(tmp_path, monkeypatch):
         assert hello["daemon"] == "pocketdockd" and os.path.exists(socket)
         assert _connect.connect(socket).call("daemon.hello")["pid"] == hello["pid"]  # found, not started again
         assert (tmp_path / "pocketdockd.log").exists()
+        # node with the daemon's node flags, running the checkout's daemon
+        flags = json.loads((REPO / "daemon" / "package.json").read_text())["nodeFlags"]
+        argv = Path(f"/proc/{hello['pid']}/cmdline").read_bytes().decode().split("\0")
+        assert argv[1 : len(flags) + 2] == [*flags, str(REPO / "daemon" / "dist" / "bin.js")]
     finally:
         os.kill(hello["pid"], signal.SIGTERM)
 
