@@ -43,3 +43,24 @@ describe('AgentRun flow control', () => {
     expect(flows(sent)).toEqual([2000, 2500]);
   });
 });
+
+describe('AgentRun log', () => {
+  it('names the command and its container once, whether or not the log it was given names them', () => {
+    const lines: string[] = [];
+    const log = createLogger('debug', { write: (line: string) => void lines.push(line) });
+    const start = (given: typeof log) =>
+      AgentRun.start(new AgentClient(() => undefined), {
+        engine: {} as Engine,
+        containerId: 'c',
+        argv: ['true'],
+        sink: () => undefined,
+        log: given,
+        id: 'e1',
+      });
+    start(log);
+    start(log.child({ execId: 'e1', containerId: 'c' }));
+    const started = lines.filter((l) => l.includes('exec started by the agent'));
+    expect(started).toHaveLength(2);
+    for (const line of started) expect(line.match(/"execId":"e1"/g)).toHaveLength(1);
+  });
+});

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { AgentClient, AgentCommand, Living } from '@pocketdock/agent';
 import type { Logger } from '../log.js';
 import { containerFault } from './fault.js';
-import { armTimeout, KILLED_EXIT, STOP_GRACE_MS, UNKNOWN_EXIT, type CommandRun, type ExecOutcome, type ExecStart } from './run.js';
+import { armTimeout, KILLED_EXIT, runLog, STOP_GRACE_MS, UNKNOWN_EXIT, type CommandRun, type ExecOutcome, type ExecStart } from './run.js';
 import { settlesWithin } from './settle.js';
 import { EXEC_MARKER } from './signal.js';
 
@@ -82,7 +82,7 @@ export class AgentRun implements CommandRun {
 
   static start(agent: AgentClient, s: ExecStart): AgentRun {
     const id = s.id ?? randomUUID();
-    const log = s.log.child({ execId: id, containerId: s.containerId });
+    const log = runLog(s, id);
     const env = [`${EXEC_MARKER}=${id}`, ...(s.env ?? [])];
     const limit = s.room ?? Infinity;
     const output = { received: 0 };

@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { containerFault } from './fault.js';
 import { KILL_AFTER, supervised } from './shim.js';
 import type { CommandRun, ExecOutcome, ExecStart } from './run.js';
-import { armTimeout, KILLED_EXIT, STOP_GRACE_MS, UNKNOWN_EXIT } from './run.js';
+import { armTimeout, KILLED_EXIT, runLog, STOP_GRACE_MS, UNKNOWN_EXIT } from './run.js';
 import { EXEC_MARKER, signalExec } from './signal.js';
 
 export class ExecRun implements CommandRun {
@@ -82,7 +82,7 @@ export class ExecRun implements CommandRun {
 
   static async start(s: ExecStart): Promise<ExecRun> {
     const id = s.id ?? randomUUID();
-    const log = s.log.child({ execId: id, containerId: s.containerId });
+    const log = runLog(s, id);
     const started = Date.now();
     const tty = s.tty ?? false;
     // The shim's own deadline is when stop() would send SIGKILL: it acts should no helper exec be able to.

@@ -54,6 +54,11 @@ export interface ExecStart {
   room?: number;
 }
 
+/** `s.log` naming command `id` and its container, unless the caller's log names them already. */
+export function runLog(s: ExecStart, id: string): Logger {
+  return s.log.bindings().execId === id ? s.log : s.log.child({ execId: id, containerId: s.containerId });
+}
+
 export interface CommandRun {
   readonly id: string;
   readonly finished: Promise<ExecOutcome>;
