@@ -1,5 +1,5 @@
 #!/bin/sh
-//bin/true; exec node --no-concurrent-recompilation "$0" "$@"
+//bin/sh -c :; exec node --no-concurrent-recompilation "$0" "$@"
 /**
  * pocketdockd's entry: V8's young generation is held at its first size and its optimising compilers
  * off before the daemon's modules load (young-generation.ts and optimizers.ts say why), which a static
@@ -8,7 +8,7 @@
  * Run as a program (`pocketdockd` on PATH, the systemd units), the file is read by sh first, and the
  * line above starts node with the daemon's node flags, package.json's `nodeFlags` (a unit test keeps
  * the two the same; the launchers that start node themselves pass that list). For node it is a
- * comment. V8 reads these flags only as it starts, and `#!/usr/bin/env node` cannot carry them
+ * comment; for sh a no-op through the one program it surely has (a NixOS /bin has no `true`). V8 reads these flags only as it starts, and `#!/usr/bin/env node` cannot carry them
  * everywhere (`env -S` is not in busybox). The one there: TurboFan compiles on the main thread
  * instead of a background one, whose memory stayed resident after a burst of work (4 MB of the
  * 12-20 MB an idle daemon kept after the exec-run bench), no slower in the benches.
