@@ -14,6 +14,11 @@ export class EngineProxy {
   private readonly pairs = new Set<[Socket, Socket]>();
   private hanging = false;
   private holdPast: number | undefined;
+  private late: { head: RegExp; ms: number } | undefined;
+  /** Connections whose late answer has come and that the daemon has not closed yet. */
+  readonly answeredLate = new Set<Socket>();
+  /** Late answers that came, in all. */
+  lateAnswers = 0;
   /** Bytes that went through, both ways. */
   carried = 0;
 
@@ -57,10 +62,19 @@ export class EngineProxy {
     this.holdPast = bytes;
   }
 
+  /**
+   * The next request whose first bytes match `head` is answered `ms` late, and its connection is then
+   * left open as a long command's stream would be: whether it closes is the daemon's doing.
+   */
+  answerLate(head: RegExp, ms: number): void {
+    this.late = { head, ms };
+  }
+
   /** The engine answers again: what hung is dropped (its callers were answered already), new connections go through. */
   resume(): void {
     this.hanging = false;
     this.holdPast = undefined;
+    this.late = undefined;
     for (const s of this.open) s.destroy();
   }
 
@@ -82,6 +96,7 @@ export class EngineProxy {
     const limit = this.holdPast;
     if (limit === undefined) {
       client.pipe(engine).pipe(client);
+      client.on('data', (chunk: Buffer) => this.maybeLate(client, engine, chunk));
       return;
     }
     // Forwarded by hand up to the limit, then nothing more either way: this connection hangs, others go on.
@@ -94,6 +109,25 @@ export class EngineProxy {
     };
     client.on('data', forward('up', engine));
     engine.on('data', forward('down', client));
+  }
+
+  /** Once a request on this connection matches answerLate's head: the engine's bytes from then on come late, its end never. */
+  private maybeLate(client: Socket, engine: Socket, chunk: Buffer): void {
+    const late = this.late;
+    if (!late || !late.head.test(chunk.subarray(0, 256).toString('latin1'))) return;
+    this.late = undefined; // one request
+    engine.unpipe(client);
+    client.once('close', () => this.answeredLate.delete(client));
+    engine.on('data', (answer: Buffer) =>
+      setTimeout(() => {
+        if (client.destroyed) return;
+        client.write(answer);
+        if (this.answeredLate.has(client)) return;
+        this.answeredLate.add(client);
+        this.lateAnswers++;
+      }, late.ms),
+    );
+    engine.resume(); // unpipe paused it
   }
 
   private track(s: Socket): void {

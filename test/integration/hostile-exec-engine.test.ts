@@ -1,6 +1,7 @@
-// The engine going away or hanging under a streamed run and a local transfer (a proxy in front of
-// the shared engine is cut, or stops forwarding; the shared engine is never touched): the call fails
-// typed instead of hanging, nothing is left held, and the daemon serves on. The sandbox is made by
+// The engine going away or hanging under a streamed run and a local transfer, or answering past the
+// daemon's deadline (a proxy in front of the shared engine is cut, stops forwarding, or holds an answer;
+// the shared engine is never touched): the call fails typed instead of hanging, nothing is left held,
+// and the daemon serves on. The sandbox is made by
 // the suite's daemon (default engine timeout), as in engine-hang.test; only the proxied daemon has a
 // short one. Runs in both exec modes (hostile-exec-*).
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -110,6 +111,30 @@ describe('the engine under a local transfer', () => {
       expect(await done).toBeInstanceOf(SocketError);
       await expect.poll(() => heldOpen(d.pid, dir)).toEqual([]);
       await proxy.up();
+      await back();
+    }
+  });
+});
+
+describe('the engine answering past the deadline', () => {
+  it('an exec and an archive that come late are closed when they come: nothing held, the daemon serves on', async () => {
+    const API = String.raw`\/(?:v[\d.]+\/)?`;
+    const late = [
+      { head: new RegExp(`^POST ${API}exec\\/\\w+\\/start`), call: () => c.listFiles('/') },
+      { head: new RegExp(`^GET ${API}containers\\/\\w+\\/archive`), call: () => c.pull('/etc/hostname', join(dir, 'late.txt')) },
+    ];
+    for (const { head, call } of late) {
+      // Past the proxied daemon's 5 s: the caller is answered first, then the engine's answer comes.
+      const came = proxy.lateAnswers;
+      proxy.answerLate(head, 6_500);
+      expect(
+        await call().then(
+          () => 'answered',
+          (err: unknown) => err,
+        ),
+      ).toBeInstanceOf(SocketCommunicationError);
+      await expect.poll(() => proxy.lateAnswers, { timeout: 15_000, interval: 100 }).toBeGreaterThan(came);
+      await expect.poll(() => proxy.answeredLate.size, { timeout: 15_000, interval: 100 }).toBe(0);
       await back();
     }
   });

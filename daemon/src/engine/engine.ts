@@ -10,7 +10,7 @@ import type Docker from 'dockerode';
 import { DaemonError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { stillFor } from '@pocketdock/protocol/tar';
-import { DEFAULT_ANSWER_MS, answerWithin } from './deadline.js';
+import { DEFAULT_ANSWER_MS, answerWithin, closeLate } from './deadline.js';
 import { Dockerode } from './dockerode.js';
 import { mapEngineError, type FailureContext } from './errors.js';
 import { EngineImages } from './images.js';
@@ -85,12 +85,21 @@ export class Engine {
     this.images = new EngineImages(this.docker, socketPath, answerMs);
   }
 
-  /** `deadlineMs`: how long the engine may take to answer; 0 for calls whose length depends on the work (commit, upload). */
-  private async call<T>(op: string, ctx: Omit<FailureContext, 'socketPath'>, fn: () => Promise<T>, deadlineMs = this.answerMs): Promise<T> {
+  /**
+   * `deadlineMs`: how long the engine may take to answer; 0 for calls whose length depends on the work
+   * (commit, upload). `discard` closes what an answer past the deadline holds open (answerWithin).
+   */
+  private async call<T>(
+    op: string,
+    ctx: Omit<FailureContext, 'socketPath'>,
+    fn: () => Promise<T>,
+    deadlineMs = this.answerMs,
+    discard?: (late: T) => void,
+  ): Promise<T> {
     const started = performance.now();
     this.log.debug({ op, ...ctx }, 'engine call');
     try {
-      const result = deadlineMs > 0 ? await answerWithin(fn(), deadlineMs, this.socketPath, op) : await fn();
+      const result = deadlineMs > 0 ? await answerWithin(fn(), deadlineMs, this.socketPath, op, discard) : await fn();
       this.log.debug({ op, ...ctx, ms: Math.round(performance.now() - started) }, 'engine call done');
       return result;
     } catch (err) {
@@ -241,7 +250,7 @@ export class Engine {
     open: () => Promise<unknown>,
     signal: AbortSignal,
   ): AsyncGenerator<string> {
-    const stream = (await this.call(op, ctx, open)) as Readable;
+    const stream = (await this.call(op, ctx, open, this.answerMs, (late) => closeLate(late as Readable))) as Readable;
     const stop = () => stream.destroy();
     signal.addEventListener('abort', stop, { once: true });
     try {
@@ -341,20 +350,27 @@ export class Engine {
   }
 
   async exec(containerId: string, spec: ExecSpec): Promise<StartedExec> {
-    return this.call('exec', { containerId }, async () => {
-      const exec = await this.docker.getContainer(containerId).exec({
-        Cmd: spec.cmd,
-        Env: spec.env,
-        User: spec.user,
-        WorkingDir: spec.workdir,
-        Tty: spec.tty ?? false,
-        AttachStdin: spec.stdin ?? false,
-        AttachStdout: true,
-        AttachStderr: true,
-      });
-      const stream = await exec.start({ hijack: true, stdin: spec.stdin ?? false, Tty: spec.tty ?? false });
-      return { execId: exec.id, stream: stream as Duplex };
-    });
+    return this.call(
+      'exec',
+      { containerId },
+      async () => {
+        const exec = await this.docker.getContainer(containerId).exec({
+          Cmd: spec.cmd,
+          Env: spec.env,
+          User: spec.user,
+          WorkingDir: spec.workdir,
+          Tty: spec.tty ?? false,
+          AttachStdin: spec.stdin ?? false,
+          AttachStdout: true,
+          AttachStderr: true,
+        });
+        const stream = await exec.start({ hijack: true, stdin: spec.stdin ?? false, Tty: spec.tty ?? false });
+        return { execId: exec.id, stream: stream as Duplex };
+      },
+      this.answerMs,
+      // Started after its caller gave up: nobody reads it (an agent exits as its input ends).
+      (late) => closeLate(late.stream),
+    );
   }
 
   /**
@@ -404,24 +420,34 @@ export class Engine {
    * deadline (SocketCommunicationError).
    */
   getArchive(containerId: string, path: string): Promise<Readable> {
-    return this.call('getArchive', { containerId, path }, async () => {
-      const archive = (await this.docker.getContainer(containerId).getArchive({ path })) as IncomingMessage;
-      const movement = {
-        moved: () => archive.socket?.bytesRead ?? 0,
-        // Nothing read and waiting, and more to come: a reader behind leaves bytes waiting.
-        enginesTurn: () => archive.readableLength === 0 && !archive.complete,
-      };
-      const stop = stillFor(this.answerMs, movement, () => {
-        const s = this.answerMs / 1000;
-        archive.destroy(
-          new DaemonError('SocketCommunicationError', `the engine at ${this.socketPath} stopped sending ${path} (getArchive) for ${s} s`, {
-            detail: `getArchive still for ${this.answerMs} ms`,
-          }),
-        );
-      });
-      archive.once('close', stop);
-      return archive;
-    });
+    return this.call(
+      'getArchive',
+      { containerId, path },
+      async () => {
+        const archive = (await this.docker.getContainer(containerId).getArchive({ path })) as IncomingMessage;
+        const movement = {
+          moved: () => archive.socket?.bytesRead ?? 0,
+          // Nothing read and waiting, and more to come: a reader behind leaves bytes waiting.
+          enginesTurn: () => archive.readableLength === 0 && !archive.complete,
+        };
+        const stop = stillFor(this.answerMs, movement, () => {
+          const s = this.answerMs / 1000;
+          archive.destroy(
+            new DaemonError(
+              'SocketCommunicationError',
+              `the engine at ${this.socketPath} stopped sending ${path} (getArchive) for ${s} s`,
+              {
+                detail: `getArchive still for ${this.answerMs} ms`,
+              },
+            ),
+          );
+        });
+        archive.once('close', stop);
+        return archive;
+      },
+      this.answerMs,
+      closeLate,
+    );
   }
 
   /** Sets a TTY exec's terminal size (the program gets SIGWINCH). */
