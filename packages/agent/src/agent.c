@@ -41,6 +41,7 @@
 struct cmd {
   uint32_t id;
   pid_t shim;
+  void *stack; /* the shim's (spawn.h) */
   pid_t main;
   int in, out, err, status;
   char *pending; /* stdin not yet taken by the command */
@@ -197,6 +198,8 @@ static void reap(void) {
     while (c && (c->dead || c->unheard || c->shim != p)) c = c->next;
     if (!c) continue; /* an orphan the agent adopted */
     c->shim_done = 1;
+    spawn_release(c->stack);
+    c->stack = NULL;
     c->sweeping = 0;
     if (c->exited) gone(c);
     else main_ended(c);
@@ -254,7 +257,7 @@ static void spawn(uint32_t id, unsigned char *data, uint32_t len) {
   if (!ok) { emit(EV_FAIL, id, why, strlen(why)); return; }
   struct cmd *c = calloc(1, sizeof *c);
   if (!c) abort();
-  *c = (struct cmd){.id = id, .shim = s.shim, .main = s.main, .in = s.in, .out = s.out, .err = s.err, .status = s.status,
+  *c = (struct cmd){.id = id, .shim = s.shim, .stack = s.stack, .main = s.main, .in = s.in, .out = s.out, .err = s.err, .status = s.status,
                     .limit = get_u64(data + 12), .exec_id = exec_id, .next = cmds};
   cmds = c;
 }
