@@ -110,6 +110,19 @@ describe('pocketdock-agent', () => {
     expect(await killed.cmd.exited).toBe(137);
   });
 
+  it('runs 100 commands at once to their own ends: every byte of their output and every exit code', async () => {
+    // Their shims run in the agent's memory on stacks it reuses (src/spawn.c): a stack given to the
+    // next shim before the last one on it was reaped fails this (checked).
+    const client = await start();
+    const runs = Array.from({ length: 100 }, (_, i) =>
+      run(client, { argv: ['sh', '-c', `head -c ${i * 2999} /dev/zero | tr '\\0' x; echo e${i} >&2; exit ${i}`] }),
+    );
+    const codes = await Promise.all(runs.map((r) => r.cmd.exited));
+    await Promise.all(runs.map((r) => r.cmd.gone));
+    expect(codes).toEqual(runs.map((_, i) => i));
+    expect(runs.map((r) => [r.out().length, /^x*$/.test(r.out()), r.err()])).toEqual(runs.map((_, i) => [i * 2999, true, `e${i}\n`]));
+  });
+
   it('sends no more output than it is allowed, and the rest once allowed', async () => {
     const client = await start();
     const r = run(client, { argv: ['sh', '-c', 'head -c 300000 /dev/zero; echo done >&2'], limit: 1000 });
