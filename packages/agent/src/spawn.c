@@ -204,7 +204,10 @@ int spawn_command(const struct spawn_req *req, struct spawned *s, char *why, siz
   s->stack = stack;
   s->main = 0;
   /* The shim's first word, written once the command has exec'd (or failed to): a blocking read of a moment. */
-  while (read(status[0], &s->main, sizeof s->main) < 0 && errno == EINTR) {}
+  ssize_t got;
+  while ((got = read(status[0], &s->main, sizeof s->main)) < 0 && errno == EINTR) {}
+  /* Without it the shim was SIGKILLed, maybe with its vfork child still on its stack: never reused. */
+  if (got != sizeof s->main) s->stack = NULL;
   if (env != req->env) free(env);
   s->in = in[1];
   s->out = out[0];
