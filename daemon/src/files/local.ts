@@ -10,7 +10,7 @@
  */
 import { constants, createReadStream, createWriteStream, type BigIntStats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { HostFile, UploadResult } from '@pocketdock/protocol';
 import { invalidParams } from '../errors.js';
@@ -42,39 +42,53 @@ export async function openHostFile(file: HostFile, flags: number): Promise<Opene
 /** A host file read into an upload (kind "file", whose size is the file's). */
 export function localUpload(file: OpenedHostFile, upload: Upload): Local {
   const size = Number(file.stats.size);
+  let body: Readable | undefined;
   return {
     run: (progress, signal) => {
       // On the handle's descriptor, not the handle: a FileHandle's own streams hold it open until they close it.
-      const body =
+      body =
         size === 0
           ? Readable.from([])
           : createReadStream('', { fd: file.handle.fd, start: 0, end: size - 1, highWaterMark: READ_BYTES, autoClose: false, signal });
       let read = 0;
       body.on('data', (chunk: Buffer) => progress((read += chunk.length)));
-      return hostFileFaults(body, 'read', () => upload.receive(body));
+      return hostFileFaults(body, 'read', () => upload.receive(body!));
     },
-    close: () => void file.handle.close().catch(() => undefined),
+    close: () => closeAfter(body, file.handle),
   };
 }
 
 /** A download's bytes written into a host file, from its first byte. */
 export function localDownload(file: OpenedHostFile, source: Outbound): Local {
+  let sink: Writable | undefined;
   return {
     run: async (progress, signal): Promise<UploadResult> => {
       await file.handle.truncate(0).catch((err: NodeJS.ErrnoException) => {
         throw hostFileFault(err, 'written');
       });
-      const sink = createWriteStream('', { fd: file.handle.fd, start: 0, autoClose: false });
+      const into = (sink = createWriteStream('', { fd: file.handle.fd, start: 0, autoClose: false }));
       let bytes = 0;
       source.chunks.on('data', (chunk: Buffer) => progress((bytes += chunk.length)));
-      await hostFileFaults(sink, 'written', () => pipeline(source.chunks, sink, { signal }));
+      await hostFileFaults(into, 'written', () => pipeline(source.chunks, into, { signal }));
       return { bytes };
     },
     close: () => {
       source.close();
-      void file.handle.close().catch(() => undefined);
+      closeAfter(sink, file.handle);
     },
   };
+}
+
+/**
+ * Closes `handle` once `stream`, which reads or writes its descriptor, has no read or write in
+ * flight (an fs stream emits 'close' only after it): closed under one, the descriptor's number can
+ * be another file's or socket's by the time the read or write runs, which then takes its bytes.
+ */
+export function closeAfter(stream: Readable | Writable | undefined, handle: FileHandle): void {
+  const close = () => void handle.close().catch(() => undefined);
+  if (!stream || stream.closed) return close();
+  stream.once('close', close);
+  stream.destroy();
 }
 
 /**
