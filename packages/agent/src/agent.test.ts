@@ -123,6 +123,20 @@ describe('pocketdock-agent', () => {
     expect(runs.map((r) => [r.out().length, /^x*$/.test(r.out()), r.err()])).toEqual(runs.map((_, i) => [i * 2999, true, `e${i}\n`]));
   });
 
+  it("signals what a shell forks as the signal comes: a SIGTERM sent as it starts ends its command's child too", async () => {
+    // The agent handles the signal right after the spawn, before the shell has forked `sleep`: a walk
+    // of /proc would find the shell alone, and its child, forked a moment later, would outlive it.
+    const client = await start();
+    for (let i = 0; i < 60; i++) {
+      const r = run(client, { argv: ['sh', '-c', 'sleep 60; echo never'] });
+      // Sent 0 to 5 ms into the shell's start, so that some land as it forks.
+      await new Promise((resolve) => setTimeout(resolve, i % 6));
+      await r.cmd.signal(15);
+      expect(await r.cmd.exited).toBe(143);
+      await r.cmd.gone;
+    }
+  });
+
   it('sends no more output than it is allowed, and the rest once allowed', async () => {
     const client = await start();
     const r = run(client, { argv: ['sh', '-c', 'head -c 300000 /dev/zero; echo done >&2'], limit: 1000 });

@@ -134,22 +134,23 @@ static int kill_groups(struct table *t, pid_t root) {
   return count;
 }
 
-static int signal_picked(struct table *t, int sig) {
+/* Signals the marked processes, but those of process group `had` (0: none), which the group's signal reached. */
+static int signal_picked(struct table *t, int sig, pid_t had) {
   int count = 0;
   for (size_t i = 0; i < t->n; i++) {
-    if (t->v[i].picked == 1 && kill(t->v[i].pid, sig) == 0) count++;
+    if (t->v[i].picked == 1 && (had <= 1 || t->v[i].pgrp != had) && kill(t->v[i].pid, sig) == 0) count++;
   }
   return count;
 }
 
 int tree_signal(pid_t root, pid_t group, int sig) {
   static struct table t;
-  int groups = sig == SIGKILL && group > 1 && kill(-group, SIGKILL) == 0;
+  pid_t had = group > 1 && kill(-group, sig) == 0 ? group : 0;
+  int groups = had != 0;
   if (scan(&t) < 0) return groups;
   mark_tree(&t, root);
   if (sig == SIGKILL) groups += kill_groups(&t, root);
-  /* A process a group kill ended is signalled again as a zombie, which counts; one already reaped does not. */
-  int count = signal_picked(&t, sig);
+  int count = signal_picked(&t, sig, had);
   return count ? count : groups;
 }
 
@@ -182,7 +183,7 @@ int tree_signal_marked(pid_t root, pid_t shell, int sig, const char *marker, uns
   }
   free(shell_marker);
   spread(&t);
-  return signal_picked(&t, sig);
+  return signal_picked(&t, sig, 0);
 }
 
 unsigned long long ticks_now(void) {

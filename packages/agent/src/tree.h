@@ -12,10 +12,12 @@
 #define MARKER_VAR "POCKETDOCK_EXEC="
 
 /*
- * Signals every process below `root` (not root itself); returns how many were signalled. SIGKILL goes
- * to process group `group` (0: none), the command's own, before the /proc walk, and to every group of
- * the tree after it: the kernel kills a group in one call, forks racing it included, where a fork
- * bomb's runnable tasks starve the walk and fork past it.
+ * Signals every process below `root` (not root itself); returns how many were signalled, or how many
+ * groups. Any signal goes to process group `group` (0: none), the command's own, before the /proc walk,
+ * which then signals the tree's processes outside that group: the kernel signals a group in one call,
+ * a fork racing it included, where the walk misses a child forked after it looked (a shell that has
+ * not yet forked its command when a SIGTERM comes). SIGKILL also goes to every group of the tree
+ * after the walk: a fork bomb's runnable tasks starve the walk and fork past it.
  */
 int tree_signal(pid_t root, pid_t group, int sig);
 
