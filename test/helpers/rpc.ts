@@ -11,11 +11,20 @@ export interface RawTarget {
   /** Default /rpc. */ path?: string;
 }
 
+/**
+ * Where `target` is, on a connection of the request's own: Node's global agent keeps connections
+ * alive, and one the daemon closes as it idles breaks the next request sent on it (write EPIPE).
+ */
+const endpoint = (target: RawTarget) => ({
+  ...(target.socketPath ? { socketPath: target.socketPath } : { host: '127.0.0.1', port: target.port }),
+  agent: false,
+});
+
 export function postRpc(target: RawTarget, body: string | Buffer): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
-        ...(target.socketPath ? { socketPath: target.socketPath } : { host: '127.0.0.1', port: target.port }),
+        ...endpoint(target),
         path: target.path ?? '/rpc',
         method: 'POST',
         headers: { 'content-type': 'application/json', ...target.headers },
@@ -44,7 +53,7 @@ export function transferRequest(
   return new Promise((resolve, reject) => {
     const req = request(
       {
-        ...(target.socketPath ? { socketPath: target.socketPath } : { host: '127.0.0.1', port: target.port }),
+        ...endpoint(target),
         path,
         method,
         headers: { ...target.headers },
