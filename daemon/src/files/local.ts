@@ -8,7 +8,7 @@
  * socket caller is trusted with the host as its owner (docs/security.md): it names nothing it could
  * not mount into a sandbox anyway.
  */
-import { constants, createReadStream, createWriteStream, type BigIntStats } from 'node:fs';
+import { constants, type BigIntStats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -45,11 +45,7 @@ export function localUpload(file: OpenedHostFile, upload: Upload): Local {
   let body: Readable | undefined;
   return {
     run: (progress, signal) => {
-      // On the handle's descriptor, not the handle: a FileHandle's own streams hold it open until they close it.
-      body =
-        size === 0
-          ? Readable.from([])
-          : createReadStream('', { fd: file.handle.fd, start: 0, end: size - 1, highWaterMark: READ_BYTES, autoClose: false, signal });
+      body = size === 0 ? Readable.from([]) : file.handle.createReadStream({ start: 0, end: size - 1, highWaterMark: READ_BYTES, signal });
       let read = 0;
       body.on('data', (chunk: Buffer) => progress((read += chunk.length)));
       return hostFileFaults(body, 'read', () => upload.receive(body!));
@@ -66,7 +62,7 @@ export function localDownload(file: OpenedHostFile, source: Outbound): Local {
       await file.handle.truncate(0).catch((err: NodeJS.ErrnoException) => {
         throw hostFileFault(err, 'written');
       });
-      const into = (sink = createWriteStream('', { fd: file.handle.fd, start: 0, autoClose: false }));
+      const into = (sink = file.handle.createWriteStream({ start: 0 }));
       let bytes = 0;
       source.chunks.on('data', (chunk: Buffer) => progress((bytes += chunk.length)));
       await hostFileFaults(into, 'written', () => pipeline(source.chunks, into, { signal }));
@@ -80,9 +76,11 @@ export function localDownload(file: OpenedHostFile, source: Outbound): Local {
 }
 
 /**
- * Closes `handle` once `stream`, which reads or writes its descriptor, has no read or write in
- * flight (an fs stream emits 'close' only after it): closed under one, the descriptor's number can
- * be another file's or socket's by the time the read or write runs, which then takes its bytes.
+ * Stops `stream`, a stream of `handle`'s, and closes `handle` once the stream has closed (after its
+ * read or write in flight). The streams are the handle's own, not streams on its raw descriptor: an
+ * fs stream on a raw descriptor closes it when destroyed (autoClose or not), and the handle closed
+ * the same number again, by then maybe another file's or socket's (an engine going away midway
+ * destroys the stream); a handle's own stream closes the handle, and closing a handle twice is nothing.
  */
 export function closeAfter(stream: Readable | Writable | undefined, handle: FileHandle): void {
   const close = () => void handle.close().catch(() => undefined);
