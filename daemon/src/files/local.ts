@@ -45,10 +45,11 @@ export function localUpload(file: OpenedHostFile, upload: Upload): Local {
   let body: Readable | undefined;
   return {
     run: (progress, signal) => {
-      body = size === 0 ? Readable.from([]) : file.handle.createReadStream({ start: 0, end: size - 1, highWaterMark: READ_BYTES, signal });
+      const from = (body =
+        size === 0 ? Readable.from([]) : file.handle.createReadStream({ start: 0, end: size - 1, highWaterMark: READ_BYTES, signal }));
       let read = 0;
-      body.on('data', (chunk: Buffer) => progress((read += chunk.length)));
-      return hostFileFaults(body, 'read', () => upload.receive(body!));
+      from.on('data', (chunk: Buffer) => progress((read += chunk.length)));
+      return hostFileFaults(from, 'read', () => upload.receive(from));
     },
     close: () => closeAfter(body, file.handle),
   };

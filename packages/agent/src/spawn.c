@@ -49,8 +49,9 @@ static void say(const char *what, const char *arg) {
 }
 
 /*
- * In the command's process, a vfork child sharing the shim's memory until it execs: its own session,
- * default signal dispositions, its directory; nothing here allocates or writes the shim's variables.
+ * In the command's process, a vfork child sharing the shim's memory (the agent's) until it execs: its
+ * own session, default signal dispositions, its directory; nothing here allocates or writes the
+ * shim's variables.
  */
 static void exec_command(const struct spawn_req *req, char **env) {
   setsid();
@@ -183,9 +184,9 @@ int spawn_command(const struct spawn_req *req, struct spawned *s, char *why, siz
     /*
      * The shim shares the agent's memory (CLONE_VM) rather than copying it: a fork's copy of the
      * page tables, and the copy-on-write faults after it, cost 3 ms of a run's 9 on the machine we
-     * measure on. It has its own stack, descriptors and signal
-     * dispositions; until its first word the agent is blocked below, so it may use libc as the
-     * agent would, and after it it makes raw calls only (raw).
+     * measure on. It has its own stack, descriptors and signal dispositions; until its first word
+     * the agent is blocked below, so it may use libc as the agent would, and after it it makes raw
+     * calls only (raw).
      */
     args = (struct shim_args){.req = req, .env = env, .fds = {in[0], out[1], err[1], status[1]}};
     if (stack) shim = clone(run_shim, (char *)stack + STACK_GUARD + STACK_BYTES, CLONE_VM | SIGCHLD, &args);
