@@ -25,6 +25,7 @@
 #include "door.h"
 #include "frame.h"
 #include "handover.h"
+#include "spare.h"
 #include "spawn.h"
 #include "tree.h"
 
@@ -33,6 +34,8 @@
 /* Stdin bytes held for a command that does not read them: beyond, the agent stops reading requests. */
 #define STDIN_HELD (4u * 1024 * 1024)
 #define SWEEP_MS 10
+/* The spare shell (spare.h) is made once no command started this long ago runs: its start blocks the agent. */
+#define SPARE_QUIET_MS 20
 /* How long an agent without a daemon keeps the exit codes of commands that ended meanwhile. */
 #define LINGER_MS (10ull * 60 * 1000)
 /* Poll slots before the commands' own: wakeups, requests, the handover socket, the handing agent. */
@@ -43,6 +46,7 @@ struct cmd {
   pid_t shim;
   void *stack; /* the shim's (spawn.h) */
   pid_t main;
+  unsigned long long born; /* now_ms() at its start */
   int in, out, err, status;
   char *pending; /* stdin not yet taken by the command */
   size_t pending_len;
@@ -196,7 +200,7 @@ static void reap(void) {
     if (p <= 0) break;
     struct cmd *c = cmds;
     while (c && (c->dead || c->unheard || c->shim != p)) c = c->next;
-    if (!c) continue; /* an orphan the agent adopted */
+    if (!c) { spare_reaped(p); continue; } /* the spare's shim, or an orphan the agent adopted */
     c->shim_done = 1;
     spawn_release(c->stack);
     c->stack = NULL;
@@ -245,7 +249,7 @@ static void spawn(uint32_t id, unsigned char *data, uint32_t len) {
     char **cwd = env ? strings(&p, end, 1) : NULL;
     if (cwd && argc > 0) {
       req = (struct spawn_req){.with_stdin = (get_u32(data) & SPAWN_STDIN) != 0, .argv = argv, .env = env, .cwd = cwd[0]};
-      ok = spawn_command(&req, &s, why, sizeof why) == 0;
+      ok = spare_take(&req, &s) || spawn_command(&req, &s, why, sizeof why) == 0;
     }
     free(cwd);
   }
@@ -257,7 +261,7 @@ static void spawn(uint32_t id, unsigned char *data, uint32_t len) {
   if (!ok) { emit(EV_FAIL, id, why, strlen(why)); return; }
   struct cmd *c = calloc(1, sizeof *c);
   if (!c) abort();
-  *c = (struct cmd){.id = id, .shim = s.shim, .stack = s.stack, .main = s.main, .in = s.in, .out = s.out, .err = s.err, .status = s.status,
+  *c = (struct cmd){.id = id, .shim = s.shim, .stack = s.stack, .main = s.main, .born = now_ms(), .in = s.in, .out = s.out, .err = s.err, .status = s.status,
                     .limit = get_u64(data + 12), .exec_id = exec_id, .next = cmds};
   cmds = c;
 }
@@ -337,6 +341,14 @@ static void handle(char op, uint32_t id, unsigned char *data, uint32_t len) {
     c->since = ticks_now();
   }
   flush_stdin(c);
+}
+
+/* In how many ms the spare shell may be made (spare.h): 0 now, later while a young command runs. */
+static int spare_due(unsigned long long now) {
+  unsigned long long youngest = 0;
+  for (struct cmd *c = cmds; c; c = c->next)
+    if (!c->main_done && !c->dead && c->born > youngest) youngest = c->born;
+  return youngest + SPARE_QUIET_MS > now ? (int)(youngest + SPARE_QUIET_MS - now) : 0;
 }
 
 /* Takes whole requests off the front of `buf`; returns how many bytes were used, -1 for a broken stream. */
@@ -466,6 +478,11 @@ int main(int argc, char **argv) {
     unsigned long long now = now_ms();
     int lingering = daemon_gone && !running && cmds && now < linger_until;
     if (daemon_gone && !running && !lingering) break;
+    int spare_in = daemon_gone ? -1 : spare_due(now);
+    if (spare_in == 0) {
+      spare_make();
+      spare_in = -1;
+    }
     size_t n = FIXED;
     for (struct cmd *c = cmds; c; c = c->next) n += 4;
     if (n > fds_cap) {
@@ -494,7 +511,9 @@ int main(int argc, char **argv) {
       }
       sweeping |= c->sweeping;
     }
-    int ready = poll(fds, k, sweeping ? SWEEP_MS : lingering ? (int)(linger_until - now) : -1);
+    int timeout = sweeping ? SWEEP_MS : lingering ? (int)(linger_until - now) : -1;
+    if (spare_in > 0 && (timeout < 0 || spare_in < timeout)) timeout = spare_in;
+    int ready = poll(fds, k, timeout);
     if (ready < 0 && errno != EINTR) return 1;
     if (sweeping) {
       for (struct cmd *c = cmds; c; c = c->next) if (c->sweeping) signal_tree(c, SIGKILL);

@@ -77,6 +77,9 @@ async function survives(pid: number): Promise<boolean> {
   return true;
 }
 
+/** A line saying how the command's shell was started: `sh -c ` cold, `sh -s ` in the agent's spare shell. */
+const SHELL_START = "head -c 6 /proc/$$/cmdline | tr '\\0' ' '; echo";
+
 describe('pocketdock-agent', () => {
   it('says its version, then runs commands with separate stdout and stderr and their exit codes', async () => {
     const client = await start();
@@ -128,13 +131,54 @@ describe('pocketdock-agent', () => {
     // of /proc would find the shell alone, and its child, forked a moment later, would outlive it.
     const client = await start();
     for (let i = 0; i < 60; i++) {
-      const r = run(client, { argv: ['sh', '-c', 'sleep 60; echo never'] });
+      // Cold starts and, with the marker alone for an environment, starts in the spare shell.
+      const r = run(client, { argv: ['sh', '-c', 'sleep 60; echo never'], env: i % 2 ? ['POCKETDOCK_EXEC=t'] : [] });
       // Sent 0 to 5 ms into the shell's start, so that some land as it forks.
       await new Promise((resolve) => setTimeout(resolve, i % 6));
       await r.cmd.signal(15);
       expect(await r.cmd.exited).toBe(143);
       await r.cmd.gone;
     }
+  });
+
+  it('starts a short `sh -c` with its marker in the spare shell, as a cold start would: output, messages, exit code, stdin', async () => {
+    const client = await start();
+    // The shell's own command line tells which start it had; the rest must not.
+    const script = 'echo "$POCKETDOCK_EXEC"; cat; readlink /proc/self/fd/0; echo "$0 $@"\npocketdock-no-such-command\nexit 4';
+    const ran = async (env: string[]) => {
+      const r = run(client, { argv: ['sh', '-c', `${SHELL_START}; ${script}`], env });
+      const code = await r.cmd.exited;
+      await r.cmd.gone;
+      const [cmdline, ...rest] = r.out().split('\n');
+      return { cmdline, rest, err: r.err(), code };
+    };
+    const warm = await ran(['POCKETDOCK_EXEC=m1']);
+    const cold = await ran(['POCKETDOCK_EXEC=m1', 'POCKETDOCK_T=1']); // an environment of its own: a cold start
+    expect([warm.cmdline, cold.cmdline]).toEqual(['sh -s ', 'sh -c ']);
+    expect(warm.rest).toEqual(['m1', '/dev/null', 'sh ', '']);
+    expect({ ...warm, cmdline: '' }).toEqual({ ...cold, cmdline: '' });
+    expect([warm.code, warm.err]).toEqual([4, 'sh: 2: pocketdock-no-such-command: not found\n']);
+  });
+
+  it('starts cold while its spare shell is gone, and makes another', async () => {
+    const client = await start();
+    const agent = procs.at(-1)!.pid!;
+    // The spare is the `sh -s` whose shim is the agent's child.
+    const killSpare = `for p in /proc/[0-9]*; do [ "$(tr '\\0' ' ' < $p/cmdline 2>/dev/null)" = 'sh -s ' ] || continue; ` +
+      `shim=$(cut -d' ' -f4 < $p/stat); [ "$(cut -d' ' -f4 < /proc/$shim/stat)" = ${agent} ] && kill -9 \${p#/proc/} && echo killed; done`;
+    const killer = run(client, { argv: ['sh', '-c', killSpare] });
+    expect(await killer.cmd.exited).toBe(0);
+    expect(killer.out()).toBe('killed\n');
+    const starts: string[] = [];
+    for (let i = 0; i < 20 && starts.at(-1) !== 'sh -s '; i++) {
+      const r = run(client, { argv: ['sh', '-c', `${SHELL_START}; echo $POCKETDOCK_EXEC`], env: [`POCKETDOCK_EXEC=k${i}`] });
+      expect(await r.cmd.exited).toBe(0);
+      await r.cmd.gone;
+      const [cmdline, marker] = r.out().split('\n');
+      expect(marker).toBe(`k${i}`);
+      starts.push(cmdline ?? '');
+    }
+    expect(starts.at(-1)).toBe('sh -s ');
   });
 
   it('sends no more output than it is allowed, and the rest once allowed', async () => {
