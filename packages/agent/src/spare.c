@@ -38,9 +38,13 @@ void spare_make(void) {
   if (!usable) return;
   char *argv[] = {"sh", "-s", NULL}, *env[] = {NULL}, why[256];
   struct spawn_req req = {.with_stdin = 1, .argv = argv, .env = env, .cwd = ""};
-  have = spawn_command(&req, &spare, why, sizeof why) == 0 && spare.main > 0;
-  /* A shell that could not start is not tried again: the requests start cold, and say why. */
-  if (!have) usable = 0;
+  /* A shell that could not start is not tried again: requests start cold, and say why if they cannot. */
+  if (spawn_command(&req, &spare, why, sizeof why) < 0) {
+    usable = 0;
+    return;
+  }
+  have = 1; /* until its shim is reaped, even when its shell never ran */
+  if (spare.main <= 0) usable = 0;
 }
 
 /*
@@ -49,7 +53,7 @@ void spare_make(void) {
  * numbers, in error messages, stay those of `sh -c`).
  */
 int spare_take(const struct spawn_req *req, struct spawned *s) {
-  if (!have || req->with_stdin || req->cwd[0] || !req->argv[0] || !req->argv[1] || !req->argv[2] || req->argv[3] ||
+  if (!have || spare.main <= 0 || req->with_stdin || req->cwd[0] || !req->argv[0] || !req->argv[1] || !req->argv[2] || req->argv[3] ||
       strcmp(req->argv[0], "sh") != 0 || strcmp(req->argv[1], "-c") != 0 || !req->env[0] || req->env[1] ||
       strncmp(req->env[0], MARKER_VAR, strlen(MARKER_VAR)) != 0)
     return 0;
