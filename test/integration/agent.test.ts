@@ -68,6 +68,17 @@ describe('through the agent', () => {
       expect(await c.info()).toMatchObject({ execVia: 'agent', execNote: '' });
     });
 
+    it("starts a run in the agent's spare shell with what a cold start gives: stdin, marker, messages, exit code", async () => {
+      // The image's sh is dash: the script goes to a `sh -s` the agent started ahead (packages/agent/src/spare.h).
+      const script =
+        "head -c 6 /proc/$$/cmdline | tr '\\0' ' '; echo; cat; readlink /proc/self/fd/0; [ -n \"$POCKETDOCK_EXEC\" ] && echo marked\npocketdock-no-such-command";
+      expect(await c.run(script)).toMatchObject({
+        exitCode: 127,
+        stdout: 'sh -s \n/dev/null\nmarked\n',
+        stderr: 'sh: 2: pocketdock-no-such-command: not found\n',
+      });
+    });
+
     it('leaves nothing of a timed-out command, however its children detached', async () => {
       const r = await c.run(escapes('1'), { timeout: 1 });
       expect(r).toMatchObject({ timedOut: true, exitCode: 137, stdout: 'started\n' });
