@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything pocketdock needs before it runs, idempotent: npm dependencies, the build (the in-container
 # agent too, with musl-gcc installed on Debian when missing), pytest for the Python client's tests, a
-# running container engine (installed on Debian when missing), and the default image (built offline).
+# running container engine (installed on Debian when missing), and the default image (built offline;
+# every profile's with --all-profiles).
 # Used by `npm start`, `npm test` and CI; each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,5 +58,8 @@ fi
 socket=$(bash scripts/engine-up.sh)
 say "engine answers on $socket"
 
-# shellcheck disable=SC2086 # POCKETDOCK_PROFILES is a space-separated list: one argument per profile
-POCKETDOCK_SOCKET="$socket" node daemon/dist/images/setup-cli.js ${POCKETDOCK_PROFILES:-minimal-python}
+# `npm test` passes --all-profiles: its suites use every profile's image, and none may wait on another's build.
+profiles=${POCKETDOCK_PROFILES:-minimal-python}
+[ "${1:-}" = --all-profiles ] && profiles=all
+# shellcheck disable=SC2086 # a space-separated list: one argument per profile
+POCKETDOCK_SOCKET="$socket" node daemon/dist/images/setup-cli.js $profiles

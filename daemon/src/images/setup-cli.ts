@@ -1,14 +1,16 @@
 /**
- * `node daemon/dist/images/setup-cli.js [profile...]` (default minimal-python): builds the images
+ * `node daemon/dist/images/setup-cli.js [profile... | all]` (default minimal-python): builds the images
  * before any daemon runs, for setup scripts and CI. Engine socket: $POCKETDOCK_SOCKET.
  */
 import { Engine } from '../engine/index.js';
 import { DaemonError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { ensureImage } from './ensure.js';
+import { listProfiles } from './profiles.js';
 
 const socketPath = process.env.POCKETDOCK_SOCKET || '/var/run/docker.sock';
-const profiles = process.argv.slice(2);
+const asked = process.argv.slice(2);
+const profiles = asked.includes('all') ? listProfiles().map((p) => p.name) : asked.length > 0 ? asked : ['minimal-python'];
 const engine = new Engine(socketPath, createLogger('silent'));
 const say = (message: string) => process.stderr.write(`image: ${message}\n`);
 
@@ -23,7 +25,7 @@ function reason(err: unknown): string {
 }
 
 try {
-  for (const name of profiles.length > 0 ? profiles : ['minimal-python']) {
+  for (const name of profiles) {
     const result = await ensureImage(engine, name, {
       onProgress: ({ line, step }) => {
         if (step === undefined || /^step \d+\/\d+/i.test(line)) say(line);
