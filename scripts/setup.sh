@@ -58,8 +58,16 @@ fi
 socket=$(bash scripts/engine-up.sh)
 say "engine answers on $socket"
 
-# `npm test` passes --all-profiles: its suites use every profile's image, and none may wait on another's build.
-profiles=${POCKETDOCK_PROFILES:-minimal-python}
-[ "${1:-}" = --all-profiles ] && profiles=all
-# shellcheck disable=SC2086 # a space-separated list: one argument per profile
-POCKETDOCK_SOCKET="$socket" node daemon/dist/images/setup-cli.js $profiles
+# shellcheck disable=SC2086 # POCKETDOCK_PROFILES is a space-separated list: one argument per profile
+POCKETDOCK_SOCKET="$socket" node daemon/dist/images/setup-cli.js ${POCKETDOCK_PROFILES:-minimal-python}
+
+# `npm test` passes --all-profiles: its suites use every profile's image, and none may wait on another's
+# build. On the engine its daemons are pinned to (test/helpers/daemon.ts): Docker's where its socket is.
+if [ "${1:-}" = --all-profiles ]; then
+  tests=${POCKETDOCK_SOCKET:-}
+  if [ -z "$tests" ]; then
+    tests=$socket
+    if [ -S /var/run/docker.sock ]; then tests=/var/run/docker.sock; fi
+  fi
+  POCKETDOCK_SOCKET="$tests" node daemon/dist/images/setup-cli.js all
+fi
