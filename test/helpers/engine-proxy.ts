@@ -15,6 +15,7 @@ export class EngineProxy {
   private hanging = false;
   private holdPast: number | undefined;
   private late: { head: RegExp; ms: number } | undefined;
+  private holding: { head: RegExp; waiting: Array<() => void>; seen: () => void } | undefined;
   /** Connections whose late answer has come and that the daemon has not closed yet. */
   readonly answeredLate = new Set<Socket>();
   /** Late answers that came, in all. */
@@ -70,6 +71,21 @@ export class EngineProxy {
     this.late = { head, ms };
   }
 
+  /**
+   * Requests whose first bytes match `head` are kept from the engine, unsent, until release(): the
+   * daemon's call is in flight and the engine has done nothing of it. Resolves once one is kept.
+   */
+  holdRequests(head: RegExp): Promise<void> {
+    return new Promise((seen) => (this.holding = { head, waiting: [], seen }));
+  }
+
+  /** Sends what holdRequests kept, and holds no more. */
+  release(): void {
+    const held = this.holding;
+    this.holding = undefined;
+    for (const send of held?.waiting ?? []) send();
+  }
+
   /** The engine answers again: what hung is dropped (its callers were answered already), new connections go through. */
   resume(): void {
     this.hanging = false;
@@ -95,8 +111,8 @@ export class EngineProxy {
     for (const s of pair) s.on('data', (b: Buffer) => (this.carried += b.length));
     const limit = this.holdPast;
     if (limit === undefined) {
-      client.pipe(engine).pipe(client);
-      client.on('data', (chunk: Buffer) => this.maybeLate(client, engine, chunk));
+      engine.pipe(client);
+      client.on('data', (chunk: Buffer) => this.upward(client, engine, chunk));
       return;
     }
     // Forwarded by hand up to the limit, then nothing more either way: this connection hangs, others go on.
@@ -109,6 +125,25 @@ export class EngineProxy {
     };
     client.on('data', forward('up', engine));
     engine.on('data', forward('down', client));
+  }
+
+  /** A chunk from the daemon to the engine: forwarded with backpressure, unless holdRequests keeps its request. */
+  private upward(client: Socket, engine: Socket, chunk: Buffer): void {
+    const held = this.holding;
+    if (held?.head.test(chunk.subarray(0, 256).toString('latin1'))) {
+      client.pause(); // what follows on this connection waits behind it
+      held.waiting.push(() => {
+        this.upward(client, engine, chunk);
+        client.resume();
+      });
+      held.seen();
+      return;
+    }
+    this.maybeLate(client, engine, chunk);
+    if (!engine.write(chunk)) {
+      client.pause();
+      engine.once('drain', () => client.resume());
+    }
   }
 
   /** Once a request on this connection matches answerLate's head: the engine's bytes from then on come late, its end never. */

@@ -1,10 +1,14 @@
 // A command whose container is stopped or removed under it — by another client — fails with the
 // container's typed error in both exec modes, instead of an exit code the command never chose
 // (-1 from the agent's cut stream, 126 or 137 from the engine).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ContainerGone, ContainerNotRunning, ProcessLost } from '../../client/src/index.js';
-import { useDaemon } from '../helpers/daemon.js';
-import { availableEngines, removeAfterAll } from '../helpers/engines.js';
+import { useDaemon, useDaemons } from '../helpers/daemon.js';
+import { EngineProxy } from '../helpers/engine-proxy.js';
+import { availableEngines, docker, removeAfterAll } from '../helpers/engines.js';
 
 const engines = await availableEngines();
 const suite = useDaemon();
@@ -62,6 +66,59 @@ describe.each(engines)('a container ending under a command on $name', (e) => {
     } finally {
       await other.close();
       await suite.pd.destroyContainer(c.name, { socketPath: e.socketPath });
+    }
+  });
+});
+
+describe('a container this daemon is removing, as the engine still says it runs', () => {
+  const startDaemon = useDaemons();
+
+  /** SIGKILL, from the host, to the container's processes whose command line matches `pattern` (those still there). */
+  async function kill(containerId: string, pattern: RegExp): Promise<number> {
+    const top = await docker.getContainer(containerId).top({ ps_args: '-eo pid,args' });
+    const pids = (top.Processes as string[][]).filter(([, args]) => pattern.test(args ?? '')).map(([pid]) => Number(pid));
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err; // a spare shell's shim may end meanwhile
+      }
+    }
+    return pids.length;
+  }
+
+  it("fails a streamed run typed when its processes die before the container's first one", async () => {
+    const proxy = new EngineProxy(join(mkdtempSync(join(tmpdir(), 'pd-proxy-')), 'engine.sock'));
+    await proxy.up();
+    const d = await startDaemon({ args: ['--engine-socket', proxy.path] });
+    const pd = await d.client();
+    const other = await d.client();
+    const c = await pd.createNewContainer();
+    try {
+      const s = c.run('echo started; sleep 300', { stream: true, timeout: 600 });
+      const chunks = s[Symbol.asyncIterator]();
+      expect((await chunks.next()).value).toMatchObject({ data: 'started\n' });
+      // The daemon's removal is in flight and the engine has not acted on it: the container runs, its first process too.
+      const held = proxy.holdRequests(/^DELETE \/\S*containers\//);
+      const shutdown = (await other.container(c.name)).shutdown({ force: true }).catch((err: unknown) => err);
+      await held;
+      // As a stop that kills a container's processes all at once can leave them: the command's
+      // (and the agent's) gone, the first process not yet.
+      expect(await kill(c.containerId, /sleep 300|pocketdock/)).toBeGreaterThan(0);
+      const failure = await (async () => {
+        while (!(await chunks.next()).done);
+      })().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(failure, JSON.stringify(s.result)).toBeInstanceOf(ContainerGone);
+      proxy.release();
+      expect(await shutdown).toBeUndefined();
+    } finally {
+      proxy.release();
+      await other.close();
+      await pd.close();
+      await proxy.cut();
     }
   });
 });

@@ -68,11 +68,20 @@ export interface StartedExec {
   stream: Duplex;
 }
 
+/** What a container the daemon is ending will be once it is done: stopped, or removed ("gone"). */
+export type ContainerEnd = 'stopped' | 'gone';
+
 export class Engine {
   private readonly docker: Docker;
   private readonly log: Logger;
   readonly images: EngineImages;
   private archQuery: Promise<string> | undefined;
+  /**
+   * The containers this daemon is stopping or removing, while it is, by full id: a command that ends
+   * meanwhile ended with its container (exec/fault.ts), though the engine may still say "running" and
+   * the container's first process still live (a stop can kill all its processes at once).
+   */
+  private readonly ending = new Map<string, ContainerEnd[]>();
 
   /** `answerMs`: how long a quick call may wait for the engine's answer (deadline.ts). */
   constructor(
@@ -298,18 +307,38 @@ export class Engine {
     });
   }
 
+  /** How this daemon is ending container `id` (its full id) right now, if it is. */
+  endingNow(id: string): ContainerEnd | undefined {
+    const ends = this.ending.get(id);
+    return ends?.includes('gone') ? 'gone' : ends?.[0];
+  }
+
+  private async whileEnding<T>(id: string, end: ContainerEnd, fn: () => Promise<T>): Promise<T> {
+    const ends = this.ending.get(id) ?? [];
+    ends.push(end);
+    this.ending.set(id, ends);
+    try {
+      return await fn();
+    } finally {
+      ends.splice(ends.indexOf(end), 1);
+      if (!ends.length) this.ending.delete(id);
+    }
+  }
+
   stopContainer(id: string, graceSeconds: number): Promise<void> {
-    return this.call(
-      'stop',
-      { containerId: id },
-      async () => {
-        try {
-          await this.docker.getContainer(id).stop({ t: graceSeconds });
-        } catch (err) {
-          if ((err as { statusCode?: number }).statusCode !== 304) throw err; // already stopped
-        }
-      },
-      graceSeconds * 1000 + this.answerMs,
+    return this.whileEnding(id, 'stopped', () =>
+      this.call(
+        'stop',
+        { containerId: id },
+        async () => {
+          try {
+            await this.docker.getContainer(id).stop({ t: graceSeconds });
+          } catch (err) {
+            if ((err as { statusCode?: number }).statusCode !== 304) throw err; // already stopped
+          }
+        },
+        graceSeconds * 1000 + this.answerMs,
+      ),
     );
   }
 
@@ -327,9 +356,11 @@ export class Engine {
   }
 
   removeContainer(id: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
-    return this.call('remove', { containerId: id }, async () => {
-      await this.docker.getContainer(id).remove({ force: opts.force ?? false, v: opts.volumes ?? true });
-    });
+    return this.whileEnding(id, 'gone', () =>
+      this.call('remove', { containerId: id }, async () => {
+        await this.docker.getContainer(id).remove({ force: opts.force ?? false, v: opts.volumes ?? true });
+      }),
+    );
   }
 
   /** One stats sample with the previous one in precpu_stats, as the CPU share needs. */

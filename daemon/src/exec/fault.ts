@@ -36,10 +36,12 @@ async function state(engine: Engine, containerId: string): Promise<State> {
 }
 
 /**
- * Whether the container's first process lives, as this host sees it. A stop or removal ends it
- * first and the kernel then kills the rest of the container, our command included — before the
- * engine stops saying "running". Where the daemon does not share the engine's process ids the
- * answer can be false: the engine is then asked to show the stop.
+ * Whether the container's first process lives, as this host sees it. A stop or removal by someone
+ * else mostly ends it first and the kernel then kills the rest of the container, our command
+ * included — before the engine stops saying "running"; one that kills all the container's processes
+ * at once can end ours first, which this daemon knows of its own stops (Engine.endingNow). Where the
+ * daemon does not share the engine's process ids the answer can be false: the engine is then asked
+ * to show the stop.
  */
 async function initLives(pid: number): Promise<boolean> {
   if (pid <= 0) return false;
@@ -55,7 +57,8 @@ async function initLives(pid: number): Promise<boolean> {
  */
 export async function containerFault(engine: Engine, containerId: string, code: number): Promise<DaemonError | undefined> {
   if (code !== UNKNOWN_EXIT && code !== 126 && code < 128) return undefined;
-  let now = await state(engine, containerId);
+  // This daemon ending the container (another client's shutdown, say) is known without asking the engine.
+  let now = engine.endingNow(containerId) ?? (await state(engine, containerId));
   if (typeof now === 'object' && 'running' in now) {
     if ((await initLives(now.pid)) || !(await engine.stopsWithin(containerId, SETTLE_MS))) return undefined;
     now = await state(engine, containerId);
