@@ -343,8 +343,9 @@ static void handle(char op, uint32_t id, unsigned char *data, uint32_t len) {
   flush_stdin(c);
 }
 
-/* In how many ms the spare shell may be made (spare.h): 0 now, later while a young command runs. */
+/* In how many ms the spare shell may be made (spare.h): 0 now, later while a young command runs, -1 never. */
 static int spare_due(unsigned long long now) {
+  if (!spare_wanted()) return -1;
   unsigned long long youngest = 0;
   for (struct cmd *c = cmds; c; c = c->next)
     if (!c->main_done && !c->dead && c->born > youngest) youngest = c->born;

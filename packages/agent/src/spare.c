@@ -32,6 +32,10 @@ static int sh_is_dash(void) {
   return 0;
 }
 
+int spare_wanted(void) {
+  return !have && usable != 0;
+}
+
 void spare_make(void) {
   if (have) return;
   if (usable < 0) usable = sh_is_dash();

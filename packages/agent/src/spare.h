@@ -16,6 +16,9 @@
 
 #include "spawn.h"
 
+/* 1 while spare_make would start one: there is none, and sh is dash or not yet looked at. */
+int spare_wanted(void);
+
 /* Starts the spare when there is none and the image's sh is dash; blocks the caller for its exec. */
 void spare_make(void);
 
