@@ -62,7 +62,7 @@ export default async function main(): Promise<void> {
         host.push(hostTrue(10));
       }
       reportAlone(`${e.name}: the machine meanwhile, a shell on the host spawning true and waiting for it (ms each, 10 in a row)`, host);
-      report(`${e.name}: run true, one at a time (ms)`, ours, raw, 0.1);
+      report(`${e.name}: run true, one at a time (ms; target p50 ≤ 5 ms and 10× faster than raw)`, ours, raw, 0.1);
 
       const batchOurs: number[] = [];
       const batchRaw: number[] = [];
