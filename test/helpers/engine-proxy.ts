@@ -8,6 +8,9 @@ import { expect } from 'vitest';
 import type { Container } from '../../client/src/index.js';
 import { DOCKER_SOCKET } from './engines.js';
 
+/** What a request's first chunk says of it (method, path, headers), for matching. */
+const requestHead = (chunk: Buffer) => chunk.subarray(0, 256).toString('latin1');
+
 export class EngineProxy {
   private server: Server | undefined;
   private readonly open = new Set<Socket>();
@@ -130,7 +133,7 @@ export class EngineProxy {
   /** A chunk from the daemon to the engine: forwarded with backpressure, unless holdRequests keeps its request. */
   private upward(client: Socket, engine: Socket, chunk: Buffer): void {
     const held = this.holding;
-    if (held?.head.test(chunk.subarray(0, 256).toString('latin1'))) {
+    if (held?.head.test(requestHead(chunk))) {
       client.pause(); // what follows on this connection waits behind it
       held.waiting.push(() => {
         this.upward(client, engine, chunk);
@@ -149,7 +152,7 @@ export class EngineProxy {
   /** Once a request on this connection matches answerLate's head: the engine's bytes from then on come late, its end never. */
   private maybeLate(client: Socket, engine: Socket, chunk: Buffer): void {
     const late = this.late;
-    if (!late || !late.head.test(chunk.subarray(0, 256).toString('latin1'))) return;
+    if (!late || !late.head.test(requestHead(chunk))) return;
     this.late = undefined; // one request
     engine.unpipe(client);
     client.once('close', () => this.answeredLate.delete(client));

@@ -17,6 +17,12 @@ export const DOCKER_SOCKET = '/var/run/docker.sock';
 /** Docker directly, the engine test daemons are pinned to: to check what a daemon did, as a user's CLI would. */
 export const docker = new Docker({ socketPath: DOCKER_SOCKET });
 
+/** The container's processes as the host sees them: host pid and command line (the engine's top). */
+export async function containerProcesses(containerId: string, on: Docker = docker): Promise<{ pid: number; args: string }[]> {
+  const top = await on.getContainer(containerId).top({ ps_args: '-eo pid,args' });
+  return (top.Processes as string[][]).map(([pid, args]) => ({ pid: Number(pid), args: args ?? '' }));
+}
+
 export async function exists(containerId: string, on: Docker = docker): Promise<boolean> {
   try {
     await on.getContainer(containerId).inspect();

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ContainerGone, ContainerNotRunning, ProcessLost } from '../../client/src/index.js';
 import { useDaemon, useDaemons } from '../helpers/daemon.js';
 import { EngineProxy } from '../helpers/engine-proxy.js';
-import { availableEngines, docker, removeAfterAll } from '../helpers/engines.js';
+import { availableEngines, containerProcesses, removeAfterAll } from '../helpers/engines.js';
 
 const engines = await availableEngines();
 const suite = useDaemon();
@@ -75,8 +75,7 @@ describe('a container this daemon is removing, as the engine still says it runs'
 
   /** SIGKILL, from the host, to the container's processes whose command line matches `pattern` (those still there). */
   async function kill(containerId: string, pattern: RegExp): Promise<number> {
-    const top = await docker.getContainer(containerId).top({ ps_args: '-eo pid,args' });
-    const pids = (top.Processes as string[][]).filter(([, args]) => pattern.test(args ?? '')).map(([pid]) => Number(pid));
+    const pids = (await containerProcesses(containerId)).filter((p) => pattern.test(p.args)).map((p) => p.pid);
     for (const pid of pids) {
       try {
         process.kill(pid, 'SIGKILL');

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { LABEL } from '@pocketdock/protocol';
 import { ContainerNotFound, type PocketDock } from '../../client/src/index.js';
 import { EXEC_MODE, useDaemons, type TestDaemon } from '../helpers/daemon.js';
-import { docker, exists, removeAfterAll } from '../helpers/engines.js';
+import { containerProcesses, docker, exists, removeAfterAll } from '../helpers/engines.js';
 
 const SIZE = 2;
 const configDir = mkdtempSync(join(tmpdir(), 'pd-pool-'));
@@ -114,8 +114,7 @@ describe('warm pool', () => {
     if (EXEC_MODE === 'agent') {
       // Its first command needs no engine exec: the agent was started while the container waited.
       for (const w of await idle(d.dir)) {
-        const top = await docker.getContainer(w.id).top({ ps_args: '-eo pid,args' });
-        expect(top.Processes.flat().join('\n')).toContain('.pocketdock-agent-');
+        expect((await containerProcesses(w.id)).map((p) => p.args).join('\n')).toContain('.pocketdock-agent-');
       }
     }
     const c = await pd.createNewContainer({ profile: 'minimal-python' });
