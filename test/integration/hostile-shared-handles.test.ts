@@ -1,7 +1,8 @@
 // Two callers on one handle at once: a second client (another resume token) and a raw HTTP caller
 // acting on a transfer id while its first user streams it, and on a streamed run's exec while its
-// owner iterates it (follow, kill, wait, stop). A transfer is used once: whoever comes second is
-// refused typed and the first finishes whole; an exec answers everyone with the same end.
+// owner iterates it (follow, kill, wait, stop); and a sandbox shut down through three handles at once.
+// A transfer is used once: whoever comes second is refused typed and the first finishes whole; an exec
+// answers everyone with the same end; every shutdown of one sandbox succeeds.
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { rm } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type PocketDock } from '../../client/src/index.js';
 import { useSandbox } from '../helpers/daemon.js';
+import { availableEngines, exists } from '../helpers/engines.js';
 import { postRpc, transferRequest } from '../helpers/rpc.js';
 
 const suite = useSandbox();
@@ -122,5 +124,15 @@ describe("a streamed run's exec acted on by others while its owner iterates it",
     expect(waited.exitCode).toBe(137);
     expect(await p.isRunning()).toBe(false);
     expect((await suite.c.run('ps -eo args')).stdout).not.toContain('sleep 622');
+  });
+});
+
+describe.each(await availableEngines())('a sandbox shut down through three handles at once on $name', (e) => {
+  it('all three succeed (the removals join: the engine refuses a second one in progress) and it is gone', async () => {
+    const c = await suite.pd.createNewContainer({ socketPath: e.socketPath });
+    const handles = await Promise.all([suite.pd, other, other].map((pd) => pd.container(c.name, { socketPath: e.socketPath })));
+    const results = await Promise.allSettled([handles[0]!.shutdown(), handles[1]!.shutdown(), handles[2]!.shutdown({ force: true })]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? 'ok' : String(r.reason)))).toEqual(['ok', 'ok', 'ok']);
+    expect(await exists(c.containerId, e.docker)).toBe(false);
   });
 });

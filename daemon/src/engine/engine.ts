@@ -77,11 +77,14 @@ export class Engine {
   readonly images: EngineImages;
   private archQuery: Promise<string> | undefined;
   /**
-   * The containers this daemon is stopping or removing, while it is, by full id: a command that ends
-   * meanwhile ended with its container (exec/fault.ts), though the engine may still say "running" and
-   * the container's first process still live (a stop can kill all its processes at once).
+   * The stops (how many) and removals this daemon has in flight, by the container's full id: a
+   * command that ends meanwhile ended with its container (exec/fault.ts), though the engine may
+   * still say "running" and the container's first process still live (a stop can kill all its
+   * processes at once). A removal asked for again while one is in flight joins it: Docker refuses a
+   * second ("already in progress") where both callers want the same.
    */
-  private readonly ending = new Map<string, ContainerEnd[]>();
+  private readonly stopping = new Map<string, number>();
+  private readonly removing = new Map<string, Promise<void>>();
 
   /** `answerMs`: how long a quick call may wait for the engine's answer (deadline.ts). */
   constructor(
@@ -309,37 +312,27 @@ export class Engine {
 
   /** How this daemon is ending container `id` (its full id) right now, if it is. */
   endingNow(id: string): ContainerEnd | undefined {
-    const ends = this.ending.get(id);
-    return ends?.includes('gone') ? 'gone' : ends?.[0];
-  }
-
-  private async whileEnding<T>(id: string, end: ContainerEnd, fn: () => Promise<T>): Promise<T> {
-    const ends = this.ending.get(id) ?? [];
-    ends.push(end);
-    this.ending.set(id, ends);
-    try {
-      return await fn();
-    } finally {
-      ends.splice(ends.indexOf(end), 1);
-      if (!ends.length) this.ending.delete(id);
-    }
+    return this.removing.has(id) ? 'gone' : this.stopping.has(id) ? 'stopped' : undefined;
   }
 
   stopContainer(id: string, graceSeconds: number): Promise<void> {
-    return this.whileEnding(id, 'stopped', () =>
-      this.call(
-        'stop',
-        { containerId: id },
-        async () => {
-          try {
-            await this.docker.getContainer(id).stop({ t: graceSeconds });
-          } catch (err) {
-            if ((err as { statusCode?: number }).statusCode !== 304) throw err; // already stopped
-          }
-        },
-        graceSeconds * 1000 + this.answerMs,
-      ),
-    );
+    this.stopping.set(id, (this.stopping.get(id) ?? 0) + 1);
+    return this.call(
+      'stop',
+      { containerId: id },
+      async () => {
+        try {
+          await this.docker.getContainer(id).stop({ t: graceSeconds });
+        } catch (err) {
+          if ((err as { statusCode?: number }).statusCode !== 304) throw err; // already stopped
+        }
+      },
+      graceSeconds * 1000 + this.answerMs,
+    ).finally(() => {
+      const left = this.stopping.get(id)! - 1;
+      if (left > 0) this.stopping.set(id, left);
+      else this.stopping.delete(id);
+    });
   }
 
   /**
@@ -356,11 +349,13 @@ export class Engine {
   }
 
   removeContainer(id: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
-    return this.whileEnding(id, 'gone', () =>
-      this.call('remove', { containerId: id }, async () => {
-        await this.docker.getContainer(id).remove({ force: opts.force ?? false, v: opts.volumes ?? true });
-      }),
-    );
+    const inFlight = this.removing.get(id);
+    if (inFlight) return inFlight;
+    const removal = this.call('remove', { containerId: id }, async () => {
+      await this.docker.getContainer(id).remove({ force: opts.force ?? false, v: opts.volumes ?? true });
+    }).finally(() => this.removing.delete(id));
+    this.removing.set(id, removal);
+    return removal;
   }
 
   /** One stats sample with the previous one in precpu_stats, as the CPU share needs. */
