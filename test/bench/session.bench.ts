@@ -61,9 +61,9 @@ async function measure(pd: PocketDock, e: TestEngine): Promise<void> {
       floor.push(...(await sample(25, () => raw.ask())));
       run.push(...(await sample(1, () => c.run('true'))));
     }
-    print({ bench: 'session sendAndWait(true) round trip (ms)', engine: e.name, ...figures(session), targetP50: 1 });
-    print({ bench: 'raw dockerode shell stdin→stdout round trip (ms)', engine: e.name, ...figures(floor) });
-    print({ bench: 'run(true): one exec through client+daemon (ms)', engine: e.name, ...figures(run) });
+    print({ bench: `${e.name}: session sendAndWait(true) round trip (ms)`, ...figures(session), targetP50: 1 });
+    print({ bench: `${e.name}: raw dockerode shell stdin→stdout round trip (ms)`, ...figures(floor) });
+    print({ bench: `${e.name}: run(true): one exec through client+daemon (ms)`, ...figures(run) });
   } finally {
     raw.close();
     await s.close();
