@@ -118,15 +118,16 @@ static void mark_tree(struct table *t, pid_t root) {
 /*
  * SIGKILL to each process group of the tree (tree.h says why). A group the tree made holds only the
  * tree (its members share the session the command's setsid made); the root's group, and the agent's,
- * are passed over: a child between fork and setsid is still in them.
+ * are passed over: a child between fork and setsid is still in them. So is `had`, which this signal
+ * reached already: the kernel's signal to a group misses none of it, a racing fork included.
  */
-static int kill_groups(struct table *t, pid_t root) {
+static int kill_groups(struct table *t, pid_t root, pid_t had) {
   struct proc *r = find(t, root);
   pid_t skip = r ? r->pgrp : 0, ours = getpgrp();
   int count = 0;
   for (size_t i = 0; i < t->n; i++) {
     pid_t g = t->v[i].pgrp;
-    if (t->v[i].picked != 1 || g <= 1 || g == skip || g == ours) continue;
+    if (t->v[i].picked != 1 || g <= 1 || g == skip || g == ours || g == had) continue;
     int seen = 0;
     for (size_t j = 0; j < i && !seen; j++) seen = t->v[j].picked == 1 && t->v[j].pgrp == g;
     if (!seen && kill(-g, SIGKILL) == 0) count++;
@@ -149,7 +150,7 @@ int tree_signal(pid_t root, pid_t group, int sig) {
   int groups = had != 0;
   if (scan(&t) < 0) return groups;
   mark_tree(&t, root);
-  if (sig == SIGKILL) groups += kill_groups(&t, root);
+  if (sig == SIGKILL) groups += kill_groups(&t, root, had);
   int count = signal_picked(&t, sig, had);
   return count ? count : groups;
 }
