@@ -119,7 +119,8 @@ describe('protocol fuzz', { timeout: 300_000 }, () => {
     const rnd = prng(13);
     const rssBefore = d.rssKiB();
     let errors = 0,
-      empty = 0;
+      empty = 0,
+      cutOff = 0;
     // Every 500th is too large for the daemon's limit, and every 500th another is not UTF-8.
     const bodies = Array.from({ length: COUNT }, (_, i) =>
       i % 500 === 0 ? 'x'.repeat(MAX_MESSAGE + 1) : i % 500 === 250 ? Buffer.from([0x7b, 0xff, 0xfe, 0x22, 0xc3, 0x28]) : message(rnd),
@@ -128,7 +129,17 @@ describe('protocol fuzz', { timeout: 300_000 }, () => {
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         for (let body = bodies.pop(); body !== undefined; body = bodies.pop()) {
-          const { status, json } = await postRpc({ socketPath: d.socketPath }, body);
+          const reply = await postRpc({ socketPath: d.socketPath }, body).catch((err: NodeJS.ErrnoException) => {
+            // The daemon refuses a body over its limit and closes without taking the rest: the client's
+            // write can meet that close before it reads the refusal.
+            if (body.length > MAX_MESSAGE && (err.code === 'EPIPE' || err.code === 'ECONNRESET')) return undefined;
+            throw err;
+          });
+          if (!reply) {
+            cutOff++;
+            continue;
+          }
+          const { status, json } = reply;
           const sent = body.toString().slice(0, 200);
           expect([200, 204, 400, 413], sent).toContain(status);
           if (json === undefined) empty++;
@@ -138,9 +149,9 @@ describe('protocol fuzz', { timeout: 300_000 }, () => {
     );
     const rssAfter = d.rssKiB();
     console.log(
-      `HTTP fuzz: ${COUNT} messages, ${errors} error replies, ${empty} without reply (notifications); daemon RSS ${Math.round(rssBefore / 1024)} MiB before, ${Math.round(rssAfter / 1024)} MiB after`,
+      `HTTP fuzz: ${COUNT} messages, ${errors} error replies, ${empty} without reply (notifications), ${cutOff} over the limit cut off; daemon RSS ${Math.round(rssBefore / 1024)} MiB before, ${Math.round(rssAfter / 1024)} MiB after`,
     );
-    expect(errors + empty).toBeGreaterThanOrEqual(COUNT);
+    expect(errors + empty + cutOff).toBeGreaterThanOrEqual(COUNT);
     expect(rssAfter - rssBefore).toBeLessThan(64 * 1024);
   });
 
